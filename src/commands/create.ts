@@ -1,0 +1,68 @@
+import { Command } from 'commander';
+import { checkIssuer } from '../options/check-issuer.js';
+import { createOptionSpecs, type CreateOptions } from '../options/create-options.js';
+import { addOptions, resolveOptions } from '../options/define.js';
+import { initGit } from '../install/git.js';
+import { installDependencies } from '../install/install.js';
+import { nextSteps, summarize } from '../next-steps.js';
+import { GENERATOR_NAME, planProject } from '../plan.js';
+import { renderFiles, writeProject } from '../render/render.js';
+import { createUi, type Ui } from '../ui.js';
+
+interface CreateFlags extends Record<string, unknown> {
+  yes?: boolean;
+  json?: boolean;
+}
+
+/** The root command: `create-logto-mcp [directory] [options]`. */
+export function createCommand(): Command {
+  const command = new Command(GENERATOR_NAME)
+    .description('Create an MCP server protected by Logto: protected-resource metadata, token verification and a whoami tool.')
+    .argument('[directory]', createOptionSpecs.directory.description)
+    .option('-y, --yes', 'Accept the default for everything not given; ask only for what has no default')
+    .option('--json', 'Print the result as one JSON object on stdout (implies no prompts)');
+  addOptions(command, createOptionSpecs);
+  command.addHelpText(
+    'after',
+    `
+Non-interactive usage (scripts, CI, workshops): pass --yes and every answer as a flag, e.g.
+  npx create-logto-mcp my-server --yes --issuer https://<tenant>.logto.app/oidc \\
+      --resource http://localhost:3001/mcp --framework express --transport streamable-http
+Without a terminal nothing is asked: a missing answer that has no default is an error naming its flag.`,
+  );
+  command.action(async (directory: string | undefined, flags: CreateFlags) => {
+    await create({ ...flags, directory });
+  });
+  return command;
+}
+
+export async function create(flags: CreateFlags): Promise<void> {
+  const json = Boolean(flags.json);
+  const ui = createUi({ json });
+  const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) && !json;
+  const options = (await resolveOptions(createOptionSpecs, flags, { interactive, yes: Boolean(flags.yes) })) as CreateOptions;
+
+  await checkIssuerUnlessSkipped(options, ui);
+  const plan = planProject(options);
+  const files = await renderFiles(plan);
+  await writeProject(plan.targetDir, files);
+  ui.success(`Wrote ${files.length} files to ${plan.targetDir}`);
+
+  if (options.install) await installDependencies(plan.targetDir, options.packageManager, ui);
+  const git = options.git ? await initGit(plan.targetDir, GENERATOR_NAME, ui) : 'skipped';
+
+  const summary = summarize(plan, options.install, git);
+  if (json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+  else ui.info(nextSteps(plan, summary));
+}
+
+async function checkIssuerUnlessSkipped(options: CreateOptions, ui: Ui): Promise<void> {
+  if (!new URL(options.issuer).pathname.endsWith('/oidc')) {
+    ui.warn(`The issuer ${options.issuer} does not end in /oidc; Logto issuers do (https://<tenant>.logto.app/oidc).`);
+  }
+  if (options.skipIssuerCheck) return;
+  const result = await ui.step(`Checking the issuer ${options.issuer}`, () => checkIssuer(options.issuer));
+  if (result.status === 'unreachable') {
+    ui.warn(`Could not reach ${options.issuer} (${result.reason}); going on without checking it. The server checks it again when it starts.`);
+  }
+}

@@ -1,0 +1,39 @@
+import { CommanderError } from 'commander';
+import { createCommand } from './commands/create.js';
+import { CancelledError, UsageError } from './errors.js';
+import { GENERATOR_VERSION } from './plan.js';
+import { createUi } from './ui.js';
+
+// `create-logto-mcp --help | head` closes stdout early; that is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
+const program = createCommand()
+  .version(GENERATOR_VERSION, '-v, --version')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride();
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  process.exitCode = exitCodeFor(error);
+}
+
+function exitCodeFor(error: unknown): number {
+  // Commander has already printed its own errors, help and version.
+  if (error instanceof CommanderError) return error.exitCode;
+  const ui = createUi();
+  if (error instanceof UsageError) {
+    ui.error(error.message);
+    return 1;
+  }
+  // @inquirer/prompts throws ExitPromptError on Ctrl-C.
+  if (error instanceof CancelledError || (error as Error)?.name === 'ExitPromptError') {
+    ui.error('Cancelled; nothing was written.');
+    return 130;
+  }
+  ui.error(`Unexpected error: ${(error as Error)?.stack ?? String(error)}`);
+  return 1;
+}

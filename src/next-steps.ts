@@ -1,0 +1,64 @@
+import path from 'node:path';
+import type { ProjectPlan } from './plan.js';
+import type { GitOutcome } from './install/git.js';
+import { shell } from './render/encoders.js';
+import { colors } from './ui.js';
+
+export interface CreateSummary {
+  projectDir: string;
+  projectName: string;
+  issuer: string;
+  resource: string;
+  port: number;
+  requiredScopes: string[];
+  framework: string;
+  transport: string;
+  verifier: string;
+  installed: boolean;
+  git: GitOutcome | 'skipped';
+  generator: { name: string; version: string };
+}
+
+export function summarize(plan: ProjectPlan, installed: boolean, git: CreateSummary['git']): CreateSummary {
+  const v = plan.variables;
+  return {
+    projectDir: plan.targetDir,
+    projectName: v.projectName,
+    issuer: v.issuer,
+    resource: v.resource,
+    port: v.port,
+    requiredScopes: v.requiredScopes,
+    framework: v.framework,
+    transport: v.transport,
+    verifier: v.verifier,
+    installed,
+    git,
+    generator: { name: v.generatorName, version: v.generatorVersion },
+  };
+}
+
+/** What to do now, in the order to do it. */
+export function nextSteps(plan: ProjectPlan, summary: CreateSummary, cwd = process.cwd()): string {
+  const { variables: v } = plan;
+  const relative = path.relative(cwd, plan.targetDir) || '.';
+  const cdTarget = relative.startsWith('..') ? plan.targetDir : relative;
+  const commands = [
+    relative === '.' ? undefined : `cd ${shell(cdTarget)}`,
+    summary.installed ? undefined : `${v.packageManager} install`,
+    `${v.run} dev`,
+  ].filter(Boolean);
+  const scopes = v.requiredScopes.length ? ` with the scope${v.requiredScopes.length > 1 ? 's' : ''} ${v.requiredScopes.join(', ')}` : '';
+  return [
+    '',
+    `${colors.green('Done.')} Created ${colors.bold(v.projectName)} in ${plan.targetDir}`,
+    '',
+    'Next steps:',
+    ...commands.map((command) => `  ${colors.cyan(command!)}`),
+    '',
+    `The server will answer at ${colors.bold(v.resource)}. In Logto, create:`,
+    `  - an API resource whose indicator is exactly ${v.resource}${scopes}, and a role granting its scopes;`,
+    '  - an application for your MCP client (a third-party app shows users a consent screen).',
+    `Or let the CLI do it: ${colors.cyan('npx create-logto-mcp register')} (see README.md).`,
+    '',
+  ].join('\n');
+}

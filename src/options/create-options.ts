@@ -1,0 +1,191 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import validatePackageName from 'validate-npm-package-name';
+import { frameworks, packageManagers, transports, verifiers, type PackageManager } from './choices.js';
+import type { OptionSpec, OptionSpecs, ResolvedOptions } from './define.js';
+
+export const DEFAULT_PORT = 3001;
+const DEFAULT_DIRECTORY = 'logto-mcp-server';
+/** OpenID Connect scopes: Logto grants these itself, so they are not scopes of the MCP server's API resource. */
+const OIDC_SCOPES = new Set(['openid', 'profile', 'email', 'phone', 'address', 'offline_access']);
+
+/** The options of `create-logto-mcp [directory]`, in the order they are resolved and asked. */
+export const createOptionSpecs = {
+  directory: {
+    flag: '[directory]',
+    description: 'Folder to create the project in; its name becomes the package name',
+    default: (_answers, flags) => (flags.yes ? DEFAULT_DIRECTORY : undefined),
+    parse: parseDirectory,
+    prompt: { message: 'Project folder:', suggestion: DEFAULT_DIRECTORY },
+  } satisfies OptionSpec<string>,
+  issuer: {
+    flag: '--issuer <url>',
+    description: 'Logto issuer endpoint, e.g. https://<tenant>.logto.app/oidc (Logto Console > Applications > an app > Issuer endpoint)',
+    parse: (raw) => parseHttpUrl(raw, 'issuer').replace(/\/+$/, ''),
+    prompt: { message: 'Logto issuer endpoint (https://<tenant>.logto.app/oidc):' },
+  } satisfies OptionSpec<string>,
+  framework: {
+    flag: '--framework <name>',
+    description: 'Web framework',
+    choices: frameworks,
+    default: 'express',
+    prompt: { message: 'Web framework:' },
+  } satisfies OptionSpec<string>,
+  transport: {
+    flag: '--transport <name>',
+    description: 'MCP transport',
+    choices: transports,
+    default: 'streamable-http',
+    prompt: { message: 'MCP transport:' },
+  } satisfies OptionSpec<string>,
+  verifier: {
+    flag: '--verifier <name>',
+    description: 'How the server verifies access tokens',
+    choices: verifiers,
+    default: 'jwt',
+    prompt: { message: 'Token verification:' },
+  } satisfies OptionSpec<string>,
+  resource: {
+    flag: '--resource <url>',
+    description: "The MCP server's public URL, also its API resource indicator in Logto",
+    default: (_answers, flags) => `http://localhost:${flags.port ?? DEFAULT_PORT}/mcp`,
+    defaultDescription: 'http://localhost:<port>/mcp',
+    parse: parseResource,
+    prompt: { message: 'Public URL of the MCP server (also the API resource indicator in Logto):' },
+  } satisfies OptionSpec<string>,
+  port: {
+    flag: '--port <number>',
+    description: 'Port the server listens on',
+    default: (answers) => loopbackPort(String(answers.resource)) ?? DEFAULT_PORT,
+    defaultDescription: `the port in --resource, else ${DEFAULT_PORT}`,
+    parse: parsePort,
+  } satisfies OptionSpec<number>,
+  scopes: {
+    flag: '--scopes <list>',
+    description: 'Scopes every MCP request requires, space- or comma-separated (none: any valid token)',
+    default: [],
+    defaultDescription: 'none',
+    parse: parseScopes,
+    prompt: { message: 'Scopes every request requires (space-separated, empty for none):' },
+  } satisfies OptionSpec<string[]>,
+  packageManager: {
+    flag: '--package-manager <name>',
+    description: 'Package manager to install with',
+    choices: packageManagers,
+    default: () => detectPackageManager(process.env.npm_config_user_agent),
+    defaultDescription: 'the one running this command, else npm',
+  } satisfies OptionSpec<string>,
+  install: { flag: '--no-install', description: 'Do not install dependencies', default: true } satisfies OptionSpec<boolean>,
+  git: { flag: '--no-git', description: 'Do not initialise a git repository', default: true } satisfies OptionSpec<boolean>,
+  skipIssuerCheck: {
+    flag: '--skip-issuer-check',
+    description: "Do not fetch the issuer's discovery document (offline scaffolding)",
+    default: false,
+  } satisfies OptionSpec<boolean>,
+  force: { flag: '--force', description: 'Write into a non-empty directory, overwriting files', default: false } satisfies OptionSpec<boolean>,
+} satisfies OptionSpecs;
+
+export type CreateOptions = ResolvedOptions<typeof createOptionSpecs> & { packageManager: PackageManager };
+
+/**
+ * The target folder. Refuses `..` segments, so a typo cannot write outside the intended place, and a
+ * folder that has files in it unless --force is given: checked here so that nothing else is asked first.
+ */
+export function parseDirectory(raw: string, flags: Record<string, unknown>): string {
+  const trimmed = raw.trim();
+  if (!trimmed) throw new Error('the project folder cannot be empty.');
+  if (trimmed.split(/[\\/]/).includes('..')) throw new Error(`"${trimmed}" goes up with "..": give a folder below the current one or an absolute path.`);
+  packageNameFor(trimmed);
+  const target = path.resolve(trimmed);
+  if (existsSync(target)) {
+    if (!statSync(target).isDirectory()) throw new Error(`${target} exists and is not a folder.`);
+    if (readdirSync(target).length > 0 && !flags.force) {
+      throw new Error(`${target} is not empty. Choose another folder, or pass --force to write into it (files of the same name are replaced).`);
+    }
+  }
+  return trimmed;
+}
+
+/**
+ * The npm package name for a project folder: its base name, lower-cased, with characters npm does not
+ * allow turned into dashes. Throws with npm's reason when no valid name can be made from it.
+ */
+export function packageNameFor(directory: string): string {
+  const base = path.basename(path.resolve(directory));
+  const name = base
+    .toLowerCase()
+    .replace(/[^a-z0-9._~-]+/g, '-')
+    .replace(/^[._-]+/, '')
+    .replace(/-+$/, '');
+  const verdict = validatePackageName(name);
+  if (!name || !verdict.validForNewPackages) {
+    const reasons = [...(verdict.errors ?? []), ...(verdict.warnings ?? [])];
+    throw new Error(`"${base}" cannot be an npm package name${reasons.length ? `: ${reasons.join('; ')}` : ''}.`);
+  }
+  return name;
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+export function isLoopbackHost(hostname: string): boolean {
+  return LOOPBACK_HOSTS.has(hostname) || /^127\.\d+\.\d+\.\d+$/.test(hostname) || hostname.endsWith('.localhost');
+}
+
+/** An absolute http(s) URL without credentials, query or fragment; https unless the host is loopback. */
+export function parseHttpUrl(raw: string, what: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    throw new Error(`"${raw}" is not an absolute URL; the ${what} looks like https://example.com/path.`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`the ${what} must be an http(s) URL, not ${url.protocol}.`);
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+    throw new Error(`the ${what} must use https unless its host is loopback (localhost, 127.0.0.1, [::1]); got ${url.origin}.`);
+  }
+  if (url.username || url.password) throw new Error(`the ${what} must not contain a user name or password.`);
+  if (url.search || url.hash) throw new Error(`the ${what} must not have a query or fragment.`);
+  return url.href;
+}
+
+/** The resource indicator must be byte-for-byte what clients are given, so it is checked strictly and never rewritten. */
+function parseResource(raw: string): string {
+  const href = parseHttpUrl(raw, 'resource');
+  const { pathname } = new URL(href);
+  if (pathname === '/') throw new Error(`include the MCP endpoint path, e.g. ${new URL('/mcp', href).href}.`);
+  if (pathname.endsWith('/')) throw new Error(`drop the trailing slash (${href.replace(/\/+$/, '')}): MCP resource identifiers have none.`);
+  return href;
+}
+
+/** The port of a loopback resource URL, which is then where the server must listen. */
+export function loopbackPort(resource: string): number | undefined {
+  const url = new URL(resource);
+  if (!isLoopbackHost(url.hostname)) return undefined;
+  return Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+}
+
+function parsePort(raw: string): number {
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || port < 1 || port > 65535) throw new Error(`"${raw}" is not a port number (1-65535).`);
+  return port;
+}
+
+// RFC 6749 §3.3 scope-token: printable ASCII except space, double quote and backslash.
+const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+
+export function parseScopes(raw: string): string[] {
+  const scopes = [...new Set(raw.split(/[\s,]+/).filter(Boolean))];
+  for (const scope of scopes) {
+    if (!SCOPE_TOKEN.test(scope)) throw new Error(`"${scope}" is not a valid OAuth scope (printable ASCII, no quotes or backslashes).`);
+    if (OIDC_SCOPES.has(scope)) {
+      throw new Error(`"${scope}" is an OpenID Connect scope that Logto handles itself; list only your MCP server's own scopes, such as read:whoami.`);
+    }
+  }
+  return scopes;
+}
+
+/** The package manager that runs us, from the user agent npm, pnpm, yarn and bun set for `create` commands. */
+export function detectPackageManager(userAgent: string | undefined): PackageManager {
+  const name = userAgent?.split(' ')[0]?.split('/')[0];
+  return packageManagers.some((pm) => pm.value === name) ? (name as PackageManager) : 'npm';
+}

@@ -1,0 +1,169 @@
+import { Option, type Command } from 'commander';
+import { confirm, input, password, select } from '@inquirer/prompts';
+import { UsageError } from '../errors.js';
+
+/** One allowed value of a choice option: the value, what the prompt shows, and a short hint. */
+export interface Choice<T extends string = string> {
+  value: T;
+  label: string;
+  hint?: string;
+}
+
+/**
+ * Everything about one option in one place: the flag, its help text, where else its value may come
+ * from, how a typed value is parsed and validated, its default, and how it is asked for in a terminal.
+ * Flags, prompts, help and validation are all derived from these declarations.
+ */
+export interface OptionSpec<T = unknown> {
+  /** Commander syntax: `--issuer <url>`, `--no-install`, `--redirect-uri <uri>`. */
+  flag: string;
+  description: string;
+  /** An environment variable read when the flag is absent (used for credentials). */
+  env?: string;
+  /** The allowed values; the prompt becomes a select and the help lists them. */
+  choices?: readonly Choice[];
+  /** Collects every occurrence of the flag into a list. */
+  repeatable?: boolean;
+  /** Turns text from a flag, env var or prompt into the value; throws an Error whose message says what is wrong. */
+  parse?: (raw: string, flags: Record<string, unknown>) => T;
+  /** The value when none is given; a function sees the answers resolved so far and the raw flags. */
+  default?: T | ((answers: Record<string, unknown>, flags: Record<string, unknown>) => T | undefined);
+  /** Shown in --help when the default is computed. */
+  defaultDescription?: string;
+  /** Asked in a terminal when the value was not given; without it the option is never asked for. */
+  prompt?: { message: string; secret?: boolean; /** Pre-filled answer when there is no default. */ suggestion?: string };
+}
+
+export type OptionSpecs = Record<string, OptionSpec<any>>;
+export type ResolvedOptions<S extends OptionSpecs> = {
+  [K in keyof S]: S[K] extends OptionSpec<infer T> ? T : never;
+};
+
+/** How an option is named in messages: its flag, or for a positional argument its place. */
+export function flagName(spec: OptionSpec): string {
+  if (isPositional(spec)) return `${spec.flag.slice(1, -1)} argument`;
+  return spec.flag.split(/[ ,]/)[0]!;
+}
+
+function isPositional(spec: OptionSpec): boolean {
+  return spec.flag.startsWith('[') || spec.flag.startsWith('<');
+}
+
+/** Adds every flag to a commander command (positional arguments are declared by the command); values stay raw so that resolveOptions can name the flag in errors. */
+export function addOptions(command: Command, specs: OptionSpecs): void {
+  for (const [key, spec] of Object.entries(specs)) {
+    if (isPositional(spec)) continue;
+    const option = new Option(spec.flag, spec.description);
+    if (option.attributeName() !== key) throw new Error(`Option key ${key} does not match ${spec.flag}`);
+    if (spec.choices) option.choices(spec.choices.map((choice) => choice.value));
+    if (spec.repeatable) option.argParser((value: string, previous: string[] = []) => [...previous, value]);
+    const constantDefault = ['string', 'number', 'object'].includes(typeof spec.default) ? formatDefault(spec.default) : undefined;
+    const shownDefault = spec.defaultDescription ?? constantDefault;
+    if (shownDefault) option.description += ` (default: ${shownDefault})`;
+    if (spec.env) option.description += ` (env: ${spec.env})`;
+    command.addOption(option);
+  }
+}
+
+export interface ResolveContext {
+  /** Whether prompts may be shown: stdin and stdout are terminals. */
+  interactive: boolean;
+  /** `--yes`: take defaults instead of asking. */
+  yes: boolean;
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Resolves each option in declaration order: the flag, else its environment variable, else a prompt
+ * (in a terminal), else its default. A value that does not parse, or a required value that is missing
+ * when nobody can be asked, is a UsageError that names the flag.
+ */
+export async function resolveOptions<S extends OptionSpecs>(
+  specs: S,
+  flags: Record<string, unknown>,
+  context: ResolveContext,
+): Promise<ResolvedOptions<S>> {
+  const env = context.env ?? process.env;
+  const answers: Record<string, unknown> = {};
+  for (const [key, spec] of Object.entries(specs)) {
+    answers[key] = await resolveOne(key, spec, flags, answers, context, env);
+  }
+  return answers as ResolvedOptions<S>;
+}
+
+async function resolveOne(
+  key: string,
+  spec: OptionSpec,
+  flags: Record<string, unknown>,
+  answers: Record<string, unknown>,
+  context: ResolveContext,
+  env: NodeJS.ProcessEnv,
+): Promise<unknown> {
+  const flag = flagName(spec);
+  const given = flags[key];
+  if (given !== undefined) return parseGiven(spec, given, flag, flags);
+
+  const fromEnv = spec.env ? env[spec.env] : undefined;
+  if (fromEnv) return parseGiven(spec, fromEnv, `${spec.env} (environment)`, flags);
+
+  const fallback = typeof spec.default === 'function' ? spec.default(answers, flags) : spec.default;
+  const mayAsk = spec.prompt && context.interactive && (!context.yes || fallback === undefined);
+  if (mayAsk) return ask(spec, fallback, flags);
+  // A computed default is checked like a typed value (e.g. the default folder must be empty too).
+  if (typeof fallback === 'string') return parseText(spec, fallback, flag, flags);
+  if (fallback !== undefined) return fallback;
+  const how = isPositional(spec) ? 'give it as the first argument' : spec.env ? `pass ${flag} or set ${spec.env}` : `pass ${flag}`;
+  const why = context.interactive ? '' : ' (there is no terminal to ask in)';
+  throw new UsageError(`Missing ${flag}: ${lowerFirst(spec.description)}. To go on, ${how}${why}.`);
+}
+
+function parseGiven(spec: OptionSpec, given: unknown, source: string, flags: Record<string, unknown>): unknown {
+  if (typeof given === 'boolean') return given;
+  if (Array.isArray(given)) return given.map((item) => parseText(spec, String(item), source, flags));
+  return parseText(spec, String(given), source, flags);
+}
+
+function parseText(spec: OptionSpec, raw: string, source: string, flags: Record<string, unknown>): unknown {
+  if (spec.choices && !spec.choices.some((choice) => choice.value === raw)) {
+    throw new UsageError(`Invalid ${source} "${raw}": choose one of ${spec.choices.map((c) => c.value).join(', ')}.`);
+  }
+  if (!spec.parse) return raw;
+  try {
+    return spec.parse(raw, flags);
+  } catch (error) {
+    throw new UsageError(`Invalid ${source}: ${(error as Error).message}`);
+  }
+}
+
+async function ask(spec: OptionSpec, fallback: unknown, flags: Record<string, unknown>): Promise<unknown> {
+  const { message, secret, suggestion } = spec.prompt!;
+  fallback ??= suggestion;
+  if (spec.choices) {
+    return select({
+      message,
+      default: fallback,
+      choices: spec.choices.map((choice) => ({ value: choice.value, name: choice.label, description: choice.hint })),
+    });
+  }
+  if (typeof fallback === 'boolean') return confirm({ message, default: fallback });
+  const validate = (text: string) => {
+    try {
+      spec.parse?.(text, flags);
+      return true;
+    } catch (error) {
+      return (error as Error).message;
+    }
+  };
+  const text = secret
+    ? await password({ message, mask: true, validate })
+    : await input({ message, default: fallback === undefined ? undefined : formatDefault(fallback), validate });
+  return spec.parse ? spec.parse(text, flags) : text;
+}
+
+function formatDefault(value: unknown): string {
+  return Array.isArray(value) ? value.join(' ') : String(value);
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
+}

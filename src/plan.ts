@@ -1,0 +1,56 @@
+import type { CreateOptions } from './options/create-options.js';
+import { packageNameFor } from './options/create-options.js';
+import path from 'node:path';
+
+export const GENERATOR_NAME = 'create-logto-mcp';
+declare const __CLI_VERSION__: string | undefined;
+/** Set by the bundler from package.json; '0.0.0-dev' when run from source. */
+export const GENERATOR_VERSION = typeof __CLI_VERSION__ === 'string' ? __CLI_VERSION__ : '0.0.0-dev';
+
+/** What the templates see. Strings a user typed must go through an encoding helper (see render/encoders.ts). */
+export interface TemplateVariables {
+  projectName: string;
+  issuer: string;
+  resource: string;
+  port: number;
+  requiredScopes: string[];
+  framework: string;
+  transport: string;
+  verifier: string;
+  generatorName: string;
+  generatorVersion: string;
+  packageManager: string;
+  /** How to run a package script with the chosen package manager, e.g. `npm run`. */
+  run: string;
+}
+
+export interface ProjectPlan {
+  targetDir: string;
+  /** Template folders under templates/, applied in order; a later one replaces a file of the same path. */
+  layers: string[];
+  variables: TemplateVariables;
+}
+
+const RUN_SCRIPT = { npm: 'npm run', pnpm: 'pnpm', yarn: 'yarn', bun: 'bun run' } as const;
+
+/** Decides what to generate; pure, so it is tested without touching the disk. */
+export function planProject(options: CreateOptions, cwd = process.cwd()): ProjectPlan {
+  return {
+    targetDir: path.resolve(cwd, options.directory),
+    layers: ['base', `framework/${options.framework}`, `verifier/${options.verifier}`],
+    variables: {
+      projectName: packageNameFor(options.directory),
+      issuer: options.issuer,
+      resource: options.resource,
+      port: options.port,
+      requiredScopes: options.scopes,
+      framework: options.framework,
+      transport: options.transport,
+      verifier: options.verifier,
+      generatorName: GENERATOR_NAME,
+      generatorVersion: GENERATOR_VERSION,
+      packageManager: options.packageManager,
+      run: RUN_SCRIPT[options.packageManager],
+    },
+  };
+}

@@ -1,0 +1,50 @@
+// Every value a user typed reaches a generated file through one of these, chosen for where it lands.
+// Handlebars runs with HTML escaping off (generated files are not HTML), so these are the only escaping.
+
+/** A JSON value, which is also a valid JavaScript/TypeScript literal. */
+export function json(value: unknown): string {
+  const text = JSON.stringify(value);
+  if (text === undefined) throw new Error(`cannot encode ${String(value)} as JSON`);
+  // Valid in JSON but line terminators in pre-ES2019 JavaScript; escaping them costs nothing.
+  return text.replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
+/**
+ * A .env value that Node's `process.loadEnvFile`/`util.parseEnv` and the dotenv package read back
+ * unchanged. Single quotes are literal in both; when the value holds a single quote, another quote
+ * style that it does not contain is used. Line breaks cannot be written safely and are refused.
+ */
+export function dotenv(value: unknown): string {
+  const text = String(value);
+  if (/[\r\n\0]/.test(text)) throw new Error(`a .env value cannot contain a line break: ${json(text)}`);
+  // Double quotes expand escapes such as \n, so they are only safe without a backslash.
+  const quote = ["'", '"', '`'].find((q) => !text.includes(q) && (q !== '"' || !text.includes('\\')));
+  if (!quote) throw new Error(`cannot write ${json(text)} to .env: it contains every quote character`);
+  return `${quote}${text}${quote}`;
+}
+
+/** Inline Markdown text: every ASCII punctuation character is backslash-escaped (CommonMark §2.4), HTML is neutralised. */
+export function markdown(value: unknown): string {
+  return String(value)
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/[!"#$%'()*+,\-./:;=?@[\\\]^_`{|}~]/g, '\\$&')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
+}
+
+/** An inline Markdown code span: the fence is one backtick longer than any run inside (CommonMark §6.1). */
+export function markdownCode(value: unknown): string {
+  const text = String(value).replace(/[\r\n]+/g, ' ');
+  const longestRun = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longestRun + 1);
+  const pad = text.startsWith('`') || text.endsWith('`') || longestRun > 0 ? ' ' : '';
+  return `${fence}${pad}${text}${pad}${fence}`;
+}
+
+/** A POSIX shell word, single-quoted when it holds anything but safe characters. */
+export function shell(value: unknown): string {
+  const text = String(value);
+  if (/^[\w@%+=:,./-]+$/.test(text)) return text;
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,43 @@
+import kleur from 'kleur';
+import yoctoSpinner from 'yocto-spinner';
+
+// Colours only for a terminal that wants them.
+kleur.enabled = Boolean(process.stdout.isTTY) && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb';
+
+export const colors = kleur;
+
+/** Human-facing output. Everything goes to stderr when stdout is reserved for --json. */
+export interface Ui {
+  info(message: string): void;
+  success(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+  /** Runs a step with a spinner in a terminal, or a plain line otherwise. */
+  step<T>(text: string, work: () => Promise<T>): Promise<T>;
+}
+
+export function createUi({ json = false }: { json?: boolean } = {}): Ui {
+  const out = json ? process.stderr : process.stdout;
+  const write = (line: string) => out.write(`${line}\n`);
+  return {
+    info: (message) => write(message),
+    success: (message) => write(`${kleur.green('✔')} ${message}`),
+    warn: (message) => process.stderr.write(`${kleur.yellow('⚠')} ${message}\n`),
+    error: (message) => process.stderr.write(`${kleur.red('✖')} ${message}\n`),
+    async step(text, work) {
+      if (!out.isTTY) {
+        write(`… ${text}`);
+        return work();
+      }
+      const spinner = yoctoSpinner({ text, stream: out }).start();
+      try {
+        const result = await work();
+        spinner.success(text);
+        return result;
+      } catch (error) {
+        spinner.error(text);
+        throw error;
+      }
+    },
+  };
+}
