@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { checkIssuer } from '../options/check-issuer.js';
-import { createOptionSpecs, type CreateOptions } from '../options/create-options.js';
+import { checkCreateOptions, createOptionSpecs, type CreateOptions } from '../options/create-options.js';
 import { addOptions, resolveOptions } from '../options/define.js';
 import { initGit } from '../install/git.js';
 import { installDependencies } from '../install/install.js';
@@ -41,6 +41,7 @@ export async function create(flags: CreateFlags): Promise<void> {
   const ui = createUi({ json });
   const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) && !json;
   const options = (await resolveOptions(createOptionSpecs, flags, { interactive, yes: Boolean(flags.yes) })) as CreateOptions;
+  checkCreateOptions(options);
 
   await checkIssuerUnlessSkipped(options, ui);
   const plan = planProject(options);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import validatePackageName from 'validate-npm-package-name';
 import { frameworks, packageManagers, transports, verifiers, type PackageManager } from './choices.js';
 import type { OptionSpec, OptionSpecs, ResolvedOptions } from './define.js';
+import { UsageError } from '../errors.js';
 
 export const DEFAULT_PORT = 3001;
 const DEFAULT_DIRECTORY = 'logto-mcp-server';
@@ -14,9 +15,9 @@ export const createOptionSpecs = {
   directory: {
     flag: '[directory]',
     description: 'Folder to create the project in; its name becomes the package name',
-    default: (_answers, flags) => (flags.yes ? DEFAULT_DIRECTORY : undefined),
+    default: DEFAULT_DIRECTORY,
     parse: parseDirectory,
-    prompt: { message: 'Project folder:', suggestion: DEFAULT_DIRECTORY },
+    prompt: { message: 'Project folder:' },
   } satisfies OptionSpec<string>,
   issuer: {
     flag: '--issuer <url>',
@@ -48,7 +49,8 @@ export const createOptionSpecs = {
   resource: {
     flag: '--resource <url>',
     description: "The MCP server's public URL, also its API resource indicator in Logto",
-    default: (_answers, flags) => `http://localhost:${flags.port ?? DEFAULT_PORT}/mcp`,
+    // An invalid --port falls back here and is reported when --port itself is resolved.
+    default: (_answers, flags) => `http://localhost:${portOrUndefined(flags.port) ?? DEFAULT_PORT}/mcp`,
     defaultDescription: 'http://localhost:<port>/mcp',
     parse: parseResource,
     prompt: { message: 'Public URL of the MCP server (also the API resource indicator in Logto):' },
@@ -165,9 +167,24 @@ export function loopbackPort(resource: string): number | undefined {
 }
 
 function parsePort(raw: string): number {
-  const port = Number(raw);
-  if (!/^\d+$/.test(raw.trim()) || port < 1 || port > 65535) throw new Error(`"${raw}" is not a port number (1-65535).`);
+  const port = portOrUndefined(raw);
+  if (port === undefined) throw new Error(`"${raw}" is not a port number (1-65535).`);
   return port;
+}
+
+function portOrUndefined(raw: unknown): number | undefined {
+  const port = Number(raw);
+  return /^\d+$/.test(String(raw).trim()) && port >= 1 && port <= 65535 ? port : undefined;
+}
+
+/** Checks between options: a loopback resource is served by this very process, so its port must be ours. */
+export function checkCreateOptions(options: CreateOptions): void {
+  const resourcePort = loopbackPort(options.resource);
+  if (resourcePort !== undefined && resourcePort !== options.port) {
+    throw new UsageError(
+      `--port ${options.port} does not match the port of --resource ${options.resource} (${resourcePort}); the server would not answer at its own resource URL. Drop --port or make them agree.`,
+    );
+  }
 }
 
 // RFC 6749 §3.3 scope-token: printable ASCII except space, double quote and backslash.

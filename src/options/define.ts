@@ -31,7 +31,7 @@ export interface OptionSpec<T = unknown> {
   /** Shown in --help when the default is computed. */
   defaultDescription?: string;
   /** Asked in a terminal when the value was not given; without it the option is never asked for. */
-  prompt?: { message: string; secret?: boolean; /** Pre-filled answer when there is no default. */ suggestion?: string };
+  prompt?: { message: string; secret?: boolean };
 }
 
 export type OptionSpecs = Record<string, OptionSpec<any>>;
@@ -136,8 +136,7 @@ function parseText(spec: OptionSpec, raw: string, source: string, flags: Record<
 }
 
 async function ask(spec: OptionSpec, fallback: unknown, flags: Record<string, unknown>): Promise<unknown> {
-  const { message, secret, suggestion } = spec.prompt!;
-  fallback ??= suggestion;
+  const { message, secret } = spec.prompt!;
   if (spec.choices) {
     return select({
       message,

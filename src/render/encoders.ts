@@ -13,9 +13,10 @@ export function json(value: unknown): string {
  * A .env value that Node's `process.loadEnvFile`/`util.parseEnv` and the dotenv package read back
  * unchanged. Single quotes are literal in both; when the value holds a single quote, another quote
  * style that it does not contain is used. Line breaks cannot be written safely and are refused.
+ * A list is written space-separated.
  */
 export function dotenv(value: unknown): string {
-  const text = String(value);
+  const text = Array.isArray(value) ? value.join(' ') : String(value);
   if (/[\r\n\0]/.test(text)) throw new Error(`a .env value cannot contain a line break: ${json(text)}`);
   // Double quotes expand escapes such as \n, so they are only safe without a backslash.
   const quote = ["'", '"', '`'].find((q) => !text.includes(q) && (q !== '"' || !text.includes('\\')));

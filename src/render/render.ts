@@ -80,6 +80,7 @@ export async function writeProject(targetDir: string, files: TemplateFile[]): Pr
   const parent = path.dirname(targetDir);
   const createdParent = await mkdir(parent, { recursive: true });
   const staging = await mkdtemp(path.join(parent, `.${path.basename(targetDir)}-creating-`));
+  await chmod(staging, 0o755); // mkdtemp makes it private; the project folder should not be.
   const cleanUp = () => rm(staging, { recursive: true, force: true });
   const onSignal = () => {
     void cleanUp().finally(() => process.exit(130));
