@@ -1,4 +1,4 @@
-import { execa, type Result } from 'execa';
+import { execa } from 'execa';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,13 +11,17 @@ export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CLI = path.join(REPO_ROOT, 'bin', 'create-logto-mcp.js');
 
 /** Runs the built CLI with no terminal and no colours; never throws on a non-zero exit. */
-export function runCli(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<Result> {
-  return execa('node', [CLI, ...args], {
+export async function runCli(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<{ exitCode: number | undefined; stdout: string; stderr: string }> {
+  const { exitCode, stdout, stderr } = await execa('node', [CLI, ...args], {
     cwd: options.cwd,
     reject: false,
     stdin: 'ignore',
     env: { NO_COLOR: '1', npm_config_user_agent: '', ...options.env },
   });
+  return { exitCode, stdout, stderr };
 }
 
 export function makeTempDir(prefix: string): string {

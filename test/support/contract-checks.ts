@@ -1,0 +1,313 @@
+/**
+ * The generated server's HTTP contract (DESIGN.md §3) as real HTTP requests against a running
+ * server. `describeContract(() => target)` registers one vitest test per row inside the current
+ * `describe`; the target is read lazily, so it can be set up in `beforeAll`.
+ *
+ * Every rejection row also checks that the server is still serving afterwards (health check and
+ * an authenticated MCP request both succeed) and that the error body carries no stack trace.
+ */
+import { createHmac, randomUUID } from 'node:crypto';
+
+import * as jose from 'jose';
+import { expect, it } from 'vitest';
+
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+
+import type { LogtoLikeIssuer } from './logto-like-issuer.js';
+import { assertLoopback } from './mcp-oauth-client.js';
+
+export interface ContractTarget {
+  /** `http://127.0.0.1:<port>/mcp`: the MCP endpoint and the resource indicator. */
+  resource: string;
+  issuer: LogtoLikeIssuer;
+  /** Scopes the server was configured to require (empty: any valid token). */
+  requiredScopes: string[];
+}
+
+/** `Bearer a="b", c="d"` → `{ scheme: 'bearer', params: { a: 'b', c: 'd' } }` */
+export function parseWwwAuthenticate(header: string | null): { scheme: string; params: Record<string, string> } | undefined {
+  if (!header) return undefined;
+  const match = /^\s*(\S+)\s*(.*)$/s.exec(header);
+  if (!match) return undefined;
+  const params: Record<string, string> = {};
+  const re = /([A-Za-z0-9_-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))/g;
+  for (const m of (match[2] ?? '').matchAll(re)) {
+    params[m[1]!.toLowerCase()] = (m[2] ?? m[3] ?? '').replace(/\\(.)/g, '$1');
+  }
+  return { scheme: match[1]!.toLowerCase(), params };
+}
+
+export function prmUrlFor(resource: string): string {
+  const url = new URL(resource);
+  const path = url.pathname === '/' ? '' : url.pathname.replace(/\/$/, '');
+  return `${url.origin}/.well-known/oauth-protected-resource${path}`;
+}
+
+const INITIALIZE = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'contract-check', version: '0.0.0' } },
+};
+
+/** POST an MCP `initialize` to the endpoint with the given headers (loopback only). */
+export async function postMcp(resource: string, headers: Record<string, string> = {}, body: unknown = INITIALIZE): Promise<Response> {
+  assertLoopback(resource);
+  return fetch(resource, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
+    body: JSON.stringify(body),
+  });
+}
+
+/** A token the server must accept: the issuer's real key, `aud` = resource, the required scopes. */
+export function validToken(target: ContractTarget, claims: jose.JWTPayload = {}): Promise<string> {
+  return target.issuer.signToken({ aud: target.resource, scope: target.requiredScopes.join(' '), ...claims });
+}
+
+/** Call a tool with a static bearer token through the real v2 SDK client. */
+export async function callToolWithToken(resource: string, token: string, name = 'whoami'): Promise<unknown> {
+  assertLoopback(resource);
+  const transport = new StreamableHTTPClientTransport(new URL(resource), { authProvider: { token: async () => token } });
+  const client = new Client({ name: 'contract-check', version: '0.0.0' });
+  try {
+    await client.connect(transport);
+    return await client.callTool({ name, arguments: {} });
+  } finally {
+    await client.close().catch(() => undefined);
+  }
+}
+
+function unsignedToken(header: Record<string, unknown>, payload: Record<string, unknown>, signature = ''): string {
+  const enc = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+  return `${enc(header)}.${enc(payload)}.${signature}`;
+}
+
+/** The invalid tokens of the contract table, each one wrong in exactly one way. */
+export async function invalidTokens(target: ContractTarget): Promise<Array<{ name: string; token: string }>> {
+  const { issuer, resource } = target;
+  const now = Math.floor(Date.now() / 1000);
+  const scope = target.requiredScopes.join(' ');
+  const good = {
+    jti: randomUUID(),
+    sub: issuer.user.sub,
+    client_id: issuer.clientId,
+    iss: issuer.issuer,
+    aud: resource,
+    scope,
+    iat: now,
+    exp: now + 600,
+  };
+  const kid = issuer.publicJwk.kid!;
+
+  // Same kid as the issuer's key, signed with another key of the same type.
+  const { privateKey: otherKey } = await jose.generateKeyPair(issuer.alg);
+  const badSignature = await new jose.SignJWT(good).setProtectedHeader({ alg: issuer.alg, typ: 'at+jwt', kid }).sign(otherKey);
+  const unknownKid = await new jose.SignJWT(good)
+    .setProtectedHeader({ alg: issuer.alg, typ: 'at+jwt', kid: 'unknown-' + randomUUID() })
+    .sign(otherKey);
+
+  // alg confusion: HMAC keyed with the issuer's public key (as PEM and as its JWK JSON).
+  const publicKey = await jose.importJWK(issuer.publicJwk, issuer.alg);
+  const pem = await jose.exportSPKI(publicKey as Parameters<typeof jose.exportSPKI>[0]);
+  const hs256 = await new jose.SignJWT(good).setProtectedHeader({ alg: 'HS256', typ: 'at+jwt', kid }).sign(new TextEncoder().encode(pem));
+  const hs256Jwk = (() => {
+    const signingInput = `${Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'at+jwt', kid })).toString('base64url')}.${Buffer.from(JSON.stringify(good)).toString('base64url')}`;
+    const sig = createHmac('sha256', JSON.stringify(issuer.publicJwk)).update(signingInput).digest('base64url');
+    return `${signingInput}.${sig}`;
+  })();
+
+  const real = (claims: Record<string, unknown>) => issuer.signToken({ aud: resource, scope, ...claims });
+
+  const realToken = await real({});
+  const [h] = realToken.split('.');
+
+  return [
+    { name: 'bad signature (another key, same kid)', token: badSignature },
+    { name: 'alg none', token: unsignedToken({ alg: 'none', typ: 'at+jwt', kid }, good) },
+    { name: 'alg none with the real signature kept', token: `${unsignedToken({ alg: 'none', typ: 'at+jwt', kid }, good).slice(0, -1)}.${realToken.split('.')[2]}` },
+    { name: 'HS256 keyed with the public key PEM', token: hs256 },
+    { name: 'HS256 keyed with the public JWK', token: hs256Jwk },
+    { name: 'unknown kid', token: unknownKid },
+    { name: 'wrong iss', token: await real({ iss: 'http://127.0.0.1:9/oidc' }) },
+    { name: 'iss with a trailing slash', token: await real({ iss: issuer.issuer + '/' }) },
+    { name: 'wrong aud (another resource)', token: await real({ aud: new URL('/other', resource).href }) },
+    { name: 'aud with another host spelling', token: await real({ aud: resource.replace('127.0.0.1', 'localhost') }) },
+    { name: 'no aud', token: await issuer.signToken({ scope }) },
+    { name: 'expired', token: await real({ iat: now - 7200, exp: now - 3600 }) },
+    { name: 'not yet valid (nbf in the future)', token: await real({ nbf: now + 3600 }) },
+    { name: 'malformed: not a JWT', token: 'not-a-jwt' },
+    { name: 'malformed: three garbage segments', token: 'abc.def.ghi' },
+    { name: 'malformed: payload is not JSON', token: `${h}.${Buffer.from('not json').toString('base64url')}.sig` },
+    { name: 'malformed: payload tampered', token: `${h}.${Buffer.from(JSON.stringify({ ...jose.decodeJwt(realToken), sub: 'someone-else' })).toString('base64url')}.${realToken.split('.')[2]}` },
+    { name: 'malformed: header only', token: `${h}` },
+    { name: 'malformed: empty payload segment', token: `${h}..${realToken.split('.')[2]}` },
+  ];
+}
+
+async function expectNoStack(response: Response): Promise<string> {
+  const body = await response.text();
+  expect(body).not.toMatch(/\n\s+at\s/);
+  expect(body).not.toMatch(/node_modules|\.ts:\d+|\.js:\d+/);
+  return body;
+}
+
+/** The server still answers: health check and an authenticated MCP request. */
+export async function expectStillServing(target: ContractTarget): Promise<void> {
+  const health = await fetch(new URL('/healthz', target.resource));
+  expect(health.status).toBe(200);
+  await health.body?.cancel();
+  const ok = await postMcp(target.resource, { authorization: `Bearer ${await validToken(target)}` });
+  expect(ok.status).toBe(200);
+  await ok.body?.cancel();
+}
+
+function expectChallenge(response: Response, target: ContractTarget, error?: string): Record<string, string> {
+  const challenge = parseWwwAuthenticate(response.headers.get('www-authenticate'));
+  expect(challenge, 'WWW-Authenticate header').toBeDefined();
+  expect(challenge!.scheme).toBe('bearer');
+  expect(challenge!.params.resource_metadata).toBe(prmUrlFor(target.resource));
+  if (error) expect(challenge!.params.error).toBe(error);
+  else expect(challenge!.params.error).toBeUndefined();
+  return challenge!.params;
+}
+
+/** Register the contract rows as tests in the current `describe`. */
+export function describeContract(get: () => ContractTarget): void {
+  it('GET /healthz answers 200 without a token', async () => {
+    const response = await fetch(new URL('/healthz', get().resource));
+    expect(response.status).toBe(200);
+    await response.body?.cancel();
+  });
+
+  for (const which of ['path-inserted', 'root'] as const) {
+    it(`serves protected-resource metadata at the ${which} URL, with open CORS`, async () => {
+      const target = get();
+      const url = which === 'root' ? new URL('/.well-known/oauth-protected-resource', target.resource).href : prmUrlFor(target.resource);
+      const response = await fetch(url, { headers: { origin: 'http://localhost:6274' } });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toMatch(/application\/json/);
+      expect(response.headers.get('access-control-allow-origin')).toMatch(/^(\*|http:\/\/localhost:6274)$/);
+      const body = (await response.json()) as Record<string, unknown>;
+      expect(body.resource).toBe(target.resource);
+      expect(body.authorization_servers).toEqual([target.issuer.issuer]);
+      expect(body.bearer_methods_supported).toEqual(['header']);
+      expect(typeof body.resource_name).toBe('string');
+      const scopes = body.scopes_supported as string[];
+      expect(Array.isArray(scopes)).toBe(true);
+      // Logto denies an authorization that requests no scope: something must be advertised.
+      expect(scopes.length).toBeGreaterThan(0);
+      expect(scopes).not.toContain('offline_access');
+      for (const scope of target.requiredScopes) expect(scopes).toContain(scope);
+
+      const preflight = await fetch(url, {
+        method: 'OPTIONS',
+        headers: { origin: 'http://localhost:6274', 'access-control-request-method': 'GET' },
+      });
+      expect(preflight.status).toBeLessThan(300);
+      expect(preflight.headers.get('access-control-allow-origin')).toMatch(/^(\*|http:\/\/localhost:6274)$/);
+      await preflight.body?.cancel();
+    });
+  }
+
+  it('POST /mcp without a token: 401 with resource_metadata (and scope when scopes are required)', async () => {
+    const target = get();
+    const response = await postMcp(target.resource);
+    expect(response.status).toBe(401);
+    const params = expectChallenge(response, target);
+    if (target.requiredScopes.length > 0) {
+      expect(params.scope?.split(' ')).toEqual(expect.arrayContaining(target.requiredScopes));
+    }
+    const exposed = response.headers.get('access-control-expose-headers') ?? '';
+    expect(exposed.toLowerCase()).toContain('www-authenticate');
+    await expectNoStack(response);
+    await expectStillServing(target);
+  });
+
+  it('POST /mcp with a non-Bearer Authorization: 401 with a challenge', async () => {
+    const target = get();
+    const response = await postMcp(target.resource, { authorization: 'Basic dXNlcjpwYXNz' });
+    expect(response.status).toBe(401);
+    const challenge = parseWwwAuthenticate(response.headers.get('www-authenticate'));
+    expect(challenge?.scheme).toBe('bearer');
+    expect(challenge?.params.resource_metadata).toBe(prmUrlFor(target.resource));
+    await expectNoStack(response);
+    await expectStillServing(target);
+  });
+
+  it('every invalid token of the table: 401 invalid_token, no stack trace, server keeps serving', async () => {
+    const target = get();
+    const tokens = await invalidTokens(target);
+    const failures: string[] = [];
+    for (const { name, token } of tokens) {
+      const response = await postMcp(target.resource, { authorization: `Bearer ${token}` });
+      const challenge = parseWwwAuthenticate(response.headers.get('www-authenticate'));
+      const body = await response.text();
+      const problems: string[] = [];
+      if (response.status !== 401) problems.push(`status ${response.status}`);
+      if (challenge?.scheme !== 'bearer') problems.push(`WWW-Authenticate ${JSON.stringify(response.headers.get('www-authenticate'))}`);
+      else {
+        if (challenge.params.error !== 'invalid_token') problems.push(`error=${JSON.stringify(challenge.params.error)}`);
+        if (challenge.params.resource_metadata !== prmUrlFor(target.resource)) problems.push(`resource_metadata=${JSON.stringify(challenge.params.resource_metadata)}`);
+      }
+      if (/\n\s+at\s|node_modules/.test(body)) problems.push('stack trace in body');
+      if (problems.length > 0) failures.push(`${name}: expected 401 Bearer error="invalid_token", got ${problems.join(', ')}; body ${body.slice(0, 200)}`);
+      await expectStillServing(target);
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('a token lacking a required scope: 403 insufficient_scope with scope and resource_metadata (step-up)', async () => {
+    const target = get();
+    if (target.requiredScopes.length === 0) {
+      // No scope is required: a token with no resource scope at all is enough.
+      const response = await postMcp(target.resource, { authorization: `Bearer ${await validToken(target, { scope: '' })}` });
+      expect(response.status).toBe(200);
+      await response.body?.cancel();
+      return;
+    }
+    for (const scope of ['', 'unrelated:scope']) {
+      const response = await postMcp(target.resource, { authorization: `Bearer ${await validToken(target, { scope })}` });
+      expect(response.status).toBe(403);
+      const params = expectChallenge(response, target, 'insufficient_scope');
+      expect(params.scope?.split(' ')).toEqual(expect.arrayContaining(target.requiredScopes));
+      await expectNoStack(response);
+    }
+    await expectStillServing(target);
+  });
+
+  it('a disallowed Origin: 403 even with a valid token', async () => {
+    const target = get();
+    // Only a header value: nothing is ever sent to this origin.
+    const response = await postMcp(target.resource, {
+      origin: 'http://evil.example',
+      authorization: `Bearer ${await validToken(target)}`,
+    });
+    expect(response.status).toBe(403);
+    await expectNoStack(response);
+    const sameOrigin = await postMcp(target.resource, {
+      origin: new URL(target.resource).origin,
+      authorization: `Bearer ${await validToken(target)}`,
+    });
+    expect(sameOrigin.status).toBe(200);
+    await sameOrigin.body?.cancel();
+    await expectStillServing(target);
+  });
+
+  it('a valid token: the MCP request is served and whoami returns the caller', async () => {
+    const target = get();
+    const token = await validToken(target);
+    const result = (await callToolWithToken(target.resource, token)) as { isError?: boolean };
+    expect(result.isError).toBeFalsy();
+    const identity = toolJson(result);
+    expect(identity.sub).toBe(target.issuer.user.sub);
+  });
+}
+
+/** The JSON a tool returned (structured content, else the first text block parsed). */
+export function toolJson(result: unknown): Record<string, unknown> {
+  const r = result as { structuredContent?: Record<string, unknown>; content?: Array<{ type: string; text?: string }> };
+  if (r.structuredContent) return r.structuredContent;
+  const text = r.content?.find((c) => c.type === 'text')?.text ?? '';
+  return JSON.parse(text) as Record<string, unknown>;
+}

@@ -1,0 +1,216 @@
+/**
+ * Generate a project with the built CLI, install it, run its scripts, and start it, as a user
+ * would. Every process started here runs in its own process group, and `stop()` ends the group.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { execa, type ResultPromise } from 'execa';
+
+export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+export const CLI = join(REPO_ROOT, 'bin', 'create-logto-mcp.js');
+/** One npm cache for every e2e install, so later runs install from it. */
+export const NPM_CACHE = join(REPO_ROOT, 'node_modules', '.cache', 'e2e-npm');
+
+/**
+ * The environment for child processes: ours, without what the outer `npm test`/vitest put in it
+ * (npm_* lifecycle variables, VITEST*, NODE_ENV=test), which would leak into the project's own
+ * npm and vitest runs.
+ */
+export function childEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (value === undefined) continue;
+    if (/^(npm_|VITEST|__VITEST|TINYPOOL)/i.test(key) || key === 'NODE_ENV' || key === 'NODE_OPTIONS' || key === 'TEST') continue;
+    env[key] = value;
+  }
+  return { ...env, npm_config_cache: NPM_CACHE, npm_config_update_notifier: 'false', NO_COLOR: '1', ...extra };
+}
+
+export interface GenerateOptions {
+  issuer: string;
+  resource: string;
+  port: number;
+  scopes?: string[];
+  framework?: 'express' | 'hono';
+  transport?: 'streamable-http' | 'sse' | 'both';
+  verifier?: 'jwt' | 'userinfo';
+}
+
+export interface GeneratedProject {
+  /** The project folder. */
+  dir: string;
+  /** The temp folder holding it (removed by `remove`). */
+  root: string;
+  /** stdout of the CLI. */
+  cliOutput: string;
+  remove(): Promise<void>;
+}
+
+/** Run the built CLI non-interactively into a new temp folder. */
+export async function generateProject(options: GenerateOptions): Promise<GeneratedProject> {
+  const root = await mkdtemp(join(tmpdir(), 'create-logto-mcp-e2e-'));
+  const dir = join(root, 'mcp-server');
+  const args = [
+    CLI,
+    dir,
+    '--yes',
+    '--issuer',
+    options.issuer,
+    '--resource',
+    options.resource,
+    '--port',
+    String(options.port),
+    '--framework',
+    options.framework ?? 'express',
+    '--transport',
+    options.transport ?? 'streamable-http',
+    '--verifier',
+    options.verifier ?? 'jwt',
+    '--no-install',
+    '--no-git',
+  ];
+  if (options.scopes && options.scopes.length > 0) args.push('--scopes', options.scopes.join(' '));
+  const result = await execa(process.execPath, args, { cwd: root, env: childEnv(), extendEnv: false, reject: false, stdin: 'ignore' });
+  if (result.exitCode !== 0) {
+    await rm(root, { recursive: true, force: true });
+    throw new Error(`create-logto-mcp exited ${result.exitCode}\n${result.stdout}\n${result.stderr}`);
+  }
+  return { dir, root, cliOutput: result.stdout, remove: () => rm(root, { recursive: true, force: true }) };
+}
+
+export interface RunResult {
+  exitCode: number | undefined;
+  output: string;
+}
+
+/** Process groups started here and still running: ended if this process exits first. */
+const liveGroups = new Set<number>();
+process.once('exit', () => {
+  for (const pid of liveGroups) killGroup(pid, 'SIGKILL');
+});
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+/**
+ * Run a command in the project, in its own process group (ended whole if it outlives
+ * `limitMs`, a safety net rather than an assertion). Never throws for a non-zero exit.
+ */
+export async function run(dir: string, command: string, args: string[], env: Record<string, string> = {}, limitMs = 600_000): Promise<RunResult> {
+  const child = execa(command, args, {
+    cwd: dir,
+    env: childEnv(env),
+    extendEnv: false,
+    reject: false,
+    all: true,
+    stdin: 'ignore',
+    detached: true,
+  });
+  const pid = child.pid;
+  if (pid !== undefined) liveGroups.add(pid);
+  const limit = setTimeout(() => pid !== undefined && killGroup(pid, 'SIGKILL'), limitMs);
+  try {
+    const result = await child;
+    return { exitCode: result.exitCode, output: result.all ?? '' };
+  } finally {
+    clearTimeout(limit);
+    if (pid !== undefined) {
+      // npm may leave grandchildren (e.g. vitest workers) behind in the group.
+      killGroup(pid, 'SIGKILL');
+      liveGroups.delete(pid);
+    }
+  }
+}
+
+export function npmInstall(dir: string): Promise<RunResult> {
+  return run(dir, 'npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error']);
+}
+
+/** Parse a dotenv file the simple way the generated `.env` is written (single-quoted values). */
+export async function readDotenv(path: string): Promise<Record<string, string>> {
+  const text = await readFile(path, 'utf8');
+  const env: Record<string, string> = {};
+  for (const line of text.split(/\r?\n/)) {
+    const match = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)\s*$/.exec(line);
+    if (!match) continue;
+    let value = match[2]!;
+    if (/^'.*'$/.test(value)) value = value.slice(1, -1).replace(/'\\''/g, "'");
+    else if (/^".*"$/.test(value)) value = JSON.parse(value) as string;
+    env[match[1]!] = value;
+  }
+  return env;
+}
+
+export interface RunningServer {
+  baseUrl: string;
+  logs(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * `npm start` in the project (env from its `.env`, loaded by the server itself, plus overrides),
+ * then wait until `/healthz` answers 200 or the process exits.
+ */
+export async function startProject(dir: string, port: number, overrides: Record<string, string> = {}): Promise<RunningServer> {
+  let output = '';
+  const child: ResultPromise = execa('npm', ['start'], {
+    cwd: dir,
+    env: childEnv(overrides),
+    extendEnv: false,
+    reject: false,
+    all: true,
+    buffer: false,
+    stdin: 'ignore',
+    detached: true,
+  });
+  const pid = child.pid;
+  if (pid !== undefined) liveGroups.add(pid);
+  child.all?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  let exited = false;
+  const done = child.then(() => {
+    exited = true;
+  });
+  const end = async () => {
+    if (pid !== undefined) {
+      // npm start → sh → node: end the whole group, then make sure nothing of it is left.
+      killGroup(pid, 'SIGKILL');
+      liveGroups.delete(pid);
+    }
+  };
+  const baseUrl = `http://127.0.0.1:${port}`;
+
+  const stop = async () => {
+    if (!exited && pid !== undefined) {
+      killGroup(pid, 'SIGTERM');
+      const killer = setTimeout(() => killGroup(pid, 'SIGKILL'), 10_000);
+      await done;
+      clearTimeout(killer);
+    }
+    await end();
+  };
+
+  // Poll /healthz: bounded in count, and given up as soon as the process exits.
+  for (let attempt = 0; attempt < 300; attempt++) {
+    if (exited) break;
+    try {
+      const response = await fetch(`${baseUrl}/healthz`);
+      await response.body?.cancel();
+      if (response.status === 200) return { baseUrl, logs: () => output, stop };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await stop();
+  throw new Error(`the generated server did not become healthy at ${baseUrl}/healthz\n${output}`);
+}

@@ -1,0 +1,323 @@
+/**
+ * A real OpenID Provider on loopback, built with `oidc-provider` and configured the way Logto
+ * is (DESIGN.md §4), so tests can drive real MCP SDK clients through a real OAuth flow without
+ * a Logto tenant:
+ *
+ * - issuer `http://127.0.0.1:<port>/oidc`, the provider mounted under `/oidc`; discovery at
+ *   `/oidc/.well-known/openid-configuration` (and `/oidc/.well-known/oauth-authorization-server`,
+ *   as Logto ≥ 1.42); the path-inserted variants at the origin root answer 404, as on Logto;
+ * - resource indicators: a JWT access token (`typ: at+jwt`, ES384 by default, RS256 on request)
+ *   with `aud` = the requested resource, only for registered indicators (others:
+ *   `invalid_target`); without `resource` the access token is opaque;
+ * - the token carries only the resource scopes that the test user "holds through a role"
+ *   (`userScopes`, changeable per test with `setUserScopes`), as observed on Logto;
+ * - scopes `openid profile email offline_access`; PKCE required; a pre-registered native public
+ *   client (`token_endpoint_auth_method: none`, loopback redirect on any port) and optionally a
+ *   confidential third-party-like client;
+ * - one test user who signs in and consents automatically: the interaction URL completes login
+ *   and consent programmatically, so a headless client can follow the redirects with fetch.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import * as jose from 'jose';
+import Provider, { errors, type ClientMetadata, type Configuration, type ErrorOut, type KoaContextWithOIDC } from 'oidc-provider';
+
+export type SigningAlg = 'ES384' | 'RS256';
+
+export interface LogtoLikeIssuerOptions {
+  /** Registered API resources (Logto "API resources"), by indicator, with their scope names. */
+  resources?: Record<string, { scopes: string[]; accessTokenTTL?: number }>;
+  /**
+   * Resource scope names the test user holds through a role. Default: every scope of every
+   * resource. A token only ever carries the intersection of what was requested and this.
+   */
+  userScopes?: string[];
+  /** Access-token signing algorithm; Logto signs ES384 by default, RS256 on RSA tenants. */
+  alg?: SigningAlg;
+  /** Also register a confidential, third-party-like client with exact redirect URIs. */
+  confidentialClient?: { redirectUris: string[] };
+  /** Extra redirect URIs for the native client (loopback ones match on any port). */
+  nativeRedirectUris?: string[];
+}
+
+export interface TestUser {
+  sub: string;
+  name: string;
+  email: string;
+}
+
+export interface SignTokenOptions {
+  /** Override header fields (e.g. `kid`, `typ`). `alg` comes from the issuer's key. */
+  header?: Partial<jose.JWTHeaderParameters>;
+  /** Seconds from now until `exp` (default 600). Ignored when `claims.exp` is given. */
+  expiresIn?: number;
+  /** Drop these claims from the defaults (e.g. `['exp']`). */
+  omit?: string[];
+}
+
+export interface LogtoLikeIssuer {
+  /** `http://127.0.0.1:<port>/oidc` */
+  issuer: string;
+  /** `http://127.0.0.1:<port>` */
+  origin: string;
+  jwksUri: string;
+  discoveryUrl: string;
+  /** The native public client (`token_endpoint_auth_method: none`). */
+  clientId: string;
+  /** The native client's registered redirect URI (loopback; any port is accepted). */
+  redirectUri: string;
+  confidentialClient?: { clientId: string; clientSecret: string; redirectUris: string[] };
+  user: TestUser;
+  alg: SigningAlg;
+  /** The public signing JWK (with `kid`). */
+  publicJwk: jose.JWK;
+  /** Register another API resource (e.g. once a server's port is known). */
+  addResource(indicator: string, resource: { scopes: string[]; accessTokenTTL?: number }): void;
+  /** Change which resource scopes the test user holds, effective for later authorizations. */
+  setUserScopes(scopes: string[] | undefined): void;
+  /**
+   * Sign a token with the issuer's real key, with Logto-like defaults
+   * (`iss`, `sub`, `client_id`, `iat`, `exp`, `jti`; header `typ: at+jwt`, `kid`).
+   * `claims` are merged over the defaults; `aud` and `scope` are the caller's to give.
+   */
+  signToken(claims?: jose.JWTPayload & Record<string, unknown>, opts?: SignTokenOptions): Promise<string>;
+  /** Requests seen by the issuer (method, path with query), in order: for observations. */
+  requests: Array<{ method: string; url: string; status: number }>;
+  close(): Promise<void>;
+}
+
+const NATIVE_CLIENT_ID = 'mcp-native-client';
+const CONFIDENTIAL_CLIENT_ID = 'mcp-third-party-app';
+const OIDC_SCOPES = ['openid', 'profile', 'email', 'offline_access'];
+
+export async function startLogtoLikeIssuer(options: LogtoLikeIssuerOptions): Promise<LogtoLikeIssuer> {
+  const alg: SigningAlg = options.alg ?? 'ES384';
+  const resources: LogtoLikeIssuerOptions['resources'] = { ...options.resources };
+  // undefined: the user holds every resource scope (a role granting all of them).
+  let userScopes: Set<string> | undefined = options.userScopes ? new Set(options.userScopes) : undefined;
+  const holds = (scope: string) => userScopes === undefined || userScopes.has(scope);
+
+  const user: TestUser = { sub: 'test-user-' + randomUUID().slice(0, 8), name: 'Test User', email: 'test.user@example.com' };
+
+  const { privateKey } = await jose.generateKeyPair(alg, { extractable: true });
+  const privateJwk = await jose.exportJWK(privateKey);
+  const kid = await jose.calculateJwkThumbprint(privateJwk);
+  privateJwk.kid = kid;
+  privateJwk.alg = alg;
+  privateJwk.use = 'sig';
+  const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...publicJwk } = privateJwk;
+
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const origin = `http://127.0.0.1:${port}`;
+  const issuer = `${origin}/oidc`;
+  const redirectUri = 'http://127.0.0.1/callback';
+
+  const confidential = options.confidentialClient
+    ? { clientId: CONFIDENTIAL_CLIENT_ID, clientSecret: randomBytes(24).toString('base64url'), redirectUris: options.confidentialClient.redirectUris }
+    : undefined;
+
+  const clients: ClientMetadata[] = [
+    {
+      client_id: NATIVE_CLIENT_ID,
+      client_name: 'MCP native client',
+      application_type: 'native',
+      token_endpoint_auth_method: 'none',
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      redirect_uris: [redirectUri, 'http://localhost/callback', ...(options.nativeRedirectUris ?? [])],
+    },
+  ];
+  if (confidential) {
+    clients.push({
+      client_id: confidential.clientId,
+      client_secret: confidential.clientSecret,
+      client_name: 'MCP third-party app',
+      application_type: 'web',
+      token_endpoint_auth_method: 'client_secret_basic',
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      redirect_uris: confidential.redirectUris,
+    });
+  }
+
+  const configuration: Configuration = {
+    clients,
+    jwks: { keys: [privateJwk as never] },
+    scopes: OIDC_SCOPES,
+    claims: {
+      openid: ['sub'],
+      profile: ['name'],
+      email: ['email', 'email_verified'],
+    },
+    cookies: { keys: [randomBytes(32).toString('base64url')] },
+    pkce: { required: () => true },
+    clientDefaults: { id_token_signed_response_alg: alg },
+    enabledJWA: { idTokenSigningAlgValues: [alg] },
+    features: {
+      devInteractions: { enabled: false },
+      userinfo: { enabled: true },
+      revocation: { enabled: true },
+      resourceIndicators: {
+        enabled: true,
+        // Like Logto: no default resource (an opaque token for userinfo when none is asked for).
+        defaultResource: async (_ctx: KoaContextWithOIDC, _client: unknown, oneOf?: readonly string[]) => oneOf,
+        useGrantedResource: async () => true,
+        getResourceServerInfo: async (ctx: KoaContextWithOIDC, indicator: string) => {
+          const resource = resources[indicator];
+          if (!resource) throw new errors.InvalidTarget();
+          // Only the scopes the user holds through a role, for user grants (Logto's behaviour).
+          const userBound = ctx.oidc.route !== 'token' || ctx.oidc.params?.grant_type !== 'client_credentials';
+          const scopes = userBound ? resource.scopes.filter(holds) : resource.scopes;
+          return {
+            scope: scopes.join(' '),
+            audience: indicator,
+            accessTokenTTL: resource.accessTokenTTL ?? 3600,
+            accessTokenFormat: 'jwt',
+            jwt: { sign: { alg } },
+          };
+        },
+      },
+    },
+    findAccount: async (_ctx: KoaContextWithOIDC, sub: string) => {
+      if (sub !== user.sub) return undefined;
+      return {
+        accountId: sub,
+        claims: async () => ({ sub, name: user.name, email: user.email, email_verified: true }),
+      };
+    },
+    interactions: {
+      url: (_ctx: KoaContextWithOIDC, interaction: { uid: string }) => `/oidc/interaction/${interaction.uid}`,
+    },
+    ttl: {
+      AccessToken: (_ctx: unknown, token: { resourceServer?: { accessTokenTTL?: number } }) => token.resourceServer?.accessTokenTTL ?? 3600,
+      AuthorizationCode: 60,
+      ClientCredentials: 600,
+      IdToken: 3600,
+      Interaction: 600,
+      Session: 3600,
+      Grant: 3600,
+      RefreshToken: 86400,
+    } as Configuration['ttl'],
+    renderError: async (ctx: KoaContextWithOIDC, out: ErrorOut) => {
+      ctx.type = 'application/json';
+      ctx.body = JSON.stringify(out);
+    },
+  };
+
+  const provider = new Provider(issuer, configuration);
+  // Loopback HTTP is fine here; the provider otherwise insists on https for some cookies.
+  provider.proxy = false;
+  const callback = provider.callback();
+
+  const requests: LogtoLikeIssuer['requests'] = [];
+
+  async function interaction(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const details = await provider.interactionDetails(req, res);
+    const prompt = details.prompt;
+    if (prompt.name === 'login') {
+      await provider.interactionFinished(req, res, { login: { accountId: user.sub } }, { mergeWithLastSubmission: false });
+      return;
+    }
+    if (prompt.name === 'consent') {
+      const accountId = details.session?.accountId ?? user.sub;
+      const clientId = String(details.params.client_id);
+      const grant = details.grantId
+        ? (await provider.Grant.find(details.grantId)) ?? new provider.Grant({ accountId, clientId })
+        : new provider.Grant({ accountId, clientId });
+      const missing = prompt.details as {
+        missingOIDCScope?: string[];
+        missingOIDCClaims?: string[];
+        missingResourceScopes?: Record<string, string[]>;
+      };
+      if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
+      if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
+      for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) {
+        // missingResourceScopes is already narrowed to what getResourceServerInfo allows.
+        grant.addResourceScope(indicator, scopes.join(' '));
+      }
+      const grantId = await grant.save();
+      await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
+      return;
+    }
+    res.statusCode = 500;
+    res.end(`unexpected prompt ${prompt.name}`);
+  }
+
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const url = req.url ?? '/';
+    const path = url.split('?')[0] ?? '/';
+    res.on('finish', () => requests.push({ method: req.method ?? 'GET', url, status: res.statusCode }));
+
+    if (path !== '/oidc' && !path.startsWith('/oidc/')) {
+      res.statusCode = 404;
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ code: 'guard.not_found', message: 'Not found' }));
+      return;
+    }
+    if (path.startsWith('/oidc/interaction/')) {
+      interaction(req, res).catch((error: unknown) => {
+        if (!res.headersSent) res.statusCode = 500;
+        res.end(`interaction failed: ${error instanceof Error ? error.message : String(error)}`);
+      });
+      return;
+    }
+    // Express-style mounting: the provider derives its mount path from originalUrl vs url.
+    const inner = url.slice('/oidc'.length) || '/';
+    const rewritten = inner.startsWith('/.well-known/oauth-authorization-server')
+      ? inner.replace('/.well-known/oauth-authorization-server', '/.well-known/openid-configuration')
+      : inner;
+    (req as IncomingMessage & { originalUrl?: string }).originalUrl = '/oidc' + rewritten;
+    req.url = rewritten;
+    void callback(req, res);
+  });
+
+  const signKey = privateKey;
+
+  async function signToken(claims: jose.JWTPayload & Record<string, unknown> = {}, opts: SignTokenOptions = {}): Promise<string> {
+    const now = Math.floor(Date.now() / 1000);
+    const defaults: Record<string, unknown> = {
+      jti: randomUUID(),
+      sub: user.sub,
+      iat: now,
+      exp: now + (opts.expiresIn ?? 600),
+      client_id: NATIVE_CLIENT_ID,
+      iss: issuer,
+    };
+    for (const key of opts.omit ?? []) delete defaults[key];
+    const payload = { ...defaults, ...claims };
+    return new jose.SignJWT(payload).setProtectedHeader({ alg, typ: 'at+jwt', kid, ...opts.header }).sign(signKey);
+  }
+
+  return {
+    issuer,
+    origin,
+    jwksUri: `${issuer}/jwks`,
+    discoveryUrl: `${issuer}/.well-known/openid-configuration`,
+    clientId: NATIVE_CLIENT_ID,
+    redirectUri,
+    confidentialClient: confidential,
+    user,
+    alg,
+    publicJwk,
+    addResource(indicator, resource) {
+      resources[indicator] = resource;
+    },
+    setUserScopes(scopes) {
+      userScopes = scopes ? new Set(scopes) : undefined;
+    },
+    signToken,
+    requests,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,18 @@
+import { createServer } from 'node:net';
+
+/**
+ * A free TCP port on 127.0.0.1, for a server that must be told its port before it starts
+ * (the generated project's `--port`/`--resource`). Bind-then-release: the kernel will not hand
+ * the same ephemeral port out again immediately, so the window for a clash is small.
+ */
+export async function getFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => (port ? resolve(port) : reject(new Error('no port assigned'))));
+    });
+  });
+}
