@@ -1,5 +1,7 @@
 import { CommanderError } from 'commander';
 import { createCommand } from './commands/create.js';
+import { registerCommand } from './commands/register.js';
+import { unregisterCommand } from './commands/unregister.js';
 import { CancelledError, UsageError } from './errors.js';
 import { GENERATOR_VERSION } from './plan.js';
 import { createUi } from './ui.js';
@@ -10,7 +12,11 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
+// Positional options: `register --json` belongs to register, not to the root (create) command.
 const program = createCommand()
+  .enablePositionalOptions()
+  .addCommand(registerCommand())
+  .addCommand(unregisterCommand())
   .version(GENERATOR_VERSION, '-v, --version')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();

@@ -5,9 +5,11 @@ import { addOptions, resolveOptions } from '../options/define.js';
 import { initGit } from '../install/git.js';
 import { installDependencies } from '../install/install.js';
 import { nextSteps, summarize } from '../next-steps.js';
-import { GENERATOR_NAME, planProject } from '../plan.js';
+import { GENERATOR_NAME, planProject, type ProjectPlan } from '../plan.js';
 import { renderFiles, writeProject } from '../render/render.js';
 import { createUi, type Ui } from '../ui.js';
+import { UsageError } from '../errors.js';
+import { registerCommandLine, registerOptionSpecs, registerProject, type RegisterFlagOptions, type RegisterOptions } from '../register/index.js';
 
 interface CreateFlags extends Record<string, unknown> {
   yes?: boolean;
@@ -22,6 +24,7 @@ export function createCommand(): Command {
     .option('-y, --yes', 'Accept the default for everything not given; ask only for what has no default')
     .option('--json', 'Print the result as one JSON object on stdout (implies no prompts)');
   addOptions(command, createOptionSpecs);
+  addOptions(command, registerOptionSpecs, 'Registration options (with --register):');
   command.addHelpText(
     'after',
     `
@@ -40,8 +43,11 @@ export async function create(flags: CreateFlags): Promise<void> {
   const json = Boolean(flags.json);
   const ui = createUi({ json });
   const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) && !json;
-  const options = (await resolveOptions(createOptionSpecs, flags, { interactive, yes: Boolean(flags.yes) })) as CreateOptions;
+  const context = { interactive, yes: Boolean(flags.yes) };
+  const options = (await resolveOptions(createOptionSpecs, flags, context)) as CreateOptions;
   checkCreateOptions(options);
+  // Credentials are resolved before anything is written, so a missing one leaves nothing behind.
+  const registerFlags = options.register ? ((await resolveOptions(registerOptionSpecs, flags, context)) as RegisterFlagOptions) : undefined;
 
   await checkIssuerUnlessSkipped(options, ui);
   const plan = planProject(options);
@@ -49,12 +55,30 @@ export async function create(flags: CreateFlags): Promise<void> {
   await writeProject(plan.targetDir, files);
   ui.success(`Wrote ${files.length} files to ${plan.targetDir}`);
 
+  const registration = registerFlags ? await registerNewProject(plan, registerFlags, ui, json) : undefined;
   if (options.install) await installDependencies(plan.targetDir, options.packageManager, ui);
   const git = options.git ? await initGit(plan.targetDir, GENERATOR_NAME, ui) : 'skipped';
 
-  const summary = summarize(plan, options.install, git);
+  const summary = { ...summarize(plan, options.install, git), registration: registration?.summary };
   if (json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   else ui.info(nextSteps(plan, summary));
+  if (registration?.failed) throw registration.failed;
+}
+
+/**
+ * Registration while creating: if it fails, the project stays written and the error says how to finish
+ * with `register`; install and git still run so that the project is complete.
+ */
+async function registerNewProject(plan: ProjectPlan, flags: RegisterFlagOptions, ui: Ui, json: boolean) {
+  const { variables: v } = plan;
+  const options: RegisterOptions = { ...flags, issuer: v.issuer, resource: v.resource, scopes: v.requiredScopes, projectName: v.projectName };
+  try {
+    return { summary: await registerProject({ projectDir: plan.targetDir, options, ui, json }) };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    const failed = new UsageError(`Registration in Logto failed: ${reason}\nThe project is written. To finish registering, run:\n  ${registerCommandLine(plan.targetDir, options)}`);
+    return { summary: undefined, failed };
+  }
 }
 
 async function checkIssuerUnlessSkipped(options: CreateOptions, ui: Ui): Promise<void> {

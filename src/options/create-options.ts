@@ -84,6 +84,11 @@ export const createOptionSpecs = {
     description: "Do not fetch the issuer's discovery document (offline scaffolding)",
     default: false,
   } satisfies OptionSpec<boolean>,
+  register: {
+    flag: '--register',
+    description: 'Also register the server and an app for MCP clients in Logto (needs M2M credentials: see the Registration options)',
+    default: false,
+  } satisfies OptionSpec<boolean>,
   force: { flag: '--force', description: 'Write into a non-empty directory, overwriting files', default: false } satisfies OptionSpec<boolean>,
 } satisfies OptionSpecs;
 

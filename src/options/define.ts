@@ -30,13 +30,17 @@ export interface OptionSpec<T = unknown> {
   default?: T | ((answers: Record<string, unknown>, flags: Record<string, unknown>) => T | undefined);
   /** Shown in --help when the default is computed. */
   defaultDescription?: string;
+  /** Resolves to undefined when not given, instead of being an error (for options with no default). */
+  optional?: true;
   /** Asked in a terminal when the value was not given; without it the option is never asked for. */
   prompt?: { message: string; secret?: boolean };
 }
 
 export type OptionSpecs = Record<string, OptionSpec<any>>;
+type Widen<T> = T extends boolean ? boolean : T;
+type ValueOf<S> = S extends OptionSpec<infer T> ? Widen<T> : never;
 export type ResolvedOptions<S extends OptionSpecs> = {
-  [K in keyof S]: S[K] extends OptionSpec<infer T> ? T : never;
+  [K in keyof S]: S[K] extends { optional: true } ? ValueOf<S[K]> | undefined : ValueOf<S[K]>;
 };
 
 /** How an option is named in messages: its flag, or for a positional argument its place. */
@@ -50,7 +54,7 @@ function isPositional(spec: OptionSpec): boolean {
 }
 
 /** Adds every flag to a commander command (positional arguments are declared by the command); values stay raw so that resolveOptions can name the flag in errors. */
-export function addOptions(command: Command, specs: OptionSpecs): void {
+export function addOptions(command: Command, specs: OptionSpecs, helpGroup?: string): void {
   for (const [key, spec] of Object.entries(specs)) {
     if (isPositional(spec)) continue;
     const option = new Option(spec.flag, spec.description);
@@ -61,6 +65,7 @@ export function addOptions(command: Command, specs: OptionSpecs): void {
     const shownDefault = spec.defaultDescription ?? constantDefault;
     if (shownDefault) option.description += ` (default: ${shownDefault})`;
     if (spec.env) option.description += ` (env: ${spec.env})`;
+    if (helpGroup) option.helpGroup(helpGroup);
     command.addOption(option);
   }
 }
@@ -111,7 +116,7 @@ async function resolveOne(
   if (mayAsk) return ask(spec, fallback, flags);
   // A computed default is checked like a typed value (e.g. the default folder must be empty too).
   if (typeof fallback === 'string') return parseText(spec, fallback, flag, flags);
-  if (fallback !== undefined) return fallback;
+  if (fallback !== undefined || spec.optional) return fallback;
   const how = isPositional(spec) ? 'give it as the first argument' : spec.env ? `pass ${flag} or set ${spec.env}` : `pass ${flag}`;
   const why = context.interactive ? '' : ' (there is no terminal to ask in)';
   throw new UsageError(`Missing ${flag}: ${lowerFirst(spec.description)}. To go on, ${how}${why}.`);

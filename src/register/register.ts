@@ -1,0 +1,422 @@
+import path from 'node:path';
+import { UsageError } from '../errors.js';
+import { resolveManagementTarget, type ManagementTarget } from '../logto/endpoints.js';
+import { explainLogtoError } from '../logto/explain.js';
+import { LogtoApiError, ManagementApi, type Application, type ApplicationType, type UserConsentScopes } from '../logto/management-api.js';
+import { shell } from '../render/encoders.js';
+import type { Ui } from '../ui.js';
+import { flagName, type OptionSpecs } from '../options/define.js';
+import { parseRedirectUri, registerOptionSpecs, type AppTypeChoice, type RegisterOptions } from './options.js';
+import { readProject, saveRecord, setEnvValues, type LogtoRecord } from './project.js';
+
+export type Status = 'created' | 'existing' | 'updated';
+
+/** What registration did, printed as text or, with --json, as this object. Holds the app secret only with --show-secret. */
+export interface RegisterSummary {
+  logto: { endpoint: string; managementEndpoint: string; managementResource: string; deployment: 'cloud' | 'self-hosted' };
+  resource: { id: string; indicator: string; status: Status };
+  scopes: Array<{ id: string; name: string; status: Status }>;
+  /** Null when the server has no scopes: there is nothing for a role to grant. */
+  role: { id: string; name: string; isDefault: boolean; status: Status } | null;
+  application: {
+    id: string;
+    name: string;
+    type: AppTypeChoice;
+    thirdParty: boolean;
+    redirectUris: string[];
+    hasSecret: boolean;
+    secret?: string;
+    status: Status;
+  };
+  /** Consent scopes of a third-party app; null for a first-party app. */
+  consentScopes: { userScopes: string[]; resourceScopes: string[]; status: Status } | null;
+  branding: { status: Status } | null;
+  dynamicApps: { status: Status } | null;
+  files: { env: string; config: string };
+  nextSteps: string[];
+}
+
+export interface RegisterDeps {
+  fetch?: typeof fetch;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface RegisterProjectInput {
+  projectDir: string;
+  options: RegisterOptions;
+  ui: Ui;
+  json?: boolean;
+  deps?: RegisterDeps;
+}
+
+const API_TYPES: Record<AppTypeChoice, ApplicationType> = { native: 'Native', traditional: 'Traditional', spa: 'SPA' };
+const USER_SCOPES = ['profile', 'email'];
+
+/**
+ * Redirect URIs of desktop and CLI MCP clients. A Native app matches loopback redirects on any port
+ * (RFC 8252 §7.3), so only the paths matter: Claude Code and most SDK-based clients use /callback,
+ * MCP Inspector /oauth/callback (and /oauth/callback/debug), VS Code the bare loopback origin and
+ * https://vscode.dev/redirect, Cursor its own scheme.
+ */
+export const NATIVE_CLIENT_REDIRECT_URIS = [
+  'http://127.0.0.1/callback',
+  'http://localhost/callback',
+  'http://localhost/oauth/callback',
+  'http://localhost/oauth/callback/debug',
+  'http://127.0.0.1/',
+  'https://vscode.dev/redirect',
+  'cursor://anysphere.cursor-retrieval/oauth/callback',
+];
+
+/** Everything checked before the first request, so bad input never leaves half a registration. */
+export function planRegistration(options: RegisterOptions) {
+  const target = resolveManagementTarget(options);
+  const redirectUris = options.redirectUri.map((uri) => {
+    try {
+      return parseRedirectUri(uri);
+    } catch (error) {
+      throw new UsageError(`Invalid --redirect-uri: ${(error as Error).message}`);
+    }
+  });
+  if (options.appType !== 'native' && redirectUris.length === 0) {
+    throw new UsageError(`--app-type ${options.appType} needs at least one --redirect-uri: Logto matches web redirect URIs exactly.`);
+  }
+  const appRedirectUris = [...new Set([...(options.appType === 'native' ? NATIVE_CLIENT_REDIRECT_URIS : []), ...redirectUris])];
+  return {
+    target,
+    appName: options.appName ?? `${options.projectName} MCP client`,
+    roleName: options.roleName ?? `${options.projectName} user`,
+    appRedirectUris,
+    branding: options.appLogo ?? options.termsUrl ?? options.privacyUrl ?? options.displayName,
+  };
+}
+
+/**
+ * Registers the project's MCP server in Logto: API resource and scopes, a role granting them, the app
+ * MCP clients sign in with, its secret, consent scopes and branding. Each step finds what exists and
+ * creates only what is missing, so a re-run changes nothing and a failed run can simply be repeated.
+ */
+export async function registerProject({ projectDir, options, ui, json = false, deps = {} }: RegisterProjectInput): Promise<RegisterSummary> {
+  const plan = planRegistration(options);
+  const { target } = plan;
+  const project = await readProject(projectDir);
+  ui.info(target.explanation);
+
+  try {
+    const api = await ui.step('Getting a Management API token', () =>
+      ManagementApi.connect({ endpoint: target.managementEndpoint, resource: target.resource, appId: options.m2mAppId, appSecret: options.m2mAppSecret, ...deps }),
+    );
+    // Checked before anything is created, so a refusal leaves nothing behind.
+    const cimd = options.enableDynamicApps ? await api.getCimdConfig() : undefined;
+    if (cimd === null) {
+      throw new UsageError('This Logto does not support dynamic apps (Client ID Metadata Documents need Logto 1.43 or later); run again without --enable-dynamic-apps.');
+    }
+
+    const record = startRecord(project.record, target, ui);
+    const save = () => saveRecord(projectDir, record);
+
+    const resource = await ui.step(`API resource ${options.resource}`, async () => {
+      const found = (await api.listResources()).find(({ indicator }) => indicator === options.resource);
+      if (found) return { ...found, status: 'existing' as Status };
+      const created = await api.createResource({ name: `${options.projectName} MCP server`, indicator: options.resource });
+      record.created.resource = created.id;
+      return { ...created, status: 'created' as Status };
+    });
+    record.resource = { id: resource.id, indicator: resource.indicator };
+    await save();
+
+    const scopes = await ensureScopes(api, resource.id, options, record, save);
+
+    const role = scopes.length === 0 ? null : await ui.step(`Role "${plan.roleName}"`, () => ensureRole(api, plan.roleName, scopes, options, record, save));
+    if (!role) ui.info('The server requires no scopes, so no role is needed: any signed-in user gets a token for it.');
+
+    const { app, status: appStatus } = await ui.step(`App "${plan.appName}"`, () => ensureApp(api, plan.appName, plan.appRedirectUris, options, record, save));
+    const secret = app.type === 'Traditional' ? await readSecret(api, app) : undefined;
+
+    const scopeIds = scopes.map(({ id }) => id);
+    let consentScopes: RegisterSummary['consentScopes'] = null;
+    let branding: RegisterSummary['branding'] = null;
+    if (app.isThirdParty) {
+      const status = await ui.step('Consent scopes', async () => {
+        const added = await ensureConsentScopes(() => api.getConsentScopes(app.id), (body) => api.addConsentScopes(app.id, body), scopeIds);
+        return appStatus === 'created' ? 'created' : added;
+      });
+      consentScopes = { userScopes: USER_SCOPES, resourceScopes: scopes.map(({ name }) => name), status };
+      if (plan.branding) branding = { status: await ui.step('Consent screen branding', () => ensureBranding(api, app.id, options)) };
+    } else if (plan.branding) {
+      ui.warn('Branding (--app-logo, --terms-url, --privacy-url, --display-name) is shown on the consent screen of third-party apps only; ignored.');
+    }
+
+    let dynamicApps: RegisterSummary['dynamicApps'] = null;
+    if (cimd) {
+      dynamicApps = {
+        status: await ui.step('Dynamic apps (Client ID Metadata Documents)', async () => {
+          const switched = !cimd.enabled && (await api.updateCimdConfig({ enabled: true }), true);
+          const added = await ensureConsentScopes(() => api.getCimdConsentScopes(), (body) => api.addCimdConsentScopes(body), scopeIds);
+          return switched ? 'updated' : added;
+        }),
+      };
+      record.dynamicApps = true;
+    }
+
+    await setEnvValues(projectDir, { LOGTO_APP_ID: app.id, LOGTO_APP_SECRET: secret });
+    await save();
+
+    const summary: RegisterSummary = {
+      logto: { endpoint: target.logtoEndpoint, managementEndpoint: target.managementEndpoint, managementResource: target.resource, deployment: target.deployment },
+      resource: { id: resource.id, indicator: resource.indicator, status: resource.status },
+      scopes,
+      role,
+      application: {
+        id: app.id,
+        name: app.name,
+        type: options.appType,
+        thirdParty: app.isThirdParty,
+        redirectUris: app.oidcClientMetadata.redirectUris,
+        hasSecret: secret !== undefined,
+        ...(options.showSecret && secret !== undefined ? { secret } : {}),
+        status: appStatus,
+      },
+      consentScopes,
+      branding,
+      dynamicApps,
+      files: { env: path.join(projectDir, '.env'), config: path.join(projectDir, 'logto-mcp.json') },
+      nextSteps: [],
+    };
+    summary.nextSteps = nextSteps(summary, projectDir, options);
+    if (!json) printSummary(ui, summary);
+    return summary;
+  } catch (error) {
+    throw explainLogtoError(error, target, options.m2mAppId);
+  }
+}
+
+/** The record of an earlier run against the same Logto is continued; one for another Logto is replaced. */
+function startRecord(previous: LogtoRecord | undefined, target: ManagementTarget, ui: Ui): LogtoRecord {
+  const fresh: LogtoRecord = { endpoint: target.logtoEndpoint, managementEndpoint: target.managementEndpoint, managementResource: target.resource, created: {} };
+  if (!previous) return fresh;
+  if (previous.endpoint !== target.logtoEndpoint) {
+    ui.warn(`logto-mcp.json recorded a registration at ${previous.endpoint}; it is replaced by this one (nothing there is removed).`);
+    return fresh;
+  }
+  return { ...previous, managementEndpoint: target.managementEndpoint, managementResource: target.resource };
+}
+
+async function ensureScopes(
+  api: ManagementApi,
+  resourceId: string,
+  options: RegisterOptions,
+  record: LogtoRecord,
+  save: () => Promise<void>,
+): Promise<RegisterSummary['scopes']> {
+  if (options.scopes.length === 0) return [];
+  const existing = await api.listScopes(resourceId);
+  const result: RegisterSummary['scopes'] = [];
+  for (const name of options.scopes) {
+    const found = existing.find((scope) => scope.name === name);
+    if (found) {
+      result.push({ id: found.id, name, status: 'existing' });
+      continue;
+    }
+    const created = await api.createScope(resourceId, { name, description: `${name} on ${options.projectName}` });
+    record.created.scopeIds = [...(record.created.scopeIds ?? []), created.id];
+    result.push({ id: created.id, name, status: 'created' });
+  }
+  record.scopes = Object.fromEntries(result.map(({ name, id }) => [name, id]));
+  await save();
+  return result;
+}
+
+/** A user's token carries only the resource scopes one of their roles grants, hence a role. */
+async function ensureRole(
+  api: ManagementApi,
+  name: string,
+  scopes: Array<{ id: string }>,
+  options: RegisterOptions,
+  record: LogtoRecord,
+  save: () => Promise<void>,
+): Promise<NonNullable<RegisterSummary['role']>> {
+  const scopeIds = scopes.map(({ id }) => id);
+  const found = (await api.listRoles()).find((role) => role.name === name);
+  if (!found) {
+    const role = await api.createRole({
+      name,
+      description: `Users with this role may use the MCP server ${options.resource}`,
+      type: 'User',
+      scopeIds,
+      ...(options.defaultRole ? { isDefault: true } : {}),
+    });
+    record.created.role = role.id;
+    record.role = { id: role.id, name };
+    await save();
+    return { id: role.id, name, isDefault: options.defaultRole, status: 'created' };
+  }
+  if (found.type !== 'User') {
+    throw new UsageError(`A machine-to-machine role named "${name}" already exists; give a user role's name with --role-name.`);
+  }
+  let status: Status = 'existing';
+  const granted = new Set((await api.listRoleScopes(found.id)).map(({ id }) => id));
+  const missing = scopeIds.filter((id) => !granted.has(id));
+  if (missing.length > 0) {
+    await api.addRoleScopes(found.id, missing);
+    status = 'updated';
+  }
+  if (options.defaultRole && !found.isDefault) {
+    await api.updateRole(found.id, { isDefault: true });
+    status = 'updated';
+  }
+  record.role = { id: found.id, name };
+  await save();
+  return { id: found.id, name, isDefault: Boolean(found.isDefault) || options.defaultRole, status };
+}
+
+async function ensureApp(
+  api: ManagementApi,
+  name: string,
+  redirectUris: string[],
+  options: RegisterOptions,
+  record: LogtoRecord,
+  save: () => Promise<void>,
+): Promise<{ app: Application; status: Status }> {
+  const type = API_TYPES[options.appType];
+  const isThirdParty = !options.firstParty;
+  // The recorded app wins (its name may have changed); else one of this name and kind, left by a run that stopped early.
+  const recordedId = record.application?.id;
+  const found =
+    (recordedId ? await api.getApplication(recordedId) : null) ??
+    (await api.listApplications()).find((app) => app.name === name && app.type === type && app.isThirdParty === isThirdParty);
+
+  let app: Application;
+  let status: Status;
+  if (!found) {
+    app = await api.createApplication({
+      name,
+      description: `Sign-in for MCP clients of ${options.resource} (created by create-logto-mcp)`,
+      type,
+      isThirdParty,
+      oidcClientMetadata: { redirectUris, postLogoutRedirectUris: [] },
+    });
+    record.created.application = app.id;
+    status = 'created';
+  } else {
+    if (found.type !== type || found.isThirdParty !== isThirdParty) {
+      const kind = (third: boolean, t: string) => `${third ? 'third-party' : 'first-party'} ${t}`;
+      throw new UsageError(
+        `The registered app "${found.name}" (${found.id}) is a ${kind(found.isThirdParty, found.type)} app, not a ${kind(isThirdParty, type)} one, ` +
+          `and Logto cannot change that. Run unregister first, or keep its type.`,
+      );
+    }
+    const current = found.oidcClientMetadata;
+    const missing = redirectUris.filter((uri) => !current.redirectUris.includes(uri));
+    app = found;
+    status = 'existing';
+    if (missing.length > 0) {
+      app = await api.updateApplication(found.id, { oidcClientMetadata: { ...current, redirectUris: [...current.redirectUris, ...missing] } });
+      status = 'updated';
+    }
+  }
+  record.application = { id: app.id, name: app.name, type: app.type, thirdParty: app.isThirdParty };
+  await save();
+  return { app, status };
+}
+
+/** Since Logto 1.42 the app's secret is only in the secrets endpoint; older versions returned it on the app. */
+async function readSecret(api: ManagementApi, app: Application): Promise<string> {
+  let secrets;
+  try {
+    secrets = await api.listSecrets(app.id);
+  } catch (error) {
+    if (error instanceof LogtoApiError && error.status === 404 && app.secret && !app.secret.startsWith('internal_')) return app.secret;
+    throw error;
+  }
+  const usable = secrets.find(({ expiresAt }) => expiresAt === null || expiresAt > Date.now());
+  return usable?.value ?? (await api.createSecret(app.id, 'create-logto-mcp')).value;
+}
+
+/** Adds profile, email and the resource scopes (by ID) to a consent list, sending only what is missing. */
+async function ensureConsentScopes(
+  read: () => Promise<UserConsentScopes>,
+  add: (body: { userScopes: string[]; resourceScopes: string[] }) => Promise<void>,
+  scopeIds: string[],
+): Promise<Status> {
+  const current = await read();
+  const haveResourceScopes = new Set(current.resourceScopes.flatMap(({ scopes }) => scopes.map(({ id }) => id)));
+  const userScopes = USER_SCOPES.filter((scope) => !current.userScopes.includes(scope));
+  const resourceScopes = scopeIds.filter((id) => !haveResourceScopes.has(id));
+  if (userScopes.length === 0 && resourceScopes.length === 0) return 'existing';
+  await add({ userScopes, resourceScopes });
+  return 'updated';
+}
+
+async function ensureBranding(api: ManagementApi, appId: string, options: RegisterOptions): Promise<Status> {
+  const current = await api.getSignInExperience(appId);
+  const wanted = {
+    branding: { ...current?.branding, ...(options.appLogo ? { logoUrl: options.appLogo } : {}) },
+    termsOfUseUrl: options.termsUrl ?? current?.termsOfUseUrl ?? null,
+    privacyPolicyUrl: options.privacyUrl ?? current?.privacyPolicyUrl ?? null,
+    displayName: options.displayName ?? current?.displayName ?? null,
+  };
+  const same =
+    current &&
+    current.branding?.logoUrl === wanted.branding.logoUrl &&
+    (current.termsOfUseUrl ?? null) === wanted.termsOfUseUrl &&
+    (current.privacyPolicyUrl ?? null) === wanted.privacyPolicyUrl &&
+    (current.displayName ?? null) === wanted.displayName;
+  if (same) return 'existing';
+  await api.putSignInExperience(appId, wanted);
+  return current ? 'updated' : 'created';
+}
+
+function nextSteps(summary: RegisterSummary, projectDir: string, options: RegisterOptions): string[] {
+  const { application: app, role } = summary;
+  const steps = [
+    `Start the server (npm run dev in ${projectDir}), then add ${summary.resource.indicator} to an MCP client; when it asks for an OAuth client ID ` +
+      `(MCP Inspector, VS Code, Claude Code and others support a pre-registered client), give ${app.id}.`,
+  ];
+  if (app.hasSecret) steps.push(`The app's secret is in .env as LOGTO_APP_SECRET, for a web agent that keeps it server-side. Never commit it.`);
+  if (role) {
+    steps.push(
+      role.isDefault
+        ? `New users get the role "${role.name}" (scopes ${options.scopes.join(' ')}) automatically; give it to existing users in Logto Console > User management.`
+        : `Give users the role "${role.name}" in Logto Console > User management (or re-run with --default-role): tokens carry only the scopes a user's roles grant.`,
+    );
+  }
+  if (app.thirdParty) steps.push('Users see a consent screen the first time they sign in with this app.');
+  steps.push(`To remove all of it: npx create-logto-mcp unregister ${shell(projectDir)}`);
+  return steps;
+}
+
+function printSummary(ui: Ui, summary: RegisterSummary): void {
+  const line = (status: Status, what: string) => {
+    if (status === 'existing') ui.info(`  already existed: ${what}`);
+    else ui.success(`${status}: ${what}`);
+  };
+  line(summary.resource.status, `API resource ${summary.resource.indicator} (${summary.resource.id})`);
+  for (const scope of summary.scopes) line(scope.status, `scope ${scope.name}`);
+  if (summary.role) line(summary.role.status, `role "${summary.role.name}"${summary.role.isDefault ? ' (default for new users)' : ''}`);
+  const { application: app } = summary;
+  line(app.status, `${app.thirdParty ? 'third-party' : 'first-party'} ${app.type} app "${app.name}", app ID ${app.id}`);
+  if (summary.consentScopes) line(summary.consentScopes.status, `consent scopes: ${[...summary.consentScopes.userScopes, ...summary.consentScopes.resourceScopes].join(' ')}`);
+  if (summary.branding) line(summary.branding.status, 'consent screen branding');
+  if (summary.dynamicApps) line(summary.dynamicApps.status, 'dynamic apps (Client ID Metadata Documents) for the tenant');
+  ui.info(`Wrote LOGTO_APP_ID${app.hasSecret ? ' and LOGTO_APP_SECRET' : ''} to ${summary.files.env}, and the IDs to ${summary.files.config}.`);
+  ui.info('\nNext:');
+  for (const step of summary.nextSteps) ui.info(`  - ${step}`);
+}
+
+/**
+ * The command that finishes a registration that failed while creating a project: every register flag
+ * that was given, and never the M2M secret (it is read from LOGTO_M2M_APP_SECRET or asked for).
+ */
+export function registerCommandLine(projectDir: string, options: RegisterOptions): string {
+  const words = ['npx', 'create-logto-mcp', 'register', projectDir];
+  for (const [key, spec] of Object.entries(registerOptionSpecs as OptionSpecs)) {
+    if (key === 'm2mAppSecret' || key === 'showSecret') continue;
+    const value = options[key as keyof RegisterOptions];
+    if (value === undefined || value === false || value === spec.default || (Array.isArray(value) && value.length === 0)) continue;
+    const flag = flagName(spec);
+    if (value === true) words.push(flag);
+    else for (const item of [value].flat()) words.push(flag, String(item));
+  }
+  return `LOGTO_M2M_APP_SECRET=<secret> ${words.map(shell).join(' ')}`;
+}

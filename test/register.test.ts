@@ -1,0 +1,521 @@
+import { readFile, readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { parseEnv } from 'node:util';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { registerCommand } from '../src/commands/register.js';
+import { unregisterCommand } from '../src/commands/unregister.js';
+import { UsageError } from '../src/errors.js';
+import type { RegisterOptions } from '../src/register/options.js';
+import { registerCommandLine, registerProject, type RegisterSummary } from '../src/register/register.js';
+import { unregisterProject } from '../src/register/unregister.js';
+import { createUi } from '../src/ui.js';
+import { captureOutput, makeProject } from './support/management-api-fixtures.js';
+import { startManagementApiEmulator, type Emulator, type EmulatorOptions } from './support/management-api-emulator.js';
+
+const M2M_ID = 'm2m-app';
+const M2M_SECRET = 'm2m-secret-DO-NOT-PRINT-7c1f';
+const RESOURCE = 'http://localhost:3001/mcp';
+
+let emulator: Emulator;
+let capture: ReturnType<typeof captureOutput>;
+const sleep = vi.fn(async (_ms: number) => {});
+
+async function start(options: EmulatorOptions = {}) {
+  emulator = await startManagementApiEmulator({ m2mApps: [{ id: M2M_ID, secret: M2M_SECRET, managementAccess: true }], ...options });
+  return emulator;
+}
+
+function optionsFor(overrides: Partial<RegisterOptions> = {}): RegisterOptions {
+  return {
+    m2mAppId: M2M_ID,
+    m2mAppSecret: M2M_SECRET,
+    appType: 'native',
+    firstParty: false,
+    redirectUri: [],
+    defaultRole: false,
+    enableDynamicApps: false,
+    showSecret: false,
+    issuer: emulator.issuer,
+    resource: RESOURCE,
+    scopes: ['read:whoami'],
+    projectName: 'my-server',
+    ...overrides,
+  };
+}
+
+async function register(projectDir: string, overrides: Partial<RegisterOptions> = {}, json = false): Promise<RegisterSummary> {
+  return registerProject({ projectDir, options: optionsFor(overrides), ui: createUi({ json }), json, deps: { sleep } });
+}
+
+async function unregister(projectDir: string) {
+  return unregisterProject({ projectDir, getOptions: async () => ({ m2mAppId: M2M_ID, m2mAppSecret: M2M_SECRET }), ui: createUi(), deps: { sleep } });
+}
+
+const writes = () => emulator.requests.filter(({ method }) => method !== 'GET');
+const readJson = async (file: string) => JSON.parse(await readFile(file, 'utf8')) as Record<string, any>;
+const readEnv = async (dir: string) => parseEnv(await readFile(path.join(dir, '.env'), 'utf8')) as Record<string, string>;
+
+/** Every file of the project except .env, as text: none of them may hold a secret. */
+async function filesOtherThanEnv(dir: string): Promise<string> {
+  const names = (await readdir(dir)).filter((name) => name !== '.env');
+  return (await Promise.all(names.map((name) => readFile(path.join(dir, name), 'utf8')))).join('\n');
+}
+
+beforeEach(() => {
+  capture = captureOutput();
+  sleep.mockClear();
+});
+
+afterEach(async () => {
+  capture.restore();
+  await emulator?.close();
+});
+
+describe('register', () => {
+  it('creates the resource, its scopes, a role, a third-party native app and its consent scopes on a first run', async () => {
+    await start();
+    const dir = await makeProject({ issuer: emulator.issuer });
+
+    const summary = await register(dir);
+
+    const { state } = emulator;
+    const resource = state.resources.find(({ indicator }) => indicator === RESOURCE)!;
+    const scope = state.scopes.find(({ resourceId }) => resourceId === resource.id)!;
+    expect(scope.name).toBe('read:whoami');
+    expect(state.roles).toEqual([expect.objectContaining({ name: 'my-server user', type: 'User', isDefault: false })]);
+    expect(state.rolesScopes).toEqual([{ roleId: state.roles[0]!.id, scopeId: scope.id }]);
+    const app = state.applications[0]!;
+    expect(app).toMatchObject({ name: 'my-server MCP client', type: 'Native', isThirdParty: true });
+    expect(app.oidcClientMetadata.redirectUris).toContain('http://127.0.0.1/callback');
+    expect(state.consent.get(app.id)).toEqual({ userScopes: ['profile', 'email'], resourceScopes: [scope.id] });
+
+    expect(summary).toMatchObject({
+      logto: { endpoint: emulator.url, managementResource: 'https://default.logto.app/api', deployment: 'self-hosted' },
+      resource: { id: resource.id, indicator: RESOURCE, status: 'created' },
+      scopes: [{ id: scope.id, name: 'read:whoami', status: 'created' }],
+      role: { name: 'my-server user', status: 'created' },
+      application: { id: app.id, type: 'native', thirdParty: true, hasSecret: false, status: 'created' },
+      consentScopes: { userScopes: ['profile', 'email'], resourceScopes: ['read:whoami'], status: 'created' },
+    });
+
+    const env = await readEnv(dir);
+    expect(env.LOGTO_APP_ID).toBe(app.id);
+    expect(env.LOGTO_APP_SECRET).toBeUndefined();
+    expect(env.MCP_RESOURCE).toBe(RESOURCE);
+    expect((await stat(path.join(dir, '.env'))).mode & 0o777).toBe(0o600);
+    const { logto } = await readJson(path.join(dir, 'logto-mcp.json'));
+    expect(logto).toMatchObject({
+      endpoint: emulator.url,
+      resource: { id: resource.id },
+      role: { id: state.roles[0]!.id },
+      application: { id: app.id },
+      created: { resource: resource.id, role: state.roles[0]!.id, application: app.id },
+    });
+    expect(capture.output.stdout).toContain('Self-hosted Logto');
+    expect(capture.output.stdout).toContain(`app ID ${app.id}`);
+  });
+
+  it('changes nothing on a re-run and reports what already existed', async () => {
+    await start();
+    const dir = await makeProject({ issuer: emulator.issuer });
+    await register(dir);
+    const before = structuredClone({ ...emulator.state, consent: [...emulator.state.consent], signInExperiences: [] });
+    const envBefore = await readFile(path.join(dir, '.env'), 'utf8');
+    emulator.requests.length = 0;
+    capture.output.stdout = '';
+
+    const summary = await register(dir);
+
+    expect(writes()).toEqual([]);
+    expect({ ...emulator.state, consent: [...emulator.state.consent], signInExperiences: [] }).toEqual(before);
+    expect(await readFile(path.join(dir, '.env'), 'utf8')).toBe(envBefore);
+    expect(summary.resource.status).toBe('existing');
+    expect(summary.scopes[0]!.status).toBe('existing');
+    expect(summary.role!.status).toBe('existing');
+    expect(summary.application.status).toBe('existing');
+    expect(summary.consentScopes!.status).toBe('existing');
+    expect(capture.output.stdout).toContain('already existed: API resource');
+  });
+
+  it('reuses what exists and creates only what is missing (resource there, app missing)', async () => {
+    await start();
+    const dir = await makeProject({ issuer: emulator.issuer });
+    emulator.state.resources.push({ id: 'handmade', name: 'Made by hand', indicator: RESOURCE, isDefault: false, accessTokenTtl: 3600 });
+
+    const summary = await register(dir);
+
+    expect(summary.resource).toMatchObject({ id: 'handmade', status: 'existing' });
+    expect(summary.scopes[0]!.status).toBe('created');
+    expect(summary.application.status).toBe('created');
+    expect(emulator.state.resources.filter(({ indicator }) => indicator === RESOURCE)).toHaveLength(1);
+
+    // The app disappears (deleted in the console); a re-run brings it back and reuses the rest.
+    emulator.state.applications.length = 0;
+    const again = await register(dir);
+    expect(again.application.status).toBe('created');
+    expect(again.role!.status).toBe('existing');
+    expect(emulator.state.applications).toHaveLength(1);
+    expect((await readEnv(dir)).LOGTO_APP_ID).toBe(again.application.id);
+
+    // Unregister removes what register created and keeps the resource that was there before.
+    const removed = await unregister(dir);
+    expect(removed.kept).toEqual([{ kind: 'resource', id: 'handmade' }]);
+    expect(emulator.state.resources.map(({ id }) => id)).toContain('handmade');
+    expect(emulator.state.scopes.filter(({ resourceId }) => resourceId === 'handmade')).toEqual([]);
+    expect(emulator.state.applications).toEqual([]);
+    expect(emulator.state.roles).toEqual([]);
+  });
+
+  it('finds an app left by an interrupted run beyond the first page instead of creating another', async () => {
+    await start();
+    const dir = await makeProject({ issuer: emulator.issuer });
+    for (let index = 0; index < 150; index++) {
+      emulator.state.applications.push({
+        id: `app${index}`,
+        name: index === 120 ? 'my-server MCP client' : `other ${index}`,
+        description: null,
+        type: 'Native',
+        isThirdParty: true,
+        oidcClientMetadata: { redirectUris: [], postLogoutRedirectUris: [] },
+        customClientMetadata: {},
+        createdAt: 0,
+      });
+    }
+
+    const summary = await register(dir);
+
+    expect(summary.application).toMatchObject({ id: 'app120', status: 'updated' });
+    expect(emulator.state.applications).toHaveLength(150);
+    expect(emulator.requests.some(({ method, path: p }) => method === 'POST' && p === '/api/applications')).toBe(false);
+    expect(emulator.requests.filter(({ path: p, method }) => method === 'GET' && p === '/api/applications').map(({ query }) => query)).toEqual([
+      '?page=1&page_size=100',
+      '?page=2&page_size=100',
+    ]);
+  });
+
+  it('grants the scopes through a default role when asked, and adds missing scopes to an existing role', async () => {
+    await start();
+    const dir = await makeProject({ issuer: emulator.issuer });
+    await register(dir);
+
+    const summary = await register(dir, { scopes: ['read:whoami', 'tools:write'], defaultRole: true });
+
+    expect(summary.scopes.map(({ name, status }) => [name, status])).toEqual([
+      ['read:whoami', 'existing'],
+      ['tools:write', 'created'],
+    ]);
+    expect(summary.role).toMatchObject({ isDefault: true, status: 'updated' });
+    expect(emulator.state.roles[0]!.isDefault).toBe(true);
+    expect(emulator.state.rolesScopes).toHaveLength(2);
+    const consent = emulator.state.consent.get(summary.application.id)!;
+    expect(consent.resourceScopes).toHaveLength(2);
+    expect(summary.consentScopes!.status).toBe('updated');
+  });
+
+  it('registers the resource without a role when the server requires no scopes', async () => {
+    await start();
+    const dir = await makeProject({ issuer: emulator.issuer, scopes: '' });
+
+    const summary = await register(dir, { scopes: [] });
+
+    expect(summary.role).toBeNull();
+    expect(summary.scopes).toEqual([]);
+    expect(emulator.state.roles).toEqual([]);
+    expect(emulator.state.consent.get(summary.application.id)).toEqual({ userScopes: ['profile', 'email'], resourceScopes: [] });
+    // No empty list was ever sent.
+    const consentPost = emulator.requests.find(({ path: p, method }) => method === 'POST' && p.endsWith('/user-consent-scopes'))!;
+    expect(consentPost.body).toEqual({ userScopes: ['profile', 'email'] });
+  });
+
+  it('reads the secret of a traditional app from the secrets endpoint into .env only', async () => {
+    await start();
+    const dir = await makeProject({ issuer: emulator.issuer });
+
+    const summary = await register(dir, { appType: 'traditional', redirectUri: ['https://agent.example.invalid/callback'] });
+
+    const appSecret = emulator.state.secrets.find(({ applicationId }) => applicationId === summary.application.id)!.value;
+    expect((await readEnv(dir)).LOGTO_APP_SECRET).toBe(appSecret);
+    expect(summary.application).toMatchObject({ type: 'traditional', hasSecret: true });
+    expect(summary.application).not.toHaveProperty('secret');
+    expect(emulator.state.applications[0]!.oidcClientMetadata.redirectUris).toEqual(['https://agent.example.invalid/callback']);
+    for (const text of [capture.output.stdout, capture.output.stderr, await filesOtherThanEnv(dir), JSON.stringify(summary)]) {
+      expect(text).not.toContain(appSecret);
+      expect(text).not.toContain(M2M_SECRET);
+    }
+  });
+
+  it('sets consent-screen branding for a third-party app, once', async () => {
+    await start();
+    const dir = await makeProject({ issuer: emulator.issuer });
+    const branding = { appLogo: 'https://cdn.example.invalid/logo.png', termsUrl: 'https://example.invalid/terms', privacyUrl: 'https://example.invalid/privacy', displayName: 'My Server' };
+
+    const first = await register(dir, branding);
+    const second = await register(dir, branding);
+
+    expect(first.branding).toEqual({ status: 'created' });
+    expect(second.branding).toEqual({ status: 'existing' });
+    expect(emulator.state.signInExperiences.get(first.application.id)).toMatchObject({
+      branding: { logoUrl: branding.appLogo },
+      termsOfUseUrl: branding.termsUrl,
+      privacyPolicyUrl: branding.privacyUrl,
+      displayName: 'My Server',
+    });
+  });
+
+  it('registers a first-party app without consent scopes', async () => {
+    await start();
+    const dir = await makeProject({ issuer: emulator.issuer });
+
+    const summary = await register(dir, { firstParty: true });
+
+    expect(summary.application.thirdParty).toBe(false);
+    expect(summary.consentScopes).toBeNull();
+    expect(emulator.requests.some(({ path: p }) => p.endsWith('/user-consent-scopes'))).toBe(false);
+  });
+
+  it('switches on dynamic apps and sets their consent scopes on a Logto that has them', async () => {
+    await start({ cimd: true });
+    const dir = await makeProject({ issuer: emulator.issuer });
+
+    const summary = await register(dir, { enableDynamicApps: true });
+
+    expect(summary.dynamicApps).toEqual({ status: 'updated' });
+    expect(emulator.state.cimd.enabled).toBe(true);
+    expect(emulator.state.cimdConsent).toEqual({ userScopes: ['profile', 'email'], resourceScopes: [summary.scopes[0]!.id] });
+    expect((await register(dir, { enableDynamicApps: true })).dynamicApps).toEqual({ status: 'existing' });
+  });
+
+  it('refuses dynamic apps on a Logto without them, before creating anything', async () => {
+    await start({ cimd: false });
+    const dir = await makeProject({ issuer: emulator.issuer });
+
+    await expect(register(dir, { enableDynamicApps: true })).rejects.toThrow(/does not support dynamic apps.*1\.43/);
+    expect(writes()).toEqual([]);
+  });
+});
+
+describe('unregister', () => {
+  it('removes what register created, then finds nothing to remove on a re-run', async () => {
+    await start();
+    const dir = await makeProject({ issuer: emulator.issuer });
+    await register(dir, { appType: 'traditional', redirectUri: ['https://agent.example.invalid/callback'] });
+
+    const summary = await unregister(dir);
+
+    expect(summary.removed.map(({ kind }) => kind)).toEqual(['application', 'role', 'resource']);
+    expect(emulator.state.applications).toEqual([]);
+    expect(emulator.state.roles).toEqual([]);
+    expect(emulator.state.resources.map(({ indicator }) => indicator)).toEqual(['https://default.logto.app/api']);
+    expect(emulator.state.scopes.map(({ name }) => name)).toEqual(['all']);
+    const env = await readEnv(dir);
+    expect(env).not.toHaveProperty('LOGTO_APP_ID');
+    expect(env).not.toHaveProperty('LOGTO_APP_SECRET');
+    expect(env.LOGTO_ISSUER).toBe(emulator.issuer);
+    expect(await readJson(path.join(dir, 'logto-mcp.json'))).not.toHaveProperty('logto');
+
+    emulator.requests.length = 0;
+    expect(await unregister(dir)).toMatchObject({ nothingRecorded: true, removed: [] });
+    expect(emulator.requests).toEqual([]);
+  });
+
+  it('finishes on a re-run after failing half-way', async () => {
+    await start();
+    const dir = await makeProject({ issuer: emulator.issuer });
+    await register(dir);
+    emulator.failNext('DELETE', /^\/api\/roles\//, 500, 4);
+
+    await expect(unregister(dir)).rejects.toThrow(/kept failing.*run the same command again/);
+    expect(emulator.state.applications).toEqual([]);
+    expect(emulator.state.roles).toHaveLength(1);
+
+    const summary = await unregister(dir);
+    expect(summary.alreadyGone.map(({ kind }) => kind)).toEqual(['application']);
+    expect(summary.removed.map(({ kind }) => kind)).toEqual(['role', 'resource']);
+    expect(emulator.state.roles).toEqual([]);
+  });
+});
+
+describe('register errors', () => {
+  it('says when the endpoint is unreachable', async () => {
+    const closed = await startManagementApiEmulator();
+    const issuer = closed.issuer;
+    await closed.close();
+    emulator = await startManagementApiEmulator();
+    const dir = await makeProject({ issuer });
+
+    await expect(register(dir, { issuer })).rejects.toThrow(/Cannot reach Logto at http:\/\/127\.0\.0\.1:\d+ \(.*ECONNREFUSED/);
+  });
+
+  it('says when TLS fails', async () => {
+    await start();
+    const issuer = emulator.issuer.replace('http:', 'https:');
+    const dir = await makeProject({ issuer });
+
+    const error = await register(dir, { issuer }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as Error).message).toMatch(/TLS connection to https:\/\/127\.0\.0\.1:\d+ failed/);
+  });
+
+  it('says the M2M credentials were rejected (invalid_client), without the secret', async () => {
+    await start();
+    const dir = await makeProject({ issuer: emulator.issuer });
+    const wrong = 'wrong-secret-9f2e';
+
+    const error = (await register(dir, { m2mAppSecret: wrong }).catch((e: unknown) => e)) as Error;
+
+    expect(error).toBeInstanceOf(UsageError);
+    expect(error.message).toMatch(/rejected the M2M credentials for app ID "m2m-app" \(invalid_client\)/);
+    expect(error.message).not.toContain(wrong);
+    expect(capture.output.stdout + capture.output.stderr).not.toContain(wrong);
+  });
+
+  it('names the resource to use on invalid_target', async () => {
+    await start({ managementResource: 'https://abc123.logto.app/api' });
+    const dir = await makeProject({ issuer: emulator.issuer });
+
+    await expect(register(dir)).rejects.toThrow(/Management API resource https:\/\/default\.logto\.app\/api \(invalid_target\).*--tenant-id/);
+    const summary = await register(dir, { managementResource: 'https://abc123.logto.app/api' });
+    expect(summary.logto.managementResource).toBe('https://abc123.logto.app/api');
+  });
+
+  it('says the M2M app lacks the Management API access role (403)', async () => {
+    await start({ m2mApps: [{ id: M2M_ID, secret: M2M_SECRET, managementAccess: false }] });
+    const dir = await makeProject({ issuer: emulator.issuer });
+
+    await expect(register(dir)).rejects.toThrow(/"m2m-app" may not use the Management API \(GET \/api\/resources → 403 auth\.forbidden.*Logto Management API access/);
+  });
+
+  it('tells a duplicate from a quota', async () => {
+    await start({ applicationLimit: 0 });
+    const dir = await makeProject({ issuer: emulator.issuer });
+    await expect(register(dir)).rejects.toThrow(/quota is used up \(POST \/api\/applications → 403 subscription\.limit_exceeded/);
+
+    emulator.failNext('POST', /^\/api\/resources$/, 422, 1, 'entity.unique_integrity_violation');
+    const other = await makeProject({ issuer: emulator.issuer, resource: 'http://localhost:3002/mcp' });
+    await expect(register(other, { resource: 'http://localhost:3002/mcp' })).rejects.toThrow(/already exists \(POST \/api\/resources → 422 entity\.unique_integrity_violation/);
+  });
+
+  it('retries 5xx with bounded backoff, then gives up cleanly', async () => {
+    await start();
+    const dir = await makeProject({ issuer: emulator.issuer });
+    emulator.failNext('GET', /^\/api\/resources$/, 503, 2);
+    await register(dir);
+    expect(sleep.mock.calls.map(([ms]) => ms)).toEqual([500, 1000]);
+
+    sleep.mockClear();
+    emulator.failNext('GET', /^\/api\/applications\//, 500, 10);
+    await expect(register(dir)).rejects.toThrow(/kept failing \(GET \/api\/applications\/\w+ → 500/);
+    expect(sleep.mock.calls.map(([ms]) => ms)).toEqual([500, 1000, 2000]);
+    // A POST is not retried on a plain 500: it may have been applied.
+    sleep.mockClear();
+    emulator.failNext('POST', /^\/api\/resources$/, 500, 1);
+    const other = await makeProject({ issuer: emulator.issuer, resource: 'http://localhost:3002/mcp' });
+    await expect(register(other, { resource: 'http://localhost:3002/mcp' })).rejects.toThrow(/kept failing/);
+    expect(sleep).not.toHaveBeenCalled();
+  });
+
+  it('explains an old Logto that takes only traditional third-party apps', async () => {
+    await start({ thirdPartyTypes: ['Traditional'] });
+    const dir = await makeProject({ issuer: emulator.issuer });
+
+    await expect(register(dir)).rejects.toThrow(/native and SPA ones need Logto 1\.35.*--app-type traditional/);
+  });
+
+  it('checks its input before any request', async () => {
+    const fetchSpy = vi.fn<typeof fetch>();
+    await start();
+    const dir = await makeProject({ issuer: emulator.issuer });
+    const attempt = (overrides: Partial<RegisterOptions>) =>
+      registerProject({ projectDir: dir, options: optionsFor(overrides), ui: createUi(), deps: { fetch: fetchSpy, sleep } });
+
+    await expect(attempt({ issuer: 'http://logto.example.invalid/oidc' })).rejects.toThrow(/must use https/);
+    await expect(attempt({ issuer: 'https://logto.example.invalid/' })).rejects.toThrow(/does not end in \/oidc/);
+    await expect(attempt({ tenantId: 'Not A Tenant' })).rejects.toThrow(/tenant ID/);
+    await expect(attempt({ appType: 'traditional' })).rejects.toThrow(/needs at least one --redirect-uri/);
+    await expect(attempt({ redirectUri: ['http://agent.example.invalid/cb'] })).rejects.toThrow(/--redirect-uri.*https/);
+    await expect(attempt({ managementEndpoint: 'http://mgmt.example.invalid' })).rejects.toThrow(/--management-endpoint.*https/);
+    expect(fetchSpy).not.toHaveBeenCalled();
+  });
+});
+
+describe('register and unregister commands', () => {
+  const run = (command: ReturnType<typeof registerCommand>, args: string[]) => command.exitOverride().configureOutput({ writeErr: () => {} }).parseAsync(args, { from: 'user' });
+
+  it('register reads the project config and prints JSON for scripts, with the secret only when asked', async () => {
+    await start();
+    const dir = await makeProject({ issuer: emulator.issuer, scopes: 'read:whoami' });
+    vi.stubEnv('LOGTO_M2M_APP_SECRET', M2M_SECRET);
+    try {
+      const base = [dir, '--m2m-app-id', M2M_ID, '--app-type', 'traditional', '--redirect-uri', 'https://agent.example.invalid/callback', '--json'];
+      await run(registerCommand(), base);
+      const summary = JSON.parse(capture.output.stdout) as RegisterSummary;
+      expect(Object.keys(summary)).toEqual(['logto', 'resource', 'scopes', 'role', 'application', 'consentScopes', 'branding', 'dynamicApps', 'files', 'nextSteps']);
+      expect(summary.resource).toEqual({ id: expect.any(String), indicator: RESOURCE, status: 'created' });
+      expect(summary.application).not.toHaveProperty('secret');
+      const appSecret = (await readEnv(dir)).LOGTO_APP_SECRET!;
+      expect(capture.output.stdout + capture.output.stderr).not.toContain(appSecret);
+      expect(capture.output.stdout + capture.output.stderr).not.toContain(M2M_SECRET);
+
+      capture.output.stdout = '';
+      await run(registerCommand(), [...base, '--show-secret']);
+      const again = JSON.parse(capture.output.stdout) as RegisterSummary;
+      expect(again.application).toMatchObject({ secret: appSecret, status: 'existing' });
+      expect(await filesOtherThanEnv(dir)).not.toContain(appSecret);
+
+      capture.output.stdout = '';
+      await run(unregisterCommand(), [dir, '--m2m-app-id', M2M_ID, '--json']);
+      expect(JSON.parse(capture.output.stdout)).toMatchObject({ removed: [{ kind: 'application' }, { kind: 'role' }, { kind: 'resource' }], nothingRecorded: false });
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
+  it('register names the missing credential when there is no terminal to ask in', async () => {
+    await start();
+    const dir = await makeProject({ issuer: emulator.issuer });
+    vi.stubEnv('LOGTO_M2M_APP_ID', '');
+    vi.stubEnv('LOGTO_M2M_APP_SECRET', '');
+    try {
+      await expect(run(registerCommand(), [dir])).rejects.toThrow(/Missing --m2m-app-id.*LOGTO_M2M_APP_ID/);
+      await expect(run(registerCommand(), [dir, '--m2m-app-id', M2M_ID])).rejects.toThrow(/Missing --m2m-app-secret.*LOGTO_M2M_APP_SECRET/);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+    expect(emulator.requests).toEqual([]);
+  });
+
+  it('register refuses a folder that is not a generated project', async () => {
+    await expect(run(registerCommand(), ['/nonexistent-folder', '--m2m-app-id', 'x', '--m2m-app-secret', 'y'])).rejects.toThrow(/no logto-mcp\.json/);
+  });
+
+  it('register flags override the project config, with a warning when they differ', async () => {
+    await start();
+    const dir = await makeProject({ issuer: emulator.issuer });
+    await run(registerCommand(), [dir, '--m2m-app-id', M2M_ID, '--m2m-app-secret', M2M_SECRET, '--resource', 'http://localhost:4000/mcp', '--scopes', 'a:b c:d']);
+    expect(emulator.state.resources.map(({ indicator }) => indicator)).toContain('http://localhost:4000/mcp');
+    expect(emulator.state.scopes.map(({ name }) => name)).toEqual(['all', 'a:b', 'c:d']);
+    expect(capture.output.stderr).toMatch(/reads MCP_RESOURCE=http:\/\/localhost:3001\/mcp from \.env/);
+  });
+
+  it('unregister asks for nothing when nothing is recorded', async () => {
+    await start();
+    const dir = await makeProject({ issuer: emulator.issuer });
+    await run(unregisterCommand(), [dir]);
+    expect(capture.output.stdout).toContain('Nothing to remove');
+  });
+});
+
+describe('registerCommandLine', () => {
+  it('gives every register flag that was used, and never the secret', async () => {
+    await start();
+    const line = registerCommandLine(
+      'my server',
+      optionsFor({ tenantId: 'abc123', appType: 'traditional', redirectUri: ["https://x.invalid/cb?a='1'"], defaultRole: true, displayName: 'My Server' }),
+    );
+    expect(line).toBe(
+      "LOGTO_M2M_APP_SECRET=<secret> npx create-logto-mcp register 'my server' --m2m-app-id m2m-app --tenant-id abc123 --app-type traditional " +
+        `--redirect-uri 'https://x.invalid/cb?a='\\''1'\\''' --default-role --display-name 'My Server'`,
+    );
+    expect(line).not.toContain(M2M_SECRET);
+  });
+});
