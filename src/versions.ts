@@ -1,0 +1,22 @@
+// Every dependency range a generated project gets, in one place.
+// Each range must allow Node ^20.19 || >=22.12 (check with `npm view <pkg>@<range> engines`).
+export const generatedVersions = {
+  // MCP SDK v2
+  '@modelcontextprotocol/server': '^2.4.0',
+  '@modelcontextprotocol/node': '^2.1.2',
+  '@modelcontextprotocol/express': '^2.0.2',
+  '@modelcontextprotocol/client': '^2.4.0',
+
+  // runtime
+  express: '^5.2.1',
+  jose: '^6.2.18',
+
+  // tooling
+  '@types/express': '^5.0.6',
+  '@types/node': '^20.19.43',
+  tsx: '^4.23.15',
+  typescript: '~5.9.3',
+  vitest: '^4.1.12', // vitest 5 needs Node 22
+} as const satisfies Record<string, string>;
+
+export type GeneratedPackage = keyof typeof generatedVersions;

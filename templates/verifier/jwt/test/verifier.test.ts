@@ -1,0 +1,111 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { SignJWT } from 'jose';
+import { loadConfig } from '../src/config.js';
+import { createVerifier } from '../src/verifier.js';
+import { startApp } from './helpers/app.js';
+import type { TestApp } from './helpers/app.js';
+import { startIssuer } from './helpers/issuer.js';
+import type { TestIssuer } from './helpers/issuer.js';
+
+let issuer: TestIssuer;
+let app: TestApp;
+
+beforeAll(async () => {
+  issuer = await startIssuer();
+  app = await startApp({ LOGTO_ISSUER: issuer.issuer });
+});
+afterAll(async () => {
+  await app?.close();
+  await issuer?.close();
+});
+
+const now = () => Math.floor(Date.now() / 1000);
+const base64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+function callWith(token: string) {
+  return fetch(app.config.resource, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
+  });
+}
+
+const invalidTokens: Record<string, () => Promise<string>> = {
+  'a bad signature': async () => {
+    const [header, payload] = (await issuer.token(app.config.resource)).split('.');
+    const signature = (await issuer.token(app.config.resource, { sub: 'someone-else' })).split('.')[2];
+    return `${header}.${payload}.${signature}`;
+  },
+  'alg none': async () => `${base64url({ alg: 'none', typ: 'at+jwt' })}.${(await issuer.token(app.config.resource)).split('.')[1]}.`,
+  'an HMAC signature': async () =>
+    new SignJWT({ sub: 'user-1', iss: issuer.issuer, aud: app.config.resource, exp: now() + 3600 })
+      .setProtectedHeader({ alg: 'HS256', kid: 'test-es384' })
+      .sign(new TextEncoder().encode('any shared secret')),
+  'an unknown kid': () => issuer.token(app.config.resource, {}, { kid: 'rotated-away' }),
+  'a wrong issuer': () => issuer.token(app.config.resource, { iss: 'https://other.logto.app/oidc' }),
+  'a wrong audience': () => issuer.token('http://127.0.0.1:1/other-mcp'),
+  'an expired token': () => issuer.token(app.config.resource, { iat: now() - 7200, exp: now() - 3600 }),
+  'a token not yet valid': () => issuer.token(app.config.resource, { nbf: now() + 3600 }),
+  'no exp': () => issuer.token(app.config.resource, { exp: undefined }),
+  'a malformed token': async () => 'not-a-jwt',
+  'malformed segments': async () => 'eyJhbGciOiJFUzM4NCJ9.bm90IGpzb24.c2ln',
+};
+
+describe('a token with', () => {
+  it.each(Object.keys(invalidTokens))('%s is refused with 401 invalid_token', async (name) => {
+    const response = await callWith(await invalidTokens[name]!());
+    expect(response.status).toBe(401);
+    const challenge = response.headers.get('www-authenticate');
+    expect(challenge).toMatch(/^Bearer error="invalid_token", error_description="[^"]*", resource_metadata="/);
+    const body = await response.text();
+    expect(JSON.parse(body)).toMatchObject({ error: 'invalid_token' });
+    expect(body).not.toMatch(/\bat .*:\d+:\d+/); // no stack trace
+  });
+
+  it('a valid signature is accepted after all those, ES384 and RS256', async () => {
+    expect((await callWith(await issuer.token(app.config.resource))).status).toBe(200);
+    expect((await callWith(await issuer.token(app.config.resource, {}, { alg: 'RS256' }))).status).toBe(200);
+  });
+});
+
+describe('createVerifier', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('remembers a verified token until it expires', async () => {
+    const verifier = createVerifier(app.config);
+    const token = await issuer.token(app.config.resource, { exp: now() + 60 });
+    const first = await verifier.verifyAccessToken(token);
+    expect(await verifier.verifyAccessToken(token)).toBe(first);
+
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() + 120_000);
+    await expect(verifier.verifyAccessToken(token)).rejects.toMatchObject({ code: 'invalid_token', message: 'The token has expired' });
+  });
+
+  it('requires the discovery document to name LOGTO_ISSUER exactly', async () => {
+    const verifier = createVerifier(loadConfig({ LOGTO_ISSUER: `${issuer.issuer}/`, MCP_RESOURCE: app.config.resource }));
+    await expect(verifier.ready()).rejects.toThrow(/must be equal/);
+  });
+
+  it('answers 503 while the issuer is unreachable, and keeps serving', async () => {
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const gone = await startIssuer();
+    await gone.close();
+    const offline = await startApp({ LOGTO_ISSUER: gone.issuer });
+    try {
+      const response = await fetch(offline.config.resource, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${await gone.token(offline.config.resource)}`, 'Content-Type': 'application/json' },
+        body: '{}',
+      });
+      expect(response.status).toBe(503);
+      expect((await fetch(`${offline.origin}/healthz`)).status).toBe(200);
+      expect(log).toHaveBeenCalledWith(expect.stringMatching(/Cannot reach/));
+    } finally {
+      log.mockRestore();
+      await offline.close();
+    }
+  });
+});
