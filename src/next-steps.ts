@@ -1,40 +1,23 @@
 import path from 'node:path';
-import type { ProjectPlan } from './plan.js';
+import type { ProjectPlan, TemplateVariables } from './plan.js';
 import type { GitOutcome } from './install/git.js';
 import { shell } from './render/encoders.js';
 import { colors } from './ui.js';
 
-export interface CreateSummary {
+/** What was created, as printed with --json. */
+export type CreateSummary = Pick<
+  TemplateVariables,
+  'projectName' | 'issuer' | 'resource' | 'port' | 'requiredScopes' | 'framework' | 'transport' | 'verifier'
+> & {
   projectDir: string;
-  projectName: string;
-  issuer: string;
-  resource: string;
-  port: number;
-  requiredScopes: string[];
-  framework: string;
-  transport: string;
-  verifier: string;
   installed: boolean;
   git: GitOutcome | 'skipped';
   generator: { name: string; version: string };
-}
+};
 
 export function summarize(plan: ProjectPlan, installed: boolean, git: CreateSummary['git']): CreateSummary {
-  const v = plan.variables;
-  return {
-    projectDir: plan.targetDir,
-    projectName: v.projectName,
-    issuer: v.issuer,
-    resource: v.resource,
-    port: v.port,
-    requiredScopes: v.requiredScopes,
-    framework: v.framework,
-    transport: v.transport,
-    verifier: v.verifier,
-    installed,
-    git,
-    generator: { name: v.generatorName, version: v.generatorVersion },
-  };
+  const { generatorName, generatorVersion, packageManager: _packageManager, run: _run, ...settings } = plan.variables;
+  return { projectDir: plan.targetDir, ...settings, installed, git, generator: { name: generatorName, version: generatorVersion } };
 }
 
 /** What to do now, in the order to do it. */

@@ -1,10 +1,10 @@
 import { execa } from 'execa';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { listenOnLoopback } from './ports.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** The built CLI, as users run it (npm test builds it first). */
@@ -51,7 +51,6 @@ export async function startDiscoveryServer(
     const { status, body } = document(issuer);
     res.writeHead(status, { 'content-type': 'application/json' }).end(typeof body === 'string' ? body : JSON.stringify(body));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}/oidc`;
+  issuer = `${await listenOnLoopback(server)}/oidc`;
   return { issuer, requests, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }

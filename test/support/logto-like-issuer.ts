@@ -19,10 +19,10 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 
 import * as jose from 'jose';
 import Provider, { errors, type ClientMetadata, type Configuration, type ErrorOut, type KoaContextWithOIDC } from 'oidc-provider';
+import { listenOnLoopback } from './ports.js';
 
 export type SigningAlg = 'ES384' | 'RS256';
 
@@ -110,12 +110,7 @@ export async function startLogtoLikeIssuer(options: LogtoLikeIssuerOptions): Pro
   const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...publicJwk } = privateJwk;
 
   const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  const origin = `http://127.0.0.1:${port}`;
+  const origin = await listenOnLoopback(server);
   const issuer = `${origin}/oidc`;
   const redirectUri = 'http://127.0.0.1/callback';
 

@@ -4,7 +4,7 @@
 // keys, it refuses them, and it refuses empty consent-scope lists, which we promise never to send.
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './ports.js';
 
 export interface M2mApp {
   id: string;
@@ -496,8 +496,7 @@ export async function startManagementApiEmulator(options: EmulatorOptions = {}):
       response.end(text);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const url = await listenOnLoopback(server);
 
   return {
     url,

@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 
 /**
  * A free TCP port on 127.0.0.1, for a server that must be told its port before it starts
@@ -15,4 +15,13 @@ export async function getFreePort(): Promise<number> {
       server.close(() => (port ? resolve(port) : reject(new Error('no port assigned'))));
     });
   });
+}
+
+/** Starts `server` on a free port of 127.0.0.1 and returns its origin, e.g. http://127.0.0.1:41234. */
+export async function listenOnLoopback(server: Server): Promise<string> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }

@@ -8,11 +8,11 @@
  * the generated server is.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 
 import * as jose from 'jose';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { listenOnLoopback } from './ports.js';
 
 export interface ReferenceServerOptions {
   issuer: string;
@@ -36,12 +36,7 @@ const ALGORITHMS = ['ES256', 'ES384', 'ES512', 'RS256'];
 
 export async function startReferenceServer(options: ReferenceServerOptions): Promise<ReferenceServer> {
   const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  const origin = `http://127.0.0.1:${port}`;
+  const origin = await listenOnLoopback(server);
   const resource = `${origin}/mcp`;
   const prmUrl = `${origin}/.well-known/oauth-protected-resource/mcp`;
   const required = options.requiredScopes ?? [];
