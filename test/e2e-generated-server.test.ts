@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { describeContract } from './support/contract-checks.js';
-import { generateProject, npmInstall, readDotenv, run, startProject, type GeneratedProject, type RunningServer } from './support/generated-project.js';
+import { generateProject, readDotenv, run, startProject, type GeneratedProject, type RunningServer } from './support/generated-project.js';
 import { startLogtoLikeIssuer, type LogtoLikeIssuer } from './support/logto-like-issuer.js';
 import { runOAuthFlow, type OAuthFlowResult } from './support/mcp-oauth-client.js';
 import { getFreePort } from './support/ports.js';
@@ -63,9 +63,8 @@ for (const variant of [
       port = await getFreePort();
       resource = `http://127.0.0.1:${port}/mcp`;
       issuer.addResource(resource, { scopes: [SCOPE] });
-      project = await generateProject({ issuer: issuer.issuer, resource, port, scopes: variant.scopes });
-      const install = await npmInstall(project.dir);
-      if (install.exitCode !== 0) throw new Error(`npm install failed (${install.exitCode}):\n${install.output}`);
+      // The CLI installs the dependencies itself, as in a user's run.
+      project = await generateProject({ issuer: issuer.issuer, resource, port, scopes: variant.scopes, install: true });
     }, INSTALL_LIMIT);
 
     afterAll(async () => {

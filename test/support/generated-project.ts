@@ -6,6 +6,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseEnv } from 'node:util';
 
 import { execa, type ResultPromise } from 'execa';
 
@@ -26,7 +27,16 @@ export function childEnv(extra: Record<string, string> = {}): Record<string, str
     if (/^(npm_|VITEST|__VITEST|TINYPOOL)/i.test(key) || key === 'NODE_ENV' || key === 'NODE_OPTIONS' || key === 'TEST') continue;
     env[key] = value;
   }
-  return { ...env, npm_config_cache: NPM_CACHE, npm_config_update_notifier: 'false', NO_COLOR: '1', ...extra };
+  return {
+    ...env,
+    npm_config_cache: NPM_CACHE,
+    npm_config_prefer_offline: 'true',
+    npm_config_audit: 'false',
+    npm_config_fund: 'false',
+    npm_config_update_notifier: 'false',
+    NO_COLOR: '1',
+    ...extra,
+  };
 }
 
 export interface GenerateOptions {
@@ -37,6 +47,8 @@ export interface GenerateOptions {
   framework?: 'express' | 'hono';
   transport?: 'streamable-http' | 'sse' | 'both';
   verifier?: 'jwt' | 'userinfo';
+  /** Let the CLI install the dependencies (with npm, from the shared cache), as a user's run does. */
+  install?: boolean;
 }
 
 export interface GeneratedProject {
@@ -69,9 +81,9 @@ export async function generateProject(options: GenerateOptions): Promise<Generat
     options.transport ?? 'streamable-http',
     '--verifier',
     options.verifier ?? 'jwt',
-    '--no-install',
     '--no-git',
   ];
+  if (!options.install) args.push('--no-install');
   if (options.scopes && options.scopes.length > 0) args.push('--scopes', options.scopes.join(' '));
   const result = await execa(process.execPath, args, { cwd: root, env: childEnv(), extendEnv: false, reject: false, stdin: 'ignore' });
   if (result.exitCode !== 0) {
@@ -130,23 +142,14 @@ export async function run(dir: string, command: string, args: string[], env: Rec
   }
 }
 
+/** `npm install` in a generated project, from the shared cache. */
 export function npmInstall(dir: string): Promise<RunResult> {
-  return run(dir, 'npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error']);
+  return run(dir, 'npm', ['install', '--loglevel=error']);
 }
 
-/** Parse a dotenv file the simple way the generated `.env` is written (single-quoted values). */
+/** Read a .env file with Node's own parser, as the generated server does. */
 export async function readDotenv(path: string): Promise<Record<string, string>> {
-  const text = await readFile(path, 'utf8');
-  const env: Record<string, string> = {};
-  for (const line of text.split(/\r?\n/)) {
-    const match = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)\s*$/.exec(line);
-    if (!match) continue;
-    let value = match[2]!;
-    if (/^'.*'$/.test(value)) value = value.slice(1, -1).replace(/'\\''/g, "'");
-    else if (/^".*"$/.test(value)) value = JSON.parse(value) as string;
-    env[match[1]!] = value;
-  }
-  return env;
+  return parseEnv(await readFile(path, 'utf8')) as Record<string, string>;
 }
 
 export interface RunningServer {
