@@ -171,6 +171,20 @@ describe('the built CLI', () => {
     });
   });
 
+  it('shows what the package manager printed when the install fails, and keeps the project', async () => {
+    const fakeBin = path.join(work, 'fake-bin');
+    mkdirSync(fakeBin);
+    writeFileSync(path.join(fakeBin, 'npm'), '#!/bin/sh\necho "npm error fake registry failure" >&2\nexit 1\n', { mode: 0o755 });
+    const target = path.join(work, 'install-fails');
+    const result = await runCli([target, '--issuer', ISSUER, '--skip-issuer-check', '--no-git', '--package-manager', 'npm'], {
+      env: { PATH: `${fakeBin}${path.delimiter}${process.env.PATH}` },
+    });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(/npm install failed\. The project is written; install it yourself/);
+    expect(result.stderr).toContain('npm error fake registry failure');
+    expect(existsSync(path.join(target, 'package.json'))).toBe(true);
+  });
+
   describe('git', () => {
     it('commits when git has an identity, and only stages when it has none', async () => {
       const identity = path.join(work, 'gitconfig-with-identity');
