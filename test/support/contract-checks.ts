@@ -136,6 +136,7 @@ export async function invalidTokens(target: ContractTarget): Promise<Array<{ nam
     { name: 'no aud', token: await issuer.signToken({ scope }) },
     { name: 'expired', token: await real({ iat: now - 7200, exp: now - 3600 }) },
     { name: 'not yet valid (nbf in the future)', token: await real({ nbf: now + 3600 }) },
+    { name: 'not an access token (typ JWT, as an ID token)', token: await issuer.signToken({ aud: resource, scope }, { header: { typ: 'JWT' } }) },
     { name: 'malformed: not a JWT', token: 'not-a-jwt' },
     { name: 'malformed: three garbage segments', token: 'abc.def.ghi' },
     { name: 'malformed: payload is not JSON', token: `${h}.${Buffer.from('not json').toString('base64url')}.sig` },

@@ -10,7 +10,7 @@ export interface TestIssuer {
   /** The issuer, e.g. http://127.0.0.1:41234/oidc. */
   issuer: string;
   /** Signs an access token for `audience` with Logto-like defaults; `claims` overrides them (undefined removes one). */
-  token(audience: string, claims?: JWTPayload, options?: { alg?: 'ES384' | 'RS256'; kid?: string }): Promise<string>;
+  token(audience: string, claims?: JWTPayload, options?: { alg?: 'ES384' | 'RS256'; kid?: string; typ?: string }): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -36,11 +36,11 @@ export async function startIssuer(): Promise<TestIssuer> {
 
   return {
     issuer,
-    async token(audience, claims = {}, { alg = 'ES384', kid } = {}) {
+    async token(audience, claims = {}, { alg = 'ES384', kid, typ = 'at+jwt' } = {}) {
       const now = Math.floor(Date.now() / 1000);
       const payload: JWTPayload = { jti: randomUUID(), sub: 'user-1', client_id: 'test-client', scope: '', iss: issuer, aud: audience, iat: now, exp: now + 3600, ...claims };
       for (const [name, value] of Object.entries(payload)) if (value === undefined) delete payload[name];
-      return new SignJWT(payload).setProtectedHeader({ alg, typ: 'at+jwt', kid: kid ?? keys[alg].kid }).sign(keys[alg].privateKey);
+      return new SignJWT(payload).setProtectedHeader({ alg, typ, kid: kid ?? keys[alg].kid }).sign(keys[alg].privateKey);
     },
     close: () =>
       new Promise<void>((resolve, reject) => {

@@ -41,6 +41,7 @@ export function createVerifier(config: Config): TokenVerifier {
         ({ payload } = await jwtVerify(token, jwks, {
           issuer: config.issuer,
           audience: config.resource,
+          typ: 'at+jwt', // RFC 9068: an ID token signed by the same keys is not an access token
           algorithms: ALGORITHMS,
           clockTolerance: CLOCK_TOLERANCE_SECONDS,
           requiredClaims: ['exp'],
@@ -85,6 +86,7 @@ const CLAIM_ERRORS: Record<string, string> = {
   iss: 'was not issued by LOGTO_ISSUER (iss)',
   nbf: 'is not valid yet (nbf)',
   exp: 'has no valid expiry (exp)',
+  typ: 'is not an access token (typ must be at+jwt)',
 };
 
 /** Maps a jose rejection of the token to `invalid_token`; anything else (issuer unreachable, ...) passes through. */

@@ -47,6 +47,8 @@ const invalidTokens: Record<string, () => Promise<string>> = {
   'an expired token': () => issuer.token(app.config.resource, { iat: now() - 7200, exp: now() - 3600 }),
   'a token not yet valid': () => issuer.token(app.config.resource, { nbf: now() + 3600 }),
   'no exp': () => issuer.token(app.config.resource, { exp: undefined }),
+  // An ID token or any other JWT from the same issuer is not an access token (RFC 9068 §4).
+  'a typ other than at+jwt': () => issuer.token(app.config.resource, {}, { typ: 'JWT' }),
   'a malformed token': async () => 'not-a-jwt',
   'malformed segments': async () => 'eyJhbGciOiJFUzM4NCJ9.bm90IGpzb24.c2ln',
 };
