@@ -1,0 +1,273 @@
+/**
+ * `npm run bench`: CLI generation time, CLI install footprint, and the generated server's
+ * throughput with JWT verification against the same server with auth off. Ratios are measured
+ * within this one run (modes interleaved round by round); absolute numbers are for context only.
+ * Everything listens on 127.0.0.1; the only other network use is `npm install` of the generated
+ * project, from the shared e2e npm cache. Prints a table and writes .bench-results/<date>.json.
+ *
+ *   npm run bench -- [--cli-runs 15] [--requests 2000] [--rounds 5] [--concurrency 16] [--era 2026-07-28|2025-11-25|both]
+ */
+import { execFile } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs, promisify } from 'node:util';
+
+import { childEnv, CLI, npmInstall, REPO_ROOT } from '../test/support/generated-project.js';
+import { getFreePort } from '../test/support/ports.js';
+import { load, startIssuer, startServer, verifyCost } from './throughput.js';
+import type { Alg, Issuer, LoadResult } from './throughput.js';
+
+const { values: args } = parseArgs({
+  options: {
+    'cli-runs': { type: 'string', default: '15' },
+    requests: { type: 'string', default: '2000' },
+    rounds: { type: 'string', default: '5' },
+    concurrency: { type: 'string', default: '16' },
+    era: { type: 'string', default: 'both' },
+  },
+});
+const CLI_RUNS = Number(args['cli-runs']);
+const REQUESTS = Number(args.requests);
+const ROUNDS = Number(args.rounds);
+const CONCURRENCY = Number(args.concurrency);
+const ERAS = (args.era === 'both' ? ['2026-07-28', '2025-11-25'] : [args.era]) as Era[];
+if (![CLI_RUNS, REQUESTS, ROUNDS, CONCURRENCY].every((n) => Number.isInteger(n) && n > 0)) throw new Error('--cli-runs, --requests, --rounds and --concurrency must be positive integers');
+if (!ERAS.every((era) => era === '2026-07-28' || era === '2025-11-25')) throw new Error('--era must be 2026-07-28, 2025-11-25 or both');
+const WARMUP_REQUESTS = 500;
+const ROUND_LIMIT_MS = 60_000; // a round stops here even if its requests are not all sent
+const VERIFY_COUNT = 300;
+
+const run = promisify(execFile);
+const median = (xs: number[]) => quantile(xs, 0.5);
+function quantile(xs: number[], q: number): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+}
+
+// ---- 1. CLI generation time ---------------------------------------------------------------
+
+async function timeNode(args: string[]): Promise<number> {
+  const start = performance.now();
+  await run(process.execPath, args, { env: childEnv(), timeout: 60_000 });
+  return performance.now() - start;
+}
+
+async function benchGeneration(root: string) {
+  const cliArgs = (i: number) => [CLI, join(root, `gen-${i}`), '--yes', '--issuer', 'https://bench.invalid/oidc', '--skip-issuer-check', '--no-install', '--no-git'];
+  const node: number[] = [];
+  const cli: number[] = [];
+  for (let i = -2; i < CLI_RUNS; i++) {
+    // Alternate so both see the same machine noise; the first two of each are a warm-up.
+    const [n, c] = [await timeNode(['-e', '']), await timeNode(cliArgs(i + 2))];
+    if (i >= 0) {
+      node.push(n);
+      cli.push(c);
+    }
+  }
+  await Promise.all(Array.from({ length: CLI_RUNS + 2 }, (_, i) => rm(join(root, `gen-${i}`), { recursive: true, force: true })));
+  return {
+    runs: CLI_RUNS,
+    nodeMs: { median: median(node), p90: quantile(node, 0.9) },
+    cliMs: { median: median(cli), p90: quantile(cli, 0.9) },
+    ratio: median(cli) / median(node),
+  };
+}
+
+// ---- 2. CLI install footprint -------------------------------------------------------------
+
+async function benchFootprint() {
+  const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: REPO_ROOT, env: childEnv(), timeout: 120_000 });
+  const [pack] = JSON.parse(stdout) as { size: number; unpackedSize: number; entryCount: number }[];
+  const pkg = JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+  return {
+    packedBytes: pack!.size,
+    unpackedBytes: pack!.unpackedSize,
+    files: pack!.entryCount,
+    bundleBytes: (await stat(join(REPO_ROOT, 'dist', 'index.js'))).size,
+    runtimeDependencies: Object.keys(pkg.dependencies ?? {}).length,
+  };
+}
+
+// ---- 3. Generated server throughput -------------------------------------------------------
+
+type Era = '2026-07-28' | '2025-11-25';
+
+/** A stateless `tools/call whoami`: the 2026-07-28 per-request envelope, or a 2025-era request (served statelessly, as SSE). */
+function whoamiRequest(era: Era, token: string): RequestInit {
+  const headers: Record<string, string> = {
+    Authorization: `Bearer ${token}`,
+    'Content-Type': 'application/json',
+    Accept: 'application/json, text/event-stream',
+    'MCP-Protocol-Version': era,
+  };
+  const params: Record<string, unknown> = { name: 'whoami', arguments: {} };
+  if (era === '2026-07-28') {
+    Object.assign(headers, { 'Mcp-Method': 'tools/call', 'Mcp-Name': 'whoami' });
+    params._meta = {
+      'io.modelcontextprotocol/protocolVersion': era,
+      'io.modelcontextprotocol/clientCapabilities': {},
+      'io.modelcontextprotocol/clientInfo': { name: 'bench', version: '1.0.0' },
+    };
+  }
+  return { method: 'POST', headers, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params }) };
+}
+
+/** Throws unless the answer is a whoami result carrying the token's claims. */
+async function checkWhoami(url: string, init: RequestInit, resource: string): Promise<void> {
+  const response = await fetch(url, init);
+  const text = await response.text();
+  const json = response.headers.get('content-type')?.startsWith('text/event-stream') ? /^data: (.*)$/m.exec(text)?.[1] : text;
+  const claims = (JSON.parse(json ?? 'null') as { result?: { structuredContent?: Record<string, unknown> } } | null)?.result?.structuredContent;
+  if (response.status !== 200 || claims?.sub !== 'bench-user' || claims.aud !== resource) throw new Error(`not a whoami result from ${url}: ${response.status} ${text.slice(0, 500)}`);
+}
+
+interface Mode {
+  key: string;
+  label: string;
+  port: 'jwt' | 'off';
+  /** The token of request i. */
+  token: (i: number) => string;
+}
+
+async function signMany(issuer: Issuer, alg: Alg, audience: string, count: number): Promise<string[]> {
+  return Promise.all(Array.from({ length: count }, () => issuer.sign(alg, audience)));
+}
+
+async function benchThroughput(root: string) {
+  const issuer = await startIssuer();
+  try {
+    const port = await getFreePort();
+    const resource = `http://127.0.0.1:${port}/mcp`;
+    const dir = join(root, 'server');
+    await run(process.execPath, [CLI, dir, '--yes', '--issuer', issuer.issuer, '--resource', resource, '--skip-issuer-check', '--no-install', '--no-git'], { env: childEnv(), timeout: 60_000 });
+    const install = await npmInstall(dir);
+    if (install.exitCode !== 0) throw new Error(`npm install of the generated project failed:\n${install.output}`);
+
+    // "New token per request" defeats the verifier's cache only if the tokens outnumber its entries.
+    const cacheSize = Number(/CACHE_SIZE = ([\d_]+)/.exec(await readFile(join(dir, 'src', 'verifier.ts'), 'utf8'))?.[1]?.replaceAll('_', '') ?? 0);
+    const distinct = Math.max(REQUESTS, 2 * cacheSize + CONCURRENCY);
+    const [esOne, esMany, rsMany] = await Promise.all([issuer.sign('ES384', resource), signMany(issuer, 'ES384', resource, distinct), signMany(issuer, 'RS256', resource, distinct)]);
+    // Each mode keeps its own counter across warm-up and rounds, so a distinct token is never reused within `distinct` requests.
+    const counters = new Map<string, number>();
+    const modes: Mode[] = [
+      { key: 'a', label: 'a. JWT ES384, as generated (same token: cached)', port: 'jwt', token: () => esOne },
+      { key: 'c', label: 'c. JWT ES384, new token per request (1 verify each)', port: 'jwt', token: (i) => esMany[i % distinct]! },
+      { key: 'd', label: 'd. JWT RS256, new token per request (1 verify each)', port: 'jwt', token: (i) => rsMany[i % distinct]! },
+      { key: 'b', label: 'b. auth off (injected verifier, no crypto)', port: 'off', token: () => esOne },
+    ];
+
+    const server = await startServer(dir, { LOGTO_ISSUER: issuer.issuer, MCP_RESOURCE: resource, PORT: String(port) });
+    try {
+      const url = (mode: Mode) => `http://127.0.0.1:${server.ports[mode.port]}/mcp`;
+      const sendLoad = (mode: Mode, era: Era, count: number) => {
+        const offset = counters.get(mode.key) ?? 0;
+        counters.set(mode.key, offset + count);
+        return load(url(mode), (i) => whoamiRequest(era, mode.token(offset + i)), count, CONCURRENCY, ROUND_LIMIT_MS);
+      };
+
+      // Sanity: auth is really on at one port and off at the other, and every mode gets a real whoami result.
+      const bogus = await fetch(url(modes[0]!), whoamiRequest(ERAS[0]!, 'not-a-token'));
+      if (bogus.status !== 401) throw new Error(`the JWT server answered ${bogus.status} to a bogus token`);
+      for (const era of ERAS) for (const mode of modes) await checkWhoami(url(mode), whoamiRequest(era, mode.token(0)), resource);
+
+      const results: Record<string, Record<string, LoadResult[]>> = {};
+      for (const era of ERAS) {
+        for (const mode of modes) await sendLoad(mode, era, WARMUP_REQUESTS);
+        results[era] = {};
+        for (let round = 0; round < ROUNDS; round++) {
+          // Rotate the order each round, so no mode always runs first (or right after the slowest).
+          const order = modes.map((_, k) => modes[(k + round) % modes.length]!);
+          for (const mode of order) (results[era][mode.key] ??= []).push(await sendLoad(mode, era, REQUESTS));
+        }
+      }
+
+      // A ratio to b is taken within each round (measurements seconds apart), then the median over rounds.
+      const eras = ERAS.map((era) => {
+        const rounds = (key: string) => results[era]![key]!;
+        const vsB = (key: string) => median(rounds(key).map((r, round) => r.rps / rounds('b')[round]!.rps));
+        return {
+          era,
+          modes: modes.map((m) => ({ key: m.key, label: m.label, medianRps: median(rounds(m.key).map((r) => r.rps)), vsB: vsB(m.key), rounds: rounds(m.key) })),
+          ratios: { 'a/b': vsB('a'), 'c/b': vsB('c'), 'd/b': vsB('d') },
+        };
+      });
+      return { requests: REQUESTS, rounds: ROUNDS, concurrency: CONCURRENCY, warmup: WARMUP_REQUESTS, distinctTokens: distinct, verifierCacheSize: cacheSize, eras };
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    await issuer.close();
+  }
+}
+
+// ---- report -------------------------------------------------------------------------------
+
+function table(rows: (string | number)[][]): string {
+  const cells = rows.map((row) => row.map(String));
+  const widths = cells[0]!.map((_, c) => Math.max(...cells.map((row) => row[c]?.length ?? 0)));
+  return cells.map((row) => '  ' + row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('   ')).join('\n');
+}
+const ms = (x: number) => `${x.toFixed(0)} ms`;
+const kB = (x: number) => `${(x / 1024).toFixed(1)} kB`;
+const times = (x: number) => `${x.toFixed(2)}×`;
+
+const started = performance.now();
+const loadStart = loadavg()[0]!; // other work on the machine: context for the noise
+const root = await mkdtemp(join(tmpdir(), 'create-logto-mcp-bench-'));
+// Interrupted: exit through the 'exit' handlers (they stop the child processes), leaving no temp folder.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    rmSync(root, { recursive: true, force: true });
+    process.exit(130);
+  });
+}
+try {
+  console.log('Measuring CLI generation time...');
+  const generation = await benchGeneration(root);
+  console.log('Measuring the install footprint...');
+  const footprint = await benchFootprint();
+  console.log('Measuring verification cost (jose jwtVerify, local key)...');
+  const verifyMicros = { ES384: await verifyCost('ES384', VERIFY_COUNT), RS256: await verifyCost('RS256', VERIFY_COUNT) };
+  console.log('Generating and installing a project, then measuring its throughput...');
+  const throughput = await benchThroughput(root);
+  const seconds = (performance.now() - started) / 1000;
+
+  const machine = { node: process.version, platform: `${process.platform}-${process.arch}`, cpu: cpus()[0]?.model ?? 'unknown', cores: availableParallelism(), loadAverage: { start: loadStart, end: loadavg()[0]! } };
+  console.log(`\ncreate-logto-mcp benchmark: Node ${machine.node}, ${machine.platform}, ${machine.cores} cores (${machine.cpu}), load average ${loadStart.toFixed(1)} at start, ${machine.loadAverage.end.toFixed(1)} at end\n`);
+  console.log(`1. CLI generation time (${generation.runs} runs after 2 warm-ups, alternated)`);
+  console.log(table([
+    ['', 'median', 'p90'],
+    ['node -e ""', ms(generation.nodeMs.median), ms(generation.nodeMs.p90)],
+    ['create-logto-mcp <dir> --yes ... --no-install --no-git', ms(generation.cliMs.median), ms(generation.cliMs.p90)],
+    ['ratio CLI / bare node (medians)', times(generation.ratio), ''],
+  ]));
+  console.log('\n2. CLI install footprint (npm pack --dry-run)');
+  console.log(table([
+    ['packed tarball', kB(footprint.packedBytes)],
+    ['unpacked', kB(footprint.unpackedBytes)],
+    ['files', footprint.files],
+    ['dist/index.js (bundle)', kB(footprint.bundleBytes)],
+    ['runtime dependencies', footprint.runtimeDependencies],
+  ]));
+  console.log(`\n3. Generated server throughput: tools/call whoami, ${throughput.requests} requests × ${throughput.rounds} rounds per mode (interleaved, after ${throughput.warmup} warm-up), concurrency ${throughput.concurrency}`);
+  for (const era of throughput.eras) {
+    console.log(`\n  MCP-Protocol-Version ${era.era}${era.era === '2026-07-28' ? ' (per-request envelope, JSON answer)' : ' (stateless 2025-era fallback, SSE answer)'}`);
+    console.log(table([
+      ['mode', 'req/s (median)', 'req/s per round', 'vs b (median of per-round ratios)'],
+      ...era.modes.map((m) => [m.label, m.medianRps.toFixed(0), m.rounds.map((r) => r.rps.toFixed(0)).join(' / '), times(m.vsB)]),
+    ]));
+    console.log(`  ratios: a/b ${times(era.ratios['a/b'])}, c/b ${times(era.ratios['c/b'])}, d/b ${times(era.ratios['d/b'])}`);
+  }
+  console.log(`\n  one jwtVerify (local key, sequential, ${VERIFY_COUNT} runs): ES384 ${verifyMicros.ES384.toFixed(0)} µs, RS256 ${verifyMicros.RS256.toFixed(0)} µs`);
+  if (throughput.verifierCacheSize === 0) console.log('  note: no CACHE_SIZE found in the generated verifier; a and c measure the same thing if it has no cache');
+
+  const date = new Date().toISOString();
+  const file = join(REPO_ROOT, '.bench-results', `${date.replace(/[:.]/g, '-')}.json`);
+  await mkdir(join(REPO_ROOT, '.bench-results'), { recursive: true });
+  await writeFile(file, JSON.stringify({ date, seconds, machine, generation, footprint, verifyMicros, throughput }, null, 2) + '\n');
+  console.log(`\nTook ${seconds.toFixed(0)} s. Results: ${file}`);
+} finally {
+  await rm(root, { recursive: true, force: true });
+}

@@ -1,0 +1,61 @@
+/**
+ * Child process of `npm run bench`, run under tsx with the generated project as working directory.
+ * It serves the project's own Express app on two loopback ports, through the seam its tests use
+ * (`createApp(config, verifier)`):
+ *   - `jwt`: with the generated verifier, as `src/index.ts` does;
+ *   - `off`: with a verifier that accepts any token without crypto (the claims are read unverified,
+ *     so `whoami` answers the same bytes as with auth on).
+ * Prints one JSON line `{"jwt":<port>,"off":<port>}` when both listen and the signing keys are loaded.
+ * Exits when its stdin closes, so it cannot outlive the benchmark.
+ */
+import { createServer } from 'node:http';
+import type { RequestListener, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+// The shapes this file relies on (the generated project's types are not visible from here).
+interface AuthInfo {
+  token: string;
+  clientId: string;
+  scopes: string[];
+  expiresAt?: number;
+  extra?: Record<string, unknown>;
+}
+interface TokenVerifier {
+  ready(): Promise<void>;
+  verifyAccessToken(token: string): Promise<AuthInfo>;
+}
+type Config = { port: number };
+
+const load = (file: string): Promise<unknown> => import(pathToFileURL(join(process.cwd(), 'src', file)).href);
+const { loadConfig } = (await load('config.ts')) as { loadConfig(env: NodeJS.ProcessEnv): Config };
+const { createApp } = (await load('app.ts')) as { createApp(config: Config, verifier?: TokenVerifier): RequestListener };
+const { createVerifier } = (await load('verifier.ts')) as { createVerifier(config: Config): TokenVerifier };
+
+let last: AuthInfo | undefined; // the benchmark sends one token to this port: decode it once
+const acceptAnyToken: TokenVerifier = {
+  async ready() {},
+  async verifyAccessToken(token) {
+    if (last?.token === token) return last;
+    const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as { client_id?: string; scope?: string; exp?: number };
+    return (last = { token, clientId: claims.client_id ?? '', scopes: claims.scope?.split(' ').filter(Boolean) ?? [], expiresAt: claims.exp, extra: { claims } });
+  },
+};
+
+const config = loadConfig(process.env);
+const verifier = createVerifier(config);
+await verifier.ready();
+
+const listen = (app: RequestListener, port: number) =>
+  new Promise<Server>((resolve, reject) => {
+    const server = createServer(app).once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve(server));
+  });
+const portOf = (server: Server) => (server.address() as AddressInfo).port;
+
+const jwt = await listen(createApp(config, verifier), config.port);
+const off = await listen(createApp(config, acceptAnyToken), 0);
+console.log(JSON.stringify({ jwt: portOf(jwt), off: portOf(off) }));
+
+process.stdin.on('end', () => process.exit(0)).resume();

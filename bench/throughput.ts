@@ -1,0 +1,127 @@
+// Pieces of the throughput benchmark: a Logto-like issuer, the server child process, the load loop,
+// and the cost of one jose verification.
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+import { exportJWK, generateKeyPair, jwtVerify, SignJWT } from 'jose';
+
+import { childEnv } from '../test/support/generated-project.js';
+
+export type Alg = 'ES384' | 'RS256';
+
+export interface Issuer {
+  issuer: string;
+  /** A Logto-shaped access token for `audience`, each one distinct (own `jti`). */
+  sign(alg: Alg, audience: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** Discovery document and JWKS under `/oidc` on 127.0.0.1, with an ES384 key (Logto's default) and an RS256 one. */
+export async function startIssuer(): Promise<Issuer> {
+  const keys = { ES384: await generateKeyPair('ES384'), RS256: await generateKeyPair('RS256') };
+  const jwks = { keys: await Promise.all((['ES384', 'RS256'] as const).map(async (alg) => ({ ...(await exportJWK(keys[alg].publicKey)), kid: alg, alg, use: 'sig' }))) };
+  let issuer = '';
+  const server = createServer((req, res) => {
+    const body = req.url === '/oidc/.well-known/openid-configuration' ? { issuer, jwks_uri: `${issuer}/jwks` } : req.url === '/oidc/jwks' ? jwks : undefined;
+    res.writeHead(body ? 200 : 404, { 'Content-Type': 'application/json' }).end(JSON.stringify(body ?? { error: 'not_found' }));
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}/oidc`;
+  return {
+    issuer,
+    sign: (alg, audience) =>
+      new SignJWT({ jti: randomUUID(), sub: 'bench-user', client_id: 'bench-client', scope: '', iss: issuer, aud: audience })
+        .setProtectedHeader({ alg, typ: 'at+jwt', kid: alg })
+        .setIssuedAt()
+        .setExpirationTime('1h')
+        .sign(keys[alg].privateKey),
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+export interface BenchServer {
+  ports: { jwt: number; off: number };
+  stop(): Promise<void>;
+}
+
+const SERVER_ENTRY = fileURLToPath(new URL('server.ts', import.meta.url));
+
+/** Starts bench/server.ts under the project's tsx, in the project's folder. */
+export async function startServer(projectDir: string, env: Record<string, string>): Promise<BenchServer> {
+  const child = spawn(process.execPath, ['--import', 'tsx', SERVER_ENTRY], { cwd: projectDir, env: childEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
+  const kill = () => child.exitCode === null && child.signalCode === null && child.kill('SIGKILL');
+  process.once('exit', kill);
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const stop = async () => {
+    process.off('exit', kill);
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    const timer = setTimeout(kill, 5_000);
+    await exited;
+    clearTimeout(timer);
+  };
+
+  const firstLine = new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`the bench server exited (${code}) before listening:\n${stderr}`)));
+    setTimeout(() => reject(new Error(`the bench server did not start within 60 s:\n${stderr}`)), 60_000).unref();
+  });
+  try {
+    return { ports: JSON.parse(await firstLine) as BenchServer['ports'], stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+export interface LoadResult {
+  requests: number;
+  seconds: number;
+  rps: number;
+}
+
+/**
+ * Sends `count` requests (request i from `init(i)`) with `concurrency` workers over keep-alive
+ * connections; stops early at `limitMs`. Every answer must be 200, or the whole load fails.
+ */
+export async function load(url: string, init: (i: number) => RequestInit, count: number, concurrency: number, limitMs: number): Promise<LoadResult> {
+  let sent = 0;
+  let failure: unknown;
+  const start = performance.now();
+  const deadline = start + limitMs;
+  const worker = async () => {
+    while (sent < count && failure === undefined && performance.now() < deadline) {
+      const i = sent++;
+      try {
+        const response = await fetch(url, { ...init(i), signal: AbortSignal.timeout(10_000) });
+        const body = await response.text();
+        if (response.status !== 200) throw new Error(`request ${i} answered ${response.status}: ${body.slice(0, 300)}`);
+      } catch (error) {
+        failure ??= error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  if (failure !== undefined) throw failure;
+  const seconds = (performance.now() - start) / 1000;
+  return { requests: sent, seconds, rps: sent / seconds };
+}
+
+/** Mean time of one `jwtVerify` with a local public key (no JWKS, no cache), in microseconds. */
+export async function verifyCost(alg: Alg, count: number): Promise<number> {
+  const { publicKey, privateKey } = await generateKeyPair(alg);
+  const token = await new SignJWT({ sub: 'bench-user', aud: 'urn:bench', iss: 'urn:issuer' }).setProtectedHeader({ alg, typ: 'at+jwt' }).setExpirationTime('1h').sign(privateKey);
+  const verify = () => jwtVerify(token, publicKey, { issuer: 'urn:issuer', audience: 'urn:bench', algorithms: [alg] });
+  for (let i = 0; i < 50; i++) await verify();
+  const start = performance.now();
+  for (let i = 0; i < count; i++) await verify();
+  return ((performance.now() - start) / count) * 1000;
+}
