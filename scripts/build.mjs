@@ -15,5 +15,6 @@ await build({
   define: { __CLI_VERSION__: JSON.stringify(version) },
   // Some bundled dependencies are CommonJS and call require() for Node built-ins.
   banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+  minify: true,
   logLevel: 'warning',
 });
