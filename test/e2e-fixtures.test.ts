@@ -35,8 +35,8 @@ async function authorize(issuer: LogtoLikeIssuer, params: Record<string, string 
   return { callback: callbackUrl.searchParams, verifier, redirectUri: all.redirect_uri! };
 }
 
-async function exchange(issuer: LogtoLikeIssuer, code: string, verifier: string, redirectUri: string, resource?: string) {
-  const body = new URLSearchParams({ grant_type: 'authorization_code', code, code_verifier: verifier, redirect_uri: redirectUri, client_id: issuer.clientId });
+async function exchange(issuer: LogtoLikeIssuer, code: string, verifier: string, redirectUri: string, resource?: string, clientId = issuer.clientId) {
+  const body = new URLSearchParams({ grant_type: 'authorization_code', code, code_verifier: verifier, redirect_uri: redirectUri, client_id: clientId });
   if (resource) body.set('resource', resource);
   const response = await fetch(`${issuer.issuer}/token`, { method: 'POST', body });
   return { status: response.status, body: (await response.json()) as Record<string, string> };
@@ -157,6 +157,48 @@ describe('Logto-like issuer', () => {
     } finally {
       await withApp.close();
     }
+  });
+
+  describe('an application added as Logto holds it (third-party Native, with consent scopes)', () => {
+    const appId = 'registered-native-app';
+    beforeAll(() => {
+      issuer.addClient({
+        clientId: appId,
+        type: 'native',
+        thirdParty: true,
+        redirectUris: ['http://127.0.0.1/callback', 'http://localhost/callback'],
+        consentScopes: { userScopes: ['profile'], resourceScopes: { [resource]: [SCOPE] } },
+      });
+    });
+    afterAll(() => issuer.setUserScopes([SCOPE]));
+
+    it('accepts loopback redirects on any port (RFC 8252), localhost too, and asks for consent', async () => {
+      issuer.setUserRoles([{ [resource]: [SCOPE] }]);
+      const { callback, verifier, redirectUri } = await authorize(issuer, { client_id: appId, redirect_uri: 'http://localhost:40123/callback', scope: `openid profile ${SCOPE}`, resource });
+      const token = await exchange(issuer, callback.get('code')!, verifier, redirectUri, resource, appId);
+      expect(jose.decodeJwt(token.body.access_token!)).toMatchObject({ client_id: appId, aud: resource, scope: SCOPE });
+      expect(issuer.interactions.filter(({ clientId }) => clientId === appId).map(({ prompt }) => prompt)).toEqual(['login', 'consent']);
+    });
+
+    it('refuses an OIDC scope outside its consent scopes at /oidc/auth', async () => {
+      const { callback } = await authorize(issuer, { client_id: appId, scope: 'openid profile email', resource });
+      expect(callback.get('error')).toBe('invalid_scope');
+      expect(callback.get('code')).toBeNull();
+    });
+
+    it("issues only the resource scopes the user's roles grant and the app was consented", async () => {
+      // write:things: the role grants it, but it is not among the app's consent scopes.
+      issuer.setUserRoles([{ [resource]: [SCOPE, 'write:things'] }]);
+      const consented = await authorize(issuer, { client_id: appId, scope: `openid ${SCOPE} write:things`, resource });
+      const token = await exchange(issuer, consented.callback.get('code')!, consented.verifier, consented.redirectUri, resource, appId);
+      expect(jose.decodeJwt(token.body.access_token!).scope).toBe(SCOPE);
+
+      // A role granting the scope on another resource grants nothing here.
+      issuer.setUserRoles([{ 'http://127.0.0.1:2/other': [SCOPE] }]);
+      const other = await authorize(issuer, { client_id: appId, scope: `openid ${SCOPE}`, resource });
+      const empty = await exchange(issuer, other.callback.get('code')!, other.verifier, other.redirectUri, resource, appId);
+      expect(jose.decodeJwt(empty.body.access_token!).scope ?? '').toBe('');
+    });
   });
 
   it('can sign with RS256 like an RSA tenant', async () => {

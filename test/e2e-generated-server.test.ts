@@ -5,17 +5,23 @@
  * and call `whoami`, and every row of the HTTP contract (DESIGN.md §3) is checked with real
  * requests against the running server.
  *
- * Two projects: one requiring no scope, one generated with `--scopes read:whoami` (step-up).
+ * Two projects: one requiring no scope, one generated with `--scopes read:whoami` (step-up). The
+ * second is also registered with the CLI's `register` against the Management API emulator, and the
+ * OpenID Provider is then configured only from what the emulator holds, as Logto would serve it: the
+ * closest we can come here to "register, then sign in through the consent screen" against a real Logto.
  * Everything listens on 127.0.0.1; every process started here is stopped in afterAll.
  */
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import type { RegisterSummary } from '../src/register/register.js';
+import { runCli } from './support/cli.js';
 import { describeContract } from './support/contract-checks.js';
 import { generateProject, readDotenv, run, startProject, type GeneratedProject, type RunningServer } from './support/generated-project.js';
-import { startLogtoLikeIssuer, type LogtoLikeIssuer } from './support/logto-like-issuer.js';
+import { startLogtoLikeIssuer, type LogtoLikeIssuer, type UserRole } from './support/logto-like-issuer.js';
+import { startManagementApiEmulator, type Emulator, type EmulatorState } from './support/management-api-emulator.js';
 import { runOAuthFlow, type OAuthFlowResult } from './support/mcp-oauth-client.js';
 import { getFreePort } from './support/ports.js';
 
@@ -32,7 +38,7 @@ afterAll(async () => {
   await issuer?.close();
 });
 
-function expectSignedIn(result: OAuthFlowResult, resource: string): Record<string, unknown> {
+function expectSignedIn(result: OAuthFlowResult, resource: string, clientId = issuer.clientId): Record<string, unknown> {
   if (!result.ok) {
     const log = result.observations.fetchLog.map((r) => `${r.status} ${r.method} ${r.url} ${r.wwwAuthenticate ?? ''}`).join('\n');
     throw new Error(`OAuth flow failed: ${result.error.message}\n${log}`, { cause: result.error });
@@ -41,12 +47,41 @@ function expectSignedIn(result: OAuthFlowResult, resource: string): Record<strin
   expect(whoami.sub).toBe(issuer.user.sub);
   expect(whoami.iss).toBe(issuer.issuer);
   expect(whoami.aud).toBe(resource);
-  expect(whoami.client_id).toBe(issuer.clientId);
+  expect(whoami.client_id).toBe(clientId);
   const o = result.observations;
   expect(o.requestedResource).toBe(resource);
   expect(o.tokenHeader).toMatchObject({ alg: 'ES384', typ: 'at+jwt', kid: issuer.publicJwk.kid });
   expect(o.tokenClaims).toMatchObject({ iss: issuer.issuer, aud: resource, sub: issuer.user.sub });
   return whoami;
+}
+
+/**
+ * What Logto would serve after registration, taken only from the emulator's state: the API resources
+ * and their scopes, the app (type, redirect URIs, third-party consent scopes) and the user's roles.
+ */
+function configureIssuerFrom(state: EmulatorState, appId: string, userRoleIds: string[]): void {
+  const scopesByResource = (scopeIds: string[]): UserRole => {
+    const result: UserRole = {};
+    for (const scope of state.scopes.filter(({ id }) => scopeIds.includes(id))) {
+      const { indicator } = state.resources.find(({ id }) => id === scope.resourceId)!;
+      (result[indicator] ??= []).push(scope.name);
+    }
+    return result;
+  };
+  for (const { id, indicator } of state.resources.filter(({ id }) => id !== 'management-api')) {
+    issuer.addResource(indicator, { scopes: state.scopes.filter(({ resourceId }) => resourceId === id).map(({ name }) => name) });
+  }
+  const app = state.applications.find(({ id }) => id === appId)!;
+  const consent = state.consent.get(appId);
+  issuer.addClient({
+    clientId: app.id,
+    type: app.type.toLowerCase() as 'native' | 'traditional' | 'spa',
+    redirectUris: app.oidcClientMetadata.redirectUris,
+    clientSecret: state.secrets.find(({ applicationId }) => applicationId === app.id)?.value,
+    thirdParty: app.isThirdParty,
+    consentScopes: consent && { userScopes: consent.userScopes, resourceScopes: scopesByResource(consent.resourceScopes) },
+  });
+  issuer.setUserRoles(userRoleIds.map((roleId) => scopesByResource(state.rolesScopes.filter((r) => r.roleId === roleId).map((r) => r.scopeId))));
 }
 
 for (const variant of [
@@ -102,6 +137,15 @@ for (const variant of [
       expect(result.exitCode, result.output).toBe(0);
       expect((await stat(join(project!.dir, 'dist', 'index.js'))).isFile()).toBe(true);
     }, SCRIPT_LIMIT);
+
+    it('shuts down on SIGTERM: exit code 0, and the port no longer accepts connections', async () => {
+      const shutdownPort = await getFreePort();
+      const node = await startProject(project!.dir, shutdownPort, { PORT: String(shutdownPort) }, ['node', 'dist/index.js']);
+      await node.stop(); // SIGTERM
+      expect(await node.exited, node.logs()).toEqual({ exitCode: 0, signal: undefined });
+      expect(node.logs()).toContain('SIGTERM received, shutting down');
+      await expect(fetch(`${node.baseUrl}/healthz`)).rejects.toMatchObject({ cause: { code: 'ECONNREFUSED' } });
+    });
 
     describe('running (npm start)', () => {
       beforeAll(async () => {
@@ -170,6 +214,76 @@ for (const variant of [
             expect(result.observations.fetchLog[0]!.wwwAuthenticate).toMatch(new RegExp(`scope="[^"]*\\bopenid\\b[^"]*${SCOPE}`));
           });
         }
+      }
+
+      if (variant.scopes.length > 0) {
+        describe('registered with `create-logto-mcp register`, signed in with the registered app', () => {
+          const M2M = { id: 'e2e-m2m', secret: 'e2e-m2m-secret', managementAccess: true };
+          const credentials = { LOGTO_M2M_APP_ID: M2M.id, LOGTO_M2M_APP_SECRET: M2M.secret };
+          let emulator: Emulator;
+          let before: EmulatorState;
+          let summary: RegisterSummary;
+          // The project's LOGTO_ISSUER is the Logto-like issuer; the Management API is the emulator. Both
+          // are self-hosted-like (127.0.0.1), so the Management API resource is https://default.logto.app/api.
+          const register = () => runCli(['register', project!.dir, '--management-endpoint', emulator.url, '--json'], { env: credentials });
+
+          beforeAll(async () => {
+            emulator = await startManagementApiEmulator({ m2mApps: [M2M] });
+            before = structuredClone(emulator.state);
+          });
+          afterAll(async () => {
+            issuer.setUserScopes(undefined);
+            await emulator?.close();
+          });
+
+          it('register creates the API resource, its scope, a role and a third-party native app', async () => {
+            const result = await register();
+            expect(result.exitCode, result.stderr).toBe(0);
+            summary = JSON.parse(result.stdout);
+            expect(summary).toMatchObject({
+              resource: { indicator: resource, status: 'created' },
+              scopes: [{ name: SCOPE, status: 'created' }],
+              role: { status: 'created' },
+              application: { type: 'native', thirdParty: true, status: 'created' },
+              consentScopes: { resourceScopes: [SCOPE], status: 'created' },
+            });
+            expect((await readDotenv(join(project!.dir, '.env'))).LOGTO_APP_ID).toBe(summary.application.id);
+          });
+
+          for (const sdk of ['v2', 'v1'] as const) {
+            it(`SDK ${sdk} client: the registered app signs in through the consent screen and calls whoami`, async () => {
+              configureIssuerFrom(emulator.state, summary.application.id, [summary.role!.id]); // the user holds the registered role
+              const result = await runOAuthFlow({ sdk, serverUrl: resource, clientId: summary.application.id });
+              const whoami = expectSignedIn(result, resource, summary.application.id);
+              expect(String(whoami.scope).split(' ')).toContain(SCOPE);
+              expect(issuer.interactions.filter(({ clientId }) => clientId === summary.application.id).at(-1)).toEqual({ clientId: summary.application.id, prompt: 'consent' });
+            });
+          }
+
+          it('a re-run of register changes nothing', async () => {
+            const writes = emulator.requests.filter(({ method }) => method !== 'GET').length;
+            const state = structuredClone(emulator.state);
+            const result = await register();
+            expect(result.exitCode, result.stderr).toBe(0);
+            expect(JSON.parse(result.stdout)).toMatchObject({
+              resource: { status: 'existing' },
+              scopes: [{ status: 'existing' }],
+              role: { status: 'existing' },
+              application: { status: 'existing' },
+              consentScopes: { status: 'existing' },
+            });
+            expect(emulator.requests.filter(({ method }) => method !== 'GET')).toHaveLength(writes);
+            expect(emulator.state).toEqual(state);
+          });
+
+          it('unregister removes everything register created', async () => {
+            const result = await runCli(['unregister', project!.dir], { env: credentials });
+            expect(result.exitCode, result.stderr).toBe(0);
+            expect(emulator.state).toEqual(before);
+            expect((await readDotenv(join(project!.dir, '.env'))).LOGTO_APP_ID).toBeUndefined();
+            expect(JSON.parse(await readFile(join(project!.dir, 'logto-mcp.json'), 'utf8'))).not.toHaveProperty('logto');
+          });
+        });
       }
 
       it('is still serving after everything above', async () => {

@@ -1,66 +1,26 @@
-// A small typed client for the parts of the Logto Management API that registration needs.
-// Shapes follow Logto's routes (packages/core/src/routes/...) and @logto/schemas; only the fields we use are typed.
+// A small client for the parts of the Logto Management API that registration needs. Paths, methods, bodies
+// and responses are typed by the official @logto/api description (api-types.ts), so `tsc` refuses a request
+// Logto does not document. Only the Client ID Metadata Document routes (Logto 1.43+) are typed here by hand:
+// @logto/api 1.42, the latest, does not describe them yet.
+import type { ListItem, Method, PathOf, PathParams, RequestBody, ResponseBody } from './api-types.js';
 
-export type ApplicationType = 'Native' | 'SPA' | 'Traditional' | 'MachineToMachine' | 'Protected' | 'SAML';
+export type Resource = ListItem<'/api/resources'>;
+export type Scope = ListItem<'/api/resources/{resourceId}/scopes'>;
+export type Role = ListItem<'/api/roles'>;
+export type Application = ListItem<'/api/applications'>;
+export type ApplicationType = Application['type'];
+export type OidcClientMetadata = Application['oidcClientMetadata'];
+export type ApplicationSecret = ListItem<'/api/applications/{id}/secrets'>;
+export type UserConsentScopes = ResponseBody<'get', '/api/applications/{applicationId}/user-consent-scopes'>;
+export type ConsentScopesInput = RequestBody<'post', '/api/applications/{applicationId}/user-consent-scopes'>;
+/** One of the OIDC user scopes an app's consent list may hold (`profile`, `email`, ...). */
+export type UserScope = NonNullable<ConsentScopesInput['userScopes']>[number];
+export type AppSignInExperience = ResponseBody<'get', '/api/applications/{applicationId}/sign-in-experience'>;
+export type AppSignInExperienceInput = RequestBody<'put', '/api/applications/{applicationId}/sign-in-experience'>;
 
-export interface Resource {
-  id: string;
-  name: string;
-  indicator: string;
-}
-
-export interface Scope {
-  id: string;
-  resourceId: string;
-  name: string;
-  description: string | null;
-}
-
-export interface Role {
-  id: string;
-  name: string;
-  description: string;
-  type: 'User' | 'MachineToMachine';
-  isDefault?: boolean;
-}
-
-export interface OidcClientMetadata {
-  redirectUris: string[];
-  postLogoutRedirectUris: string[];
-}
-
-export interface Application {
-  id: string;
-  name: string;
-  type: ApplicationType;
-  isThirdParty: boolean;
-  description: string | null;
-  oidcClientMetadata: OidcClientMetadata;
-  /** Only a legacy secret (Logto before 1.42 returned the secret here); see the secrets endpoint. */
-  secret?: string;
-}
-
-export interface ApplicationSecret {
-  name: string;
-  value: string;
-  expiresAt: number | null;
-}
-
-export interface UserConsentScopes {
-  userScopes: string[];
-  resourceScopes: Array<{ resource: { id: string; indicator: string }; scopes: Array<{ id: string; name: string }> }>;
-}
-
-export interface ConsentScopesInput {
-  userScopes?: string[];
-  resourceScopes?: string[];
-}
-
-export interface AppSignInExperience {
-  branding?: { logoUrl?: string; darkLogoUrl?: string; favicon?: string; darkFavicon?: string };
-  termsOfUseUrl?: string | null;
-  privacyPolicyUrl?: string | null;
-  displayName?: string | null;
+/** Logto 1.43+ (`/api/configs/cimd`, `/api/cimd/user-consent-scopes`), not in @logto/api 1.42. */
+export interface CimdConfig {
+  enabled: boolean;
 }
 
 export interface ManagementApiOptions {
@@ -121,7 +81,7 @@ export class ManagementApi {
     const api = new ManagementApi(options);
     const basic = Buffer.from(`${encodeURIComponent(options.appId)}:${encodeURIComponent(options.appSecret)}`).toString('base64');
     const body = new URLSearchParams({ grant_type: 'client_credentials', resource: options.resource, scope: 'all' });
-    const response = await api.#send('POST', `${options.endpoint}/oidc/token`, 'POST /oidc/token', {
+    const response = await api.#exchange('POST', `${options.endpoint}/oidc/token`, 'POST /oidc/token', {
       headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
       body: body.toString(),
     });
@@ -136,51 +96,45 @@ export class ManagementApi {
   }
 
   // Resources and their scopes
-  listResources = () => this.#listAll<Resource>('/api/resources');
-  createResource = (body: { name: string; indicator: string }) => this.#call<Resource>('POST', '/api/resources', body);
-  deleteResource = (id: string) => this.#call<void>('DELETE', `/api/resources/${enc(id)}`);
-  listScopes = (resourceId: string) => this.#listAll<Scope>(`/api/resources/${enc(resourceId)}/scopes`);
-  createScope = (resourceId: string, body: { name: string; description: string }) =>
-    this.#call<Scope>('POST', `/api/resources/${enc(resourceId)}/scopes`, body);
-  deleteScope = (resourceId: string, scopeId: string) => this.#call<void>('DELETE', `/api/resources/${enc(resourceId)}/scopes/${enc(scopeId)}`);
+  listResources = () => this.#listAll('/api/resources', {});
+  createResource = (body: RequestBody<'post', '/api/resources'>) => this.#call('post', '/api/resources', { body });
+  deleteResource = (id: string) => this.#call('delete', '/api/resources/{id}', { path: { id } });
+  listScopes = (resourceId: string) => this.#listAll('/api/resources/{resourceId}/scopes', { path: { resourceId } });
+  createScope = (resourceId: string, body: RequestBody<'post', '/api/resources/{resourceId}/scopes'>) =>
+    this.#call('post', '/api/resources/{resourceId}/scopes', { path: { resourceId }, body });
+  deleteScope = (resourceId: string, scopeId: string) => this.#call('delete', '/api/resources/{resourceId}/scopes/{scopeId}', { path: { resourceId, scopeId } });
 
   // Roles
-  listRoles = () => this.#listAll<Role>('/api/roles');
-  createRole = (body: { name: string; description: string; type: 'User'; isDefault?: boolean; scopeIds?: string[] }) =>
-    this.#call<Role>('POST', '/api/roles', body);
-  updateRole = (id: string, body: { isDefault?: boolean }) => this.#call<Role>('PATCH', `/api/roles/${enc(id)}`, body);
-  deleteRole = (id: string) => this.#call<void>('DELETE', `/api/roles/${enc(id)}`);
-  listRoleScopes = (roleId: string) => this.#listAll<Scope>(`/api/roles/${enc(roleId)}/scopes`);
-  addRoleScopes = (roleId: string, scopeIds: string[]) => this.#call<Scope[]>('POST', `/api/roles/${enc(roleId)}/scopes`, { scopeIds });
+  listRoles = () => this.#listAll('/api/roles', {});
+  createRole = (body: RequestBody<'post', '/api/roles'>) => this.#call('post', '/api/roles', { body });
+  updateRole = (id: string, body: RequestBody<'patch', '/api/roles/{id}'>) => this.#call('patch', '/api/roles/{id}', { path: { id }, body });
+  deleteRole = (id: string) => this.#call('delete', '/api/roles/{id}', { path: { id } });
+  listRoleScopes = (id: string) => this.#listAll('/api/roles/{id}/scopes', { path: { id } });
+  addRoleScopes = (id: string, scopeIds: string[]) => this.#call('post', '/api/roles/{id}/scopes', { path: { id }, body: { scopeIds } });
 
   // Applications
-  listApplications = () => this.#listAll<Application>('/api/applications');
-  getApplication = (id: string) => this.#optional(this.#call<Application>('GET', `/api/applications/${enc(id)}`));
-  createApplication = (body: {
-    name: string;
-    description: string;
-    type: ApplicationType;
-    isThirdParty: boolean;
-    oidcClientMetadata: OidcClientMetadata;
-  }) => this.#call<Application>('POST', '/api/applications', body);
-  updateApplication = (id: string, body: { oidcClientMetadata: OidcClientMetadata }) =>
-    this.#call<Application>('PATCH', `/api/applications/${enc(id)}`, body);
-  deleteApplication = (id: string) => this.#call<void>('DELETE', `/api/applications/${enc(id)}`);
-  listSecrets = (id: string) => this.#call<ApplicationSecret[]>('GET', `/api/applications/${enc(id)}/secrets`);
-  createSecret = (id: string, name: string) => this.#call<ApplicationSecret>('POST', `/api/applications/${enc(id)}/secrets`, { name });
-  getConsentScopes = (id: string) => this.#call<UserConsentScopes>('GET', `/api/applications/${enc(id)}/user-consent-scopes`);
-  addConsentScopes = (id: string, body: ConsentScopesInput) =>
-    this.#call<void>('POST', `/api/applications/${enc(id)}/user-consent-scopes`, nonEmpty(body));
-  getSignInExperience = (id: string) =>
-    this.#optional(this.#call<AppSignInExperience>('GET', `/api/applications/${enc(id)}/sign-in-experience`));
-  putSignInExperience = (id: string, body: AppSignInExperience) =>
-    this.#call<AppSignInExperience>('PUT', `/api/applications/${enc(id)}/sign-in-experience`, body);
+  listApplications = () => this.#listAll('/api/applications', {});
+  getApplication = (id: string) => this.#optional(this.#call('get', '/api/applications/{id}', { path: { id } }));
+  createApplication = (body: RequestBody<'post', '/api/applications'>) => this.#call('post', '/api/applications', { body });
+  updateApplication = (id: string, body: RequestBody<'patch', '/api/applications/{id}'>) =>
+    this.#call('patch', '/api/applications/{id}', { path: { id }, body });
+  deleteApplication = (id: string) => this.#call('delete', '/api/applications/{id}', { path: { id } });
+  listSecrets = (id: string) => this.#call('get', '/api/applications/{id}/secrets', { path: { id } });
+  createSecret = (id: string, name: string) => this.#call('post', '/api/applications/{id}/secrets', { path: { id }, body: { name } });
+  getConsentScopes = (applicationId: string) =>
+    this.#call('get', '/api/applications/{applicationId}/user-consent-scopes', { path: { applicationId } });
+  addConsentScopes = (applicationId: string, body: ConsentScopesInput) =>
+    this.#call('post', '/api/applications/{applicationId}/user-consent-scopes', { path: { applicationId }, body: nonEmpty(body) });
+  getSignInExperience = (applicationId: string) =>
+    this.#optional(this.#call('get', '/api/applications/{applicationId}/sign-in-experience', { path: { applicationId } }));
+  putSignInExperience = (applicationId: string, body: AppSignInExperienceInput) =>
+    this.#call('put', '/api/applications/{applicationId}/sign-in-experience', { path: { applicationId }, body });
 
   // Client ID Metadata Documents ("dynamic apps", Logto 1.43+): null when this Logto has no such routes.
-  getCimdConfig = () => this.#optional(this.#call<{ enabled: boolean }>('GET', '/api/configs/cimd'));
-  updateCimdConfig = (body: { enabled: boolean }) => this.#call<{ enabled: boolean }>('PATCH', '/api/configs/cimd', body);
-  getCimdConsentScopes = () => this.#call<UserConsentScopes>('GET', '/api/cimd/user-consent-scopes');
-  addCimdConsentScopes = (body: ConsentScopesInput) => this.#call<void>('POST', '/api/cimd/user-consent-scopes', nonEmpty(body));
+  getCimdConfig = () => this.#optional(this.#send<CimdConfig>('GET', '/api/configs/cimd'));
+  updateCimdConfig = (body: CimdConfig) => this.#send<CimdConfig>('PATCH', '/api/configs/cimd', body);
+  getCimdConsentScopes = () => this.#send<UserConsentScopes>('GET', '/api/cimd/user-consent-scopes');
+  addCimdConsentScopes = (body: ConsentScopesInput) => this.#send<void>('POST', '/api/cimd/user-consent-scopes', nonEmpty(body));
 
   /** Resolves to null on 404, so "does it exist?" reads as a value. */
   async #optional<T>(call: Promise<T>): Promise<T | null> {
@@ -193,22 +147,27 @@ export class ManagementApi {
   }
 
   /** Every item of a paginated list, following `Total-Number` page by page. */
-  async #listAll<T>(path: string): Promise<T[]> {
-    const items: T[] = [];
+  async #listAll<P extends PathOf<'get'>>(path: P, init: Init<'get', P>): Promise<ResponseBody<'get', P>> {
+    const items: unknown[] = [];
     for (let page = 1; ; page++) {
-      const { body, total } = await this.#request<T[]>('GET', `${path}?page=${page}&page_size=${PAGE_SIZE}`);
+      const { body, total } = await this.#request<unknown[]>('GET', `${fill(path, init.path)}?page=${page}&page_size=${PAGE_SIZE}`);
       items.push(...body);
-      if (body.length === 0 || total === undefined || items.length >= total) return items;
+      if (body.length === 0 || total === undefined || items.length >= total) return items as unknown as ResponseBody<'get', P>;
     }
   }
 
-  async #call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  /** One documented operation: `path` is the template (`/api/roles/{id}`), filled from `init.path`. */
+  async #call<M extends Method, P extends PathOf<M>>(method: M, path: P, init: Init<M, P>): Promise<ResponseBody<M, P>> {
+    return this.#send(method.toUpperCase(), fill(path, init.path), init.body);
+  }
+
+  async #send<T>(method: string, path: string, body?: unknown): Promise<T> {
     return (await this.#request<T>(method, path, body)).body;
   }
 
   async #request<T>(method: string, path: string, body?: unknown): Promise<{ body: T; total?: number }> {
     const label = `${method} ${path.split('?')[0]}`;
-    const response = await this.#send(method, `${this.#options.endpoint}${path}`, label, {
+    const response = await this.#exchange(method, `${this.#options.endpoint}${path}`, label, {
       headers: { authorization: `Bearer ${this.#token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
@@ -226,7 +185,7 @@ export class ManagementApi {
    * One HTTP exchange with bounded retries and exponential backoff. POSTs are retried only on statuses a
    * gateway sends before the request reaches Logto (429, 502-504), so a retry cannot create a duplicate.
    */
-  async #send(method: string, url: string, label: string, init: { headers: Record<string, string>; body?: string }): Promise<Response> {
+  async #exchange(method: string, url: string, label: string, init: { headers: Record<string, string>; body?: string }): Promise<Response> {
     const { retries, sleep } = this.#options;
     for (let attempt = 0; ; attempt++) {
       const last = attempt >= retries;
@@ -251,8 +210,17 @@ function backoff(attempt: number): number {
   return 500 * 2 ** attempt;
 }
 
-function enc(id: string): string {
-  return encodeURIComponent(id);
+/** What an operation takes besides its path: path parameters and a JSON body, each exactly when documented. */
+type Init<M extends Method, P extends PathOf<M>> = (PathParams<M, P> extends undefined ? { path?: undefined } : { path: PathParams<M, P> }) &
+  ([RequestBody<M, P>] extends [never] ? { body?: undefined } : { body: RequestBody<M, P> });
+
+/** `/api/roles/{id}/scopes` with `{ id: 'a b' }` → `/api/roles/a%20b/scopes`. */
+function fill(template: string, params: unknown): string {
+  const values = (params ?? {}) as Record<string, string>;
+  return template.replace(/\{(\w+)\}/g, (_, name: string) => {
+    if (values[name] === undefined) throw new Error(`missing path parameter ${name} for ${template}`);
+    return encodeURIComponent(values[name]);
+  });
 }
 
 /** Logto treats an empty list as "nothing"; we never send one (and the emulator refuses it). */

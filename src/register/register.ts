@@ -2,7 +2,7 @@ import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { resolveManagementTarget, type ManagementTarget } from '../logto/endpoints.js';
 import { explainLogtoError } from '../logto/explain.js';
-import { LogtoApiError, ManagementApi, type Application, type ApplicationType, type UserConsentScopes } from '../logto/management-api.js';
+import { LogtoApiError, ManagementApi, type Application, type ApplicationType, type ConsentScopesInput, type UserConsentScopes, type UserScope } from '../logto/management-api.js';
 import { shell } from '../render/encoders.js';
 import type { Ui } from '../ui.js';
 import { flagName, type OptionSpecs } from '../options/define.js';
@@ -50,7 +50,7 @@ export interface RegisterProjectInput {
 }
 
 const API_TYPES: Record<AppTypeChoice, ApplicationType> = { native: 'Native', traditional: 'Traditional', spa: 'SPA' };
-const USER_SCOPES = ['profile', 'email'];
+const USER_SCOPES: UserScope[] = ['profile', 'email'];
 
 /**
  * Redirect URIs of desktop and CLI MCP clients. A Native app matches loopback redirects on any port
@@ -336,7 +336,7 @@ async function readSecret(api: ManagementApi, app: Application): Promise<string>
 /** Adds profile, email and the resource scopes (by ID) to a consent list, sending only what is missing. */
 async function ensureConsentScopes(
   read: () => Promise<UserConsentScopes>,
-  add: (body: { userScopes: string[]; resourceScopes: string[] }) => Promise<void>,
+  add: (body: ConsentScopesInput) => Promise<void>,
   scopeIds: string[],
 ): Promise<Status> {
   const current = await read();

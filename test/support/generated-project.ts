@@ -155,16 +155,24 @@ export async function readDotenv(path: string): Promise<Record<string, string>> 
 export interface RunningServer {
   baseUrl: string;
   logs(): string;
+  /** SIGTERM to the process group, SIGKILL if it is still there 10 s later (a safety net, not an assertion). */
   stop(): Promise<void>;
+  /** How the process ended (undefined exit code when a signal ended it). */
+  exited: Promise<{ exitCode: number | undefined; signal: string | undefined }>;
 }
 
 /**
- * `npm start` in the project (env from its `.env`, loaded by the server itself, plus overrides),
- * then wait until `/healthz` answers 200 or the process exits.
+ * `npm start` (or `command`) in the project (env from its `.env`, loaded by the server itself, plus
+ * overrides), then wait until `/healthz` answers 200 or the process exits.
  */
-export async function startProject(dir: string, port: number, overrides: Record<string, string> = {}): Promise<RunningServer> {
+export async function startProject(
+  dir: string,
+  port: number,
+  overrides: Record<string, string> = {},
+  [command, ...args]: [string, ...string[]] = ['npm', 'start'],
+): Promise<RunningServer> {
   let output = '';
-  const child: ResultPromise = execa('npm', ['start'], {
+  const child: ResultPromise = execa(command, args, {
     cwd: dir,
     env: childEnv(overrides),
     extendEnv: false,
@@ -180,8 +188,9 @@ export async function startProject(dir: string, port: number, overrides: Record<
     output += chunk.toString();
   });
   let exited = false;
-  const done = child.then(() => {
+  const done = child.then(({ exitCode, signal }) => {
     exited = true;
+    return { exitCode, signal };
   });
   const end = async () => {
     if (pid !== undefined) {
@@ -208,7 +217,7 @@ export async function startProject(dir: string, port: number, overrides: Record<
     try {
       const response = await fetch(`${baseUrl}/healthz`);
       await response.body?.cancel();
-      if (response.status === 200) return { baseUrl, logs: () => output, stop };
+      if (response.status === 200) return { baseUrl, logs: () => output, stop, exited: done };
     } catch {
       // not listening yet
     }

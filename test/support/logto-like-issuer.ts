@@ -10,10 +10,16 @@
  *   with `aud` = the requested resource, only for registered indicators (others:
  *   `invalid_target`); without `resource` the access token is opaque;
  * - the token carries only the resource scopes that the test user "holds through a role"
- *   (`userScopes`, changeable per test with `setUserScopes`), as observed on Logto;
+ *   (`userScopes`, changeable per test with `setUserScopes`, or per resource with `setUserRoles`),
+ *   as observed on Logto;
  * - scopes `openid profile email offline_access`; PKCE required; a pre-registered native public
  *   client (`token_endpoint_auth_method: none`, loopback redirect on any port) and optionally a
  *   confidential third-party-like client;
+ * - applications added later as Logto holds them (`addClient`), mapped to OIDC clients as Logto
+ *   does: Native → native public client (loopback redirects on any port, RFC 8252 §7.3), SPA →
+ *   web public client, Traditional → web client with a secret. A third-party app may request only
+ *   `openid`, `offline_access` and its consented user scopes (others: `invalid_scope` at
+ *   `/oidc/auth`), and its tokens carry only consented resource scopes (others are dropped);
  * - one test user who signs in and consents automatically: the interaction URL completes login
  *   and consent programmatically, so a headless client can follow the redirects with fetch.
  */
@@ -21,7 +27,15 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 
 import * as jose from 'jose';
-import Provider, { errors, type ClientMetadata, type Configuration, type ErrorOut, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, {
+  errors,
+  type Adapter,
+  type AdapterPayload,
+  type ClientMetadata,
+  type Configuration,
+  type ErrorOut,
+  type KoaContextWithOIDC,
+} from 'oidc-provider';
 import { listenOnLoopback } from './ports.js';
 
 export type SigningAlg = 'ES384' | 'RS256';
@@ -41,6 +55,21 @@ export interface LogtoLikeIssuerOptions {
   /** Extra redirect URIs for the native client (loopback ones match on any port). */
   nativeRedirectUris?: string[];
 }
+
+/** An application as Logto holds it (Management API `/api/applications` and its consent scopes). */
+export interface RegisteredApp {
+  clientId: string;
+  type: 'native' | 'traditional' | 'spa';
+  redirectUris: string[];
+  /** Traditional apps only. */
+  clientSecret?: string;
+  thirdParty: boolean;
+  /** A third-party app's consent scopes: OIDC user scopes, and resource scope names by indicator. */
+  consentScopes?: { userScopes: string[]; resourceScopes: Record<string, string[]> };
+}
+
+/** A role the test user holds: resource scope names by indicator. */
+export type UserRole = Record<string, string[]>;
 
 export interface TestUser {
   sub: string;
@@ -75,8 +104,14 @@ export interface LogtoLikeIssuer {
   publicJwk: jose.JWK;
   /** Register another API resource (e.g. once a server's port is known). */
   addResource(indicator: string, resource: { scopes: string[]; accessTokenTTL?: number }): void;
-  /** Change which resource scopes the test user holds, effective for later authorizations. */
+  /** Change which resource scopes the test user holds (by name, on any resource), effective for later authorizations. */
   setUserScopes(scopes: string[] | undefined): void;
+  /** Give the test user exactly these roles (scopes by resource), effective for later authorizations. */
+  setUserRoles(roles: UserRole[]): void;
+  /** Register an application as Logto holds it, effective at once. */
+  addClient(app: RegisteredApp): void;
+  /** The login and consent steps the issuer went through, in order (client ID and prompt name). */
+  interactions: Array<{ clientId: string; prompt: string }>;
   /**
    * Sign a token with the issuer's real key, with Logto-like defaults
    * (`iss`, `sub`, `client_id`, `iat`, `exp`, `jti`; header `typ: at+jwt`, `kid`).
@@ -95,9 +130,12 @@ const OIDC_SCOPES = ['openid', 'profile', 'email', 'offline_access'];
 export async function startLogtoLikeIssuer(options: LogtoLikeIssuerOptions): Promise<LogtoLikeIssuer> {
   const alg: SigningAlg = options.alg ?? 'ES384';
   const resources: LogtoLikeIssuerOptions['resources'] = { ...options.resources };
-  // undefined: the user holds every resource scope (a role granting all of them).
-  let userScopes: Set<string> | undefined = options.userScopes ? new Set(options.userScopes) : undefined;
-  const holds = (scope: string) => userScopes === undefined || userScopes.has(scope);
+  // Whether the user holds a resource scope through a role. By scope name on any resource (no list: every scope).
+  const byName = (names: string[] | undefined) => (_indicator: string, scope: string) => names === undefined || names.includes(scope);
+  let holds = byName(options.userScopes);
+  // Applications added with addClient: their OIDC client metadata, and the consent scopes of third-party ones.
+  const registered = new Map<string, ClientMetadata>();
+  const consentedResourceScopes = new Map<string, Record<string, string[]>>();
 
   const user: TestUser = { sub: 'test-user-' + randomUUID().slice(0, 8), name: 'Test User', email: 'test.user@example.com' };
 
@@ -144,6 +182,7 @@ export async function startLogtoLikeIssuer(options: LogtoLikeIssuerOptions): Pro
 
   const configuration: Configuration = {
     clients,
+    adapter: memoryAdapter(registered),
     jwks: { keys: [privateJwk as never] },
     scopes: OIDC_SCOPES,
     claims: {
@@ -164,12 +203,16 @@ export async function startLogtoLikeIssuer(options: LogtoLikeIssuerOptions): Pro
         // Like Logto: no default resource (an opaque token for userinfo when none is asked for).
         defaultResource: async (_ctx: KoaContextWithOIDC, _client: unknown, oneOf?: readonly string[]) => oneOf,
         useGrantedResource: async () => true,
-        getResourceServerInfo: async (ctx: KoaContextWithOIDC, indicator: string) => {
+        getResourceServerInfo: async (ctx: KoaContextWithOIDC, indicator: string, client?: { clientId: string }) => {
           const resource = resources[indicator];
           if (!resource) throw new errors.InvalidTarget();
-          // Only the scopes the user holds through a role, for user grants (Logto's behaviour).
+          // Only the scopes the user holds through a role, for user grants (Logto's behaviour), and for a
+          // third-party app only those in its consent scopes (Logto's filterResourceScopesForTheThirdPartyApplication).
           const userBound = ctx.oidc.route !== 'token' || ctx.oidc.params?.grant_type !== 'client_credentials';
-          const scopes = userBound ? resource.scopes.filter(holds) : resource.scopes;
+          const consented = client && consentedResourceScopes.get(client.clientId);
+          const scopes = resource.scopes
+            .filter((scope) => !userBound || holds(indicator, scope))
+            .filter((scope) => !consented || (consented[indicator] ?? []).includes(scope));
           return {
             scope: scopes.join(' '),
             audience: indicator,
@@ -213,9 +256,12 @@ export async function startLogtoLikeIssuer(options: LogtoLikeIssuerOptions): Pro
 
   const requests: LogtoLikeIssuer['requests'] = [];
 
+  const interactions: LogtoLikeIssuer['interactions'] = [];
+
   async function interaction(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const details = await provider.interactionDetails(req, res);
     const prompt = details.prompt;
+    interactions.push({ clientId: String(details.params.client_id), prompt: prompt.name });
     if (prompt.name === 'login') {
       await provider.interactionFinished(req, res, { login: { accountId: user.sub } }, { mergeWithLastSubmission: false });
       return;
@@ -305,8 +351,28 @@ export async function startLogtoLikeIssuer(options: LogtoLikeIssuerOptions): Pro
       resources[indicator] = resource;
     },
     setUserScopes(scopes) {
-      userScopes = scopes ? new Set(scopes) : undefined;
+      holds = byName(scopes);
     },
+    setUserRoles(roles) {
+      holds = (indicator, scope) => roles.some((role) => role[indicator]?.includes(scope) ?? false);
+    },
+    addClient(app) {
+      // As Logto's getConstantClientMetadata and its client adapter map an application.
+      registered.set(app.clientId, {
+        client_id: app.clientId,
+        ...(app.clientSecret ? { client_secret: app.clientSecret } : {}),
+        application_type: app.type === 'native' ? 'native' : 'web',
+        token_endpoint_auth_method: app.type === 'traditional' ? 'client_secret_basic' : 'none',
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+        redirect_uris: app.redirectUris,
+        // A third-party app's OP scopes: oidc-provider refuses any other OIDC scope at /oidc/auth.
+        ...(app.thirdParty ? { scope: ['openid', 'offline_access', ...(app.consentScopes?.userScopes ?? [])].join(' ') } : {}),
+      });
+      if (app.thirdParty) consentedResourceScopes.set(app.clientId, app.consentScopes?.resourceScopes ?? {});
+      else consentedResourceScopes.delete(app.clientId);
+    },
+    interactions,
     signToken,
     requests,
     close: () =>
@@ -314,5 +380,32 @@ export async function startLogtoLikeIssuer(options: LogtoLikeIssuerOptions): Pro
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       }),
+  };
+}
+
+/**
+ * oidc-provider's storage, in memory: clients added with addClient (looked up after the static ones),
+ * and sessions, interactions, grants, codes and tokens. Nothing is evicted: an issuer lives for one test file.
+ */
+function memoryAdapter(clients: Map<string, ClientMetadata>) {
+  const store = new Map<string, AdapterPayload>();
+  return (model: string): Adapter => {
+    const key = (id: string) => `${model}:${id}`;
+    const findBy = (field: 'uid' | 'userCode', value: string) =>
+      [...store].find(([k, payload]) => k.startsWith(`${model}:`) && payload[field] === value)?.[1];
+    return {
+      upsert: async (id, payload) => void store.set(key(id), payload),
+      find: async (id) => (model === 'Client' ? clients.get(id) : store.get(key(id))),
+      findByUid: async (uid) => findBy('uid', uid),
+      findByUserCode: async (userCode) => findBy('userCode', userCode),
+      consume: async (id) => {
+        const payload = store.get(key(id));
+        if (payload) payload.consumed = Math.floor(Date.now() / 1000);
+      },
+      destroy: async (id) => void store.delete(key(id)),
+      revokeByGrantId: async (grantId) => {
+        for (const [k, payload] of store) if (payload.grantId === grantId) store.delete(k);
+      },
+    };
   };
 }

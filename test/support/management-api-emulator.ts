@@ -2,8 +2,11 @@
 // (packages/core/src/routes/{resource,role,role.scope,applications/*,logto-config/cimd,cimd}.ts) and is
 // strict: a request the real API would reject, it rejects. Where Logto silently strips unknown body
 // keys, it refuses them, and it refuses empty consent-scope lists, which we promise never to send.
+// Routes, body keys and response shapes are checked by `tsc` against the official @logto/api types.
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
+import type { ListItem, Method, PathOf, PathParams, RequestBody, ResponseBody } from '../../src/logto/api-types.js';
+import type { ApplicationType, UserScope } from '../../src/logto/management-api.js';
 import { listenOnLoopback } from './ports.js';
 
 export interface M2mApp {
@@ -32,14 +35,14 @@ interface Application {
   id: string;
   name: string;
   description: string | null;
-  type: string;
+  type: ApplicationType;
   isThirdParty: boolean;
   oidcClientMetadata: { redirectUris: string[]; postLogoutRedirectUris: string[] };
   customClientMetadata: Record<string, unknown>;
   createdAt: number;
 }
 interface Secret { applicationId: string; name: string; value: string; createdAt: number; expiresAt: number | null }
-interface Consent { userScopes: string[]; resourceScopes: string[] }
+interface Consent { userScopes: UserScope[]; resourceScopes: string[] }
 
 export interface EmulatorState {
   resources: Resource[];
@@ -49,7 +52,7 @@ export interface EmulatorState {
   applications: Application[];
   secrets: Secret[];
   consent: Map<string, Consent>;
-  signInExperiences: Map<string, Record<string, unknown>>;
+  signInExperiences: Map<string, SignInExperience>;
   cimd: { enabled: boolean };
   cimdConsent: Consent;
 }
@@ -75,7 +78,22 @@ export interface Emulator {
   close(): Promise<void>;
 }
 
-const USER_SCOPES = new Set(['profile', 'email', 'phone', 'address', 'custom_data', 'identities', 'roles', 'urn:logto:scope:organizations', 'urn:logto:scope:organization_roles']);
+const TENANT_ID = 'default';
+// Every user scope the official types name, and no other.
+const USER_SCOPES = new Set(
+  Object.keys({
+    profile: true,
+    email: true,
+    phone: true,
+    address: true,
+    custom_data: true,
+    identities: true,
+    roles: true,
+    'urn:logto:scope:organizations': true,
+    'urn:logto:scope:organization_roles': true,
+    'urn:logto:scope:sessions': true,
+  } satisfies Record<UserScope, true>),
+);
 const APP_TYPES = new Set(['Native', 'SPA', 'Traditional', 'MachineToMachine']);
 
 class HttpError extends Error {
@@ -84,8 +102,48 @@ class HttpError extends Error {
   }
 }
 
-type Reply = { status: number; body?: unknown; headers?: Record<string, string> };
-type Handler = (params: string[], body: any, query: URLSearchParams) => Reply;
+type Reply<T = unknown> = { status: number; body?: T; headers?: Record<string, string> };
+type SignInExperience = ResponseBody<'get', '/api/applications/{applicationId}/sign-in-experience'>;
+type ConsentBody = RequestBody<'post', '/api/applications/{applicationId}/user-consent-scopes'>;
+type OidcClientMetadata = NonNullable<RequestBody<'post', '/api/applications'>['oidcClientMetadata']>;
+
+type Check = (value: unknown) => boolean;
+/** A body key Logto requires. */
+interface Required {
+  required: Check;
+}
+const required = (check: Check): Required => ({ required: check });
+type OptionalKeys<B> = { [K in keyof B]-?: {} extends Pick<B, K> ? K : never }[keyof B];
+/** The body keys this emulator accepts: the keys Logto requires (marked), and any of the optional ones. */
+type BodySpec<B> = { [K in Exclude<keyof B, OptionalKeys<B>>]: Required } & { [K in OptionalKeys<B>]?: Check };
+
+interface Route {
+  method: string;
+  pattern: RegExp;
+  body?: Record<string, Check | Required>;
+  handle: (params: Record<string, string>, body: any, query: URLSearchParams) => Reply;
+}
+type Handler<M extends Method, P extends PathOf<M>> = (
+  params: Exclude<PathParams<M, P>, undefined> & Record<string, string>,
+  body: RequestBody<M, P>,
+  query: URLSearchParams,
+) => Reply<ResponseBody<M, P>>;
+
+/** A documented route: its template, for a body its spec, and a handler whose reply has the documented shape. */
+function route<M extends Method, P extends PathOf<M>>(
+  method: M,
+  path: P,
+  ...rest: [RequestBody<M, P>] extends [never] ? [handler: Handler<M, P>] : [body: BodySpec<RequestBody<M, P>>, handler: Handler<M, P>]
+): Route {
+  const [body, handle] = rest.length === 2 ? rest : [undefined, rest[0]];
+  const pattern = new RegExp(`^${path.replace(/\{(\w+)\}/g, '(?<$1>[^/]+)')}$`);
+  return { method: method.toUpperCase(), pattern, body: body as Route['body'], handle: handle as Route['handle'] };
+}
+
+/** A route @logto/api does not describe (Logto 1.43+); the handler checks the body itself. */
+function untypedRoute(method: string, path: string, handle: (body: any) => Reply): Route {
+  return { method, pattern: new RegExp(`^${path}$`), handle: (_params, body) => handle(body) };
+}
 
 export async function startManagementApiEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const managementResource = options.managementResource ?? 'https://default.logto.app/api';
@@ -115,122 +173,99 @@ export async function startManagementApiEmulator(options: EmulatorOptions = {}):
     return item;
   };
 
-  const routes: Array<[string, RegExp, Handler]> = [
-    ['GET', /^\/api\/resources$/, (_p, _b, query) => paginate(state.resources, query, true)],
-    [
-      'POST',
-      /^\/api\/resources$/,
+  const CONSENT_BODY: BodySpec<ConsentBody> = {
+    userScopes: isNonEmptyStringArray,
+    resourceScopes: isNonEmptyStringArray,
+    organizationScopes: isNonEmptyStringArray,
+    organizationResourceScopes: isNonEmptyStringArray,
+  };
+
+  // Each documented route is declared with its template from @logto/api, the body keys Logto accepts
+  // (required ones marked) and a reply of the documented shape, so `tsc` refuses a route, a body key or
+  // a response field the real API does not have.
+  const routes: Route[] = [
+    route('get', '/api/resources', (_p, _b, query) => paginate(state.resources.map(publicResource), query, true)),
+    route('post', '/api/resources', { name: required(isNonEmptyString), indicator: required(isAbsoluteUrl), accessTokenTtl: isNumber }, (_p, body) => {
+      if (state.resources.some((resource) => resource.indicator === body.indicator)) {
+        throw new HttpError(422, 'entity.unique_integrity_violation', 'The entity already exists.');
+      }
+      const resource: Resource = { id: id(), isDefault: false, accessTokenTtl: 3600, ...body };
+      state.resources.push(resource);
+      return { status: 201, body: { ...publicResource(resource), scopes: [] } };
+    }),
+    route('delete', '/api/resources/{id}', ({ id: resourceId }) => {
+      find(state.resources, resourceId, 'resource');
+      const scopeIds = new Set(state.scopes.filter((scope) => scope.resourceId === resourceId).map((scope) => scope.id));
+      state.resources = state.resources.filter((resource) => resource.id !== resourceId);
+      removeScopes(scopeIds);
+      return { status: 204 };
+    }),
+    route('get', '/api/resources/{resourceId}/scopes', ({ resourceId }, _b, query) =>
+      paginate(state.scopes.filter((scope) => scope.resourceId === resourceId).map(publicScope), query, true),
+    ),
+    route('post', '/api/resources/{resourceId}/scopes', { name: required(isNonEmptyString), description: isNullableString }, ({ resourceId }, body) => {
+      find(state.resources, resourceId, 'resource');
+      if (/\s/.test(body.name)) throw new HttpError(400, 'scope.name_with_space', 'The name of the scope cannot contain any spaces.');
+      if (state.scopes.some((scope) => scope.resourceId === resourceId && scope.name === body.name)) {
+        throw new HttpError(422, 'scope.name_exists', `The scope name ${body.name} is already in use.`);
+      }
+      const scope: Scope = { id: id(), resourceId, name: body.name, description: body.description ?? null, createdAt: Date.now() };
+      state.scopes.push(scope);
+      return { status: 201, body: publicScope(scope) };
+    }),
+    route('delete', '/api/resources/{resourceId}/scopes/{scopeId}', ({ scopeId }) => {
+      find(state.scopes, scopeId, 'scope');
+      removeScopes(new Set([scopeId]));
+      return { status: 204 };
+    }),
+    route('get', '/api/roles', (_p, _b, query) => paginate(state.roles.map(listedRole), query, false)),
+    route(
+      'post',
+      '/api/roles',
+      { name: required(isNonEmptyString), description: required(isNonEmptyString), type: (v) => v === 'User' || v === 'MachineToMachine', isDefault: isBoolean, scopeIds: isNonEmptyStringArray },
       (_p, body) => {
-        check(body, { name: isNonEmptyString, indicator: isAbsoluteUrl, accessTokenTtl: isNumber, isDefault: isBoolean }, ['name', 'indicator']);
-        if (state.resources.some((resource) => resource.indicator === body.indicator)) {
-          throw new HttpError(422, 'entity.unique_integrity_violation', 'The entity already exists.');
-        }
-        const resource: Resource = { id: id(), isDefault: false, accessTokenTtl: 3600, ...body };
-        state.resources.push(resource);
-        return { status: 201, body: { ...resource, scopes: [] } };
-      },
-    ],
-    [
-      'DELETE',
-      /^\/api\/resources\/([^/]+)$/,
-      ([resourceId]) => {
-        find(state.resources, resourceId!, 'resource');
-        const scopeIds = new Set(state.scopes.filter((scope) => scope.resourceId === resourceId).map((scope) => scope.id));
-        state.resources = state.resources.filter((resource) => resource.id !== resourceId);
-        removeScopes(scopeIds);
-        return { status: 204 };
-      },
-    ],
-    ['GET', /^\/api\/resources\/([^/]+)\/scopes$/, ([resourceId], _b, query) => paginate(state.scopes.filter((scope) => scope.resourceId === resourceId), query, true)],
-    [
-      'POST',
-      /^\/api\/resources\/([^/]+)\/scopes$/,
-      ([resourceId], body) => {
-        check(body, { name: isNonEmptyString, description: isNullableString }, ['name']);
-        find(state.resources, resourceId!, 'resource');
-        if (/\s/.test(body.name)) throw new HttpError(400, 'scope.name_with_space', 'The name of the scope cannot contain any spaces.');
-        if (state.scopes.some((scope) => scope.resourceId === resourceId && scope.name === body.name)) {
-          throw new HttpError(422, 'scope.name_exists', `The scope name ${body.name} is already in use.`);
-        }
-        const scope: Scope = { id: id(), resourceId: resourceId!, name: body.name, description: body.description ?? null, createdAt: Date.now() };
-        state.scopes.push(scope);
-        return { status: 201, body: scope };
-      },
-    ],
-    [
-      'DELETE',
-      /^\/api\/resources\/([^/]+)\/scopes\/([^/]+)$/,
-      ([, scopeId]) => {
-        find(state.scopes, scopeId!, 'scope');
-        removeScopes(new Set([scopeId!]));
-        return { status: 204 };
-      },
-    ],
-    ['GET', /^\/api\/roles$/, (_p, _b, query) => paginate(state.roles, query, false)],
-    [
-      'POST',
-      /^\/api\/roles$/,
-      (_p, body) => {
-        check(body, { name: isNonEmptyString, description: isNonEmptyString, type: (v) => v === 'User' || v === 'MachineToMachine', isDefault: isBoolean, scopeIds: isNonEmptyStringArray }, ['name', 'description']);
         if (state.roles.some((role) => role.name === body.name)) throw new HttpError(422, 'role.name_in_use', `This role name ${body.name} is already in use`);
         for (const scopeId of body.scopeIds ?? []) find(state.scopes, scopeId, 'scope');
         const role: Role = { id: id(), name: body.name, description: body.description, type: body.type ?? 'User', isDefault: body.isDefault ?? false };
         state.roles.push(role);
         for (const scopeId of body.scopeIds ?? []) state.rolesScopes.push({ roleId: role.id, scopeId });
-        return { status: 200, body: role };
+        return { status: 200, body: publicRole(role) };
       },
-    ],
-    [
-      'PATCH',
-      /^\/api\/roles\/([^/]+)$/,
-      ([roleId], body) => {
-        check(body, { name: isNonEmptyString, description: isNonEmptyString, isDefault: isBoolean }, []);
-        const role = find(state.roles, roleId!, 'role');
-        Object.assign(role, body);
-        return { status: 200, body: role };
-      },
-    ],
-    [
-      'DELETE',
-      /^\/api\/roles\/([^/]+)$/,
-      ([roleId]) => {
-        find(state.roles, roleId!, 'role');
-        state.roles = state.roles.filter((role) => role.id !== roleId);
-        state.rolesScopes = state.rolesScopes.filter((relation) => relation.roleId !== roleId);
-        return { status: 204 };
-      },
-    ],
-    [
-      'GET',
-      /^\/api\/roles\/([^/]+)\/scopes$/,
-      ([roleId], _b, query) => {
-        find(state.roles, roleId!, 'role');
-        const ids = new Set(state.rolesScopes.filter((relation) => relation.roleId === roleId).map((relation) => relation.scopeId));
-        return paginate(state.scopes.filter((scope) => ids.has(scope.id)), query, true);
-      },
-    ],
-    [
-      'POST',
-      /^\/api\/roles\/([^/]+)\/scopes$/,
-      ([roleId], body) => {
-        check(body, { scopeIds: isNonEmptyStringArray }, ['scopeIds']);
-        find(state.roles, roleId!, 'role');
-        for (const scopeId of body.scopeIds as string[]) {
-          find(state.scopes, scopeId, 'scope');
-          if (state.rolesScopes.some((relation) => relation.roleId === roleId && relation.scopeId === scopeId)) {
-            throw new HttpError(422, 'role.scope_exists', `The scope id ${scopeId} has already been added to this role.`);
-          }
+    ),
+    route('patch', '/api/roles/{id}', { name: isNonEmptyString, description: isNonEmptyString, isDefault: isBoolean }, ({ id: roleId }, body) => {
+      const role = find(state.roles, roleId, 'role');
+      Object.assign(role, body);
+      return { status: 200, body: publicRole(role) };
+    }),
+    route('delete', '/api/roles/{id}', ({ id: roleId }) => {
+      find(state.roles, roleId, 'role');
+      state.roles = state.roles.filter((role) => role.id !== roleId);
+      state.rolesScopes = state.rolesScopes.filter((relation) => relation.roleId !== roleId);
+      return { status: 204 };
+    }),
+    route('get', '/api/roles/{id}/scopes', ({ id: roleId }, _b, query) => {
+      find(state.roles, roleId, 'role');
+      const ids = new Set(state.rolesScopes.filter((relation) => relation.roleId === roleId).map((relation) => relation.scopeId));
+      const withResource = (scope: Scope) => ({ ...publicScope(scope), resource: publicResource(find(state.resources, scope.resourceId, 'resource')) });
+      return paginate(state.scopes.filter((scope) => ids.has(scope.id)).map(withResource), query, true);
+    }),
+    route('post', '/api/roles/{id}/scopes', { scopeIds: required(isNonEmptyStringArray) }, ({ id: roleId }, body) => {
+      find(state.roles, roleId, 'role');
+      for (const scopeId of body.scopeIds) {
+        find(state.scopes, scopeId, 'scope');
+        if (state.rolesScopes.some((relation) => relation.roleId === roleId && relation.scopeId === scopeId)) {
+          throw new HttpError(422, 'role.scope_exists', `The scope id ${scopeId} has already been added to this role.`);
         }
-        for (const scopeId of body.scopeIds as string[]) state.rolesScopes.push({ roleId: roleId!, scopeId });
-        return { status: 201, body: state.scopes.filter((scope) => state.rolesScopes.some((r) => r.roleId === roleId && r.scopeId === scope.id)) };
-      },
-    ],
-    ['GET', /^\/api\/applications$/, (_p, _b, query) => paginate(state.applications.map(publicApp), query, true)],
-    [
-      'POST',
-      /^\/api\/applications$/,
+      }
+      for (const scopeId of body.scopeIds) state.rolesScopes.push({ roleId, scopeId });
+      return { status: 201, body: state.scopes.filter((scope) => state.rolesScopes.some((r) => r.roleId === roleId && r.scopeId === scope.id)).map(publicScope) };
+    }),
+    route('get', '/api/applications', (_p, _b, query) => paginate(state.applications.map(publicApp), query, true)),
+    route(
+      'post',
+      '/api/applications',
+      { name: required(isNonEmptyString), description: isNullableString, type: required(isString), isThirdParty: isBoolean, oidcClientMetadata: isObject, customClientMetadata: isObject },
       (_p, body) => {
-        check(body, { name: isNonEmptyString, description: isNullableString, type: isString, isThirdParty: isBoolean, oidcClientMetadata: isObject, customClientMetadata: isObject }, ['name', 'type']);
         if (!APP_TYPES.has(body.type)) throw new HttpError(400, 'guard.invalid_input', `Invalid application type ${body.type}`);
         if (options.applicationLimit !== undefined && state.applications.length >= options.applicationLimit) {
           throw new HttpError(403, 'subscription.limit_exceeded', 'You have reached the applications limit of your plan.');
@@ -256,123 +291,96 @@ export async function startManagementApiEmulator(options: EmulatorOptions = {}):
         // Since Logto 1.42 the response carries no secret: it is read from /secrets.
         return { status: 200, body: publicApp(app) };
       },
-    ],
-    ['GET', /^\/api\/applications\/([^/]+)$/, ([appId]) => ({ status: 200, body: { ...publicApp(find(state.applications, appId!, 'application')), isAdmin: false } })],
-    [
-      'PATCH',
-      /^\/api\/applications\/([^/]+)$/,
-      ([appId], body) => {
-        check(body, { name: isNonEmptyString, description: isNullableString, oidcClientMetadata: isObject, customClientMetadata: isObject }, []);
-        const app = find(state.applications, appId!, 'application');
-        if (body.oidcClientMetadata) body.oidcClientMetadata = checkClientMetadata(body.oidcClientMetadata, app.type);
-        Object.assign(app, body);
-        return { status: 200, body: publicApp(app) };
+    ),
+    route('get', '/api/applications/{id}', ({ id: appId }) => ({ status: 200, body: { ...publicApp(find(state.applications, appId, 'application')), isAdmin: false } })),
+    route('patch', '/api/applications/{id}', { name: isNonEmptyString, description: isNullableString, oidcClientMetadata: isObject, customClientMetadata: isObject }, ({ id: appId }, body) => {
+      const app = find(state.applications, appId, 'application');
+      if (body.oidcClientMetadata) body.oidcClientMetadata = checkClientMetadata(body.oidcClientMetadata, app.type);
+      Object.assign(app, body);
+      return { status: 200, body: publicApp(app) };
+    }),
+    route('delete', '/api/applications/{id}', ({ id: appId }) => {
+      find(state.applications, appId, 'application');
+      state.applications = state.applications.filter((app) => app.id !== appId);
+      state.secrets = state.secrets.filter((secret) => secret.applicationId !== appId);
+      state.consent.delete(appId);
+      state.signInExperiences.delete(appId);
+      return { status: 204 };
+    }),
+    route('get', '/api/applications/{id}/secrets', ({ id: appId }) => {
+      find(state.applications, appId, 'application');
+      return { status: 200, body: state.secrets.filter((secret) => secret.applicationId === appId).map(withTenant) };
+    }),
+    route('post', '/api/applications/{id}/secrets', { name: required(isNonEmptyString), expiresAt: isNullableNumber }, ({ id: appId }, body) => {
+      const app = find(state.applications, appId, 'application');
+      if (app.type === 'Native' || app.type === 'SPA') throw new HttpError(400, 'application.invalid_type', 'This application type has no secrets.');
+      if (state.secrets.some((secret) => secret.applicationId === appId && secret.name === body.name)) {
+        throw new HttpError(422, 'application.secret_name_exists', 'Secret name already exists.');
+      }
+      const secret: Secret = { applicationId: appId, name: body.name, value: randomBytes(24).toString('base64url'), createdAt: Date.now(), expiresAt: body.expiresAt ?? null };
+      state.secrets.push(secret);
+      return { status: 201, body: withTenant(secret) };
+    }),
+    route('get', '/api/applications/{applicationId}/user-consent-scopes', ({ applicationId }) => {
+      find(state.applications, applicationId, 'application');
+      return { status: 200, body: consentResponse(state.consent.get(applicationId)) };
+    }),
+    route('post', '/api/applications/{applicationId}/user-consent-scopes', CONSENT_BODY, ({ applicationId }, body) => {
+      const app = find(state.applications, applicationId, 'application');
+      if (!app.isThirdParty) throw new HttpError(422, 'application.third_party_application_only', 'The feature is only available for third-party applications.');
+      const consent = state.consent.get(applicationId) ?? { userScopes: [], resourceScopes: [] };
+      addConsent(consent, body);
+      state.consent.set(applicationId, consent);
+      return { status: 201 };
+    }),
+    route('get', '/api/applications/{applicationId}/sign-in-experience', ({ applicationId }) => {
+      find(state.applications, applicationId, 'application');
+      const found = state.signInExperiences.get(applicationId);
+      if (!found) throw new HttpError(404, 'entity.not_exists_with_id', 'Not found');
+      return { status: 200, body: found };
+    }),
+    route(
+      'put',
+      '/api/applications/{applicationId}/sign-in-experience',
+      {
+        branding: isObject,
+        color: isObject,
+        customCss: isNullableString,
+        termsOfUseUrl: required(isNullableUrlOrEmpty),
+        privacyPolicyUrl: required(isNullableUrlOrEmpty),
+        displayName: isNullableString,
       },
-    ],
-    [
-      'DELETE',
-      /^\/api\/applications\/([^/]+)$/,
-      ([appId]) => {
-        find(state.applications, appId!, 'application');
-        state.applications = state.applications.filter((app) => app.id !== appId);
-        state.secrets = state.secrets.filter((secret) => secret.applicationId !== appId);
-        state.consent.delete(appId!);
-        state.signInExperiences.delete(appId!);
-        return { status: 204 };
-      },
-    ],
-    [
-      'GET',
-      /^\/api\/applications\/([^/]+)\/secrets$/,
-      ([appId]) => {
-        find(state.applications, appId!, 'application');
-        return { status: 200, body: state.secrets.filter((secret) => secret.applicationId === appId) };
-      },
-    ],
-    [
-      'POST',
-      /^\/api\/applications\/([^/]+)\/secrets$/,
-      ([appId], body) => {
-        check(body, { name: isNonEmptyString, expiresAt: isNumber }, ['name']);
-        const app = find(state.applications, appId!, 'application');
-        if (app.type === 'Native' || app.type === 'SPA') throw new HttpError(400, 'application.invalid_type', 'This application type has no secrets.');
-        if (state.secrets.some((secret) => secret.applicationId === appId && secret.name === body.name)) {
-          throw new HttpError(422, 'application.secret_name_exists', 'Secret name already exists.');
-        }
-        const secret: Secret = { applicationId: appId!, name: body.name, value: randomBytes(24).toString('base64url'), createdAt: Date.now(), expiresAt: body.expiresAt ?? null };
-        state.secrets.push(secret);
-        return { status: 201, body: secret };
-      },
-    ],
-    [
-      'GET',
-      /^\/api\/applications\/([^/]+)\/user-consent-scopes$/,
-      ([appId]) => {
-        find(state.applications, appId!, 'application');
-        return { status: 200, body: consentResponse(state.consent.get(appId!)) };
-      },
-    ],
-    [
-      'POST',
-      /^\/api\/applications\/([^/]+)\/user-consent-scopes$/,
-      ([appId], body) => {
-        const app = find(state.applications, appId!, 'application');
-        if (!app.isThirdParty) throw new HttpError(422, 'application.third_party_application_only', 'The feature is only available for third-party applications.');
-        const consent = state.consent.get(appId!) ?? { userScopes: [], resourceScopes: [] };
-        addConsent(consent, body);
-        state.consent.set(appId!, consent);
-        return { status: 201 };
-      },
-    ],
-    [
-      'GET',
-      /^\/api\/applications\/([^/]+)\/sign-in-experience$/,
-      ([appId]) => {
-        find(state.applications, appId!, 'application');
-        const found = state.signInExperiences.get(appId!);
-        if (!found) throw new HttpError(404, 'entity.not_exists_with_id', 'Not found');
-        return { status: 200, body: found };
-      },
-    ],
-    [
-      'PUT',
-      /^\/api\/applications\/([^/]+)\/sign-in-experience$/,
-      ([appId], body) => {
-        check(body, { branding: isObject, color: isObject, termsOfUseUrl: isNullableUrlOrEmpty, privacyPolicyUrl: isNullableUrlOrEmpty, displayName: isNullableString }, []);
-        const app = find(state.applications, appId!, 'application');
+      ({ applicationId }, body) => {
+        const app = find(state.applications, applicationId, 'application');
         if (!app.isThirdParty) throw new HttpError(422, 'application.third_party_application_only', 'The feature is only available for third-party applications.');
         for (const [key, value] of Object.entries(body.branding ?? {})) {
           if (!['logoUrl', 'darkLogoUrl', 'favicon', 'darkFavicon'].includes(key) || !isAbsoluteUrl(value)) throw new HttpError(400, 'guard.invalid_input', `branding.${key}`);
         }
-        const existed = state.signInExperiences.has(appId!);
-        const next = { applicationId: appId, branding: {}, ...state.signInExperiences.get(appId!), ...body };
-        state.signInExperiences.set(appId!, next);
-        return { status: existed ? 200 : 201, body: next };
+        const existing = state.signInExperiences.get(applicationId);
+        // Logto updates the given fields of an existing row, or inserts one with the defaults for the rest.
+        const defaults = { tenantId: TENANT_ID, applicationId, color: {}, branding: {}, customCss: null, displayName: null };
+        const next: SignInExperience = { ...defaults, ...existing, ...body };
+        state.signInExperiences.set(applicationId, next);
+        return { status: existing ? 200 : 201, body: next };
       },
-    ],
+    ),
   ];
 
+  // Logto 1.43+, not described by @logto/api 1.42: untyped.
   if (options.cimd) {
     routes.push(
-      ['GET', /^\/api\/configs\/cimd$/, () => ({ status: 200, body: state.cimd })],
-      [
-        'PATCH',
-        /^\/api\/configs\/cimd$/,
-        (_p, body) => {
-          check(body, { enabled: isBoolean }, []);
-          Object.assign(state.cimd, body);
-          return { status: 200, body: state.cimd };
-        },
-      ],
-      ['GET', /^\/api\/cimd\/user-consent-scopes$/, () => ({ status: 200, body: consentResponse(state.cimdConsent) })],
-      [
-        'POST',
-        /^\/api\/cimd\/user-consent-scopes$/,
-        (_p, body) => {
-          addConsent(state.cimdConsent, body);
-          return { status: 201 };
-        },
-      ],
+      untypedRoute('GET', '/api/configs/cimd', () => ({ status: 200, body: state.cimd })),
+      untypedRoute('PATCH', '/api/configs/cimd', (body) => {
+        check(body, { enabled: isBoolean });
+        Object.assign(state.cimd, body);
+        return { status: 200, body: state.cimd };
+      }),
+      untypedRoute('GET', '/api/cimd/user-consent-scopes', () => ({ status: 200, body: consentResponse(state.cimdConsent) })),
+      untypedRoute('POST', '/api/cimd/user-consent-scopes', (body) => {
+        check(body, CONSENT_BODY);
+        addConsent(state.cimdConsent, body as ConsentBody);
+        return { status: 201 };
+      }),
     );
   }
 
@@ -384,8 +392,7 @@ export async function startManagementApiEmulator(options: EmulatorOptions = {}):
     }
   }
 
-  function addConsent(consent: Consent, body: any) {
-    check(body, { userScopes: isNonEmptyStringArray, resourceScopes: isNonEmptyStringArray, organizationScopes: isNonEmptyStringArray, organizationResourceScopes: isNonEmptyStringArray }, []);
+  function addConsent(consent: Consent, body: ConsentBody) {
     for (const scope of body.userScopes ?? []) {
       if (!USER_SCOPES.has(scope)) throw new HttpError(400, 'guard.invalid_input', `Invalid user scope ${scope}`);
     }
@@ -447,7 +454,7 @@ export async function startManagementApiEmulator(options: EmulatorOptions = {}):
     const grant = tokens.get(bearer);
     if (!grant) throw new HttpError(401, 'auth.unauthorized', 'Unauthorized. Please check credentials and its scope.');
     if (!grant.scopes.includes('all')) throw new HttpError(403, 'auth.forbidden', 'Forbidden. Please check your user roles and permissions.');
-    for (const [method, pattern, handler] of routes) {
+    for (const { method, pattern, body: spec, handle } of routes) {
       const match = method === request.method ? pattern.exec(pathname) : null;
       if (!match) continue;
       let body: unknown;
@@ -461,7 +468,9 @@ export async function startManagementApiEmulator(options: EmulatorOptions = {}):
       } else if (['POST', 'PUT', 'PATCH'].includes(method)) {
         body = {};
       }
-      return handler(match.slice(1).map(decodeURIComponent), body, query);
+      if (spec) check(body, spec);
+      const params = Object.fromEntries(Object.entries(match.groups ?? {}).map(([name, value]) => [name, decodeURIComponent(value)]));
+      return handle(params, body, query);
     }
     return { status: 404, body: 'Not Found' };
   }
@@ -510,7 +519,7 @@ export async function startManagementApiEmulator(options: EmulatorOptions = {}):
 }
 
 /** Logto's koaPagination: page (from 1) and page_size (at most 100, default 20); the total in Total-Number. */
-function paginate<T>(items: T[], query: URLSearchParams, isOptional: boolean): Reply {
+function paginate<T>(items: T[], query: URLSearchParams, isOptional: boolean): Reply<T[]> {
   const page = query.get('page');
   const pageSize = query.get('page_size');
   if (isOptional && page === null && pageSize === null) return { status: 200, body: items };
@@ -522,12 +531,34 @@ function paginate<T>(items: T[], query: URLSearchParams, isOptional: boolean): R
   return { status: 200, body: items.slice((number - 1) * size, number * size), headers: { 'Total-Number': String(items.length) } };
 }
 
-function publicApp(app: Application) {
-  return { ...app, tenantId: 'default', protectedAppMetadata: null, customData: {}, isAdmin: undefined };
+// What Logto returns for the records kept in the state: the official shapes.
+function withTenant<T>(item: T): T & { tenantId: string } {
+  return { ...item, tenantId: TENANT_ID };
+}
+
+function publicResource(resource: Resource): ListItem<'/api/resources'> {
+  return withTenant(resource);
+}
+
+function publicScope(scope: Scope): ListItem<'/api/resources/{resourceId}/scopes'> {
+  return withTenant(scope);
+}
+
+function publicRole(role: Role): ResponseBody<'post', '/api/roles'> {
+  return withTenant(role);
+}
+
+function listedRole(role: Role): ListItem<'/api/roles'> {
+  return { ...publicRole(role), usersCount: 0, featuredUsers: [], applicationsCount: 0, featuredApplications: [] };
+}
+
+function publicApp(app: Application): ListItem<'/api/applications'> {
+  return { ...withTenant(app), protectedAppMetadata: null, customData: {}, appLevelAccessControlEnabled: false };
 }
 
 function checkClientMetadata(metadata: any, type: string) {
-  check(metadata, { redirectUris: isStringArray, postLogoutRedirectUris: isStringArray }, ['redirectUris', 'postLogoutRedirectUris']);
+  const spec: BodySpec<OidcClientMetadata> = { redirectUris: required(isStringArray), postLogoutRedirectUris: required(isStringArray) };
+  check(metadata, spec);
   for (const uri of metadata.redirectUris as string[]) {
     let url: URL;
     try {
@@ -541,11 +572,11 @@ function checkClientMetadata(metadata: any, type: string) {
   return metadata as Application['oidcClientMetadata'];
 }
 
-type Check = (value: unknown) => boolean;
 const isString: Check = (v) => typeof v === 'string';
 const isNonEmptyString: Check = (v) => typeof v === 'string' && v.length > 0;
 const isNullableString: Check = (v) => v === null || typeof v === 'string';
 const isNumber: Check = (v) => typeof v === 'number';
+const isNullableNumber: Check = (v) => v === null || isNumber(v);
 const isBoolean: Check = (v) => typeof v === 'boolean';
 const isObject: Check = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isStringArray: Check = (v) => Array.isArray(v) && v.every(isString);
@@ -560,14 +591,15 @@ const isAbsoluteUrl: Check = (v) => {
 const isNullableUrlOrEmpty: Check = (v) => v === null || v === '' || isAbsoluteUrl(v);
 
 /** Refuses unknown keys, missing required keys and values of the wrong kind. */
-function check(body: any, shape: Record<string, Check>, required: string[]) {
+function check(body: any, spec: Record<string, Check | Required>) {
   if (!isObject(body)) throw new HttpError(400, 'guard.invalid_input', 'The request body must be an object.');
   for (const key of Object.keys(body)) {
-    if (!(key in shape)) throw new HttpError(400, 'guard.invalid_input', `Unrecognized key: ${key}`);
-    if (!shape[key]!(body[key])) throw new HttpError(400, 'guard.invalid_input', `Invalid ${key}`);
+    const entry = spec[key];
+    if (!entry) throw new HttpError(400, 'guard.invalid_input', `Unrecognized key: ${key}`);
+    if (!(typeof entry === 'function' ? entry : entry.required)(body[key])) throw new HttpError(400, 'guard.invalid_input', `Invalid ${key}`);
   }
-  for (const key of required) {
-    if (!(key in body)) throw new HttpError(400, 'guard.invalid_input', `Required: ${key}`);
+  for (const [key, entry] of Object.entries(spec)) {
+    if (typeof entry !== 'function' && !(key in body)) throw new HttpError(400, 'guard.invalid_input', `Required: ${key}`);
   }
 }
 

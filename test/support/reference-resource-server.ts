@@ -88,6 +88,7 @@ export async function startReferenceServer(options: ReferenceServerOptions): Pro
         issuer: options.issuer,
         audience: resource,
         algorithms: ALGORITHMS,
+        typ: 'at+jwt', // RFC 9068, as the generated server
         clockTolerance: 5,
       }));
     } catch {
