@@ -1,12 +1,13 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { makeTempDir, removeDir } from './support/cli.js';
 import { checkCreateOptions, createOptionSpecs, detectPackageManager, packageNameFor, parseScopes, type CreateOptions } from '../src/options/create-options.js';
 import { resolveOptions } from '../src/options/define.js';
 import { UsageError } from '../src/errors.js';
 
-const scratch = mkdtempSync(path.join(os.tmpdir(), 'clm-options-'));
+const scratch = makeTempDir('options');
+afterAll(() => removeDir(scratch));
 const nonInteractive = { interactive: false, yes: false };
 const resolve = (flags: Record<string, unknown>, context = nonInteractive) => resolveOptions(createOptionSpecs, flags, context);
 const issuer = 'https://abc123.logto.app/oidc';

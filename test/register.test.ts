@@ -1,7 +1,7 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { registerCommand } from '../src/commands/register.js';
 import { unregisterCommand } from '../src/commands/unregister.js';
 import { UsageError } from '../src/errors.js';
@@ -9,7 +9,7 @@ import type { RegisterOptions } from '../src/register/options.js';
 import { registerCommandLine, registerProject, type RegisterSummary } from '../src/register/register.js';
 import { unregisterProject } from '../src/register/unregister.js';
 import { createUi } from '../src/ui.js';
-import { captureOutput, makeProject } from './support/management-api-fixtures.js';
+import { captureOutput, makeProject, removeProjects } from './support/management-api-fixtures.js';
 import { startManagementApiEmulator, type Emulator, type EmulatorOptions } from './support/management-api-emulator.js';
 
 const M2M_ID = 'm2m-app';
@@ -19,6 +19,7 @@ const RESOURCE = 'http://localhost:3001/mcp';
 let emulator: Emulator;
 let capture: ReturnType<typeof captureOutput>;
 const sleep = vi.fn(async (_ms: number) => {});
+afterAll(removeProjects);
 
 async function start(options: EmulatorOptions = {}) {
   emulator = await startManagementApiEmulator({ m2mApps: [{ id: M2M_ID, secret: M2M_SECRET, managementAccess: true }], ...options });

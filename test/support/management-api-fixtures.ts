@@ -1,11 +1,19 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { vi } from 'vitest';
 
+const projects: string[] = [];
+
+/** Removes every project makeProject made. */
+export async function removeProjects(): Promise<void> {
+  await Promise.all(projects.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+}
+
 /** A minimal project as create-logto-mcp writes it: the files register reads and writes. */
 export async function makeProject(env: { issuer: string; resource?: string; scopes?: string }): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), 'logto-mcp-register-'));
+  projects.push(dir);
   const lines = [
     '# Runtime configuration',
     `LOGTO_ISSUER=${env.issuer}`,
