@@ -56,6 +56,17 @@ describe('the built CLI', () => {
     expect(listTree(work).filter((file) => file.includes('-creating-'))).toEqual([]);
   });
 
+  it('generates byte-identical projects from identical answers (workshops hand out many)', async () => {
+    const args = ['--yes', '--issuer', ISSUER, '--port', '4200', ...OFFLINE];
+    const first = path.join(work, 'seat-1', 'starter');
+    const second = path.join(work, 'seat-2', 'starter');
+    expect((await runCli([first, ...args])).exitCode).toBe(0);
+    expect((await runCli([second, ...args])).exitCode).toBe(0);
+    const files = listTree(first);
+    expect(listTree(second)).toEqual(files);
+    for (const file of files) expect(readFileSync(path.join(second, file)), file).toEqual(readFileSync(path.join(first, file)));
+  });
+
   it('prints one JSON object with --json', async () => {
     const target = path.join(work, 'as-json');
     const result = await runCli([target, '--json', '--issuer', ISSUER, ...OFFLINE]);
