@@ -20,8 +20,8 @@ export function summarize(plan: ProjectPlan, installed: boolean, git: CreateSumm
   return { projectDir: plan.targetDir, ...settings, installed, git, generator: { name: generatorName, version: generatorVersion } };
 }
 
-/** What to do now, in the order to do it. */
-export function nextSteps(plan: ProjectPlan, summary: CreateSummary, cwd = process.cwd()): string {
+/** What to do now, in the order to do it; `registeredAppId` when --register has set Logto up already. */
+export function nextSteps(plan: ProjectPlan, summary: CreateSummary, registeredAppId?: string, cwd = process.cwd()): string {
   const { variables: v } = plan;
   const relative = path.relative(cwd, plan.targetDir) || '.';
   const cdTarget = relative.startsWith('..') ? plan.targetDir : relative;
@@ -31,6 +31,14 @@ export function nextSteps(plan: ProjectPlan, summary: CreateSummary, cwd = proce
     `${v.run} dev`,
   ].filter(Boolean);
   const scopes = v.requiredScopes.length ? ` with the scope${v.requiredScopes.length > 1 ? 's' : ''} ${v.requiredScopes.join(', ')}` : '';
+  const logto = registeredAppId
+    ? [`The server will answer at ${colors.bold(v.resource)}. MCP clients sign in with the Logto app ${colors.bold(registeredAppId)} (see above).`]
+    : [
+        `The server will answer at ${colors.bold(v.resource)}. In Logto, create:`,
+        `  - an API resource whose indicator is exactly ${v.resource}${scopes}, and a role granting its scopes;`,
+        '  - an application for your MCP client (a third-party app shows users a consent screen).',
+        `Or let the CLI do it: ${colors.cyan('npx create-logto-mcp register')} (see README.md).`,
+      ];
   return [
     '',
     `${colors.green('Done.')} Created ${colors.bold(v.projectName)} in ${plan.targetDir}`,
@@ -38,10 +46,7 @@ export function nextSteps(plan: ProjectPlan, summary: CreateSummary, cwd = proce
     'Next steps:',
     ...commands.map((command) => `  ${colors.cyan(command!)}`),
     '',
-    `The server will answer at ${colors.bold(v.resource)}. In Logto, create:`,
-    `  - an API resource whose indicator is exactly ${v.resource}${scopes}, and a role granting its scopes;`,
-    '  - an application for your MCP client (a third-party app shows users a consent screen).',
-    `Or let the CLI do it: ${colors.cyan('npx create-logto-mcp register')} (see README.md).`,
+    ...logto,
     '',
   ].join('\n');
 }

@@ -36,6 +36,8 @@ describe('create --register, register and unregister as a user runs them', () =>
     expect(emulator.state.resources.map((r) => r.indicator)).toContain(resource);
     expect(app?.type).toBe('Native');
     expect(parseEnv(readFileSync(path.join(dir, '.env'), 'utf8')).LOGTO_APP_ID).toBe(app?.id);
+    expect(result.stdout).toContain(`MCP clients sign in with the Logto app ${app?.id}`);
+    expect(result.stdout).not.toContain('In Logto, create:');
     const record = JSON.parse(readFileSync(path.join(dir, 'logto-mcp.json'), 'utf8'));
     expect(JSON.stringify(record.logto)).toContain(app!.id);
     for (const text of [result.stdout, result.stderr, fileText(dir)]) expect(text).not.toContain(M2M_SECRET);

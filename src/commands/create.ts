@@ -61,7 +61,7 @@ export async function create(flags: CreateFlags): Promise<void> {
 
   const summary = { ...summarize(plan, options.install, git), registration: registration?.summary };
   if (json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-  else ui.info(nextSteps(plan, summary));
+  else ui.info(nextSteps(plan, summary, registration?.summary?.application.id));
   if (registration?.failed) throw registration.failed;
 }
 
