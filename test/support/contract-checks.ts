@@ -134,6 +134,7 @@ export async function invalidTokens(target: ContractTarget): Promise<Array<{ nam
     { name: 'wrong aud (another resource)', token: await real({ aud: new URL('/other', resource).href }) },
     { name: 'aud with another host spelling', token: await real({ aud: resource.replace('127.0.0.1', 'localhost') }) },
     { name: 'no aud', token: await issuer.signToken({ scope }) },
+    { name: 'aud naming another audience too', token: await real({ aud: ['https://other.example/api', resource] }) },
     { name: 'expired', token: await real({ iat: now - 7200, exp: now - 3600 }) },
     { name: 'not yet valid (nbf in the future)', token: await real({ nbf: now + 3600 }) },
     { name: 'not an access token (typ JWT, as an ID token)', token: await issuer.signToken({ aud: resource, scope }, { header: { typ: 'JWT' } }) },

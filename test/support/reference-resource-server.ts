@@ -91,6 +91,7 @@ export async function startReferenceServer(options: ReferenceServerOptions): Pro
         typ: 'at+jwt', // RFC 9068, as the generated server
         clockTolerance: 5,
       }));
+      if (Array.isArray(payload.aud) && payload.aud.length !== 1) throw new Error('other audiences too');
     } catch {
       return send(res, 401, { error: 'invalid_token' }, { ...expose, 'www-authenticate': challenge({ error: 'invalid_token' }) });
     }

@@ -11,6 +11,10 @@ export interface TestIssuer {
   issuer: string;
   /** Signs an access token for `audience` with Logto-like defaults; `claims` overrides them (undefined removes one). */
   token(audience: string, claims?: JWTPayload, options?: { alg?: 'ES384' | 'RS256'; kid?: string; typ?: string }): Promise<string>;
+  /** Paths requested so far. */
+  requests: string[];
+  /** Makes `path` (e.g. /oidc/jwks) answer with this status and no body; 200 restores it. */
+  setStatus(path: string, status: number): void;
   close(): Promise<void>;
 }
 
@@ -24,7 +28,12 @@ export async function startIssuer(): Promise<TestIssuer> {
   };
 
   let issuer = '';
+  const failing = new Map<string, number>();
+  const requests: string[] = [];
   const server = createServer((req, res) => {
+    requests.push(req.url ?? '');
+    const status = failing.get(req.url ?? '');
+    if (status) return res.writeHead(status).end();
     const body =
       req.url === '/oidc/.well-known/openid-configuration' ? { issuer, jwks_uri: `${issuer}/jwks` }
       : req.url === '/oidc/jwks' ? jwks
@@ -36,6 +45,11 @@ export async function startIssuer(): Promise<TestIssuer> {
 
   return {
     issuer,
+    requests,
+    setStatus: (path, status) => {
+      if (status === 200) failing.delete(path);
+      else failing.set(path, status);
+    },
     async token(audience, claims = {}, { alg = 'ES384', kid, typ = 'at+jwt' } = {}) {
       const now = Math.floor(Date.now() / 1000);
       const payload: JWTPayload = { jti: randomUUID(), sub: 'user-1', client_id: 'test-client', scope: '', iss: issuer, aud: audience, iat: now, exp: now + 3600, ...claims };

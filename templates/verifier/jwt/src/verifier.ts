@@ -1,6 +1,6 @@
 // Verifies Logto access tokens (JWTs) locally against the issuer's signing keys.
 import { createHash } from 'node:crypto';
-import { createRemoteJWKSet, errors, jwtVerify } from 'jose';
+import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify } from 'jose';
 import type { JWTPayload } from 'jose';
 import { OAuthError, OAuthErrorCode } from '@modelcontextprotocol/server';
 import type { AuthInfo } from '@modelcontextprotocol/server';
@@ -10,19 +10,29 @@ import type { Config } from './config.js';
 // Logto signs with ES384 by default, RS256 on RSA tenants. Never HMAC or `none`.
 const ALGORITHMS = ['ES256', 'ES384', 'ES512', 'RS256'];
 const CLOCK_TOLERANCE_SECONDS = 5;
-// Verifying an ES384 signature costs about as much as serving the MCP request, so verified tokens are remembered.
-const CACHE_SIZE = 1000;
+// Verifying an ES384 signature costs about as much as serving the MCP request, so verified tokens are
+// remembered: at most CACHE_SIZE of them, each until it expires but no longer than CACHE_SECONDS, so a
+// key Logto has withdrawn stops being trusted soon.
+export const CACHE_SIZE = 1000;
+const CACHE_SECONDS = 300;
+// After the issuer could not be reached, wait this long before asking again.
+const DISCOVERY_RETRY_MS = 5000;
 
-export function createVerifier(config: Config): TokenVerifier {
+export function createVerifier(config: Config, { cacheSize = CACHE_SIZE } = {}): TokenVerifier {
   let keys: Promise<ReturnType<typeof createRemoteJWKSet>> | undefined;
-  const getKeys = () => {
-    keys ??= discoverKeys(config.issuer).catch((error: unknown) => {
-      keys = undefined; // retry on the next request
-      throw error;
-    });
+  let failure: { at: number; error: unknown } | undefined;
+  const getKeys = async () => {
+    if (!keys) {
+      if (failure && Date.now() - failure.at < DISCOVERY_RETRY_MS) throw failure.error;
+      keys = discoverKeys(config.issuer).catch((error: unknown) => {
+        keys = undefined;
+        failure = { at: Date.now(), error };
+        throw error;
+      });
+    }
     return keys;
   };
-  const verified = new Map<string, AuthInfo>(); // key: SHA-256 of the token
+  const verified = new Map<string, { authInfo: AuthInfo; until: number }>(); // key: SHA-256 of the token
 
   return {
     async ready() {
@@ -31,10 +41,13 @@ export function createVerifier(config: Config): TokenVerifier {
 
     async verifyAccessToken(token) {
       const key = createHash('sha256').update(token).digest('base64url');
+      const nowSeconds = Date.now() / 1000;
       const cached = verified.get(key);
-      if (cached && cached.expiresAt! > Date.now() / 1000) return cached;
+      if (cached && cached.until > nowSeconds) return cached.authInfo;
       verified.delete(key);
 
+      // A token that cannot be one of ours is refused without asking the issuer anything.
+      checkHeader(token);
       const jwks = await getKeys();
       let payload: JWTPayload;
       try {
@@ -49,6 +62,10 @@ export function createVerifier(config: Config): TokenVerifier {
       } catch (error) {
         throw invalidToken(error);
       }
+      // Logto issues one audience per token; one naming other audiences too could be replayed by them.
+      if (Array.isArray(payload.aud) && payload.aud.length !== 1) {
+        throw new OAuthError(OAuthErrorCode.InvalidToken, 'The token names other audiences besides MCP_RESOURCE (aud)');
+      }
 
       const authInfo: AuthInfo = {
         token,
@@ -58,11 +75,23 @@ export function createVerifier(config: Config): TokenVerifier {
         resource: new URL(config.resource),
         extra: { claims: payload },
       };
-      if (verified.size >= CACHE_SIZE) verified.delete(verified.keys().next().value!);
-      verified.set(key, authInfo);
+      if (cacheSize > 0) {
+        if (verified.size >= cacheSize) verified.delete(verified.keys().next().value!);
+        verified.set(key, { authInfo, until: Math.min(payload.exp!, nowSeconds + CACHE_SECONDS) });
+      }
       return authInfo;
     },
   };
+}
+
+function checkHeader(token: string): void {
+  let header: ReturnType<typeof decodeProtectedHeader>;
+  try {
+    header = decodeProtectedHeader(token);
+  } catch {
+    throw new OAuthError(OAuthErrorCode.InvalidToken, 'The token is not a JWT');
+  }
+  if (!ALGORITHMS.includes(String(header.alg))) throw new OAuthError(OAuthErrorCode.InvalidToken, `The token's algorithm ${String(header.alg)} is not accepted`);
 }
 
 /** Reads `jwks_uri` from the issuer's discovery document, whose `issuer` must be LOGTO_ISSUER exactly. */
@@ -89,13 +118,24 @@ const CLAIM_ERRORS: Record<string, string> = {
   typ: 'is not an access token (typ must be at+jwt)',
 };
 
-/** Maps a jose rejection of the token to `invalid_token`; anything else (issuer unreachable, ...) passes through. */
+/** jose's verdicts on the token itself; any other error (the issuer's keys could not be fetched, ...) is ours, not the token's. */
+const BAD_TOKEN_ERRORS = [
+  errors.JWSInvalid,
+  errors.JWTInvalid,
+  errors.JWSSignatureVerificationFailed,
+  errors.JOSEAlgNotAllowed,
+  errors.JOSENotSupported,
+  errors.JWKSNoMatchingKey,
+  errors.JWKSMultipleMatchingKeys,
+];
+
+/** Maps a jose rejection of the token to `invalid_token`; anything else passes through and is answered 503. */
 function invalidToken(error: unknown): unknown {
-  if (!(error instanceof errors.JOSEError) || error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) return error;
   if (error instanceof errors.JWTExpired) return new OAuthError(OAuthErrorCode.InvalidToken, 'The token has expired');
   if (error instanceof errors.JWTClaimValidationFailed) {
     const reason = CLAIM_ERRORS[error.claim] ?? `has an invalid ${error.claim} claim`;
     return new OAuthError(OAuthErrorCode.InvalidToken, `The token ${reason}`);
   }
-  return new OAuthError(OAuthErrorCode.InvalidToken, 'The token is invalid');
+  if (BAD_TOKEN_ERRORS.some((type) => error instanceof type)) return new OAuthError(OAuthErrorCode.InvalidToken, 'The token is invalid');
+  return error;
 }

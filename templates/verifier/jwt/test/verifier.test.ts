@@ -49,6 +49,7 @@ const invalidTokens: Record<string, () => Promise<string>> = {
   'no exp': () => issuer.token(app.config.resource, { exp: undefined }),
   // An ID token or any other JWT from the same issuer is not an access token (RFC 9068 §4).
   'a typ other than at+jwt': () => issuer.token(app.config.resource, {}, { typ: 'JWT' }),
+  'other audiences besides this one': () => issuer.token(app.config.resource, { aud: ['https://other.example.com/api', app.config.resource] }),
   'a malformed token': async () => 'not-a-jwt',
   'malformed segments': async () => 'eyJhbGciOiJFUzM4NCJ9.bm90IGpzb24.c2ln',
 };
@@ -86,6 +87,64 @@ describe('createVerifier', () => {
     await expect(verifier.verifyAccessToken(token)).rejects.toMatchObject({ code: 'invalid_token', message: 'The token has expired' });
   });
 
+  it('remembers a verified token for five minutes at most, even if it lives longer', async () => {
+    const verifier = createVerifier(app.config);
+    const token = await issuer.token(app.config.resource, { exp: now() + 3600 });
+    const first = await verifier.verifyAccessToken(token);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() + 301_000);
+    const again = await verifier.verifyAccessToken(token);
+    expect(again).not.toBe(first); // verified afresh
+    expect(again.extra).toEqual(first.extra);
+  });
+
+  it('verifies every time with cacheSize 0', async () => {
+    const verifier = createVerifier(app.config, { cacheSize: 0 });
+    const token = await issuer.token(app.config.resource);
+    expect(await verifier.verifyAccessToken(token)).not.toBe(await verifier.verifyAccessToken(token));
+  });
+
+  it('answers 503, not invalid_token, to a valid token when the issuer cannot serve its keys', async () => {
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const failing = await startIssuer();
+    const server = await startApp({ LOGTO_ISSUER: failing.issuer });
+    try {
+      failing.setStatus('/oidc/jwks', 500);
+      const token = await failing.token(server.config.resource);
+      const response = await fetch(server.config.resource, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        body: '{}',
+      });
+      expect(response.status).toBe(503);
+    } finally {
+      log.mockRestore();
+      await server.close();
+      await failing.close();
+    }
+  });
+
+  it('waits a little before asking an issuer that failed again', async () => {
+    const flaky = await startIssuer();
+    try {
+      flaky.setStatus('/oidc/.well-known/openid-configuration', 502);
+      const verifier = createVerifier(loadConfig({ LOGTO_ISSUER: flaky.issuer, MCP_RESOURCE: app.config.resource }));
+      const token = await flaky.token(app.config.resource);
+      const attempts = await Promise.allSettled(Array.from({ length: 10 }, () => verifier.verifyAccessToken(token)));
+      expect(attempts.every((attempt) => attempt.status === 'rejected')).toBe(true);
+      await expect(verifier.verifyAccessToken(token)).rejects.toThrow(/answered 502/);
+      expect(flaky.requests.filter((path) => path.endsWith('openid-configuration'))).toHaveLength(1);
+
+      // Once the issuer is back and the pause is over, verification works again.
+      flaky.setStatus('/oidc/.well-known/openid-configuration', 200);
+      vi.useFakeTimers({ toFake: ['Date'] });
+      vi.setSystemTime(Date.now() + 6000);
+      await expect(verifier.verifyAccessToken(token)).resolves.toMatchObject({ clientId: 'test-client' });
+    } finally {
+      await flaky.close();
+    }
+  });
+
   it('requires the discovery document to name LOGTO_ISSUER exactly', async () => {
     const verifier = createVerifier(loadConfig({ LOGTO_ISSUER: `${issuer.issuer}/`, MCP_RESOURCE: app.config.resource }));
     await expect(verifier.ready()).rejects.toThrow(/must be equal/);
@@ -105,6 +164,13 @@ describe('createVerifier', () => {
       expect(response.status).toBe(503);
       expect((await fetch(`${offline.origin}/healthz`)).status).toBe(200);
       expect(log).toHaveBeenCalledWith(expect.stringMatching(/Cannot reach/));
+      // Something that is not a JWT at all is refused at once, without waiting for the issuer.
+      const garbage = await fetch(offline.config.resource, {
+        method: 'POST',
+        headers: { Authorization: 'Bearer garbage', 'Content-Type': 'application/json' },
+        body: '{}',
+      });
+      expect(garbage.status).toBe(401);
     } finally {
       log.mockRestore();
       await offline.close();
