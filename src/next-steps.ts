@@ -7,7 +7,7 @@ import { colors } from './ui.js';
 /** What was created, as printed with --json. */
 export type CreateSummary = Pick<
   TemplateVariables,
-  'projectName' | 'issuer' | 'resource' | 'port' | 'requiredScopes' | 'framework' | 'transport' | 'verifier'
+  'projectName' | 'issuer' | 'resource' | 'port' | 'host' | 'requiredScopes' | 'framework' | 'transport' | 'verifier'
 > & {
   projectDir: string;
   installed: boolean;

@@ -13,6 +13,8 @@ export interface TemplateVariables {
   issuer: string;
   resource: string;
   port: number;
+  /** The address the server binds: the loopback address the resource names, else 127.0.0.1. */
+  host: string;
   requiredScopes: string[];
   framework: string;
   transport: string;
@@ -43,6 +45,7 @@ export function planProject(options: CreateOptions, cwd = process.cwd()): Projec
       issuer: options.issuer,
       resource: options.resource,
       port: options.port,
+      host: new URL(options.resource).hostname === '[::1]' ? '::1' : '127.0.0.1',
       requiredScopes: options.scopes,
       framework: options.framework,
       transport: options.transport,

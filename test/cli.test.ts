@@ -171,7 +171,7 @@ describe('the built CLI', () => {
 
       const insecure = await runCli([path.join(work, 'insecure'), '--issuer', 'http://tenant.invalid/oidc', '--no-install', '--no-git']);
       expect(insecure.exitCode).toBe(1);
-      expect(insecure.stderr).toMatch(/must use https unless its host is loopback/);
+      expect(insecure.stderr).toMatch(/must use https unless its host is localhost/);
       expect(existsSync(path.join(work, 'insecure'))).toBe(false);
     });
 

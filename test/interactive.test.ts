@@ -47,7 +47,7 @@ describe('in a terminal', () => {
     try {
       await session.answer('Project folder', `my-agent-server${ENTER}`);
       await session.answer('Logto issuer endpoint', `http://tenant.invalid/oidc${ENTER}`);
-      await session.answer('must use https unless its host is loopback', '\x15'); // Ctrl-U clears the line
+      await session.answer('must use https unless its host is localhost', '\x15'); // Ctrl-U clears the line
       await session.answer('Logto issuer endpoint', `https://tenant.invalid/oidc${ENTER}`);
       await session.answer('MCP transport', ENTER);
       await session.answer('Token verification', ENTER);

@@ -34,6 +34,9 @@ describe('create options', () => {
     expect(await resolve({ directory: dir, issuer, port: '4100' })).toMatchObject({ resource: 'http://localhost:4100/mcp', port: 4100 });
     expect(await resolve({ directory: dir, issuer, resource: 'http://127.0.0.1:4200/mcp' })).toMatchObject({ port: 4200 });
     expect(await resolve({ directory: dir, issuer, resource: 'https://mcp.example.com/mcp' })).toMatchObject({ port: 3001 });
+    // An https resource on loopback sits behind a local TLS proxy: the server's port is its own.
+    expect(await resolve({ directory: dir, issuer, resource: 'https://localhost/mcp' })).toMatchObject({ port: 3001 });
+    expect(await resolve({ directory: dir, issuer, resource: 'https://localhost/mcp', port: '3005' })).toMatchObject({ port: 3005 });
   });
 
   it('names the flag when a required answer is missing and there is no terminal', async () => {
@@ -46,10 +49,11 @@ describe('create options', () => {
   it.each([
     ['issuer', 'abc123.logto.app/oidc', /not an absolute URL/],
     ['issuer', 'ftp://abc123.logto.app/oidc', /http\(s\)/],
-    ['issuer', 'http://abc123.logto.app/oidc', /https unless its host is loopback/],
+    ['issuer', 'http://abc123.logto.app/oidc', /https unless its host is localhost/],
     ['issuer', 'https://user:pw@abc123.logto.app/oidc', /user name or password/],
     ['issuer', 'https://abc123.logto.app/oidc?x=1', /query or fragment/],
     ['resource', 'http://mcp.example.com/mcp', /https/],
+    ['resource', 'http://127.0.0.2:3001/mcp', /https unless its host is localhost, 127\.0\.0\.1 or \[::1\]/],
     ['resource', 'https://mcp.example.com', /include the MCP endpoint path/],
     ['resource', 'https://mcp.example.com/mcp/', /trailing slash/],
     ['port', '0', /not a port/],

@@ -19,7 +19,12 @@ describe('planProject', () => {
     const plan = planProject(await optionsFor({ directory: 'My Server', scopes: 'read:whoami', packageManager: 'pnpm' }), '/somewhere');
     expect(plan.targetDir).toBe('/somewhere/My Server');
     expect(plan.layers).toEqual(['base', 'framework/express', 'verifier/jwt']);
-    expect(plan.variables).toMatchObject({ projectName: 'my-server', requiredScopes: ['read:whoami'], run: 'pnpm', resource: 'http://localhost:3001/mcp', port: 3001 });
+    expect(plan.variables).toMatchObject({ projectName: 'my-server', requiredScopes: ['read:whoami'], run: 'pnpm', resource: 'http://localhost:3001/mcp', port: 3001, host: '127.0.0.1' });
+  });
+
+  it('binds the IPv6 loopback address when the resource names it', async () => {
+    const plan = planProject(await optionsFor({ directory: 'v6', resource: 'http://[::1]:4300/mcp' }), '/somewhere');
+    expect(plan.variables).toMatchObject({ host: '::1', port: 4300 });
   });
 });
 

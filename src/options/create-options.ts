@@ -132,10 +132,11 @@ export function packageNameFor(directory: string): string {
   return name;
 }
 
+/** The loopback names the generated server binds and answers to. */
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 export function isLoopbackHost(hostname: string): boolean {
-  return LOOPBACK_HOSTS.has(hostname) || /^127\.\d+\.\d+\.\d+$/.test(hostname) || hostname.endsWith('.localhost');
+  return LOOPBACK_HOSTS.has(hostname);
 }
 
 /** An absolute http(s) URL without credentials, query or fragment; https unless the host is loopback. */
@@ -148,7 +149,7 @@ export function parseHttpUrl(raw: string, what: string): string {
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`the ${what} must be an http(s) URL, not ${url.protocol}.`);
   if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
-    throw new Error(`the ${what} must use https unless its host is loopback (localhost, 127.0.0.1, [::1]); got ${url.origin}.`);
+    throw new Error(`the ${what} must use https unless its host is localhost, 127.0.0.1 or [::1]; got ${url.origin}.`);
   }
   if (url.username || url.password) throw new Error(`the ${what} must not contain a user name or password.`);
   if (url.search || url.hash) throw new Error(`the ${what} must not have a query or fragment.`);
@@ -164,11 +165,14 @@ function parseResource(raw: string): string {
   return href;
 }
 
-/** The port of a loopback resource URL, which is then where the server must listen. */
+/**
+ * The port of a plain-http loopback resource, which is then where the server itself must listen.
+ * (An https or public resource is served through a proxy, so the server's port is free.)
+ */
 export function loopbackPort(resource: string): number | undefined {
   const url = new URL(resource);
-  if (!isLoopbackHost(url.hostname)) return undefined;
-  return Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+  if (url.protocol !== 'http:' || !isLoopbackHost(url.hostname)) return undefined;
+  return Number(url.port || 80);
 }
 
 function parsePort(raw: string): number {
