@@ -187,13 +187,17 @@ describe('the built CLI', () => {
     mkdirSync(fakeBin);
     writeFileSync(path.join(fakeBin, 'npm'), '#!/bin/sh\necho "npm error fake registry failure" >&2\nexit 1\n', { mode: 0o755 });
     const target = path.join(work, 'install-fails');
-    const result = await runCli([target, '--issuer', ISSUER, '--skip-issuer-check', '--no-git', '--package-manager', 'npm'], {
+    const result = await runCli([target, '--json', '--issuer', ISSUER, '--skip-issuer-check', '--package-manager', 'npm'], {
       env: { PATH: `${fakeBin}${path.delimiter}${process.env.PATH}` },
     });
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toMatch(/npm install failed\. The project is written; install it yourself/);
+    expect(result.stderr).toMatch(/npm install failed\. The project is written; install it yourself with `cd .*install-fails && npm install`/);
     expect(result.stderr).toContain('npm error fake registry failure');
     expect(existsSync(path.join(target, 'package.json'))).toBe(true);
+    // The rest still happened, and --json still printed its one object.
+    expect(existsSync(path.join(target, '.git'))).toBe(true);
+    const summary = JSON.parse(result.stdout);
+    expect(summary).toMatchObject({ installed: false, errors: [expect.stringMatching(/npm install failed/)] });
   });
 
   describe('git', () => {

@@ -56,13 +56,19 @@ export async function create(flags: CreateFlags): Promise<void> {
   ui.success(`Wrote ${files.length} files to ${plan.targetDir}`);
 
   const registration = registerFlags ? await registerNewProject(plan, registerFlags, ui, json) : undefined;
-  if (options.install) await installDependencies(plan.targetDir, options.packageManager, ui);
+  const install = options.install ? await installDependencies(plan.targetDir, options.packageManager, ui) : { installed: false };
   const git = options.git ? await initGit(plan.targetDir, GENERATOR_NAME, ui) : 'skipped';
 
-  const summary = { ...summarize(plan, options.install, git), registration: registration?.summary };
+  // What failed after the project was written is reported at the end, after the summary.
+  const failures = [registration?.failed, install.error].filter((error) => error !== undefined);
+  const summary = {
+    ...summarize(plan, install.installed, git),
+    registration: registration?.summary,
+    ...(failures.length > 0 ? { errors: failures.map((error) => error.message) } : {}),
+  };
   if (json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   else ui.info(nextSteps(plan, summary, registration?.summary?.application.id));
-  if (registration?.failed) throw registration.failed;
+  if (failures.length > 0) throw new UsageError(failures.map((error) => error.message).join('\n\n'));
 }
 
 /**
