@@ -101,6 +101,21 @@ describe('the built CLI', () => {
     expect(statSync(path.join(target, '.env')).mode & 0o777).toBe(0o600);
   });
 
+  it('keeps what register wrote when a project is generated again with --force', async () => {
+    const target = path.join(work, 'regenerated');
+    expect((await runCli([target, '--issuer', ISSUER, ...OFFLINE])).exitCode).toBe(0);
+    // As `register` leaves it: the app ID in .env, the record of what it created in logto-mcp.json.
+    writeFileSync(path.join(target, '.env'), `${readFileSync(path.join(target, '.env'), 'utf8')}LOGTO_APP_ID='app-123'\n`);
+    const record = JSON.parse(readFileSync(path.join(target, 'logto-mcp.json'), 'utf8'));
+    writeFileSync(path.join(target, 'logto-mcp.json'), JSON.stringify({ ...record, logto: { created: { application: 'app-123' } } }));
+
+    const again = await runCli([target, '--issuer', 'https://other.logto.app/oidc', '--force', ...OFFLINE]);
+    expect(again.exitCode).toBe(0);
+    expect(again.stdout).toContain('Kept from the existing project: LOGTO_APP_ID in .env, the Logto registration record in logto-mcp.json.');
+    expect(parseEnv(readFileSync(path.join(target, '.env'), 'utf8'))).toMatchObject({ LOGTO_ISSUER: 'https://other.logto.app/oidc', LOGTO_APP_ID: 'app-123' });
+    expect(JSON.parse(readFileSync(path.join(target, 'logto-mcp.json'), 'utf8'))).toMatchObject({ generator: record.generator, logto: { created: { application: 'app-123' } } });
+  });
+
   it('keeps a hostile folder name inert: only data files differ from a plain project, and they still parse', async () => {
     const hostile = path.join(work, 'a"b\'c`${process.exit(1)}');
     const plain = path.join(work, 'plain');

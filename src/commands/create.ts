@@ -6,6 +6,7 @@ import { initGit } from '../install/git.js';
 import { installDependencies } from '../install/install.js';
 import { nextSteps, summarize } from '../next-steps.js';
 import { GENERATOR_NAME, planProject, type ProjectPlan } from '../plan.js';
+import { keepExistingState } from '../render/keep-existing.js';
 import { renderFiles, writeProject } from '../render/render.js';
 import { createUi, type Ui } from '../ui.js';
 import { UsageError } from '../errors.js';
@@ -51,7 +52,8 @@ export async function create(flags: CreateFlags): Promise<void> {
 
   await checkIssuerUnlessSkipped(options, ui);
   const plan = planProject(options);
-  const files = await renderFiles(plan);
+  const { files, kept } = await keepExistingState(plan.targetDir, await renderFiles(plan));
+  if (kept.length > 0) ui.info(`Kept from the existing project: ${kept.join(', ')}.`);
   await writeProject(plan.targetDir, files);
   ui.success(`Wrote ${files.length} files to ${plan.targetDir}`);
 

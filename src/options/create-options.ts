@@ -89,7 +89,11 @@ export const createOptionSpecs = {
     description: 'Also register the server and an app for MCP clients in Logto (needs M2M credentials: see the Registration options)',
     default: false,
   } satisfies OptionSpec<boolean>,
-  force: { flag: '--force', description: 'Write into a non-empty directory, overwriting files', default: false } satisfies OptionSpec<boolean>,
+  force: {
+    flag: '--force',
+    description: "Write into a non-empty directory, replacing files of the same name (keeps what 'register' wrote)",
+    default: false,
+  } satisfies OptionSpec<boolean>,
 } satisfies OptionSpecs;
 
 export type CreateOptions = ResolvedOptions<typeof createOptionSpecs> & { packageManager: PackageManager };
