@@ -40,7 +40,7 @@ describe('create options', () => {
   });
 
   it('names the flag when a required answer is missing and there is no terminal', async () => {
-    await expect(resolve({ directory: path.join(scratch, 'x') })).rejects.toThrow(/Missing --issuer: .*pass --issuer \(there is no terminal to ask in\)/);
+    await expect(resolve({ directory: path.join(scratch, 'x') })).rejects.toThrow(/Missing --issuer \(Logto issuer endpoint.*\)\. To go on, pass --issuer \(there is no terminal to ask in\)\./);
     // --yes takes defaults, but the issuer has none.
     await expect(resolve({}, { interactive: false, yes: true })).rejects.toThrow(/--issuer/);
     expect(await resolve({ issuer })).toMatchObject({ directory: 'logto-mcp-server' });
@@ -56,6 +56,9 @@ describe('create options', () => {
     ['resource', 'http://127.0.0.2:3001/mcp', /https unless its host is localhost, 127\.0\.0\.1 or \[::1\]/],
     ['resource', 'https://mcp.example.com', /include the MCP endpoint path/],
     ['resource', 'https://mcp.example.com/mcp/', /trailing slash/],
+    ['resource', 'http://LOCALHOST:3004/mcp', /write it as http:\/\/localhost:3004\/mcp:/],
+    ['resource', 'https://mcp.example.com:443/mcp', /write it as https:\/\/mcp\.example\.com\/mcp:/],
+    ['resource', 'https://mcp.example.com/my tools', /write it as https:\/\/mcp\.example\.com\/my%20tools:/],
     ['port', '0', /not a port/],
     ['port', '70000', /not a port/],
     ['port', '3e3', /not a port/],

@@ -160,12 +160,17 @@ export function parseHttpUrl(raw: string, what: string): string {
   return url.href;
 }
 
-/** The resource indicator must be byte-for-byte what clients are given, so it is checked strictly and never rewritten. */
+/**
+ * The resource is compared byte for byte by MCP clients (with the metadata's `resource`) and by Logto
+ * (with the API resource's indicator), so it is refused unless already written the way URL parsers
+ * write it (lower-case host, no default port, percent-encoded path), rather than silently rewritten.
+ */
 function parseResource(raw: string): string {
   const href = parseHttpUrl(raw, 'resource');
   const { pathname } = new URL(href);
   if (pathname === '/') throw new Error(`include the MCP endpoint path, e.g. ${new URL('/mcp', href).href}.`);
   if (pathname.endsWith('/')) throw new Error(`drop the trailing slash (${href.replace(/\/+$/, '')}): MCP resource identifiers have none.`);
+  if (href !== raw.trim()) throw new Error(`write it as ${href}: that is the form clients and Logto compare, byte for byte.`);
   return href;
 }
 

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { confirm, input, password, select } from '@inquirer/prompts';
+import { input, password, select } from '@inquirer/prompts';
 import { UsageError } from '../errors.js';
 
 /** One allowed value of a choice option: the value, what the prompt shows, and a short hint. */
@@ -119,7 +119,7 @@ async function resolveOne(
   if (fallback !== undefined || spec.optional) return fallback;
   const how = isPositional(spec) ? 'give it as the first argument' : spec.env ? `pass ${flag} or set ${spec.env}` : `pass ${flag}`;
   const why = context.interactive ? '' : ' (there is no terminal to ask in)';
-  throw new UsageError(`Missing ${flag}: ${lowerFirst(spec.description)}. To go on, ${how}${why}.`);
+  throw new UsageError(`Missing ${flag} (${spec.description}). To go on, ${how}${why}.`);
 }
 
 function parseGiven(spec: OptionSpec, given: unknown, source: string, flags: Record<string, unknown>): unknown {
@@ -149,7 +149,6 @@ async function ask(spec: OptionSpec, fallback: unknown, flags: Record<string, un
       choices: spec.choices.map((choice) => ({ value: choice.value, name: choice.label, description: choice.hint })),
     });
   }
-  if (typeof fallback === 'boolean') return confirm({ message, default: fallback });
   const validate = (text: string) => {
     try {
       spec.parse?.(text, flags);
@@ -166,8 +165,4 @@ async function ask(spec: OptionSpec, fallback: unknown, flags: Record<string, un
 
 function formatDefault(value: unknown): string {
   return Array.isArray(value) ? value.join(' ') : String(value);
-}
-
-function lowerFirst(text: string): string {
-  return text.charAt(0).toLowerCase() + text.slice(1);
 }
