@@ -1,8 +1,10 @@
+import { execa } from 'execa';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listTree, makeTempDir, removeDir, runCli } from './support/cli.js';
+import { shell } from '../src/render/encoders.js';
+import { CLI, listTree, makeTempDir, removeDir, runCli } from './support/cli.js';
 import { startManagementApiEmulator, type Emulator } from './support/management-api-emulator.js';
 
 // Registration through the built binary, against the Management API emulator on loopback.
@@ -23,6 +25,13 @@ afterAll(async () => {
 
 const createArgs = (dir: string, resource: string) => [dir, '--issuer', emulator.issuer, '--resource', resource, '--scopes', 'read:whoami', '--skip-issuer-check', '--no-install', '--no-git', '--register'];
 const fileText = (dir: string) => listTree(dir).map((file) => readFileSync(path.join(dir, file), 'utf8')).join('\n');
+/** How the CLI names itself when run from this clone: never `npx create-logto-mcp`, which would fetch whatever holds that name. */
+const invocation = `node ${shell(CLI)}`;
+/** The indented lines printed after "To finish registering, run:". */
+const finishingLines = (stderr: string) => stderr.split('To finish registering, run:\n')[1]!.split('\n').filter((line) => line.startsWith('  ')).map((line) => line.slice(2));
+/** Runs text as a user pasting it into a shell would, with no M2M credentials in the environment but those given. */
+const runInShell = (script: string, env: Record<string, string> = {}) =>
+  execa('sh', ['-c', script], { reject: false, stdin: 'ignore', env: { NO_COLOR: '1', npm_config_user_agent: '', LOGTO_M2M_APP_ID: '', LOGTO_M2M_APP_SECRET: '', ...env } });
 
 describe('create --register, register and unregister as a user runs them', () => {
   it('creates the project and registers it: app ID in .env, IDs in logto-mcp.json, the secret nowhere', async () => {
@@ -48,14 +57,39 @@ describe('create --register, register and unregister as a user runs them', () =>
     const result = await runCli(createArgs(dir, 'http://localhost:3102/mcp'), { env: { ...credentials, LOGTO_M2M_APP_SECRET: 'wrong-secret-XYZ' } });
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toMatch(/Registration in Logto failed: .*credentials/i);
-    expect(result.stderr).toContain(`LOGTO_M2M_APP_SECRET=<secret> npx create-logto-mcp register ${dir} --m2m-app-id ${M2M_ID}`);
+    // LOGTO_M2M_APP_SECRET is set already, so the command alone.
+    expect(finishingLines(result.stderr)).toEqual([`${invocation} register ${shell(dir)} --m2m-app-id ${M2M_ID}`]);
+    expect(result.stderr).not.toContain('npx');
     expect(`${result.stdout}${result.stderr}`).not.toContain('wrong-secret-XYZ');
     expect(existsSync(path.join(dir, 'package.json'))).toBe(true);
 
-    // The printed command finishes the job.
-    const finish = await runCli(['register', dir], { env: credentials });
+    // The printed command, run as printed with the right secret exported, finishes the job.
+    const finish = await runInShell(finishingLines(result.stderr).join('\n'), { LOGTO_M2M_APP_SECRET: M2M_SECRET });
+    expect(finish.stderr).not.toMatch(/✖/);
     expect(finish.exitCode).toBe(0);
-    expect(parseEnv(readFileSync(path.join(dir, '.env'), 'utf8')).LOGTO_APP_ID).toBeTruthy();
+    const appId = parseEnv(readFileSync(path.join(dir, '.env'), 'utf8')).LOGTO_APP_ID;
+    expect(emulator.state.applications.find((app) => app.id === appId)?.name).toBe('rejected MCP client');
+  });
+
+  it('without LOGTO_M2M_APP_SECRET set, the finishing command starts by exporting it, and runs once the secret is filled in', async () => {
+    const dir = path.join(work, 'rejected-flag');
+    const result = await runCli([...createArgs(dir, 'http://localhost:3105/mcp'), '--m2m-app-id', M2M_ID, '--m2m-app-secret', 'wrong-secret-XYZ'], {
+      env: { LOGTO_M2M_APP_ID: '', LOGTO_M2M_APP_SECRET: '' },
+    });
+    expect(result.exitCode).toBe(1);
+    const lines = finishingLines(result.stderr);
+    expect(lines).toEqual([
+      'export LOGTO_M2M_APP_SECRET=...   # the M2M app secret from Logto Console',
+      `${invocation} register ${shell(dir)} --m2m-app-id ${M2M_ID}`,
+    ]);
+    expect(result.stderr).not.toContain('wrong-secret-XYZ');
+
+    // The user replaces the placeholder with the secret and pastes both lines; nothing else is in the environment.
+    const finish = await runInShell(lines.join('\n').replace('=...', `=${M2M_SECRET}`));
+    expect(finish.stderr).not.toMatch(/✖/);
+    expect(finish.exitCode).toBe(0);
+    const appId = parseEnv(readFileSync(path.join(dir, '.env'), 'utf8')).LOGTO_APP_ID;
+    expect(emulator.state.applications.find((app) => app.id === appId)?.name).toBe('rejected-flag MCP client');
   });
 
   it('asks for nothing without a terminal: missing credentials exit 1 naming the flag and the variable, writing nothing', async () => {
@@ -74,6 +108,8 @@ describe('create --register, register and unregister as a user runs them', () =>
     expect(first.exitCode).toBe(0);
     const summary = JSON.parse(first.stdout);
     expect(summary.application.status).toBe('created');
+    const unregisterLine = `${invocation} unregister ${shell(dir)}`;
+    expect(summary.nextSteps).toContain(`To remove what register created: ${unregisterLine}`);
     expect(summary.application).not.toHaveProperty('secret');
     const countsAfterFirst = { resources: emulator.state.resources.length, applications: emulator.state.applications.length };
 
@@ -82,10 +118,43 @@ describe('create --register, register and unregister as a user runs them', () =>
     expect(JSON.parse(again.stdout).application.status).toBe('existing');
     expect({ resources: emulator.state.resources.length, applications: emulator.state.applications.length }).toEqual(countsAfterFirst);
 
-    const removed = await runCli(['unregister', dir], { env: credentials });
+    // The printed unregister command, run as printed.
+    const removed = await runInShell(unregisterLine, credentials);
+    expect(removed.stderr).not.toMatch(/✖/);
     expect(removed.exitCode).toBe(0);
     expect(emulator.state.applications.some((a) => a.id === summary.application.id)).toBe(false);
     expect(emulator.state.resources.some((r) => r.indicator === 'http://localhost:3104/mcp')).toBe(false);
     expect(parseEnv(readFileSync(path.join(dir, '.env'), 'utf8')).LOGTO_APP_ID).toBeUndefined();
+  });
+
+  it('two projects called g1 in different folders do not share an app or role unless --adopt is given', async () => {
+    const [a, b] = ['a', 'b'].map((folder) => path.join(work, folder, 'g1'));
+    for (const [dir, port] of [[a, 3106], [b, 3107]] as const) {
+      expect((await runCli([dir!, '--issuer', emulator.issuer, '--resource', `http://localhost:${port}/mcp`, '--scopes', 'read:whoami', '--skip-issuer-check', '--no-install', '--no-git'])).exitCode).toBe(0);
+    }
+    const registered = await runCli(['register', a!, '--json'], { env: credentials });
+    expect(registered.exitCode).toBe(0);
+    const own = JSON.parse(registered.stdout);
+    const counts = () => ({ resources: emulator.state.resources.length, roles: emulator.state.roles.length, applications: emulator.state.applications.length });
+    const before = counts();
+
+    const refused = await runCli(['register', b!], { env: credentials });
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr).toContain(`an app named "g1 MCP client" (${own.application.id}) that this project did not create`);
+    expect(refused.stderr).toContain('Pass --role-name <name> for a new one, or --adopt to reuse it.');
+    expect(counts()).toEqual(before);
+
+    const adopted = await runCli(['register', b!, '--adopt', '--json'], { env: credentials });
+    expect(adopted.exitCode).toBe(0);
+    expect(JSON.parse(adopted.stdout)).toMatchObject({ application: { id: own.application.id, status: 'existing' }, role: { id: own.role.id } });
+
+    const removed = await runCli(['unregister', b!, '--json'], { env: credentials });
+    expect(removed.exitCode).toBe(0);
+    expect(JSON.parse(removed.stdout).kept).toEqual([
+      { kind: 'application', id: own.application.id },
+      { kind: 'role', id: own.role.id },
+    ]);
+    expect(emulator.state.applications.some(({ id }) => id === own.application.id)).toBe(true);
+    expect(emulator.state.roles.some(({ id }) => id === own.role.id)).toBe(true);
   });
 });

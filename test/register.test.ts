@@ -8,6 +8,7 @@ import { UsageError } from '../src/errors.js';
 import type { RegisterOptions } from '../src/register/options.js';
 import { registerCommandLine, registerProject, type RegisterSummary } from '../src/register/register.js';
 import { unregisterProject } from '../src/register/unregister.js';
+import { cliInvocation } from '../src/invocation.js';
 import { createUi } from '../src/ui.js';
 import { captureOutput, makeProject, removeProjects } from './support/management-api-fixtures.js';
 import { startManagementApiEmulator, type Emulator, type EmulatorOptions } from './support/management-api-emulator.js';
@@ -34,6 +35,7 @@ function optionsFor(overrides: Partial<RegisterOptions> = {}): RegisterOptions {
     firstParty: false,
     redirectUri: [],
     defaultRole: false,
+    adopt: false,
     enableDynamicApps: false,
     showSecret: false,
     issuer: emulator.issuer,
@@ -167,7 +169,7 @@ describe('register', () => {
     expect(emulator.state.roles).toEqual([]);
   });
 
-  it('finds an app left by an interrupted run beyond the first page instead of creating another', async () => {
+  it('--adopt finds an app of the same name beyond the first page instead of creating another', async () => {
     await start();
     const dir = await makeProject({ issuer: emulator.issuer });
     for (let index = 0; index < 150; index++) {
@@ -183,15 +185,96 @@ describe('register', () => {
       });
     }
 
-    const summary = await register(dir);
+    const summary = await register(dir, { adopt: true });
 
     expect(summary.application).toMatchObject({ id: 'app120', status: 'updated' });
+    expect((await readJson(path.join(dir, 'logto-mcp.json'))).logto.created).not.toHaveProperty('application');
     expect(emulator.state.applications).toHaveLength(150);
     expect(emulator.requests.some(({ method, path: p }) => method === 'POST' && p === '/api/applications')).toBe(false);
     expect(emulator.requests.filter(({ path: p, method }) => method === 'GET' && p === '/api/applications').map(({ query }) => query)).toEqual([
       '?page=1&page_size=100',
       '?page=2&page_size=100',
     ]);
+  });
+
+  it('does not take an app or role of the same name that this project did not create: two projects called g1', async () => {
+    await start();
+    const first = await makeProject({ issuer: emulator.issuer });
+    const firstSummary = await register(first, { projectName: 'g1' });
+    const other = await makeProject({ issuer: emulator.issuer, resource: 'http://localhost:3002/mcp' });
+    const otherOptions = { projectName: 'g1', resource: 'http://localhost:3002/mcp', scopes: ['tools:write'] };
+    emulator.requests.length = 0;
+
+    // Refused before anything is created, naming both and both ways out.
+    const error = (await register(other, otherOptions).catch((e: unknown) => e)) as Error;
+    expect(error).toBeInstanceOf(UsageError);
+    expect(error.message).toContain(`an app named "g1 MCP client" (${firstSummary.application.id}) that this project did not create`);
+    expect(error.message).toContain(`a role named "g1 user" (${firstSummary.role!.id}) that this project did not create`);
+    expect(error.message).toContain('Pass --app-name <name> for a new one, or --adopt to reuse it.');
+    expect(error.message).toContain('Pass --role-name <name> for a new one, or --adopt to reuse it.');
+    expect(writes()).toEqual([]);
+    expect((await readJson(path.join(other, 'logto-mcp.json'))).logto).toBeUndefined();
+
+    // With names of its own it gets its own app and role; the first project's role grants only its own scope.
+    const otherSummary = await register(other, { ...otherOptions, appName: 'g1 (2) MCP client', roleName: 'g1 (2) user' });
+    expect(otherSummary.application).toMatchObject({ name: 'g1 (2) MCP client', status: 'created' });
+    expect(otherSummary.role).toMatchObject({ name: 'g1 (2) user', status: 'created' });
+    const granted = (roleId: string) => emulator.state.rolesScopes.filter((grant) => grant.roleId === roleId).map(({ scopeId }) => scopeId);
+    expect(granted(firstSummary.role!.id)).toEqual([firstSummary.scopes[0]!.id]);
+    expect(granted(otherSummary.role!.id)).toEqual([otherSummary.scopes[0]!.id]);
+
+    // A re-run of either finds its own by the recorded IDs, without --adopt.
+    expect((await register(first, { projectName: 'g1' })).application).toMatchObject({ id: firstSummary.application.id, status: 'existing' });
+    expect((await register(other, otherOptions)).application).toMatchObject({ id: otherSummary.application.id, status: 'existing' });
+
+    // Unregistering one leaves the other's app and role alone.
+    await unregister(first);
+    expect(emulator.state.applications.map(({ id }) => id)).toEqual([otherSummary.application.id]);
+    expect(emulator.state.roles.map(({ id }) => id)).toEqual([otherSummary.role!.id]);
+  });
+
+  it('--adopt reuses an app and role of the same name, records them as existing, and unregister keeps them', async () => {
+    await start();
+    const first = await makeProject({ issuer: emulator.issuer });
+    const firstSummary = await register(first);
+    const other = await makeProject({ issuer: emulator.issuer, resource: 'http://localhost:3002/mcp' });
+
+    const summary = await register(other, { resource: 'http://localhost:3002/mcp', adopt: true });
+
+    expect(summary.application).toMatchObject({ id: firstSummary.application.id, status: 'existing' });
+    expect(summary.role).toMatchObject({ id: firstSummary.role!.id, status: 'updated' });
+    const { logto } = await readJson(path.join(other, 'logto-mcp.json'));
+    expect(logto).toMatchObject({ application: { id: firstSummary.application.id }, role: { id: firstSummary.role!.id } });
+    expect(logto.created).toEqual({ resource: summary.resource.id, scopeIds: [summary.scopes[0]!.id] });
+
+    // The record names them now: a re-run needs no --adopt.
+    expect((await register(other, { resource: 'http://localhost:3002/mcp' })).role).toMatchObject({ id: firstSummary.role!.id, status: 'existing' });
+
+    const removed = await unregister(other);
+    expect(removed.kept).toEqual([
+      { kind: 'application', id: firstSummary.application.id },
+      { kind: 'role', id: firstSummary.role!.id },
+    ]);
+    expect(emulator.state.applications.map(({ id }) => id)).toEqual([firstSummary.application.id]);
+    expect(emulator.state.roles.map(({ id }) => id)).toEqual([firstSummary.role!.id]);
+    expect((await readEnv(first)).LOGTO_APP_ID).toBe(firstSummary.application.id);
+  });
+
+  it('finishes a run interrupted right after creating the app, from the record, without --adopt or a second app', async () => {
+    await start();
+    const dir = await makeProject({ issuer: emulator.issuer });
+    emulator.failNext('POST', /\/user-consent-scopes$/, 500, 1);
+    await expect(register(dir)).rejects.toThrow(/kept failing/);
+    expect(emulator.state.applications).toHaveLength(1);
+    const { logto } = await readJson(path.join(dir, 'logto-mcp.json'));
+    expect(logto.created).toMatchObject({ application: emulator.state.applications[0]!.id, role: emulator.state.roles[0]!.id });
+
+    const summary = await register(dir);
+
+    expect(summary.application).toMatchObject({ id: emulator.state.applications[0]!.id, status: 'existing' });
+    expect(summary.consentScopes!.status).toBe('updated');
+    expect(emulator.state.applications).toHaveLength(1);
+    expect(emulator.state.roles).toHaveLength(1);
   });
 
   it('grants the scopes through a default role when asked, and adds missing scopes to an existing role', async () => {
@@ -383,7 +466,7 @@ describe('register errors', () => {
     await start({ m2mApps: [{ id: M2M_ID, secret: M2M_SECRET, managementAccess: false }] });
     const dir = await makeProject({ issuer: emulator.issuer });
 
-    await expect(register(dir)).rejects.toThrow(/"m2m-app" may not use the Management API \(GET \/api\/resources → 403 auth\.forbidden.*Logto Management API access/);
+    await expect(register(dir)).rejects.toThrow(/"m2m-app" may not use the Management API \(GET \/api\/applications → 403 auth\.forbidden.*Logto Management API access/);
   });
 
   it('tells a duplicate from a quota', async () => {
@@ -393,7 +476,7 @@ describe('register errors', () => {
 
     emulator.failNext('POST', /^\/api\/resources$/, 422, 1, 'entity.unique_integrity_violation');
     const other = await makeProject({ issuer: emulator.issuer, resource: 'http://localhost:3002/mcp' });
-    await expect(register(other, { resource: 'http://localhost:3002/mcp' })).rejects.toThrow(/already exists \(POST \/api\/resources → 422 entity\.unique_integrity_violation/);
+    await expect(register(other, { resource: 'http://localhost:3002/mcp', projectName: 'other-server' })).rejects.toThrow(/already exists \(POST \/api\/resources → 422 entity\.unique_integrity_violation/);
   });
 
   it('retries 5xx with bounded backoff, then gives up cleanly', async () => {
@@ -411,7 +494,7 @@ describe('register errors', () => {
     sleep.mockClear();
     emulator.failNext('POST', /^\/api\/resources$/, 500, 1);
     const other = await makeProject({ issuer: emulator.issuer, resource: 'http://localhost:3002/mcp' });
-    await expect(register(other, { resource: 'http://localhost:3002/mcp' })).rejects.toThrow(/kept failing/);
+    await expect(register(other, { resource: 'http://localhost:3002/mcp', projectName: 'other-server' })).rejects.toThrow(/kept failing/);
     expect(sleep).not.toHaveBeenCalled();
   });
 
@@ -507,16 +590,28 @@ describe('register and unregister commands', () => {
 });
 
 describe('registerCommandLine', () => {
-  it('gives every register flag that was used, and never the secret', async () => {
+  const options = () =>
+    optionsFor({ tenantId: 'abc123', appType: 'traditional', redirectUri: ["https://x.invalid/cb?a='1'"], defaultRole: true, adopt: true, displayName: 'My Server' });
+  const command =
+    `${cliInvocation()} register 'my server' --m2m-app-id m2m-app --tenant-id abc123 --app-type traditional ` +
+    `--redirect-uri 'https://x.invalid/cb?a='\\''1'\\''' --default-role --adopt --display-name 'My Server'`;
+
+  it('gives every register flag that was used, never the secret, and a line exporting it first', async () => {
     await start();
-    const line = registerCommandLine(
-      'my server',
-      optionsFor({ tenantId: 'abc123', appType: 'traditional', redirectUri: ["https://x.invalid/cb?a='1'"], defaultRole: true, displayName: 'My Server' }),
-    );
-    expect(line).toBe(
-      "LOGTO_M2M_APP_SECRET=<secret> npx create-logto-mcp register 'my server' --m2m-app-id m2m-app --tenant-id abc123 --app-type traditional " +
-        `--redirect-uri 'https://x.invalid/cb?a='\\''1'\\''' --default-role --display-name 'My Server'`,
-    );
-    expect(line).not.toContain(M2M_SECRET);
+    const lines = registerCommandLine('my server', options(), {});
+    expect(lines).toBe(`export LOGTO_M2M_APP_SECRET=...   # the M2M app secret from Logto Console\n  ${command}`);
+    expect(lines).not.toContain(M2M_SECRET);
+    expect(lines).not.toMatch(/[<>]/);
+  });
+
+  it('leaves out the export line when LOGTO_M2M_APP_SECRET is set already', async () => {
+    await start();
+    expect(registerCommandLine('my server', options(), { LOGTO_M2M_APP_SECRET: 'set' })).toBe(command);
+  });
+
+  it('runs this CLI as it was started: node and the bin from a clone, npx from an installed package', () => {
+    expect(cliInvocation('/home/me/create-logto-mcp/bin/create-logto-mcp.js')).toBe('node /home/me/create-logto-mcp/bin/create-logto-mcp.js');
+    expect(cliInvocation('/home/me/my clone/bin/create-logto-mcp.js')).toBe("node '/home/me/my clone/bin/create-logto-mcp.js'");
+    expect(cliInvocation('/home/me/.npm/_npx/1a2b/node_modules/create-logto-mcp/bin/create-logto-mcp.js')).toBe('npx create-logto-mcp');
   });
 });

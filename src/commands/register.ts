@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { createOptionSpecs, parseScopes } from '../options/create-options.js';
+import { cliInvocation } from '../invocation.js';
 import { addOptions, resolveOptions, type OptionSpecs } from '../options/define.js';
 import { registerOptionSpecs, type RegisterOptions } from '../register/options.js';
 import { readProject } from '../register/project.js';
@@ -39,8 +40,9 @@ export function registerCommand(): Command {
     'after',
     `
 Credentials come from a Logto machine-to-machine app with the Management API access role:
-  LOGTO_M2M_APP_ID=... LOGTO_M2M_APP_SECRET=... npx create-logto-mcp register my-server
-A re-run creates only what is missing; 'create-logto-mcp unregister' removes what register created.`,
+  export LOGTO_M2M_APP_ID=... LOGTO_M2M_APP_SECRET=...   # from Logto Console
+  ${cliInvocation()} register my-server
+A re-run creates only what is missing; the unregister command removes what register created.`,
   );
   command.action(async (directory: string, flags: Record<string, unknown>) => {
     const json = Boolean(flags.json);

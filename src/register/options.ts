@@ -88,6 +88,11 @@ export const registerOptionSpecs = {
     description: 'Make that role a default role, given to every new user',
     default: false,
   } satisfies OptionSpec<boolean>,
+  adopt: {
+    flag: '--adopt',
+    description: 'Reuse an existing app/role of the same name that this project did not create (unregister leaves it in place)',
+    default: false,
+  } satisfies OptionSpec<boolean>,
   appLogo: {
     flag: '--app-logo <url>',
     optional: true,
@@ -137,6 +142,7 @@ export interface RegisterFlagOptions {
   redirectUri: string[];
   roleName?: string;
   defaultRole: boolean;
+  adopt: boolean;
   appLogo?: string;
   termsUrl?: string;
   privacyUrl?: string;

@@ -2,7 +2,17 @@ import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { resolveManagementTarget, type ManagementTarget } from '../logto/endpoints.js';
 import { explainLogtoError } from '../logto/explain.js';
-import { LogtoApiError, ManagementApi, type Application, type ApplicationType, type ConsentScopesInput, type UserConsentScopes, type UserScope } from '../logto/management-api.js';
+import {
+  LogtoApiError,
+  ManagementApi,
+  type Application,
+  type ApplicationType,
+  type ConsentScopesInput,
+  type Role,
+  type UserConsentScopes,
+  type UserScope,
+} from '../logto/management-api.js';
+import { cliInvocation } from '../invocation.js';
 import { shell } from '../render/encoders.js';
 import type { Ui } from '../ui.js';
 import { flagName, type OptionSpecs } from '../options/define.js';
@@ -114,6 +124,7 @@ export async function registerProject({ projectDir, options, ui, json = false, d
 
     const record = startRecord(project.record, target, ui);
     const save = () => saveRecord(projectDir, record);
+    const existing = await findAppAndRole(api, plan, options, record);
 
     const resource = await ui.step(`API resource ${options.resource}`, async () => {
       const found = (await api.listResources()).find(({ indicator }) => indicator === options.resource);
@@ -127,10 +138,10 @@ export async function registerProject({ projectDir, options, ui, json = false, d
 
     const scopes = await ensureScopes(api, resource.id, options, record, save);
 
-    const role = scopes.length === 0 ? null : await ui.step(`Role "${plan.roleName}"`, () => ensureRole(api, plan.roleName, scopes, options, record, save));
+    const role = scopes.length === 0 ? null : await ui.step(`Role "${plan.roleName}"`, () => ensureRole(api, existing.role, plan.roleName, scopes, options, record, save));
     if (!role) ui.info('The server requires no scopes, so no role is needed: any signed-in user gets a token for it.');
 
-    const { app, status: appStatus } = await ui.step(`App "${plan.appName}"`, () => ensureApp(api, plan.appName, plan.appRedirectUris, options, record, save));
+    const { app, status: appStatus } = await ui.step(`App "${plan.appName}"`, () => ensureApp(api, existing.app, plan.appName, plan.appRedirectUris, options, record, save));
     const secret = app.type === 'Traditional' ? await readSecret(api, app) : undefined;
 
     const scopeIds = scopes.map(({ id }) => id);
@@ -227,9 +238,51 @@ async function ensureScopes(
   return result;
 }
 
+/**
+ * The app and role to reuse, found before anything is created: the ones this project's record names (by ID),
+ * else, with --adopt only, ones of the same name. Two projects may share a name and so the default app and
+ * role names: taking the other's unasked would merge them (the role would grant both servers' scopes, and
+ * unregistering one would delete what the other uses). Adopted ones are recorded but not as created.
+ */
+async function findAppAndRole(api: ManagementApi, plan: ReturnType<typeof planRegistration>, options: RegisterOptions, record: LogtoRecord) {
+  const refusals: string[] = [];
+  const byName = <T extends { id: string; name: string }>(items: T[], what: string, name: string, flag: string): T | undefined => {
+    const found = items.find((item) => item.name === name);
+    if (found && !options.adopt) {
+      refusals.push(
+        `Logto already has ${what} named "${name}" (${found.id}) that this project did not create; it may be another project's. ` +
+          `Pass ${flag} <name> for a new one, or --adopt to reuse it.`,
+      );
+    }
+    return found;
+  };
+  const recordedApp = record.application ? await api.getApplication(record.application.id) : null;
+  const app = recordedApp ?? byName(await api.listApplications(), 'an app', plan.appName, '--app-name');
+  // No scopes, no role (see registerProject).
+  const roles = options.scopes.length > 0 ? await api.listRoles() : [];
+  const role = roles.find(({ id }) => id === record.role?.id) ?? byName(roles, 'a role', plan.roleName, '--role-name');
+  if (refusals.length > 0) throw new UsageError(refusals.join('\n'));
+
+  const type = API_TYPES[options.appType];
+  const isThirdParty = !options.firstParty;
+  if (app && (app.type !== type || app.isThirdParty !== isThirdParty)) {
+    const kind = (third: boolean, t: string) => `${third ? 'third-party' : 'first-party'} ${t}`;
+    throw new UsageError(
+      `The ${recordedApp ? 'registered' : 'existing'} app "${app.name}" (${app.id}) is a ${kind(app.isThirdParty, app.type)} app, ` +
+        `not a ${kind(isThirdParty, type)} one, and Logto cannot change that. ` +
+        (recordedApp ? 'Run unregister first, or keep its type.' : 'Pass --app-name <name> for a new app, or keep its type.'),
+    );
+  }
+  if (role && role.type !== 'User') {
+    throw new UsageError(`A machine-to-machine role named "${role.name}" already exists; give a user role's name with --role-name.`);
+  }
+  return { app: app ?? undefined, role };
+}
+
 /** A user's token carries only the resource scopes one of their roles grants, hence a role. */
 async function ensureRole(
   api: ManagementApi,
+  found: Role | undefined,
   name: string,
   scopes: Array<{ id: string }>,
   options: RegisterOptions,
@@ -237,7 +290,6 @@ async function ensureRole(
   save: () => Promise<void>,
 ): Promise<NonNullable<RegisterSummary['role']>> {
   const scopeIds = scopes.map(({ id }) => id);
-  const found = (await api.listRoles()).find((role) => role.name === name);
   if (!found) {
     const role = await api.createRole({
       name,
@@ -251,9 +303,6 @@ async function ensureRole(
     await save();
     return { id: role.id, name, isDefault: options.defaultRole, status: 'created' };
   }
-  if (found.type !== 'User') {
-    throw new UsageError(`A machine-to-machine role named "${name}" already exists; give a user role's name with --role-name.`);
-  }
   let status: Status = 'existing';
   const granted = new Set((await api.listRoleScopes(found.id)).map(({ id }) => id));
   const missing = scopeIds.filter((id) => !granted.has(id));
@@ -265,47 +314,33 @@ async function ensureRole(
     await api.updateRole(found.id, { isDefault: true });
     status = 'updated';
   }
-  record.role = { id: found.id, name };
+  record.role = { id: found.id, name: found.name };
   await save();
-  return { id: found.id, name, isDefault: Boolean(found.isDefault) || options.defaultRole, status };
+  return { id: found.id, name: found.name, isDefault: Boolean(found.isDefault) || options.defaultRole, status };
 }
 
 async function ensureApp(
   api: ManagementApi,
+  found: Application | undefined,
   name: string,
   redirectUris: string[],
   options: RegisterOptions,
   record: LogtoRecord,
   save: () => Promise<void>,
 ): Promise<{ app: Application; status: Status }> {
-  const type = API_TYPES[options.appType];
-  const isThirdParty = !options.firstParty;
-  // The recorded app wins (its name may have changed); else one of this name and kind, left by a run that stopped early.
-  const recordedId = record.application?.id;
-  const found =
-    (recordedId ? await api.getApplication(recordedId) : null) ??
-    (await api.listApplications()).find((app) => app.name === name && app.type === type && app.isThirdParty === isThirdParty);
-
   let app: Application;
   let status: Status;
   if (!found) {
     app = await api.createApplication({
       name,
       description: `Sign-in for MCP clients of ${options.resource} (created by create-logto-mcp)`,
-      type,
-      isThirdParty,
+      type: API_TYPES[options.appType],
+      isThirdParty: !options.firstParty,
       oidcClientMetadata: { redirectUris, postLogoutRedirectUris: [] },
     });
     record.created.application = app.id;
     status = 'created';
   } else {
-    if (found.type !== type || found.isThirdParty !== isThirdParty) {
-      const kind = (third: boolean, t: string) => `${third ? 'third-party' : 'first-party'} ${t}`;
-      throw new UsageError(
-        `The registered app "${found.name}" (${found.id}) is a ${kind(found.isThirdParty, found.type)} app, not a ${kind(isThirdParty, type)} one, ` +
-          `and Logto cannot change that. Run unregister first, or keep its type.`,
-      );
-    }
     const current = found.oidcClientMetadata;
     const missing = redirectUris.filter((uri) => !current.redirectUris.includes(uri));
     app = found;
@@ -382,7 +417,7 @@ function nextSteps(summary: RegisterSummary, projectDir: string, options: Regist
     );
   }
   if (app.thirdParty) steps.push('Users see a consent screen the first time they sign in with this app.');
-  steps.push(`To remove all of it: npx create-logto-mcp unregister ${shell(projectDir)}`);
+  steps.push(`To remove what register created: ${cliInvocation()} unregister ${shell(projectDir)}`);
   return steps;
 }
 
@@ -405,11 +440,13 @@ function printSummary(ui: Ui, summary: RegisterSummary): void {
 }
 
 /**
- * The command that finishes a registration that failed while creating a project: every register flag
- * that was given, and never the M2M secret (it is read from LOGTO_M2M_APP_SECRET or asked for).
+ * The commands that finish a registration that failed while creating a project, ready to paste: every
+ * register flag that was given, and never the M2M secret. Unless LOGTO_M2M_APP_SECRET is set already, a
+ * line before the command exports it (`...` for the user to replace). Lines after the first are indented
+ * by two spaces, as the failure message indents the first.
  */
-export function registerCommandLine(projectDir: string, options: RegisterOptions): string {
-  const words = ['npx', 'create-logto-mcp', 'register', projectDir];
+export function registerCommandLine(projectDir: string, options: RegisterOptions, env: NodeJS.ProcessEnv = process.env): string {
+  const words = ['register', projectDir];
   for (const [key, spec] of Object.entries(registerOptionSpecs as OptionSpecs)) {
     if (key === 'm2mAppSecret' || key === 'showSecret') continue;
     const value = options[key as keyof RegisterOptions];
@@ -418,5 +455,7 @@ export function registerCommandLine(projectDir: string, options: RegisterOptions
     if (value === true) words.push(flag);
     else for (const item of [value].flat()) words.push(flag, String(item));
   }
-  return `LOGTO_M2M_APP_SECRET=<secret> ${words.map(shell).join(' ')}`;
+  const command = `${cliInvocation()} ${words.map(shell).join(' ')}`;
+  // Plain words in the comment: zsh without interactive_comments (its default) reads them as more names to export.
+  return env.LOGTO_M2M_APP_SECRET ? command : `export LOGTO_M2M_APP_SECRET=...   # the M2M app secret from Logto Console\n  ${command}`;
 }
