@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { ProjectPlan, TemplateVariables } from './plan.js';
 import type { GitOutcome } from './install/git.js';
+import { cliInvocation } from './invocation.js';
 import { shell } from './render/encoders.js';
 import { colors } from './ui.js';
 
@@ -37,7 +38,7 @@ export function nextSteps(plan: ProjectPlan, summary: CreateSummary, registeredA
         `The server will answer at ${colors.bold(v.resource)}. In Logto, create:`,
         `  - an API resource whose indicator is exactly ${v.resource}${scopes}, and a role granting its scopes;`,
         '  - an application for your MCP client (a third-party app shows users a consent screen).',
-        `Or let the CLI do it: ${colors.cyan('npx create-logto-mcp register')} (see README.md).`,
+        `Or let the CLI do it: ${colors.cyan(`${cliInvocation()} register ${shell(plan.targetDir)}`)} (see README.md).`,
       ];
   return [
     '',

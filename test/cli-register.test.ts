@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SECRET_PLACEHOLDER } from '../src/register/register.js';
 import { shell } from '../src/render/encoders.js';
 import { CLI, listTree, makeTempDir, removeDir, runCli } from './support/cli.js';
 import { startManagementApiEmulator, type Emulator } from './support/management-api-emulator.js';
@@ -79,13 +80,13 @@ describe('create --register, register and unregister as a user runs them', () =>
     expect(result.exitCode).toBe(1);
     const lines = finishingLines(result.stderr);
     expect(lines).toEqual([
-      'export LOGTO_M2M_APP_SECRET=...   # the M2M app secret from Logto Console',
+      `export LOGTO_M2M_APP_SECRET=${SECRET_PLACEHOLDER}`,
       `${invocation} register ${shell(dir)} --m2m-app-id ${M2M_ID}`,
     ]);
     expect(result.stderr).not.toContain('wrong-secret-XYZ');
 
     // The user replaces the placeholder with the secret and pastes both lines; nothing else is in the environment.
-    const finish = await runInShell(lines.join('\n').replace('=...', `=${M2M_SECRET}`));
+    const finish = await runInShell(lines.join('\n').replace(SECRET_PLACEHOLDER, M2M_SECRET));
     expect(finish.stderr).not.toMatch(/✖/);
     expect(finish.exitCode).toBe(0);
     const appId = parseEnv(readFileSync(path.join(dir, '.env'), 'utf8')).LOGTO_APP_ID;

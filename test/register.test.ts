@@ -6,7 +6,7 @@ import { registerCommand } from '../src/commands/register.js';
 import { unregisterCommand } from '../src/commands/unregister.js';
 import { UsageError } from '../src/errors.js';
 import type { RegisterOptions } from '../src/register/options.js';
-import { registerCommandLine, registerProject, type RegisterSummary } from '../src/register/register.js';
+import { registerCommandLines, registerProject, SECRET_PLACEHOLDER, type RegisterSummary } from '../src/register/register.js';
 import { unregisterProject } from '../src/register/unregister.js';
 import { cliInvocation } from '../src/invocation.js';
 import { createUi } from '../src/ui.js';
@@ -589,7 +589,7 @@ describe('register and unregister commands', () => {
   });
 });
 
-describe('registerCommandLine', () => {
+describe('registerCommandLines', () => {
   const options = () =>
     optionsFor({ tenantId: 'abc123', appType: 'traditional', redirectUri: ["https://x.invalid/cb?a='1'"], defaultRole: true, adopt: true, displayName: 'My Server' });
   const command =
@@ -598,15 +598,14 @@ describe('registerCommandLine', () => {
 
   it('gives every register flag that was used, never the secret, and a line exporting it first', async () => {
     await start();
-    const lines = registerCommandLine('my server', options(), {});
-    expect(lines).toBe(`export LOGTO_M2M_APP_SECRET=...   # the M2M app secret from Logto Console\n  ${command}`);
-    expect(lines).not.toContain(M2M_SECRET);
-    expect(lines).not.toMatch(/[<>]/);
+    const lines = registerCommandLines('my server', options(), {});
+    expect(lines).toEqual([`export LOGTO_M2M_APP_SECRET=${SECRET_PLACEHOLDER}`, command]);
+    expect(lines.join('\n')).not.toContain(M2M_SECRET);
   });
 
   it('leaves out the export line when LOGTO_M2M_APP_SECRET is set already', async () => {
     await start();
-    expect(registerCommandLine('my server', options(), { LOGTO_M2M_APP_SECRET: 'set' })).toBe(command);
+    expect(registerCommandLines('my server', options(), { LOGTO_M2M_APP_SECRET: 'set' })).toEqual([command]);
   });
 
   it('runs this CLI as it was started: node and the bin from a clone, npx from an installed package', () => {

@@ -8,9 +8,10 @@ import { nextSteps, summarize } from '../next-steps.js';
 import { GENERATOR_NAME, planProject, type ProjectPlan } from '../plan.js';
 import { keepExistingState } from '../render/keep-existing.js';
 import { renderFiles, writeProject } from '../render/render.js';
+import { cliInvocation } from '../invocation.js';
 import { createUi, type Ui } from '../ui.js';
 import { UsageError } from '../errors.js';
-import { registerCommandLine, registerOptionSpecs, registerProject, type RegisterFlagOptions, type RegisterOptions } from '../register/index.js';
+import { registerCommandLines, registerOptionSpecs, registerProject, type RegisterFlagOptions, type RegisterOptions } from '../register/index.js';
 
 interface CreateFlags extends Record<string, unknown> {
   yes?: boolean;
@@ -30,7 +31,7 @@ export function createCommand(): Command {
     'after',
     `
 Non-interactive usage (scripts, CI, workshops): pass --yes and every answer as a flag, e.g.
-  npx create-logto-mcp my-server --yes --issuer https://<tenant>.logto.app/oidc \\
+  ${cliInvocation()} my-server --yes --issuer https://<tenant>.logto.app/oidc \\
       --resource http://localhost:3001/mcp --framework express --transport streamable-http
 Without a terminal nothing is asked: a missing answer that has no default is an error naming its flag.`,
   );
@@ -84,7 +85,7 @@ async function registerNewProject(plan: ProjectPlan, flags: RegisterFlagOptions,
     return { summary: await registerProject({ projectDir: plan.targetDir, options, ui, json }) };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    const failed = new UsageError(`Registration in Logto failed: ${reason}\nThe project is written. To finish registering, run:\n  ${registerCommandLine(plan.targetDir, options)}`);
+    const failed = new UsageError(`Registration in Logto failed: ${reason}\nThe project is written. To finish registering, run:\n${registerCommandLines(plan.targetDir, options).map((line) => `  ${line}\n`).join('')}`);
     return { summary: undefined, failed };
   }
 }

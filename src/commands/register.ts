@@ -40,7 +40,7 @@ export function registerCommand(): Command {
     'after',
     `
 Credentials come from a Logto machine-to-machine app with the Management API access role:
-  export LOGTO_M2M_APP_ID=... LOGTO_M2M_APP_SECRET=...   # from Logto Console
+  export LOGTO_M2M_APP_ID='<M2M app ID>' LOGTO_M2M_APP_SECRET='<M2M app secret>'
   ${cliInvocation()} register my-server
 A re-run creates only what is missing; the unregister command removes what register created.`,
   );

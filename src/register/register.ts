@@ -445,7 +445,10 @@ function printSummary(ui: Ui, summary: RegisterSummary): void {
  * line before the command exports it (`...` for the user to replace). Lines after the first are indented
  * by two spaces, as the failure message indents the first.
  */
-export function registerCommandLine(projectDir: string, options: RegisterOptions, env: NodeJS.ProcessEnv = process.env): string {
+/** What the user replaces with the M2M app's secret in the printed commands. */
+export const SECRET_PLACEHOLDER = "'<the M2M app secret>'";
+
+export function registerCommandLines(projectDir: string, options: RegisterOptions, env: NodeJS.ProcessEnv = process.env): string[] {
   const words = ['register', projectDir];
   for (const [key, spec] of Object.entries(registerOptionSpecs as OptionSpecs)) {
     if (key === 'm2mAppSecret' || key === 'showSecret') continue;
@@ -456,6 +459,6 @@ export function registerCommandLine(projectDir: string, options: RegisterOptions
     else for (const item of [value].flat()) words.push(flag, String(item));
   }
   const command = `${cliInvocation()} ${words.map(shell).join(' ')}`;
-  // Plain words in the comment: zsh without interactive_comments (its default) reads them as more names to export.
-  return env.LOGTO_M2M_APP_SECRET ? command : `export LOGTO_M2M_APP_SECRET=...   # the M2M app secret from Logto Console\n  ${command}`;
+  // A quoted placeholder, no comment: pasted into any shell (zsh reads `#` literally by default) it does no harm.
+  return env.LOGTO_M2M_APP_SECRET ? [command] : [`export LOGTO_M2M_APP_SECRET=${SECRET_PLACEHOLDER}`, command];
 }
