@@ -3,11 +3,12 @@ import path from 'node:path';
 import { parseEnv } from 'node:util';
 import pty from 'node-pty';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, makeTempDir, removeDir } from './support/cli.js';
+import { CLI, makeTempDir, removeDir, runCli } from './support/cli.js';
+import { startManagementApiEmulator } from './support/management-api-emulator.js';
 
 /** The CLI in a pseudo-terminal, answered prompt by prompt as a person would. */
-function startInTerminal(args: string[], cwd: string) {
-  const terminal = pty.spawn('node', [CLI, ...args], { cwd, cols: 120, rows: 40, env: { ...process.env, NO_COLOR: '1' } as Record<string, string> });
+function startInTerminal(args: string[], cwd: string, env: Record<string, string> = {}) {
+  const terminal = pty.spawn('node', [CLI, ...args], { cwd, cols: 120, rows: 40, env: { ...process.env, NO_COLOR: '1', ...env } as Record<string, string> });
   let screen = '';
   let seen = 0;
   const exited = new Promise<number>((resolve) => terminal.onExit(({ exitCode }) => resolve(exitCode)));
@@ -60,6 +61,28 @@ describe('in a terminal', () => {
     expect(session.screen()).not.toContain('Web framework'); // given as a flag
     const env = parseEnv(readFileSync(path.join(work, 'my-agent-server', '.env'), 'utf8'));
     expect(env).toMatchObject({ LOGTO_ISSUER: 'https://tenant.invalid/oidc', MCP_RESOURCE: 'http://localhost:3001/mcp', MCP_REQUIRED_SCOPES: 'read:whoami' });
+  });
+
+  it('asks for the M2M credentials when registering, and never shows the secret', async () => {
+    const secret = 'typed-secret-NEVER-ON-SCREEN-93';
+    const emulator = await startManagementApiEmulator({ m2mApps: [{ id: 'm2m', secret, managementAccess: true }] });
+    const dir = path.join(work, 'to-register');
+    try {
+      const created = await runCli([dir, '--issuer', emulator.issuer, '--skip-issuer-check', '--no-install', '--no-git']);
+      expect(created.exitCode).toBe(0);
+      const session = startInTerminal(['register', dir], work, { LOGTO_M2M_APP_ID: '', LOGTO_M2M_APP_SECRET: '' });
+      try {
+        await session.answer('M2M app ID', `m2m${ENTER}`);
+        await session.answer('M2M app secret', `${secret}${ENTER}`);
+        expect(await session.exited).toBe(0);
+      } finally {
+        session.kill();
+      }
+      expect(session.screen()).not.toContain(secret);
+      expect(parseEnv(readFileSync(path.join(dir, '.env'), 'utf8')).LOGTO_APP_ID).toBe(emulator.state.applications[0]?.id);
+    } finally {
+      await emulator.close();
+    }
   });
 
   it('exits non-zero on Ctrl-C at a prompt and writes nothing', async () => {
