@@ -12,6 +12,7 @@ import { rmSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 
 import { childEnv, CLI, npmInstall, REPO_ROOT } from '../test/support/generated-project.js';
@@ -146,7 +147,7 @@ async function benchThroughput(root: string) {
     if (install.exitCode !== 0) throw new Error(`npm install of the generated project failed:\n${install.output}`);
 
     // "New token per request" defeats the verifier's cache only if the tokens outnumber its entries.
-    const cacheSize = Number(/CACHE_SIZE = ([\d_]+)/.exec(await readFile(join(dir, 'src', 'verifier.ts'), 'utf8'))?.[1]?.replaceAll('_', '') ?? 0);
+    const { CACHE_SIZE: cacheSize = 0 } = (await import(pathToFileURL(join(dir, 'src', 'verifier.ts')).href)) as { CACHE_SIZE?: number };
     const distinct = Math.max(REQUESTS, 2 * cacheSize + CONCURRENCY);
     const [esOne, esMany, rsMany] = await Promise.all([issuer.sign('ES384', resource), signMany(issuer, 'ES384', resource, distinct), signMany(issuer, 'RS256', resource, distinct)]);
     // Each mode keeps its own counter across warm-up and rounds, so a distinct token is never reused within `distinct` requests.

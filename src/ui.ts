@@ -6,6 +6,11 @@ kleur.enabled = Boolean(process.stdout.isTTY) && !('NO_COLOR' in process.env) &&
 
 export const colors = kleur;
 
+/** Prompts may be shown only in a terminal, and never when stdout is reserved for --json. */
+export function canPrompt(json: boolean): boolean {
+  return Boolean(process.stdin.isTTY && process.stdout.isTTY) && !json;
+}
+
 /** Human-facing output. Everything goes to stderr when stdout is reserved for --json. */
 export interface Ui {
   info(message: string): void;

@@ -9,7 +9,7 @@ import { GENERATOR_NAME, planProject, type ProjectPlan } from '../plan.js';
 import { keepExistingState } from '../render/keep-existing.js';
 import { renderFiles, writeProject } from '../render/render.js';
 import { cliInvocation } from '../invocation.js';
-import { createUi, type Ui } from '../ui.js';
+import { canPrompt, createUi, type Ui } from '../ui.js';
 import { UsageError } from '../errors.js';
 import { registerCommandLines, registerOptionSpecs, registerProject, type RegisterFlagOptions, type RegisterOptions } from '../register/index.js';
 
@@ -44,7 +44,7 @@ Without a terminal nothing is asked: a missing answer that has no default is an 
 export async function create(flags: CreateFlags): Promise<void> {
   const json = Boolean(flags.json);
   const ui = createUi({ json });
-  const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) && !json;
+  const interactive = canPrompt(json);
   const context = { interactive, yes: Boolean(flags.yes) };
   const options = (await resolveOptions(createOptionSpecs, flags, context)) as CreateOptions;
   checkCreateOptions(options);

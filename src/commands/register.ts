@@ -6,7 +6,7 @@ import { addOptions, resolveOptions, type OptionSpecs } from '../options/define.
 import { registerOptionSpecs, type RegisterOptions } from '../register/options.js';
 import { readProject } from '../register/project.js';
 import { registerProject } from '../register/register.js';
-import { createUi } from '../ui.js';
+import { canPrompt, createUi } from '../ui.js';
 
 /** --issuer, --resource, --scopes: read from the project's .env; a flag overrides it. */
 function projectSpecs(env: Record<string, string> = {}) {
@@ -48,7 +48,7 @@ A re-run creates only what is missing; the unregister command removes what regis
     const json = Boolean(flags.json);
     const ui = createUi({ json });
     const project = await readProject(directory);
-    const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) && !json;
+    const interactive = canPrompt(json);
     const resolved = await resolveOptions({ ...projectSpecs(project.env), ...registerOptionSpecs }, flags, { interactive, yes: false });
     const options = { ...resolved, projectName: project.name } as RegisterOptions;
     for (const [name, value] of [['LOGTO_ISSUER', options.issuer], ['MCP_RESOURCE', options.resource]] as const) {

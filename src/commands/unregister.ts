@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { addOptions, resolveOptions } from '../options/define.js';
 import { registerOptionSpecs } from '../register/options.js';
 import { unregisterProject, type UnregisterOptions } from '../register/unregister.js';
-import { createUi } from '../ui.js';
+import { canPrompt, createUi } from '../ui.js';
 
 const { m2mAppId, m2mAppSecret, tenantId, managementEndpoint, managementResource } = registerOptionSpecs;
 const unregisterOptionSpecs = { m2mAppId, m2mAppSecret, tenantId, managementEndpoint, managementResource };
@@ -16,7 +16,7 @@ export function unregisterCommand(): Command {
   command.action(async (directory: string, flags: Record<string, unknown>) => {
     const json = Boolean(flags.json);
     const ui = createUi({ json });
-    const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY) && !json;
+    const interactive = canPrompt(json);
     const getOptions = async () => (await resolveOptions(unregisterOptionSpecs, flags, { interactive, yes: false })) as unknown as UnregisterOptions;
     const summary = await unregisterProject({ projectDir: directory, getOptions, ui, json });
     if (json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);

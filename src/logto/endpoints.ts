@@ -21,6 +21,8 @@ export interface ManagementTargetInput {
   managementResource?: string;
 }
 
+/** A Logto Cloud tenant ID: lower-case letters and digits, as in `<tenant>.logto.app`. */
+export const TENANT_ID = /^[a-z0-9]+$/;
 const CLOUD_HOST = /^([a-z0-9]+)\.logto\.app$/;
 export const SELF_HOSTED_MANAGEMENT_RESOURCE = 'https://default.logto.app/api';
 
@@ -42,7 +44,7 @@ export function logtoEndpointFromIssuer(issuer: string): string {
  */
 export function resolveManagementTarget(input: ManagementTargetInput): ManagementTarget {
   const logtoEndpoint = logtoEndpointFromIssuer(input.issuer);
-  if (input.tenantId !== undefined && !/^[a-z0-9]+$/.test(input.tenantId)) {
+  if (input.tenantId !== undefined && !TENANT_ID.test(input.tenantId)) {
     throw new UsageError(`Invalid --tenant-id "${input.tenantId}": a Logto Cloud tenant ID is lower-case letters and digits.`);
   }
   const managementEndpoint = (

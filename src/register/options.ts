@@ -1,3 +1,4 @@
+import { TENANT_ID } from '../logto/endpoints.js';
 import { parseHttpUrl } from '../options/create-options.js';
 import type { Choice, OptionSpec } from '../options/define.js';
 
@@ -33,7 +34,7 @@ export const registerOptionSpecs = {
     optional: true,
     description: 'Logto Cloud tenant ID, needed when the issuer uses a custom domain (custom domains cannot serve the Management API)',
     parse: (raw) => {
-      if (!/^[a-z0-9]+$/.test(raw.trim())) throw new Error(`"${raw}" is not a Logto Cloud tenant ID (lower-case letters and digits).`);
+      if (!TENANT_ID.test(raw.trim())) throw new Error(`"${raw}" is not a Logto Cloud tenant ID (lower-case letters and digits).`);
       return raw.trim();
     },
   } satisfies OptionSpec<string>,

@@ -4,14 +4,14 @@
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 
 import { execa, type ResultPromise } from 'execa';
 
-export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-export const CLI = join(REPO_ROOT, 'bin', 'create-logto-mcp.js');
+import { CLI, REPO_ROOT } from './cli.js';
+
+export { CLI, REPO_ROOT };
 /** One npm cache for every e2e install, so later runs install from it. */
 export const NPM_CACHE = join(REPO_ROOT, 'node_modules', '.cache', 'e2e-npm');
 
