@@ -16,7 +16,6 @@ import * as jose from 'jose';
 import {
   Client as ClientV2,
   StreamableHTTPClientTransport as StreamableHTTPClientTransportV2,
-  UnauthorizedError as UnauthorizedErrorV2,
   type OAuthClientProvider as OAuthClientProviderV2,
   type OAuthClientMetadata,
   type OAuthDiscoveryState,
@@ -24,7 +23,7 @@ import {
 } from '@modelcontextprotocol/client';
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as StreamableHTTPClientTransportV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { UnauthorizedError as UnauthorizedErrorV1, type OAuthClientProvider as OAuthClientProviderV1 } from '@modelcontextprotocol/sdk/client/auth.js';
+import type { OAuthClientProvider as OAuthClientProviderV1 } from '@modelcontextprotocol/sdk/client/auth.js';
 import type { OAuthTokens as OAuthTokensV1 } from '@modelcontextprotocol/sdk/shared/auth.js';
 
 export type SdkVersion = 'v2' | 'v1';
@@ -324,7 +323,7 @@ export async function runOAuthFlow(options: OAuthFlowOptions): Promise<OAuthFlow
           const raw = await client.callTool({ name: toolName, arguments: {} });
           return { ok: true, whoami: parseToolResult(raw), whoamiRaw: raw, observations: observations() };
         } catch (error) {
-          if (!(error instanceof UnauthorizedErrorV2) && provider.rounds.length === roundsBefore) throw error;
+          // Only an error that started a new authorization round is the client asking us to sign in.
           const round = provider.rounds.at(-1);
           if (!round || provider.rounds.length === roundsBefore) throw error;
           await transport.finishAuth(round.callbackUrl.searchParams);
@@ -342,7 +341,6 @@ export async function runOAuthFlow(options: OAuthFlowOptions): Promise<OAuthFlow
           const raw = await client.callTool({ name: toolName, arguments: {} });
           return { ok: true, whoami: parseToolResult(raw), whoamiRaw: raw, observations: observations() };
         } catch (error) {
-          if (!(error instanceof UnauthorizedErrorV1) && provider.rounds.length === roundsBefore) throw error;
           const round = provider.rounds.at(-1);
           if (!round || provider.rounds.length === roundsBefore) throw error;
           const params = round.callbackUrl.searchParams;
