@@ -7,11 +7,19 @@ import type { Config } from './config.js';
 /**
  * Verifies access tokens. `verifyAccessToken` rejects a bad token with an `OAuthError` of code
  * `invalid_token`; any other error means the issuer could not be consulted (answered 503).
- * The verified claims are in `authInfo.extra.claims`.
+ * The verified claims are in `authInfo.extra.claims`, and who they stand for in `authInfo.extra.subjectType`.
  */
 export interface TokenVerifier extends OAuthTokenVerifier {
   /** Fetches what verification needs from the issuer now, so a misconfiguration shows at start-up. */
   ready(): Promise<void>;
+}
+
+/** `user`: signed in as a user. `machine`: an application acting for itself (client credentials), with no user. */
+export type SubjectType = 'user' | 'machine';
+
+/** Logto's client-credentials tokens name the application as their subject (`sub` = `client_id`); user tokens name the user. */
+export function subjectType(claims: { sub?: unknown; client_id?: unknown }): SubjectType {
+  return typeof claims.sub === 'string' && claims.sub !== claims.client_id ? 'user' : 'machine';
 }
 
 export function protectedResourceMetadata(config: Config) {
@@ -57,12 +65,18 @@ export async function authenticate(authorization: string | undefined, verifier: 
     };
   }
 
+  // Without a required scope, any machine-to-machine app of the tenant can get a token for this resource.
+  if (authInfo.extra?.subjectType !== 'user' && !config.allowMachineTokens) {
+    return challenge(config, 401, 'insufficient_user_authentication', 'The token was issued to an application, not a user (see MCP_ALLOW_MACHINE_TOKENS)');
+  }
   const missing = config.requiredScopes.filter((scope) => !authInfo.scopes.includes(scope));
   if (missing.length > 0) return challenge(config, 403, 'insufficient_scope', `Missing scope: ${missing.join(' ')}`);
   return { ok: true, authInfo: { ...authInfo, resourceMetadataUrl: metadataUrl(config) } };
 }
 
-function challenge(config: Config, status: 401 | 403, error: 'invalid_token' | 'insufficient_scope' | undefined, description: string): AuthOutcome {
+type ChallengeError = 'invalid_token' | 'insufficient_scope' | 'insufficient_user_authentication'; // the last: RFC 9470
+
+function challenge(config: Config, status: 401 | 403, error: ChallengeError | undefined, description: string): AuthOutcome {
   const params = error ? [`error="${error}"`, `error_description="${quoted(description)}"`] : [];
   params.push(`resource_metadata="${quoted(metadataUrl(config))}"`);
   // The scope to request; clients fall back to scopes_supported when it is absent.

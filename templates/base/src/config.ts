@@ -15,6 +15,8 @@ export interface Config {
   host: string;
   /** Browser origins allowed to call the MCP endpoint besides the resource's own origin and loopback. */
   allowedOrigins: string[];
+  /** Whether tokens issued to an application itself (client credentials: no user) are accepted. */
+  allowMachineTokens: boolean;
   /** Name and version of this server (from package.json). */
   name: string;
   version: string;
@@ -28,6 +30,8 @@ export class ConfigError extends Error {
 const BASE_SCOPES = ['openid', 'profile', 'email'];
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/; // RFC 6749 §3.3
 const ORIGIN = /^[a-z][a-z\d+.-]*:\/\/[^/?#\s]+$/i;
+/** Loopback host names: plain http is acceptable to them, and the MCP endpoint always answers to them. */
+export const LOOPBACK = ['localhost', '127.0.0.1', '[::1]'];
 
 /** Loads `.env` from the working directory when present; variables already set in the environment win. */
 export function loadEnvFile(path = '.env'): void {
@@ -37,6 +41,10 @@ export function loadEnvFile(path = '.env'): void {
 /** Reads and validates the configuration; throws a `ConfigError` naming the offending variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const issuer = httpUrl(env, 'LOGTO_ISSUER');
+  // The signing keys come from the issuer: over plain HTTP anyone on the way could swap them.
+  if (new URL(issuer).protocol === 'http:' && !LOOPBACK.includes(new URL(issuer).hostname)) {
+    throw new ConfigError(`LOGTO_ISSUER must be an https URL (http only for localhost, 127.0.0.1 or [::1]), got ${JSON.stringify(issuer)}`);
+  }
   const resource = httpUrl(env, 'MCP_RESOURCE');
   const requiredScopes = list(env.MCP_REQUIRED_SCOPES);
   for (const scope of requiredScopes) {
@@ -60,6 +68,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     // Loopback only by default: nothing on the network can reach a development server by accident.
     host: env.HOST?.trim() || '127.0.0.1',
     allowedOrigins,
+    allowMachineTokens: flag(env, 'MCP_ALLOW_MACHINE_TOKENS'),
     name: pkg.name,
     version: pkg.version,
   };
@@ -74,9 +83,18 @@ function httpUrl(env: Record<string, string | undefined>, name: string): string 
   } catch {
     throw new ConfigError(`${name} must be an absolute URL, got ${JSON.stringify(value)}`);
   }
+  // Not echoed: the value holds a password.
+  if (url.username || url.password) throw new ConfigError(`${name} must not contain credentials (user:password@)`);
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError(`${name} must be an http(s) URL, got ${JSON.stringify(value)}`);
   if (/[?#]/.test(value)) throw new ConfigError(`${name} must not have a query or fragment, got ${JSON.stringify(value)}`);
   return value;
+}
+
+function flag(env: Record<string, string | undefined>, name: string): boolean {
+  const value = env[name]?.trim().toLowerCase() ?? '';
+  if (value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  throw new ConfigError(`${name} must be true or false, got ${JSON.stringify(env[name])}`);
 }
 
 /** Space-separated (commas are accepted too). */

@@ -1,7 +1,6 @@
 // DNS-rebinding and cross-site protection for the MCP endpoint (MCP transports spec: servers MUST validate Origin).
+import { LOOPBACK } from './config.js';
 import type { Config } from './config.js';
-
-const LOOPBACK = ['localhost', '127.0.0.1', '[::1]'];
 
 /** Host names the MCP endpoint answers to: the resource's own host (also when it is public) and loopback. */
 export function allowedHosts(config: Config): string[] {

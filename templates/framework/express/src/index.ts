@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig, loadEnvFile } from './config.js';
 import type { Config } from './config.js';
-import { createApp } from './app.js';
+import { createApp, createHttpServer } from './app.js';
 import { createVerifier } from './verifier.js';
 
 function readConfig(): Config {
@@ -16,11 +16,12 @@ function readConfig(): Config {
 
 const config = readConfig();
 const verifier = createVerifier(config);
-const server = createApp(config, verifier).listen(config.port, config.host, (error) => {
-  if (error) {
-    console.error(`Cannot listen on ${config.host}:${config.port}: ${error.message}`);
-    process.exit(1);
-  }
+const server = createHttpServer().on('request', createApp(config, verifier));
+server.once('error', (error) => {
+  console.error(`Cannot listen on ${config.host}:${config.port}: ${error.message}`);
+  process.exit(1);
+});
+server.listen(config.port, config.host, () => {
   console.log(`MCP server listening on ${config.host} port ${config.port}, path ${config.mcpPath}`);
   console.log(`MCP clients connect to ${config.resource} (MCP_RESOURCE); tokens come from ${config.issuer}`);
 });

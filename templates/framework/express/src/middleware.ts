@@ -1,4 +1,4 @@
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import { authenticate } from './auth.js';
 import type { TokenVerifier } from './auth.js';
 import type { Config } from './config.js';
@@ -7,6 +7,64 @@ import { isAllowedOrigin } from './origins.js';
 /** Matches `path` literally: paths come from MCP_RESOURCE and may hold characters Express reads as route syntax. */
 export function exactPath(path: string): RegExp {
   return new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+}
+
+/**
+ * Closes the connection after a response sent while the request body is still arriving (a refusal, a 404):
+ * otherwise Node reads and discards the whole body to reuse the connection, however large it is announced.
+ */
+export const closeIfBodyUnread: RequestHandler = (req, res, next) => {
+  const writeHead = res.writeHead;
+  res.writeHead = function (this: typeof res, ...args: unknown[]) {
+    const arriving = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > req.readableLength;
+    if (!req.complete && arriving) this.setHeader('Connection', 'close');
+    return writeHead.apply(this, args as Parameters<typeof writeHead>);
+  } as typeof writeHead;
+  next();
+};
+
+/**
+ * What HTTP/1.1 requires of the request target and `Host` (RFC 9112 §3.2): 400 for more than one `Host`
+ * or an invalid one (Node itself answers 400 when it is missing). An absolute-form target
+ * (`POST http://host/mcp`) is accepted, its authority replacing `Host`, so the host checks see it.
+ */
+export const requestTarget: RequestHandler = (req, res, next) => {
+  const hosts = req.rawHeaders.filter((_, i) => i % 2 === 0 && req.rawHeaders[i]!.toLowerCase() === 'host');
+  if (hosts.length > 1) return badRequest(res, 'More than one Host header');
+  if (req.headers.host !== undefined && !validAuthority(req.headers.host)) return badRequest(res, 'Invalid Host header');
+  if (!req.url.startsWith('/') && req.url !== '*') {
+    const target = parsedUrl(req.url);
+    if (!target || (target.protocol !== 'http:' && target.protocol !== 'https:') || !validAuthority(target.host)) {
+      return badRequest(res, 'Invalid request target');
+    }
+    req.headers.host = target.host;
+    req.url = target.pathname + target.search;
+  }
+  next();
+};
+
+function validAuthority(value: string): boolean {
+  return value !== '' && !/[\s/?#@\\]/.test(value) && URL.canParse(`http://${value}`);
+}
+
+function parsedUrl(value: string): URL | undefined {
+  try {
+    return new URL(value);
+  } catch {
+    return undefined;
+  }
+}
+
+function badRequest(res: Response, description: string): void {
+  res.status(400).json({ error: 'invalid_request', error_description: description });
+}
+
+/** 405 with `Allow` for any other method: some (TRACE, CONNECT) cannot even be handed to the MCP handler. */
+export function allowMethods(methods: string[]): RequestHandler {
+  return (req, res, next) => {
+    if (methods.includes(req.method)) return next();
+    res.status(405).set('Allow', methods.join(', ')).json({ error: 'method_not_allowed', error_description: `${req.method} is not allowed here` });
+  };
 }
 
 /** CORS for public documents: any origin may read them. */
@@ -51,6 +109,11 @@ export function requireToken(config: Config, verifier: TokenVerifier): RequestHa
     next();
   };
 }
+
+/** JSON 404 at once (Express's default one waits for the whole request body first). */
+export const notFound: RequestHandler = (_req, res) => {
+  res.status(404).json({ error: 'not_found' });
+};
 
 /** JSON errors without stack traces (Express's default handler sends them outside production). */
 export const errorHandler: ErrorRequestHandler = (error, _req, res, next) => {

@@ -4,12 +4,16 @@ import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify } from 'jo
 import type { JWTPayload } from 'jose';
 import { OAuthError, OAuthErrorCode } from '@modelcontextprotocol/server';
 import type { AuthInfo } from '@modelcontextprotocol/server';
+import { subjectType } from './auth.js';
 import type { TokenVerifier } from './auth.js';
 import type { Config } from './config.js';
 
 // Logto signs with ES384 by default, RS256 on RSA tenants. Never HMAC or `none`.
 const ALGORITHMS = ['ES256', 'ES384', 'ES512', 'RS256'];
 const CLOCK_TOLERANCE_SECONDS = 5;
+// Logto's access tokens live 3600 s by default and at most 86400 s (set per API resource): a token
+// issued longer ago, or meant to live longer, is not one Logto issued as configured.
+const MAX_LIFETIME_SECONDS = 86_400;
 // Verifying an ES384 signature costs about as much as serving the MCP request, so verified tokens are
 // remembered: at most CACHE_SIZE of them, each until it expires but no longer than CACHE_SECONDS, so a
 // key Logto has withdrawn stops being trusted soon.
@@ -58,9 +62,13 @@ export function createVerifier(config: Config, { cacheSize = CACHE_SIZE } = {}):
           algorithms: ALGORITHMS,
           clockTolerance: CLOCK_TOLERANCE_SECONDS,
           requiredClaims: ['exp'],
+          maxTokenAge: MAX_LIFETIME_SECONDS, // also requires `iat` (RFC 9068) and refuses it in the future
         }));
       } catch (error) {
         throw invalidToken(error);
+      }
+      if (payload.exp! - payload.iat! > MAX_LIFETIME_SECONDS + CLOCK_TOLERANCE_SECONDS) {
+        throw new OAuthError(OAuthErrorCode.InvalidToken, 'The token lives longer than 24 hours (exp - iat)');
       }
       // Logto issues one audience per token; one naming other audiences too could be replayed by them.
       if (Array.isArray(payload.aud) && payload.aud.length !== 1) {
@@ -73,7 +81,7 @@ export function createVerifier(config: Config, { cacheSize = CACHE_SIZE } = {}):
         scopes: typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [],
         expiresAt: payload.exp,
         resource: new URL(config.resource),
-        extra: { claims: payload },
+        extra: { claims: payload, subjectType: subjectType(payload) },
       };
       if (cacheSize > 0) {
         if (verified.size >= cacheSize) verified.delete(verified.keys().next().value!);
@@ -115,6 +123,7 @@ const CLAIM_ERRORS: Record<string, string> = {
   iss: 'was not issued by LOGTO_ISSUER (iss)',
   nbf: 'is not valid yet (nbf)',
   exp: 'has no valid expiry (exp)',
+  iat: 'has no valid issue time (iat)',
   typ: 'is not an access token (typ must be at+jwt)',
 };
 
@@ -131,7 +140,9 @@ const BAD_TOKEN_ERRORS = [
 
 /** Maps a jose rejection of the token to `invalid_token`; anything else passes through and is answered 503. */
 function invalidToken(error: unknown): unknown {
-  if (error instanceof errors.JWTExpired) return new OAuthError(OAuthErrorCode.InvalidToken, 'The token has expired');
+  if (error instanceof errors.JWTExpired) {
+    return new OAuthError(OAuthErrorCode.InvalidToken, error.claim === 'iat' ? 'The token was issued more than 24 hours ago (iat)' : 'The token has expired');
+  }
   if (error instanceof errors.JWTClaimValidationFailed) {
     const reason = CLAIM_ERRORS[error.claim] ?? `has an invalid ${error.claim} claim`;
     return new OAuthError(OAuthErrorCode.InvalidToken, `The token ${reason}`);

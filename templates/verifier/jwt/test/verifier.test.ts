@@ -47,6 +47,12 @@ const invalidTokens: Record<string, () => Promise<string>> = {
   'an expired token': () => issuer.token(app.config.resource, { iat: now() - 7200, exp: now() - 3600 }),
   'a token not yet valid': () => issuer.token(app.config.resource, { nbf: now() + 3600 }),
   'no exp': () => issuer.token(app.config.resource, { exp: undefined }),
+  // Bounded like Logto's tokens: issued at most 24 h ago, never in the future, living 24 h at most.
+  'no iat': () => issuer.token(app.config.resource, { iat: undefined }),
+  'an iat an hour in the future': () => issuer.token(app.config.resource, { iat: now() + 3600, exp: now() + 7200 }),
+  'an iat over 24 hours ago': () => issuer.token(app.config.resource, { iat: now() - 86_400 - 60, exp: now() + 600 }),
+  'an exp of 1e20': () => issuer.token(app.config.resource, { exp: 1e20 }),
+  'a lifetime of 24 hours and a minute': () => issuer.token(app.config.resource, { iat: now(), exp: now() + 86_400 + 60 }),
   // An ID token or any other JWT from the same issuer is not an access token (RFC 9068 §4).
   'a typ other than at+jwt': () => issuer.token(app.config.resource, {}, { typ: 'JWT' }),
   'other audiences besides this one': () => issuer.token(app.config.resource, { aud: ['https://other.example.com/api', app.config.resource] }),
@@ -63,6 +69,11 @@ describe('a token with', () => {
     const body = await response.text();
     expect(JSON.parse(body)).toMatchObject({ error: 'invalid_token' });
     expect(body).not.toMatch(/\bat .*:\d+:\d+/); // no stack trace
+  });
+
+  it('a lifetime of 24 hours, or an iat a moment ahead of our clock, is accepted', async () => {
+    expect((await callWith(await issuer.token(app.config.resource, { iat: now(), exp: now() + 86_400 }))).status).toBe(200);
+    expect((await callWith(await issuer.token(app.config.resource, { iat: now() + 3 }))).status).toBe(200);
   });
 
   it('a valid signature is accepted after all those, ES384 and RS256', async () => {
@@ -96,6 +107,14 @@ describe('createVerifier', () => {
     const again = await verifier.verifyAccessToken(token);
     expect(again).not.toBe(first); // verified afresh
     expect(again.extra).toEqual(first.extra);
+  });
+
+  it('tells a user from a machine: a token whose sub is its client_id is an application acting for itself', async () => {
+    const verifier = createVerifier(app.config);
+    const user = await verifier.verifyAccessToken(await issuer.token(app.config.resource, { sub: 'user-1', client_id: 'app-1' }));
+    const machine = await verifier.verifyAccessToken(await issuer.token(app.config.resource, { sub: 'app-1', client_id: 'app-1' }));
+    expect(user.extra).toMatchObject({ subjectType: 'user', claims: { sub: 'user-1' } });
+    expect(machine.extra).toMatchObject({ subjectType: 'machine', claims: { sub: 'app-1' } });
   });
 
   it('verifies every time with cacheSize 0', async () => {

@@ -1,7 +1,6 @@
 // Starts the app on a free port on 127.0.0.1, with MCP_RESOURCE pointing at it (`path` on that origin).
-import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createApp } from '../../src/app.js';
+import { createApp, createHttpServer, HTTP_LIMITS } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { Config } from '../../src/config.js';
 
@@ -12,8 +11,8 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startApp(env: Record<string, string>, path = '/mcp'): Promise<TestApp> {
-  const server = createServer();
+export async function startApp(env: Record<string, string>, path = '/mcp', limits: Partial<typeof HTTP_LIMITS> = {}): Promise<TestApp> {
+  const server = createHttpServer({ ...HTTP_LIMITS, ...limits });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const config = loadConfig({ MCP_RESOURCE: origin + path, ...env });
