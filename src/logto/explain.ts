@@ -34,6 +34,11 @@ export function explainLogtoError(error: unknown, target: ManagementTarget, appI
         return new UsageError(`Logto does not know the Management API resource ${target.resource} (invalid_target). ${hint}`);
       }
       return new UsageError(`Logto refused the Management API token request (${message}).`);
+    case 'response':
+      return new UsageError(
+        `Logto at ${target.managementEndpoint} gave an answer this CLI cannot use: ${message}. ` +
+          `Is ${target.managementEndpoint} a Logto Management API? Check the issuer and --management-endpoint.`,
+      );
     case 'http':
       break;
   }

@@ -252,12 +252,12 @@ export class ManagementApi {
     const deadline = started + 2 * timeoutMs;
     for (let attempt = 0; ; attempt++) {
       const signal = AbortSignal.timeout(Math.max(1, Math.min(timeoutMs, deadline - Date.now())));
-      const wait = backoff(attempt);
-      const mayRetry = attempt < retries && Date.now() + wait < deadline;
+      // Decided once an attempt has failed, so that the wait and the next attempt still fit before the deadline.
+      const mayRetry = () => attempt < retries && Date.now() + backoff(attempt) < deadline;
       try {
         const response = await this.#options.fetch(url, { method, headers: { accept: 'application/json', ...init.headers }, body: init.body, signal });
         const transient = method === 'POST' ? [429, 502, 503, 504].includes(response.status) : response.status >= 500 || response.status === 429;
-        if (transient && mayRetry) {
+        if (transient && mayRetry()) {
           void response.body?.cancel().catch(() => {});
         } else {
           const { text, complete } = await readBody(response, response.ok ? MAX_BODY_BYTES : MAX_ERROR_BODY_BYTES);
@@ -269,13 +269,13 @@ export class ManagementApi {
         // A POST that got no answer may have been applied: only other methods are retried then.
         if (signal.aborted) {
           const failure = new LogtoApiError('network', label, `${new URL(url).host}: no answer in ${seconds(Date.now() - started)}`, undefined, undefined, 'TIMEOUT');
-          if (!mayRetry || method === 'POST') throw failure;
+          if (method === 'POST' || !mayRetry()) throw failure;
         } else {
           const failure = networkError(error, label, url);
-          if (!mayRetry || failure.kind !== 'network' || !TRANSIENT_NETWORK_CODES.has(failure.causeCode ?? '')) throw failure;
+          if (failure.kind !== 'network' || !TRANSIENT_NETWORK_CODES.has(failure.causeCode ?? '') || !mayRetry()) throw failure;
         }
       }
-      await sleep(wait);
+      await sleep(backoff(attempt));
     }
   }
 }
