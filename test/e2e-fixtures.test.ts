@@ -201,6 +201,22 @@ describe('Logto-like issuer', () => {
     });
   });
 
+  it('issues a machine-to-machine app a token without a user: sub = client_id, empty scope (client credentials)', async () => {
+    const secret = randomBytes(16).toString('hex');
+    issuer.addClient({ clientId: 'fixture-m2m', clientSecret: secret, type: 'machine-to-machine', redirectUris: [], thirdParty: false });
+    const response = await fetch(`${issuer.issuer}/token`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`fixture-m2m:${secret}`).toString('base64')}` },
+      body: new URLSearchParams({ grant_type: 'client_credentials', resource }),
+    });
+    const body = (await response.json()) as Record<string, string>;
+    expect(response.status, JSON.stringify(body)).toBe(200);
+    expect(jose.decodeProtectedHeader(body.access_token!)).toMatchObject({ alg: 'ES384', typ: 'at+jwt' });
+    const claims = jose.decodeJwt(body.access_token!);
+    expect(claims).toMatchObject({ sub: 'fixture-m2m', client_id: 'fixture-m2m', aud: resource, iss: issuer.issuer });
+    expect(claims.scope ?? '').toBe('');
+  });
+
   it('can sign with RS256 like an RSA tenant', async () => {
     const rsa = await startLogtoLikeIssuer({ resources: { [resource]: { scopes: [SCOPE] } }, alg: 'RS256' });
     try {

@@ -17,7 +17,8 @@
  *   confidential third-party-like client;
  * - applications added later as Logto holds them (`addClient`), mapped to OIDC clients as Logto
  *   does: Native → native public client (loopback redirects on any port, RFC 8252 §7.3), SPA →
- *   web public client, Traditional → web client with a secret. A third-party app may request only
+ *   web public client, Traditional → web client with a secret, machine-to-machine → a client of the
+ *   client-credentials grant only (its tokens: `sub` = `client_id`, no user). A third-party app may request only
  *   `openid`, `offline_access` and its consented user scopes (others: `invalid_scope` at
  *   `/oidc/auth`), and its tokens carry only consented resource scopes (others are dropped);
  * - one test user who signs in and consents automatically: the interaction URL completes login
@@ -59,9 +60,9 @@ export interface LogtoLikeIssuerOptions {
 /** An application as Logto holds it (Management API `/api/applications` and its consent scopes). */
 export interface RegisteredApp {
   clientId: string;
-  type: 'native' | 'traditional' | 'spa';
+  type: 'native' | 'traditional' | 'spa' | 'machine-to-machine';
   redirectUris: string[];
-  /** Traditional apps only. */
+  /** Traditional and machine-to-machine apps only. */
   clientSecret?: string;
   thirdParty: boolean;
   /** A third-party app's consent scopes: OIDC user scopes, and resource scope names by indicator. */
@@ -198,6 +199,7 @@ export async function startLogtoLikeIssuer(options: LogtoLikeIssuerOptions): Pro
       devInteractions: { enabled: false },
       userinfo: { enabled: true },
       revocation: { enabled: true },
+      clientCredentials: { enabled: true },
       resourceIndicators: {
         enabled: true,
         // Like Logto: no default resource (an opaque token for userinfo when none is asked for).
@@ -362,9 +364,10 @@ export async function startLogtoLikeIssuer(options: LogtoLikeIssuerOptions): Pro
         client_id: app.clientId,
         ...(app.clientSecret ? { client_secret: app.clientSecret } : {}),
         application_type: app.type === 'native' ? 'native' : 'web',
-        token_endpoint_auth_method: app.type === 'traditional' ? 'client_secret_basic' : 'none',
-        grant_types: ['authorization_code', 'refresh_token'],
-        response_types: ['code'],
+        token_endpoint_auth_method: app.type === 'traditional' || app.type === 'machine-to-machine' ? 'client_secret_basic' : 'none',
+        ...(app.type === 'machine-to-machine'
+          ? { grant_types: ['client_credentials'], response_types: [] }
+          : { grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'] }),
         redirect_uris: app.redirectUris,
         // A third-party app's OP scopes: oidc-provider refuses any other OIDC scope at /oidc/auth.
         ...(app.thirdParty ? { scope: ['openid', 'offline_access', ...(app.consentScopes?.userScopes ?? [])].join(' ') } : {}),
