@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { RegisterSummary } from '../src/register/register.js';
 import { runCli } from './support/cli.js';
-import { describeContract } from './support/contract-checks.js';
+import { callToolWithToken, describeContract, describeHardening, machineToken, toolJson } from './support/contract-checks.js';
 import { generateProject, readDotenv, run, startProject, type GeneratedProject, type RunningServer } from './support/generated-project.js';
 import { startLogtoLikeIssuer, type LogtoLikeIssuer, type UserRole } from './support/logto-like-issuer.js';
 import { startManagementApiEmulator, type Emulator, type EmulatorState } from './support/management-api-emulator.js';
@@ -153,6 +153,24 @@ for (const variant of [
       }, 120_000);
 
       describeContract(() => ({ resource, issuer, requiredScopes: variant.scopes }));
+      describeHardening(() => ({ resource, issuer, requiredScopes: variant.scopes }));
+
+      if (variant.scopes.length === 0) {
+        it('with MCP_ALLOW_MACHINE_TOKENS=true, a machine-to-machine token is served and whoami says machine', async () => {
+          const m2mPort = await getFreePort();
+          const m2mResource = `http://127.0.0.1:${m2mPort}/mcp`;
+          issuer.addResource(m2mResource, { scopes: [SCOPE] });
+          const node = await startProject(project!.dir, m2mPort, { PORT: String(m2mPort), MCP_RESOURCE: m2mResource, MCP_ALLOW_MACHINE_TOKENS: 'true' }, ['node', 'dist/index.js']);
+          try {
+            const target = { resource: m2mResource, issuer, requiredScopes: [] };
+            const { token, clientId } = await machineToken(target);
+            const identity = toolJson(await callToolWithToken(m2mResource, token));
+            expect(identity).toMatchObject({ subjectType: 'machine', sub: clientId, client_id: clientId });
+          } finally {
+            await node.stop();
+          }
+        });
+      }
 
       if (variant.scopes.length === 0) {
         for (const sdk of ['v2', 'v1'] as const) {

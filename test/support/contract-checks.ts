@@ -6,7 +6,8 @@
  * Every rejection row also checks that the server is still serving afterwards (health check and
  * an authenticated MCP request both succeed) and that the error body carries no stack trace.
  */
-import { createHmac, randomUUID } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { connect } from 'node:net';
 
 import * as jose from 'jose';
 import { expect, it } from 'vitest';
@@ -303,6 +304,111 @@ export function describeContract(get: () => ContractTarget): void {
     expect(result.isError).toBeFalsy();
     const identity = toolJson(result);
     expect(identity.sub).toBe(target.issuer.user.sub);
+  });
+}
+
+/**
+ * A machine-to-machine token for the target's resource, from the issuer's token endpoint with the
+ * client-credentials grant, as a Logto M2M app gets one: no user, `sub` = `client_id`, empty `scope`.
+ */
+export async function machineToken(target: ContractTarget): Promise<{ token: string; clientId: string }> {
+  const clientId = 'm2m-' + randomUUID().slice(0, 8);
+  const clientSecret = randomBytes(24).toString('base64url');
+  target.issuer.addClient({ clientId, clientSecret, type: 'machine-to-machine', redirectUris: [], thirdParty: false });
+  const tokenUrl = assertLoopback(`${target.issuer.issuer}/token`);
+  const response = await fetch(tokenUrl, {
+    method: 'POST',
+    headers: { authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}` },
+    body: new URLSearchParams({ grant_type: 'client_credentials', resource: target.resource }),
+  });
+  const body = (await response.json()) as { access_token?: string };
+  expect(response.status, JSON.stringify(body)).toBe(200);
+  return { token: body.access_token!, clientId };
+}
+
+/** Sends raw bytes (for requests fetch cannot make); resolves with what came back once the server closed, or after `waitMs`. */
+export function rawHttp(resource: string, text: string, waitMs = 2000): Promise<{ status: number; head: string; closed: boolean; ms: number }> {
+  const url = assertLoopback(resource);
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const socket = connect(Number(url.port), url.hostname);
+    let received = '';
+    const done = (closed: boolean) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(received)?.[1] ?? 0), head: received.split('\r\n\r\n')[0] ?? '', closed, ms: Date.now() - started });
+    };
+    const timer = setTimeout(() => done(false), waitMs);
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (received += chunk));
+    socket.on('end', () => done(true));
+    socket.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' && received ? done(true) : reject(error)));
+    socket.write(text);
+  });
+}
+
+/**
+ * Rows of the hardened contract (issue 11) that the generated server answers and the reference server
+ * does not: tokens without a user, malformed HTTP, bodies announced but never sent.
+ */
+export function describeHardening(get: () => ContractTarget): void {
+  const request = (target: ContractTarget, lines: string[], body = '') => {
+    const { host } = new URL(target.resource);
+    return [lines[0], `Host: ${host}`, ...lines.slice(1), '', body].join('\r\n');
+  };
+
+  it('a machine-to-machine token (client credentials, no user): 401 insufficient_user_authentication', async () => {
+    const target = get();
+    const { token, clientId } = await machineToken(target);
+    const claims = jose.decodeJwt(token);
+    expect(claims.sub).toBe(clientId);
+    expect(claims.client_id).toBe(clientId);
+    const response = await postMcp(target.resource, { authorization: `Bearer ${token}` });
+    expect(response.status).toBe(401);
+    const params = expectChallenge(response, target, 'insufficient_user_authentication');
+    expect(params.error_description).toBeTruthy();
+    await expectNoStack(response);
+    await expectStillServing(target);
+  });
+
+  it('whoami tells a user: subjectType user', async () => {
+    const target = get();
+    const identity = toolJson(await callToolWithToken(target.resource, await validToken(target)));
+    expect(identity).toMatchObject({ subjectType: 'user', sub: target.issuer.user.sub });
+  });
+
+  it('two Host headers: 400', async () => {
+    const target = get();
+    const response = await rawHttp(target.resource, request(target, ['GET /healthz HTTP/1.1', 'Host: rebound.invalid', 'Connection: close']));
+    expect(response.status).toBe(400);
+    await expectStillServing(target);
+  });
+
+  it('an absolute-form target naming another host: refused; TRACE: 405 with Allow', async () => {
+    const target = get();
+    const { pathname } = new URL(target.resource);
+    const token = await validToken(target);
+    const absolute = await rawHttp(
+      target.resource,
+      request(target, [`POST http://rebound.invalid${pathname} HTTP/1.1`, `Authorization: Bearer ${token}`, 'Content-Type: application/json', 'Content-Length: 2', 'Connection: close'], '{}'),
+    );
+    expect([400, 403]).toContain(absolute.status);
+    const trace = await rawHttp(target.resource, request(target, [`TRACE ${pathname} HTTP/1.1`, `Authorization: Bearer ${token}`, 'Connection: close']));
+    expect(trace.status).toBe(405);
+    expect(trace.head).toMatch(/^Allow: .*POST/im);
+    await expectStillServing(target);
+  });
+
+  it('a body announced as 1 GB, barely sent: answered at once, and the connection closed', async () => {
+    const target = get();
+    const { pathname } = new URL(target.resource);
+    for (const auth of [[], [`Authorization: Bearer ${await validToken(target)}`]]) {
+      const response = await rawHttp(target.resource, request(target, [`POST ${pathname} HTTP/1.1`, ...auth, 'Content-Type: application/json', `Content-Length: ${1024 ** 3}`], '{"jsonrpc":'));
+      expect(response.status).toBe(auth.length ? 413 : 401);
+      expect(response.closed).toBe(true);
+      expect(response.ms).toBeLessThan(2000);
+    }
+    await expectStillServing(target);
   });
 }
 
