@@ -245,6 +245,30 @@ describe('a server that does not answer, or never stops answering', () => {
   });
 });
 
+describe('a redirect is never followed: it would carry the credentials or the token elsewhere', () => {
+  it('neither the token request nor an API call follows a redirect, and the error names where it pointed', async () => {
+    let tokenRequestsElsewhere = 0;
+    const elsewhere = await hostile(
+      (_request, response) => json(response, 200, []),
+      (_request, response) => {
+        tokenRequestsElsewhere++;
+        json(response, 200, TOKEN);
+      },
+    );
+    const redirecting = await hostile(
+      (_request, response) => response.writeHead(302, { location: `${elsewhere.url}/api/resources` }).end(),
+      (_request, response) => response.writeHead(307, { location: `${elsewhere.url}/oidc/token` }).end(),
+    );
+    const tokenError = await failure(connect(redirecting));
+    expect(tokenError.message).toContain(`POST /oidc/token answered a redirect (307) to ${elsewhere.url}/oidc/token, which is not followed`);
+
+    const api = await connect(await hostile((_request, response) => response.writeHead(308, { location: `${elsewhere.url}/api/resources` }).end()));
+    expect((await failure(api.listResources())).message).toContain('GET /api/resources answered a redirect (308)');
+    expect(elsewhere.requests).toEqual([]);
+    expect(tokenRequestsElsewhere).toBe(0);
+  });
+});
+
 describe('pagination cannot be made to loop', () => {
   const page = (url: URL, size: number) => {
     const number = Number(url.searchParams.get('page'));

@@ -255,7 +255,13 @@ export class ManagementApi {
       // Decided once an attempt has failed, so that the wait and the next attempt still fit before the deadline.
       const mayRetry = () => attempt < retries && Date.now() + backoff(attempt) < deadline;
       try {
-        const response = await this.#options.fetch(url, { method, headers: { accept: 'application/json', ...init.headers }, body: init.body, signal });
+        // Never followed: a redirect would carry the credentials, or the token, to wherever it points.
+        const response = await this.#options.fetch(url, { method, headers: { accept: 'application/json', ...init.headers }, body: init.body, signal, redirect: 'manual' });
+        if (response.status >= 300 && response.status < 400) {
+          void response.body?.cancel().catch(() => {});
+          const location = printable(response.headers.get('location') ?? '(no Location)', 200);
+          throw new LogtoApiError('response', label, `${label} answered a redirect (${response.status}) to ${location}, which is not followed: give the Management API's own address with --management-endpoint`);
+        }
         const transient = method === 'POST' ? [429, 502, 503, 504].includes(response.status) : response.status >= 500 || response.status === 429;
         if (transient && mayRetry()) {
           void response.body?.cancel().catch(() => {});
