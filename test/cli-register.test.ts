@@ -119,8 +119,8 @@ describe('create --register, register and unregister as a user runs them', () =>
     expect(JSON.parse(again.stdout).application.status).toBe('existing');
     expect({ resources: emulator.state.resources.length, applications: emulator.state.applications.length }).toEqual(countsAfterFirst);
 
-    // The printed unregister command, run as printed.
-    const removed = await runInShell(unregisterLine, credentials);
+    // The printed unregister command, run as printed, plus --yes: there is no terminal here to confirm in.
+    const removed = await runInShell(`${unregisterLine} --yes`, credentials);
     expect(removed.stderr).not.toMatch(/✖/);
     expect(removed.exitCode).toBe(0);
     expect(emulator.state.applications.some((a) => a.id === summary.application.id)).toBe(false);
@@ -149,7 +149,7 @@ describe('create --register, register and unregister as a user runs them', () =>
     expect(adopted.exitCode).toBe(0);
     expect(JSON.parse(adopted.stdout)).toMatchObject({ application: { id: own.application.id, status: 'existing' }, role: { id: own.role.id } });
 
-    const removed = await runCli(['unregister', b!, '--json'], { env: credentials });
+    const removed = await runCli(['unregister', b!, '--yes', '--json'], { env: credentials });
     expect(removed.exitCode).toBe(0);
     expect(JSON.parse(removed.stdout).kept).toEqual([
       { kind: 'application', id: own.application.id },

@@ -50,8 +50,11 @@ async function register(projectDir: string, overrides: Partial<RegisterOptions> 
   return registerProject({ projectDir, options: optionsFor(overrides), ui: createUi({ json }), json, deps: { sleep } });
 }
 
+/** Unregisters as the command does with --yes: the issuer and the resource from the project's .env. */
 async function unregister(projectDir: string) {
-  return unregisterProject({ projectDir, getOptions: async () => ({ m2mAppId: M2M_ID, m2mAppSecret: M2M_SECRET }), ui: createUi(), deps: { sleep } });
+  const env = await readEnv(projectDir);
+  const getOptions = async () => ({ m2mAppId: M2M_ID, m2mAppSecret: M2M_SECRET, issuer: env.LOGTO_ISSUER!, resource: env.MCP_RESOURCE!, yes: true });
+  return unregisterProject({ projectDir, getOptions, ui: createUi(), deps: { sleep } });
 }
 
 const writes = () => emulator.requests.filter(({ method }) => method !== 'GET');
@@ -181,6 +184,7 @@ describe('register', () => {
         isThirdParty: true,
         oidcClientMetadata: { redirectUris: [], postLogoutRedirectUris: [] },
         customClientMetadata: {},
+        customData: {},
         createdAt: 0,
       });
     }
@@ -247,8 +251,9 @@ describe('register', () => {
     expect(logto).toMatchObject({ application: { id: firstSummary.application.id }, role: { id: firstSummary.role!.id } });
     expect(logto.created).toEqual({ resource: summary.resource.id, scopeIds: [summary.scopes[0]!.id] });
 
-    // The record names them now: a re-run needs no --adopt.
-    expect((await register(other, { resource: 'http://localhost:3002/mcp' })).role).toMatchObject({ id: firstSummary.role!.id, status: 'existing' });
+    // The record names them, but a committed file is no proof: Logto marks them as the first project's, so a re-run needs --adopt again.
+    await expect(register(other, { resource: 'http://localhost:3002/mcp' })).rejects.toThrow(/that this project did not create.*--adopt/);
+    expect((await register(other, { resource: 'http://localhost:3002/mcp', adopt: true })).role).toMatchObject({ id: firstSummary.role!.id, status: 'existing' });
 
     const removed = await unregister(other);
     expect(removed.kept).toEqual([
@@ -487,8 +492,8 @@ describe('register errors', () => {
     expect(sleep.mock.calls.map(([ms]) => ms)).toEqual([500, 1000]);
 
     sleep.mockClear();
-    emulator.failNext('GET', /^\/api\/applications\//, 500, 10);
-    await expect(register(dir)).rejects.toThrow(/kept failing \(GET \/api\/applications\/\w+ → 500/);
+    emulator.failNext('GET', /^\/api\/applications$/, 500, 4);
+    await expect(register(dir)).rejects.toThrow(/kept failing \(GET \/api\/applications → 500/);
     expect(sleep.mock.calls.map(([ms]) => ms)).toEqual([500, 1000, 2000]);
     // A POST is not retried on a plain 500: it may have been applied.
     sleep.mockClear();
@@ -547,7 +552,7 @@ describe('register and unregister commands', () => {
       expect(await filesOtherThanEnv(dir)).not.toContain(appSecret);
 
       capture.output.stdout = '';
-      await run(unregisterCommand(), [dir, '--m2m-app-id', M2M_ID, '--json']);
+      await run(unregisterCommand(), [dir, '--m2m-app-id', M2M_ID, '--yes', '--json']);
       expect(JSON.parse(capture.output.stdout)).toMatchObject({ removed: [{ kind: 'application' }, { kind: 'role' }, { kind: 'resource' }], nothingRecorded: false });
     } finally {
       vi.unstubAllEnvs();

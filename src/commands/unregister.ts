@@ -1,24 +1,37 @@
+import { confirm } from '@inquirer/prompts';
 import { Command } from 'commander';
 import { addOptions, resolveOptions } from '../options/define.js';
-import { registerOptionSpecs } from '../register/options.js';
+import { projectOptionSpecs, registerOptionSpecs } from '../register/options.js';
+import { readProject } from '../register/project.js';
 import { unregisterProject, type UnregisterOptions } from '../register/unregister.js';
 import { canPrompt, createUi } from '../ui.js';
 
 const { m2mAppId, m2mAppSecret, tenantId, managementEndpoint, managementResource } = registerOptionSpecs;
-const unregisterOptionSpecs = { m2mAppId, m2mAppSecret, tenantId, managementEndpoint, managementResource };
+const credentialSpecs = { m2mAppId, m2mAppSecret, tenantId, managementEndpoint, managementResource };
+
+function unregisterOptionSpecs(project?: Parameters<typeof projectOptionSpecs>[0]) {
+  const { issuer, resource } = projectOptionSpecs(project);
+  return { issuer, resource, ...credentialSpecs };
+}
 
 export function unregisterCommand(): Command {
   const command = new Command('unregister')
-    .description('Remove from Logto what register created for a project (as recorded in its logto-mcp.json)')
+    .description("Remove from Logto what register created for a project: what its logto-mcp.json lists and Logto shows is this project's")
     .argument('[directory]', 'The project folder', '.')
+    .option('-y, --yes', 'Remove without asking (needed when there is no terminal to ask in)')
     .option('--json', 'Print the result as one JSON object on stdout');
-  addOptions(command, unregisterOptionSpecs);
+  addOptions(command, unregisterOptionSpecs());
   command.action(async (directory: string, flags: Record<string, unknown>) => {
     const json = Boolean(flags.json);
     const ui = createUi({ json });
     const interactive = canPrompt(json);
-    const getOptions = async () => (await resolveOptions(unregisterOptionSpecs, flags, { interactive, yes: false })) as unknown as UnregisterOptions;
-    const summary = await unregisterProject({ projectDir: directory, getOptions, ui, json });
+    const getOptions = async (): Promise<UnregisterOptions> => {
+      const project = await readProject(directory);
+      const resolved = await resolveOptions(unregisterOptionSpecs(project), flags, { interactive, yes: false });
+      return { ...resolved, yes: Boolean(flags.yes) };
+    };
+    const ask = interactive ? (message: string) => confirm({ message, default: false }) : undefined;
+    const summary = await unregisterProject({ projectDir: directory, getOptions, confirm: ask, ui, json });
     if (json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   });
   return command;

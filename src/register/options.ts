@@ -1,6 +1,8 @@
+import { UsageError } from '../errors.js';
 import { TENANT_ID } from '../logto/endpoints.js';
-import { parseHttpUrl } from '../options/create-options.js';
-import type { Choice, OptionSpec } from '../options/define.js';
+import { createOptionSpecs, parseHttpUrl, parseScopes } from '../options/create-options.js';
+import type { Choice, OptionSpec, OptionSpecs } from '../options/define.js';
+import type { Project } from './project.js';
 
 export const appTypes = [
   { value: 'native', label: 'Native', hint: 'desktop and CLI MCP clients; loopback redirects on any port, no secret' },
@@ -186,4 +188,44 @@ export function parseRedirectUri(raw: string): string {
     throw new Error(`"${url.protocol}" cannot be a redirect URI scheme.`);
   }
   return text;
+}
+
+/**
+ * --issuer, --resource, --scopes for a command run on an existing project: read from the project's
+ * private .env, a flag overriding it. Never from .env.example or another committed file (project.ts).
+ */
+export function projectOptionSpecs(project?: Pick<Project, 'env' | 'envNote'>) {
+  const env = project?.env ?? {};
+  const fromEnv = (name: string) => env[name] || undefined;
+  // Said in the "Missing --issuer" error, so a user of a fresh clone learns why .env.example was not used.
+  const note = (name: string) => (project?.envNote && !fromEnv(name) ? `; ${project.envNote}` : '');
+  let scopes: string[] = [];
+  try {
+    scopes = parseScopes(env.MCP_REQUIRED_SCOPES ?? '');
+  } catch (error) {
+    throw new UsageError(`The project's MCP_REQUIRED_SCOPES is invalid: ${(error as Error).message}`);
+  }
+  return {
+    issuer: {
+      ...createOptionSpecs.issuer,
+      description: `${createOptionSpecs.issuer.description}${note('LOGTO_ISSUER')}`,
+      default: fromEnv('LOGTO_ISSUER'),
+      defaultDescription: "LOGTO_ISSUER in the project's .env",
+      prompt: fromEnv('LOGTO_ISSUER') ? undefined : createOptionSpecs.issuer.prompt,
+    },
+    resource: {
+      ...createOptionSpecs.resource,
+      description: `${createOptionSpecs.resource.description}${note('MCP_RESOURCE')}`,
+      default: fromEnv('MCP_RESOURCE'),
+      defaultDescription: "MCP_RESOURCE in the project's .env",
+      prompt: fromEnv('MCP_RESOURCE') ? undefined : createOptionSpecs.resource.prompt,
+    },
+    scopes: {
+      ...createOptionSpecs.scopes,
+      description: "The API resource's scopes: those the server requires plus per-tool ones, space- or comma-separated",
+      default: scopes,
+      defaultDescription: "MCP_REQUIRED_SCOPES in the project's .env",
+      prompt: undefined,
+    },
+  } satisfies OptionSpecs;
 }

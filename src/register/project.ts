@@ -1,109 +1,195 @@
-import { existsSync } from 'node:fs';
-import { chmod, readFile, writeFile } from 'node:fs/promises';
+// The project's own files that registration reads and writes. Everything committed to a repository
+// (logto-mcp.json, .env.example, a tracked .env) is untrusted: anyone who can open a pull request can
+// change it. So this module never hands such a file's values to code that sends credentials or deletes:
+// the record is only a list of hints (checked against Logto before use), and values that steer where
+// credentials go come from the user's flags or the project's private, git-ignored .env.
+import { execa } from 'execa';
+import { randomBytes } from 'node:crypto';
+import { lstat, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
+import * as v from 'valibot';
 import { UsageError } from '../errors.js';
+import { printable } from '../printable.js';
 import { dotenv } from '../render/encoders.js';
 
 export const CONFIG_FILE = 'logto-mcp.json';
 
-/** What register created and found in Logto, kept under "logto" in logto-mcp.json. Never holds a secret. */
-export interface LogtoRecord {
-  endpoint: string;
-  managementEndpoint: string;
-  managementResource: string;
-  resource?: { id: string; indicator: string };
+const Id = v.pipe(v.string(), v.nonEmpty(), v.maxLength(200));
+const LogtoRecordSchema = v.object({
+  endpoint: v.string(),
+  managementEndpoint: v.string(),
+  managementResource: v.string(),
+  resource: v.optional(v.object({ id: Id, indicator: v.string() })),
   /** Scope name → scope ID. */
-  scopes?: Record<string, string>;
-  role?: { id: string; name: string };
-  application?: { id: string; name: string; type: string; thirdParty: boolean };
-  dynamicApps?: boolean;
-  /** IDs of what this tool created (not what already existed): unregister removes exactly these. */
-  created: { resource?: string; scopeIds?: string[]; role?: string; application?: string };
-}
+  scopes: v.optional(v.record(v.string(), Id)),
+  role: v.optional(v.object({ id: Id, name: v.string() })),
+  application: v.optional(v.object({ id: Id, name: v.string(), type: v.string(), thirdParty: v.boolean() })),
+  dynamicApps: v.optional(v.boolean()),
+  /** IDs of what register created (not what already existed): what unregister may remove, once Logto confirms each is this project's. */
+  created: v.object({
+    resource: v.optional(Id),
+    scopeIds: v.optional(v.array(Id)),
+    role: v.optional(Id),
+    application: v.optional(Id),
+  }),
+});
+
+/** What register created and found in Logto, kept under "logto" in logto-mcp.json. Never holds a secret; never proof of anything. */
+export type LogtoRecord = v.InferOutput<typeof LogtoRecordSchema>;
 
 export interface Project {
   dir: string;
   /** The package name, else the folder name. */
   name: string;
-  /** The project's .env values, or .env.example's when there is no .env. */
+  /** The project's private .env (empty when there is none, or when it is committed to git and so not private). */
   env: Record<string, string>;
+  /** Why `env` is empty although the project has configuration: said in errors that ask for a value. */
+  envNote?: string;
   config: Record<string, unknown>;
   record?: LogtoRecord;
 }
 
 export async function readProject(dir: string): Promise<Project> {
   const configPath = path.join(dir, CONFIG_FILE);
-  if (!existsSync(configPath)) {
+  const configText = await readRegularFile(configPath);
+  if (configText === undefined) {
     throw new UsageError(`${path.resolve(dir)} is not a project made by create-logto-mcp: it has no ${CONFIG_FILE}.`);
   }
-  let config: Record<string, unknown>;
-  try {
-    config = JSON.parse(await readFile(configPath, 'utf8')) as Record<string, unknown>;
-  } catch (error) {
-    throw new UsageError(`Cannot read ${configPath}: ${(error as Error).message}`);
+  const config = parseConfig(configText, configPath);
+  const parsedRecord = config.logto === undefined ? undefined : v.safeParse(LogtoRecordSchema, config.logto);
+  if (parsedRecord && !parsedRecord.success) {
+    const issue = parsedRecord.issues[0];
+    const where = v.getDotPath(issue) ?? '';
+    throw new UsageError(
+      `${configPath}: "logto${where ? `.${printable(where, 100)}` : ''}" is not what register writes (${printable(issue.message)}). ` +
+        `Fix or remove the "logto" entry; unregister and register use it only as hints.`,
+    );
   }
-  const envFile = ['.env', '.env.example'].map((name) => path.join(dir, name)).find((file) => existsSync(file));
-  const env = envFile ? (parseEnv(await readFile(envFile, 'utf8')) as Record<string, string>) : {};
+
+  const { env, envNote } = await readPrivateEnv(dir);
   const packageName = await readFile(path.join(dir, 'package.json'), 'utf8').then(
-    (text) => (JSON.parse(text) as { name?: unknown }).name,
+    (text) => (JSON.parse(text) as { name?: unknown } | null)?.name,
     () => undefined,
   );
   const name = typeof packageName === 'string' && packageName ? packageName : path.basename(path.resolve(dir));
-  return { dir, name, env, config, record: config.logto as LogtoRecord | undefined };
+  return { dir, name, env, envNote, config, record: parsedRecord?.output };
+}
+
+function parseConfig(text: string, file: string): Record<string, unknown> {
+  let config: unknown;
+  try {
+    config = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`${file} is not valid JSON (${printable((error as Error).message, 120)}). Fix it, or generate the project again with --force.`);
+  }
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) {
+    throw new UsageError(`${file} must hold a JSON object, as create-logto-mcp writes it. Fix it, or generate the project again with --force.`);
+  }
+  return config as Record<string, unknown>;
+}
+
+/**
+ * The .env the server reads, which only this machine has: git-ignored, mode 0600. A .env that git
+ * tracks came with the clone like any committed file, so its values are not used.
+ */
+async function readPrivateEnv(dir: string): Promise<{ env: Record<string, string>; envNote?: string }> {
+  const text = await readRegularFile(path.join(dir, '.env'));
+  if (text === undefined) {
+    return { env: {}, envNote: 'the project has no .env (its committed .env.example is not read: anyone who can change the repository controls it)' };
+  }
+  if (await isTrackedByGit(dir, '.env')) {
+    return { env: {}, envNote: "the project's .env is committed to git, so it came with the clone and is not trusted" };
+  }
+  return { env: parseEnv(text) as Record<string, string> };
+}
+
+async function isTrackedByGit(dir: string, file: string): Promise<boolean> {
+  const result = await execa('git', ['ls-files', '--error-unmatch', '--', file], { cwd: dir, reject: false, stdin: 'ignore' }).catch(() => undefined);
+  return result?.exitCode === 0;
+}
+
+/** The file's text; undefined when it does not exist. A symlink is refused: writing through it would change another file. */
+async function readRegularFile(file: string): Promise<string | undefined> {
+  const stats = await lstat(file).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined;
+    throw new UsageError(`Cannot read ${file}: ${error.code ?? error.message}.`);
+  });
+  if (!stats) return undefined;
+  if (stats.isSymbolicLink()) throw new UsageError(`${file} is a symbolic link; register and unregister read and write only regular files. Replace it with a file.`);
+  if (!stats.isFile()) throw new UsageError(`${file} is not a regular file.`);
+  return readFile(file, 'utf8');
+}
+
+/**
+ * Replaces a file by writing a new one beside it and renaming it over the old, so the content and the
+ * mode are never seen half-done, and a symlink in its place is replaced rather than followed.
+ */
+async function writeFileAtomically(file: string, text: string, mode: number): Promise<void> {
+  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    await writeFile(temporary, text, { mode, flag: 'wx' });
+    await rename(temporary, file);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(`Cannot write ${file}: ${code ?? (error as Error).message}. Check that its folder is writable and the disk has room.`);
+  }
 }
 
 /** Writes the record under "logto" (or removes it), keeping the rest of logto-mcp.json as it was. */
 export async function saveRecord(dir: string, record: LogtoRecord | undefined): Promise<void> {
   const configPath = path.join(dir, CONFIG_FILE);
-  const config = JSON.parse(await readFile(configPath, 'utf8')) as Record<string, unknown>;
+  const config = parseConfig((await readRegularFile(configPath)) ?? '{}', configPath);
   delete config.logto;
   if (record) {
     const { created, ...found } = record;
     config.logto = { ...found, created };
   }
-  await writeFile(configPath, `${JSON.stringify(config, null, 2)}\n`);
+  await writeFileAtomically(configPath, `${JSON.stringify(config, null, 2)}\n`, 0o644);
 }
 
 /**
  * Sets (or, for undefined, removes) variables in the project's .env and leaves every other byte as it
- * was. A project without .env gets one made from .env.example, so the server keeps its settings.
+ * was. A project without .env gets one made from .env.example with `whenCreated` set on top, so the
+ * server keeps the example's other settings but never a committed issuer or resource.
  * The file is mode 0600 and git-ignored: it holds the app secret.
  */
-export async function setEnvValues(dir: string, values: Record<string, string | undefined>): Promise<void> {
+export async function setEnvValues(
+  dir: string,
+  values: Record<string, string | undefined>,
+  whenCreated: Record<string, string> = {},
+): Promise<void> {
   const envPath = path.join(dir, '.env');
-  const examplePath = path.join(dir, '.env.example');
-  let text = existsSync(envPath) ? await readFile(envPath, 'utf8') : existsSync(examplePath) ? await readFile(examplePath, 'utf8') : '';
-  for (const [key, value] of Object.entries(values)) {
-    const line = new RegExp(`^[ \\t]*(?:export[ \\t]+)?${key}[ \\t]*=.*$`, 'm');
-    const lineWithBreak = new RegExp(`^[ \\t]*(?:export[ \\t]+)?${key}[ \\t]*=.*(?:\\r?\\n|$)`, 'gm');
-    if (value === undefined) {
-      text = text.replace(lineWithBreak, '');
-      continue;
-    }
-    const assignment = `${key}=${dotenv(value)}`;
-    if (line.test(text)) {
-      // Replace the first assignment and drop later ones, which would otherwise win.
-      let seen = false;
-      text = text.replace(lineWithBreak, (match) => {
-        if (seen) return '';
-        seen = true;
-        return match.replace(line, assignment);
-      });
-    } else {
-      text += `${text && !text.endsWith('\n') ? '\n' : ''}${assignment}\n`;
-    }
+  const existing = await readRegularFile(envPath);
+  let text = existing ?? (await readRegularFile(path.join(dir, '.env.example'))) ?? '';
+  for (const [key, value] of Object.entries({ ...(existing === undefined ? whenCreated : {}), ...values })) {
+    text = setEnvLine(text, key, value);
   }
-  await writeFile(envPath, text, { mode: 0o600 });
-  await chmod(envPath, 0o600);
+  await writeFileAtomically(envPath, text, 0o600);
   await ensureGitIgnored(dir);
+}
+
+function setEnvLine(text: string, key: string, value: string | undefined): string {
+  const line = new RegExp(`^[ \\t]*(?:export[ \\t]+)?${key}[ \\t]*=.*$`, 'm');
+  const lineWithBreak = new RegExp(`^[ \\t]*(?:export[ \\t]+)?${key}[ \\t]*=.*(?:\\r?\\n|$)`, 'gm');
+  if (value === undefined) return text.replace(lineWithBreak, '');
+  const assignment = `${key}=${dotenv(value)}`;
+  if (!line.test(text)) return `${text}${text && !text.endsWith('\n') ? '\n' : ''}${assignment}\n`;
+  // Replace the first assignment and drop later ones, which would otherwise win.
+  let seen = false;
+  return text.replace(lineWithBreak, (match) => {
+    if (seen) return '';
+    seen = true;
+    return match.replace(line, () => assignment);
+  });
 }
 
 const ENV_IGNORES = new Set(['.env', '/.env', '.env*', '/.env*', '*.env']);
 
 async function ensureGitIgnored(dir: string): Promise<void> {
   const ignorePath = path.join(dir, '.gitignore');
-  const text = existsSync(ignorePath) ? await readFile(ignorePath, 'utf8') : '';
+  const text = (await readRegularFile(ignorePath)) ?? '';
   if (text.split(/\r?\n/).some((line) => ENV_IGNORES.has(line.trim()))) return;
-  await writeFile(ignorePath, `${text}${text && !text.endsWith('\n') ? '\n' : ''}.env\n`);
+  await writeFileAtomically(ignorePath, `${text}${text && !text.endsWith('\n') ? '\n' : ''}.env\n`, 0o644);
 }

@@ -13,11 +13,13 @@ import {
   type UserScope,
 } from '../logto/management-api.js';
 import { cliInvocation } from '../invocation.js';
+import { printable } from '../printable.js';
 import { shell } from '../render/encoders.js';
 import type { Ui } from '../ui.js';
 import { flagName, type OptionSpecs } from '../options/define.js';
 import { parseRedirectUri, registerOptionSpecs, type AppTypeChoice, type RegisterOptions } from './options.js';
-import { readProject, saveRecord, setEnvValues, type LogtoRecord } from './project.js';
+import { appDescription, appMark, isOwnApp, isOwnRole, roleDescription } from './ownership.js';
+import { CONFIG_FILE, readProject, saveRecord, setEnvValues, type LogtoRecord } from './project.js';
 
 export type Status = 'created' | 'existing' | 'updated';
 
@@ -81,6 +83,9 @@ export const NATIVE_CLIENT_REDIRECT_URIS = [
 /** Everything checked before the first request, so bad input never leaves half a registration. */
 export function planRegistration(options: RegisterOptions) {
   const target = resolveManagementTarget(options);
+  if (options.resource === target.resource) {
+    throw new UsageError(`The MCP resource ${options.resource} is the Logto Management API itself; give this server's own URL with --resource (or MCP_RESOURCE in .env).`);
+  }
   const redirectUris = options.redirectUri.map((uri) => {
     try {
       return parseRedirectUri(uri);
@@ -124,7 +129,7 @@ export async function registerProject({ projectDir, options, ui, json = false, d
 
     const record = startRecord(project.record, target, ui);
     const save = () => saveRecord(projectDir, record);
-    const existing = await findAppAndRole(api, plan, options, record);
+    const existing = await findAppAndRole(api, plan, options, record, ui);
 
     const resource = await ui.step(`API resource ${options.resource}`, async () => {
       const found = (await api.listResources()).find(({ indicator }) => indicator === options.resource);
@@ -170,7 +175,12 @@ export async function registerProject({ projectDir, options, ui, json = false, d
       record.dynamicApps = true;
     }
 
-    await setEnvValues(projectDir, { LOGTO_APP_ID: app.id, LOGTO_APP_SECRET: secret });
+    // A .env made now from .env.example gets the issuer and resource registered, never the example's.
+    await setEnvValues(
+      projectDir,
+      { LOGTO_APP_ID: app.id, LOGTO_APP_SECRET: secret },
+      { LOGTO_ISSUER: options.issuer, MCP_RESOURCE: options.resource, MCP_REQUIRED_SCOPES: options.scopes.join(' ') },
+    );
     await save();
 
     const summary: RegisterSummary = {
@@ -239,44 +249,54 @@ async function ensureScopes(
 }
 
 /**
- * The app and role to reuse, found before anything is created: the ones this project's record names (by ID),
- * else, with --adopt only, ones of the same name. Two projects may share a name and so the default app and
- * role names: taking the other's unasked would merge them (the role would grant both servers' scopes, and
- * unregistering one would delete what the other uses). Adopted ones are recorded but not as created.
+ * The app and role to reuse, found before anything is created. Reused without asking: one that Logto
+ * marks as made by register for this resource (see ownership.ts), found by the recorded ID (a hint from
+ * a file anyone may have changed) or by name. With --adopt only: any other of the same name. Two
+ * projects may share a name and so the default app and role names: taking the other's unasked would
+ * merge them (the role would grant both servers' scopes, and unregistering one would delete what the
+ * other uses). Adopted ones are recorded but not as created.
  */
-async function findAppAndRole(api: ManagementApi, plan: ReturnType<typeof planRegistration>, options: RegisterOptions, record: LogtoRecord) {
+async function findAppAndRole(api: ManagementApi, plan: ReturnType<typeof planRegistration>, options: RegisterOptions, record: LogtoRecord, ui: Ui) {
   const refusals: string[] = [];
-  const byName = <T extends { id: string; name: string }>(items: T[], what: string, name: string, flag: string): T | undefined => {
-    const found = items.find((item) => item.name === name);
-    if (found && !options.adopt) {
+  const pick = <T extends { id: string; name: string }>(items: T[], isOwn: (item: T) => boolean, hint: string | undefined, name: string, what: string, flag: string) => {
+    const own = items.filter(isOwn);
+    const found = own.find((item) => item.id === hint) ?? own.find((item) => item.name === name);
+    if (hint && found?.id !== hint && items.some((item) => item.id === hint)) {
+      ui.warn(`${CONFIG_FILE} names ${what} ${printable(hint, 100)} that Logto does not mark as made by register for ${options.resource}; it is not reused.`);
+    }
+    if (found) return { item: found, own: true };
+    const sameName = items.find((item) => item.name === name);
+    if (sameName && !options.adopt) {
       refusals.push(
-        `Logto already has ${what} named "${name}" (${found.id}) that this project did not create; it may be another project's. ` +
+        `Logto already has ${what} named "${name}" (${sameName.id}) that this project did not create; it may be another project's. ` +
           `Pass ${flag} <name> for a new one, or --adopt to reuse it.`,
       );
     }
-    return found;
+    return sameName ? { item: sameName, own: false } : undefined;
   };
-  const recordedApp = record.application ? await api.getApplication(record.application.id) : null;
-  const app = recordedApp ?? byName(await api.listApplications(), 'an app', plan.appName, '--app-name');
+  const app = pick(await api.listApplications(), (item) => isOwnApp(item, options.resource), record.application?.id, plan.appName, 'an app', '--app-name');
   // No scopes, no role (see registerProject).
   const roles = options.scopes.length > 0 ? await api.listRoles() : [];
-  const role = roles.find(({ id }) => id === record.role?.id) ?? byName(roles, 'a role', plan.roleName, '--role-name');
+  const role = pick(roles, (item) => isOwnRole(item, options.resource), record.role?.id, plan.roleName, 'a role', '--role-name');
   if (refusals.length > 0) throw new UsageError(refusals.join('\n'));
 
   const type = API_TYPES[options.appType];
   const isThirdParty = !options.firstParty;
-  if (app && (app.type !== type || app.isThirdParty !== isThirdParty)) {
+  if (app && (app.item.type !== type || app.item.isThirdParty !== isThirdParty)) {
     const kind = (third: boolean, t: string) => `${third ? 'third-party' : 'first-party'} ${t}`;
     throw new UsageError(
-      `The ${recordedApp ? 'registered' : 'existing'} app "${app.name}" (${app.id}) is a ${kind(app.isThirdParty, app.type)} app, ` +
+      `The ${app.own ? 'registered' : 'existing'} app "${app.item.name}" (${app.item.id}) is a ${kind(app.item.isThirdParty, app.item.type)} app, ` +
         `not a ${kind(isThirdParty, type)} one, and Logto cannot change that. ` +
-        (recordedApp ? 'Run unregister first, or keep its type.' : 'Pass --app-name <name> for a new app, or keep its type.'),
+        (app.own ? 'Run unregister first, or keep its type.' : 'Pass --app-name <name> for a new app, or keep its type.'),
     );
   }
-  if (role && role.type !== 'User') {
-    throw new UsageError(`A machine-to-machine role named "${role.name}" already exists; give a user role's name with --role-name.`);
+  if (role && role.item.type !== 'User') {
+    throw new UsageError(`A machine-to-machine role named "${role.item.name}" already exists; give a user role's name with --role-name.`);
   }
-  return { app: app ?? undefined, role };
+  // What Logto marks as this project's counts as created by it, also when the record did not say so.
+  if (app?.own) record.created.application = app.item.id;
+  if (role?.own) record.created.role = role.item.id;
+  return { app: app?.item, role: role?.item };
 }
 
 /** A user's token carries only the resource scopes one of their roles grants, hence a role. */
@@ -293,7 +313,7 @@ async function ensureRole(
   if (!found) {
     const role = await api.createRole({
       name,
-      description: `Users with this role may use the MCP server ${options.resource}`,
+      description: roleDescription(options.resource),
       type: 'User',
       scopeIds,
       ...(options.defaultRole ? { isDefault: true } : {}),
@@ -333,9 +353,10 @@ async function ensureApp(
   if (!found) {
     app = await api.createApplication({
       name,
-      description: `Sign-in for MCP clients of ${options.resource} (created by create-logto-mcp)`,
+      description: appDescription(options.resource),
       type: API_TYPES[options.appType],
       isThirdParty: !options.firstParty,
+      customData: appMark(options.resource),
       oidcClientMetadata: { redirectUris, postLogoutRedirectUris: [] },
     });
     record.created.application = app.id;

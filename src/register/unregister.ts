@@ -1,83 +1,99 @@
-import { resolveManagementTarget } from '../logto/endpoints.js';
+import { resolveManagementTarget, type ManagementTarget } from '../logto/endpoints.js';
 import { explainLogtoError } from '../logto/explain.js';
 import { LogtoApiError, ManagementApi } from '../logto/management-api.js';
+import { UsageError } from '../errors.js';
+import { printable } from '../printable.js';
+import { shell } from '../render/encoders.js';
 import type { Ui } from '../ui.js';
 import type { RegisterFlagOptions } from './options.js';
-import { readProject, saveRecord, setEnvValues } from './project.js';
+import { grantsOnly, isOwnApp, isOwnRole } from './ownership.js';
+import { CONFIG_FILE, readProject, saveRecord, setEnvValues, type LogtoRecord } from './project.js';
 import type { RegisterDeps } from './register.js';
 
 type Kind = 'application' | 'role' | 'scope' | 'resource';
+interface Entry {
+  kind: Kind;
+  id: string;
+}
 
 export interface UnregisterSummary {
   /** Deleted now. */
-  removed: Array<{ kind: Kind; id: string }>;
+  removed: Entry[];
   /** Recorded as created by register but already gone from Logto (e.g. a re-run after a failure). */
-  alreadyGone: Array<{ kind: Kind; id: string }>;
+  alreadyGone: Entry[];
   /** Recorded but not created by register (it existed before), so left in place. */
-  kept: Array<{ kind: Kind; id: string }>;
+  kept: Entry[];
   /** Nothing was recorded: the project has no registration. */
   nothingRecorded: boolean;
 }
 
-export type UnregisterOptions = Pick<RegisterFlagOptions, 'm2mAppId' | 'm2mAppSecret' | 'tenantId' | 'managementEndpoint' | 'managementResource'>;
+export type UnregisterOptions = Pick<RegisterFlagOptions, 'm2mAppId' | 'm2mAppSecret' | 'tenantId' | 'managementEndpoint' | 'managementResource'> & {
+  /** From --issuer or the project's .env: never from a committed file. */
+  issuer: string;
+  /** This project's MCP_RESOURCE: what Logto's marks must name for an object to be removed. */
+  resource: string;
+  /** --yes: remove without asking. */
+  yes: boolean;
+};
 
-/**
- * Removes from Logto what register created for this project, as recorded in logto-mcp.json, then the
- * app's lines in .env and the record. Something already gone counts as removed, so a re-run after a
- * failure finishes the job. Tenant settings (dynamic apps) are left as they are.
- */
-export async function unregisterProject({
-  projectDir,
-  getOptions,
-  ui,
-  json = false,
-  deps = {},
-}: {
+export interface UnregisterInput {
   projectDir: string;
-  /** Resolves the credentials; called only when there is something to remove. */
+  /** Resolves the options; called only when there is something recorded. */
   getOptions: () => Promise<UnregisterOptions>;
+  /** Asks a yes/no question in a terminal (default no); absent when there is no terminal. */
+  confirm?: (question: string) => Promise<boolean>;
   ui: Ui;
   json?: boolean;
   deps?: RegisterDeps;
-}): Promise<UnregisterSummary> {
+}
+
+/**
+ * Removes from Logto what register created for this project, then the app's lines in .env and the
+ * record. logto-mcp.json is committed, so anyone may have changed it: its IDs are only candidates.
+ * The credentials go only where this run's --issuer or the project's .env point; each candidate is
+ * removed only when Logto itself shows it is this project's (ownership.ts); the user sees the list and
+ * confirms it (or passes --yes). Something already gone counts as removed, so a re-run finishes the job.
+ */
+export async function unregisterProject({ projectDir, getOptions, confirm, ui, json = false, deps = {} }: UnregisterInput): Promise<UnregisterSummary> {
   const summary: UnregisterSummary = { removed: [], alreadyGone: [], kept: [], nothingRecorded: false };
   const project = await readProject(projectDir);
   const record = project.record;
   if (!record) {
     summary.nothingRecorded = true;
-    if (!json) ui.info(`Nothing to remove: logto-mcp.json records no registration in ${projectDir}.`);
+    if (!json) ui.info(`Nothing to remove: ${CONFIG_FILE} records no registration in ${projectDir}.`);
     return summary;
   }
   const options = await getOptions();
-  const target = resolveManagementTarget({
-    issuer: `${record.endpoint}/oidc`,
-    tenantId: options.tenantId,
-    managementEndpoint: options.managementEndpoint ?? (options.tenantId ? undefined : record.managementEndpoint),
-    managementResource: options.managementResource ?? (options.tenantId ? undefined : record.managementResource),
-  });
+  const target = await checkedTarget(record, options, confirm);
+  ui.info(target.explanation);
 
   try {
     const api = await ui.step('Getting a Management API token', () =>
       ManagementApi.connect({ endpoint: target.managementEndpoint, resource: target.resource, appId: options.m2mAppId, appSecret: options.m2mAppSecret, ...deps }),
     );
-    const { created } = record;
-    const remove = async (kind: Kind, id: string | undefined, del: (id: string) => Promise<void>) => {
-      if (!id) return;
+    const plan = await ui.step('Checking in Logto what this project created', () => planRemoval(api, record, options.resource));
+    summary.alreadyGone.push(...plan.alreadyGone);
+
+    if (plan.foreign.length > 0) {
+      throw new UsageError(
+        `Nothing was removed: ${CONFIG_FILE} lists as created by register what Logto does not show as this project's ` +
+          `(made by register for ${options.resource}):\n${plan.foreign.map((line) => `  - ${line}`).join('\n')}\n` +
+          `Someone may have changed the file. Remove those entries from its "logto.created", or delete them in Logto Console yourself, then run unregister again.`,
+      );
+    }
+    if (plan.remove.length > 0) {
+      ui.info(`To remove from Logto at ${target.managementEndpoint}:\n${plan.remove.map(({ label }) => `  - ${label}`).join('\n')}`);
+      await confirmRemoval(plan.remove.length, options.yes, confirm);
+    }
+    for (const { entry, label, remove } of plan.remove) {
       try {
-        await ui.step(`Removing ${kind} ${id}`, () => del(id));
-        summary.removed.push({ kind, id });
+        await ui.step(`Removing ${label}`, remove);
+        summary.removed.push(entry);
       } catch (error) {
         if (!(error instanceof LogtoApiError && error.status === 404)) throw error;
-        summary.alreadyGone.push({ kind, id });
+        summary.alreadyGone.push(entry);
       }
-    };
-    await remove('application', created.application, api.deleteApplication);
-    await remove('role', created.role, api.deleteRole);
-    // Scopes go with a resource we created; in a resource that existed before, only the ones we added are removed.
-    if (!created.resource && record.resource) {
-      for (const scopeId of created.scopeIds ?? []) await remove('scope', scopeId, (id) => api.deleteScope(record.resource!.id, id));
     }
-    await remove('resource', created.resource, api.deleteResource);
   } catch (error) {
     throw explainLogtoError(error, target, options.m2mAppId);
   }
@@ -101,4 +117,98 @@ export async function unregisterProject({
     if (record.dynamicApps) ui.info('Dynamic apps stay enabled for the tenant (a tenant-wide setting); switch them off in Logto Console if nothing else uses them.');
   }
   return summary;
+}
+
+/**
+ * Where the credentials go: from this run's options and the project's .env only. The record says where
+ * register ran; if it names another place, that is refused (or, in a terminal, asked, defaulting to no),
+ * since a committed file must not choose where the M2M secret is sent.
+ */
+async function checkedTarget(record: LogtoRecord, options: UnregisterOptions, confirm: UnregisterInput['confirm']): Promise<ManagementTarget> {
+  const target = resolveManagementTarget(options);
+  const differences = (
+    [
+      ['endpoint', record.endpoint, target.logtoEndpoint, ['--issuer', `${record.endpoint}/oidc`]],
+      ['managementEndpoint', record.managementEndpoint, target.managementEndpoint, ['--management-endpoint', record.managementEndpoint]],
+      ['managementResource', record.managementResource, target.resource, ['--management-resource', record.managementResource]],
+    ] as const
+  ).filter(([, recorded, used]) => recorded !== used);
+  if (differences.length === 0) return target;
+
+  const lines = differences.map(([field, recorded, used]) => `  - "logto.${field}" is ${printable(JSON.stringify(recorded))}; this run uses ${JSON.stringify(used)}`);
+  const text = `${CONFIG_FILE} records the registration somewhere other than this run would send the M2M credentials:\n${lines.join('\n')}`;
+  const question = `${text}\nSend the M2M credentials to ${printable(record.managementEndpoint)} and remove what the file records there?`;
+  if (confirm && (await confirm(question))) {
+    return resolveManagementTarget({
+      issuer: `${record.endpoint}/oidc`,
+      managementEndpoint: record.managementEndpoint,
+      managementResource: record.managementResource,
+    });
+  }
+  const flags = printable(differences.flatMap(([, , , flag]) => flag.map(shell)).join(' '));
+  throw new UsageError(
+    `${text}\nNothing was sent anywhere: a committed file does not choose where credentials go. ` +
+      `If you trust the file's values, pass them yourself: ${flags}`,
+  );
+}
+
+async function confirmRemoval(count: number, yes: boolean, confirm: UnregisterInput['confirm']): Promise<void> {
+  if (yes) return;
+  if (!confirm) throw new UsageError(`unregister would remove the ${count} objects listed above from Logto; pass --yes to confirm (there is no terminal to ask in).`);
+  if (!(await confirm(`Remove these ${count} objects from Logto?`))) throw new UsageError('Not confirmed; nothing was removed.');
+}
+
+interface Removal {
+  entry: Entry;
+  label: string;
+  remove: () => Promise<void>;
+}
+
+/**
+ * Sorts what the record lists as created into what Logto shows is this project's (to remove), what is
+ * gone already, and what exists but is not this project's (refused). Scopes and the resource are this
+ * project's when they are, or belong to, the API resource whose indicator is this project's resource.
+ */
+async function planRemoval(api: ManagementApi, record: LogtoRecord, resource: string) {
+  const { created } = record;
+  const remove: Removal[] = [];
+  const quoted = (name: string) => `"${printable(name, 100)}"`;
+  const alreadyGone: Entry[] = [];
+  const foreign: string[] = [];
+  const resources = await api.listResources();
+  const ownResource = resources.find(({ indicator }) => indicator === resource);
+
+  if (created.application) {
+    const id = created.application;
+    const app = await api.getApplication(id);
+    if (!app) alreadyGone.push({ kind: 'application', id });
+    else if (!isOwnApp(app, resource)) foreign.push(`application ${quoted(app.name)} (${id}): not marked as made by register for this resource`);
+    else remove.push({ entry: { kind: 'application', id }, label: `application ${quoted(app.name)} (${id})`, remove: () => api.deleteApplication(id) });
+  }
+  if (created.role) {
+    const id = created.role;
+    const role = await api.getRole(id);
+    if (!role) alreadyGone.push({ kind: 'role', id });
+    else if (!isOwnRole(role, resource)) foreign.push(`role ${quoted(role.name)} (${id}): not described as made by register for this resource`);
+    else if (!grantsOnly(await api.listRoleScopes(id), ownResource?.id ?? '')) foreign.push(`role ${quoted(role.name)} (${id}): it also grants scopes of other API resources`);
+    else remove.push({ entry: { kind: 'role', id }, label: `role ${quoted(role.name)} (${id})`, remove: () => api.deleteRole(id) });
+  }
+  if (created.resource) {
+    const id = created.resource;
+    if (ownResource?.id === id) {
+      remove.push({ entry: { kind: 'resource', id }, label: `API resource ${resource} (${id}) and its scopes`, remove: () => api.deleteResource(id) });
+    } else if (resources.some((item) => item.id === id)) {
+      foreign.push(`API resource ${id}: its indicator is not ${resource}`);
+    } else {
+      alreadyGone.push({ kind: 'resource', id });
+    }
+  } else if (ownResource && created.scopeIds?.length) {
+    // Scopes register added to a resource that existed before: only those that are this resource's.
+    const own = new Map((await api.listScopes(ownResource.id)).map((scope) => [scope.id, scope.name]));
+    for (const id of created.scopeIds) {
+      if (own.has(id)) remove.push({ entry: { kind: 'scope', id }, label: `scope ${printable(own.get(id)!, 100)} of ${resource} (${id})`, remove: () => api.deleteScope(ownResource.id, id) });
+      else alreadyGone.push({ kind: 'scope', id });
+    }
+  }
+  return { remove, alreadyGone, foreign };
 }

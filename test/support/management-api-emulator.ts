@@ -39,6 +39,8 @@ interface Application {
   isThirdParty: boolean;
   oidcClientMetadata: { redirectUris: string[]; postLogoutRedirectUris: string[] };
   customClientMetadata: Record<string, unknown>;
+  /** Arbitrary JSON Logto keeps as given (applications.custom_data); register marks its apps here. */
+  customData: Record<string, unknown>;
   createdAt: number;
 }
 interface Secret { applicationId: string; name: string; value: string; createdAt: number; expiresAt: number | null }
@@ -232,6 +234,8 @@ export async function startManagementApiEmulator(options: EmulatorOptions = {}):
         return { status: 200, body: publicRole(role) };
       },
     ),
+    // Logto: packages/core/src/routes/role.ts, GET /roles/:id (404 entity.not_exists_with_id).
+    route('get', '/api/roles/{id}', ({ id: roleId }) => ({ status: 200, body: publicRole(find(state.roles, roleId, 'role')) })),
     route('patch', '/api/roles/{id}', { name: isNonEmptyString, description: isNonEmptyString, isDefault: isBoolean }, ({ id: roleId }, body) => {
       const role = find(state.roles, roleId, 'role');
       Object.assign(role, body);
@@ -264,7 +268,7 @@ export async function startManagementApiEmulator(options: EmulatorOptions = {}):
     route(
       'post',
       '/api/applications',
-      { name: required(isNonEmptyString), description: isNullableString, type: required(isString), isThirdParty: isBoolean, oidcClientMetadata: isObject, customClientMetadata: isObject },
+      { name: required(isNonEmptyString), description: isNullableString, type: required(isString), isThirdParty: isBoolean, oidcClientMetadata: isObject, customClientMetadata: isObject, customData: isObject },
       (_p, body) => {
         if (!APP_TYPES.has(body.type)) throw new HttpError(400, 'guard.invalid_input', `Invalid application type ${body.type}`);
         if (options.applicationLimit !== undefined && state.applications.length >= options.applicationLimit) {
@@ -282,6 +286,7 @@ export async function startManagementApiEmulator(options: EmulatorOptions = {}):
           isThirdParty: body.isThirdParty ?? false,
           oidcClientMetadata: metadata,
           customClientMetadata: body.customClientMetadata ?? {},
+          customData: body.customData ?? {},
           createdAt: Date.now(),
         };
         state.applications.push(app);
@@ -293,7 +298,7 @@ export async function startManagementApiEmulator(options: EmulatorOptions = {}):
       },
     ),
     route('get', '/api/applications/{id}', ({ id: appId }) => ({ status: 200, body: { ...publicApp(find(state.applications, appId, 'application')), isAdmin: false } })),
-    route('patch', '/api/applications/{id}', { name: isNonEmptyString, description: isNullableString, oidcClientMetadata: isObject, customClientMetadata: isObject }, ({ id: appId }, body) => {
+    route('patch', '/api/applications/{id}', { name: isNonEmptyString, description: isNullableString, oidcClientMetadata: isObject, customClientMetadata: isObject, customData: isObject }, ({ id: appId }, body) => {
       const app = find(state.applications, appId, 'application');
       if (body.oidcClientMetadata) body.oidcClientMetadata = checkClientMetadata(body.oidcClientMetadata, app.type);
       Object.assign(app, body);
@@ -553,7 +558,7 @@ function listedRole(role: Role): ListItem<'/api/roles'> {
 }
 
 function publicApp(app: Application): ListItem<'/api/applications'> {
-  return { ...withTenant(app), protectedAppMetadata: null, customData: {}, appLevelAccessControlEnabled: false };
+  return { ...withTenant(app), protectedAppMetadata: null, appLevelAccessControlEnabled: false };
 }
 
 function checkClientMetadata(metadata: any, type: string) {

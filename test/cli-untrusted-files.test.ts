@@ -1,0 +1,252 @@
+// A cloned project's committed files (logto-mcp.json, .env.example, a tracked .env) are written by
+// whoever can open a pull request. Through the built CLI: they never choose where the M2M credentials
+// go, and IDs in them never make register or unregister touch what this project did not create.
+import { execa } from 'execa';
+import { readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { makeTempDir, removeDir, runCli } from './support/cli.js';
+import { makeProject, removeProjects } from './support/management-api-fixtures.js';
+import { startManagementApiEmulator, type Emulator } from './support/management-api-emulator.js';
+import { listenOnLoopback } from './support/ports.js';
+
+const M2M_ID = 'clone-m2m';
+const M2M_SECRET = 'm2m-secret-MUST-NOT-LEAVE-9d2e';
+const credentials = { LOGTO_M2M_APP_ID: M2M_ID, LOGTO_M2M_APP_SECRET: M2M_SECRET };
+const RESOURCE = 'http://localhost:3001/mcp';
+
+/** A listener that records everything sent to it, and answers like a Logto that grants everything. */
+async function startRecorder() {
+  const requests: Array<{ method: string; url: string; authorization?: string }> = [];
+  const server = http.createServer((req, res) => {
+    requests.push({ method: req.method ?? '', url: req.url ?? '', authorization: req.headers.authorization });
+    req.resume();
+    res.writeHead(200, { 'content-type': 'application/json' }).end(req.url === '/oidc/token' ? '{"access_token":"granted"}' : '[]');
+  });
+  const url = await listenOnLoopback(server);
+  return { url, requests, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+let emulator: Emulator;
+let recorder: Awaited<ReturnType<typeof startRecorder>>;
+let outside: string;
+beforeAll(async () => {
+  recorder = await startRecorder();
+  outside = makeTempDir('outside');
+});
+afterAll(async () => {
+  await recorder.close();
+  await removeProjects();
+  removeDir(outside);
+});
+beforeEach(async () => {
+  emulator = await startManagementApiEmulator({ m2mApps: [{ id: M2M_ID, secret: M2M_SECRET, managementAccess: true }] });
+  recorder.requests.length = 0;
+});
+afterEach(() => emulator.close());
+
+const configPath = (dir: string) => path.join(dir, 'logto-mcp.json');
+function plantRecord(dir: string, logto: unknown) {
+  const config = JSON.parse(readFileSync(configPath(dir), 'utf8'));
+  writeFileSync(configPath(dir), JSON.stringify({ ...config, logto }, null, 2));
+}
+const record = (endpoint: string, created: Record<string, unknown>) => ({
+  endpoint,
+  managementEndpoint: endpoint,
+  managementResource: 'https://default.logto.app/api',
+  created,
+});
+const snapshot = () => structuredClone({ ...emulator.state, consent: [...emulator.state.consent], signInExperiences: [...emulator.state.signInExperiences] });
+const writes = () => emulator.requests.filter(({ method }) => method !== 'GET');
+/** One line, the CLI's own message: no stack trace, no "Unexpected error". */
+function expectOneCleanError(stderr: string) {
+  expect(stderr).not.toMatch(/Unexpected error|TypeError|SyntaxError|\n\s+at /);
+  expect(stderr).toMatch(/^✖ /);
+}
+
+/** What a third party and another project have in the tenant, which a hostile record names as "created". */
+function plantOthersObjects() {
+  emulator.state.applications.push({
+    id: 'someone-elses-app',
+    name: "Someone else's agent",
+    description: null,
+    type: 'Native',
+    isThirdParty: true,
+    oidcClientMetadata: { redirectUris: ['http://127.0.0.1/theirs'], postLogoutRedirectUris: [] },
+    customClientMetadata: {},
+    customData: {},
+    createdAt: 0,
+  });
+  emulator.state.roles.push({ id: 'admins', name: 'Tenant admins', description: 'Manage the tenant', type: 'User', isDefault: false });
+  emulator.state.rolesScopes.push({ roleId: 'admins', scopeId: 'management-api-all' });
+}
+
+describe("a clone's committed files never choose where the M2M credentials go", () => {
+  it('no .env: register and unregister ignore .env.example and the record, send nothing, and say why', async () => {
+    const dir = await makeProject({ issuer: `${recorder.url}/oidc` });
+    rmSync(path.join(dir, '.env')); // a fresh clone: only the committed .env.example names an issuer
+    plantRecord(dir, record(recorder.url, { application: 'someone-elses-app', role: 'admins', resource: 'management-api', scopeIds: ['management-api-all'] }));
+
+    const registered = await runCli(['register', dir], { env: credentials });
+    expect(registered.exitCode).toBe(1);
+    expect(registered.stderr).toMatch(/Missing --issuer .*\.env\.example is not read/s);
+    expectOneCleanError(registered.stderr);
+
+    const unregistered = await runCli(['unregister', dir, '--yes'], { env: credentials });
+    expect(unregistered.exitCode).toBe(1);
+    expect(unregistered.stderr).toMatch(/Missing --issuer .*\.env\.example is not read/s);
+
+    expect(recorder.requests).toEqual([]);
+    for (const output of [registered, unregistered]) expect(output.stdout + output.stderr).not.toContain(M2M_SECRET);
+  });
+
+  it("with the user's own .env, a record naming another endpoint is refused with the file and the field, before any request", async () => {
+    const dir = await makeProject({ issuer: emulator.issuer });
+    plantRecord(dir, record(recorder.url, { application: 'someone-elses-app' }));
+    plantOthersObjects();
+
+    const result = await runCli(['unregister', dir, '--yes'], { env: credentials });
+
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain('logto-mcp.json records the registration somewhere other than this run would send the M2M credentials');
+    expect(result.stderr).toContain(`"logto.endpoint" is "${recorder.url}"; this run uses "${emulator.url}"`);
+    expect(result.stderr).toContain('Nothing was sent anywhere: a committed file does not choose where credentials go');
+    expect(result.stderr).toContain(`If you trust the file's values, pass them yourself: --issuer ${recorder.url}/oidc --management-endpoint ${recorder.url}`);
+    expect(recorder.requests).toEqual([]);
+    expect(emulator.requests).toEqual([]);
+    expect(emulator.state.applications.map(({ id }) => id)).toEqual(['someone-elses-app']);
+  });
+
+  it('a .env committed to git came with the clone: it is not trusted either', async () => {
+    const dir = await makeProject({ issuer: `${recorder.url}/oidc` });
+    await execa('git', ['init', '-q'], { cwd: dir });
+    await execa('git', ['add', '-f', '.env'], { cwd: dir });
+
+    const result = await runCli(['register', dir], { env: credentials });
+
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(/Missing --issuer .*\.env is committed to git/s);
+    expect(recorder.requests).toEqual([]);
+  });
+});
+
+describe('IDs in logto-mcp.json are hints: Logto must show that an object is this project\'s', () => {
+  it('unregister deletes nothing when the record names objects the project did not create, and names them', async () => {
+    const dir = await makeProject({ issuer: emulator.issuer });
+    plantOthersObjects();
+    plantRecord(dir, record(emulator.url, { application: 'someone-elses-app', role: 'admins', resource: 'management-api', scopeIds: ['management-api-all'] }));
+    const before = snapshot();
+
+    const result = await runCli(['unregister', dir, '--yes'], { env: credentials });
+
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain('Nothing was removed: logto-mcp.json lists as created by register');
+    expect(result.stderr).toContain(`application "Someone else's agent" (someone-elses-app)`);
+    expect(result.stderr).toContain('role "Tenant admins" (admins)');
+    expect(result.stderr).toContain('API resource management-api: its indicator is not http://localhost:3001/mcp');
+    expect(writes()).toEqual([]);
+    expect(snapshot()).toEqual(before);
+    expect(JSON.parse(readFileSync(configPath(dir), 'utf8')).logto.created.application).toBe('someone-elses-app');
+  });
+
+  it('register neither reuses nor changes an app or role the record names but Logto does not mark as this project\'s', async () => {
+    const dir = await makeProject({ issuer: emulator.issuer });
+    plantOthersObjects();
+    plantRecord(dir, {
+      ...record(emulator.url, { application: 'someone-elses-app', role: 'admins' }),
+      application: { id: 'someone-elses-app', name: "Someone else's agent", type: 'Native', thirdParty: true },
+      role: { id: 'admins', name: 'Tenant admins' },
+    });
+    const theirs = structuredClone({ app: emulator.state.applications[0], roleScopes: emulator.state.rolesScopes.filter((r) => r.roleId === 'admins') });
+
+    const result = await runCli(['register', dir, '--json'], { env: credentials });
+
+    expect(result.exitCode).toBe(0);
+    expect(result.stderr).toContain('logto-mcp.json names an app someone-elses-app that Logto does not mark as made by register');
+    expect(result.stderr).toContain('logto-mcp.json names a role admins that Logto does not mark as made by register');
+    const summary = JSON.parse(result.stdout);
+    expect(summary.application.id).not.toBe('someone-elses-app');
+    expect(summary.role.id).not.toBe('admins');
+    expect(emulator.state.applications[0]).toEqual(theirs.app);
+    expect(emulator.state.rolesScopes.filter((r) => r.roleId === 'admins')).toEqual(theirs.roleScopes);
+    expect(emulator.state.consent.has('someone-elses-app')).toBe(false);
+    expect(writes().some(({ path: p }) => p.includes('someone-elses-app') || p.includes('/roles/admins'))).toBe(false);
+    // The record now lists only what Logto marks as this project's, so unregister removes exactly that.
+    const removed = await runCli(['unregister', dir, '--yes', '--json'], { env: credentials });
+    expect(removed.exitCode).toBe(0);
+    expect(emulator.state.applications.map(({ id }) => id)).toEqual(['someone-elses-app']);
+    expect(emulator.state.roles.map(({ id }) => id)).toEqual(['admins']);
+  });
+
+  it('register refuses to use the Management API itself as the MCP resource, before any request', async () => {
+    const dir = await makeProject({ issuer: emulator.issuer, resource: 'https://default.logto.app/api' });
+    const result = await runCli(['register', dir], { env: credentials });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain('is the Logto Management API itself');
+    expect(emulator.requests).toEqual([]);
+  });
+});
+
+describe('unregister lists what it will delete and asks; without a terminal it needs --yes', () => {
+  it('refuses without --yes, listing the objects, then removes them with --yes', async () => {
+    const dir = await makeProject({ issuer: emulator.issuer });
+    expect((await runCli(['register', dir], { env: credentials })).exitCode).toBe(0);
+    const before = snapshot();
+    const app = emulator.state.applications[0]!;
+
+    const refused = await runCli(['unregister', dir], { env: credentials });
+
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stdout).toContain(`To remove from Logto at ${emulator.url}:`);
+    expect(refused.stdout).toContain(`  - application "${app.name}" (${app.id})`);
+    expect(refused.stdout).toMatch(/ {2}- role "my-server user" \(\w+\)/);
+    expect(refused.stdout).toMatch(/ {2}- API resource http:\/\/localhost:3001\/mcp \(\w+\) and its scopes/);
+    expect(refused.stderr).toContain('pass --yes to confirm (there is no terminal to ask in)');
+    expect(snapshot()).toEqual(before);
+
+    const removed = await runCli(['unregister', dir, '--yes'], { env: credentials });
+    expect(removed.exitCode).toBe(0);
+    expect(emulator.state.applications).toEqual([]);
+    expect(emulator.state.resources.map(({ indicator }) => indicator)).not.toContain(RESOURCE);
+  });
+});
+
+describe("the project's files under bad input", () => {
+  it('refuses a .env that is a symbolic link, leaving its target as it was', async () => {
+    const dir = await makeProject({ issuer: emulator.issuer });
+    const target = path.join(outside, 'elsewhere.env');
+    writeFileSync(target, readFileSync(path.join(dir, '.env')));
+    const original = readFileSync(target, 'utf8');
+    rmSync(path.join(dir, '.env'));
+    symlinkSync(target, path.join(dir, '.env'));
+
+    const result = await runCli(['register', dir], { env: credentials });
+
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain(`${path.join(dir, '.env')} is a symbolic link`);
+    expectOneCleanError(result.stderr);
+    expect(readFileSync(target, 'utf8')).toBe(original);
+    expect(emulator.requests).toEqual([]);
+  });
+
+  it.each([
+    ['null', 'must hold a JSON object'],
+    ['[1, 2]', 'must hold a JSON object'],
+    ['{"generator": ', 'is not valid JSON'],
+    ['{"logto": null}', '"logto" is not what register writes'],
+    ['{"logto": {"endpoint": 1, "managementEndpoint": "x", "managementResource": "y", "created": {}}}', '"logto.endpoint" is not what register writes'],
+    ['{"logto": {"endpoint": "a", "managementEndpoint": "b", "managementResource": "c", "created": {"scopeIds": "s1"}}}', '"logto.created.scopeIds" is not what register writes'],
+  ])('a logto-mcp.json of %s ends in one line naming the file, with no request', async (content, message) => {
+    const dir = await makeProject({ issuer: emulator.issuer });
+    writeFileSync(configPath(dir), content);
+    for (const command of ['register', 'unregister']) {
+      const result = await runCli([command, dir, '--yes'].slice(0, command === 'register' ? 2 : 3), { env: credentials });
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr).toContain(configPath(dir));
+      expect(result.stderr).toContain(message);
+      expectOneCleanError(result.stderr);
+    }
+    expect(emulator.requests).toEqual([]);
+  });
+});
