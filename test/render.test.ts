@@ -1,10 +1,13 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import * as fsPromises from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { planProject } from '../src/plan.js';
 import { createOptionSpecs, type CreateOptions } from '../src/options/create-options.js';
 import { resolveOptions } from '../src/options/define.js';
-import { renderFiles, writeProject } from '../src/render/render.js';
+import { renderFiles, writeProject, type ProjectFs } from '../src/render/render.js';
+import { keepExistingState } from '../src/render/keep-existing.js';
+import { UsageError } from '../src/errors.js';
 import { makeTempDir, removeDir } from './support/cli.js';
 
 const work = makeTempDir('render');
@@ -75,6 +78,52 @@ describe('writeProject', () => {
     expect(existsSync(path.join(work, 'half'))).toBe(false); // the parent it created is gone too
   });
 
+  it.each([
+    ['ENOSPC', /^Cannot write .*\/full\/project\/src\/b\.ts: no space left on the device \(ENOSPC\)\. Nothing was written\. Free some space/],
+    ['EDQUOT', /^Cannot write .*\/full\/project\/src\/b\.ts: your disk quota is used up \(EDQUOT\)\. Nothing was written\./],
+    ['EROFS', /^Cannot write .*\/full\/project\/src\/b\.ts: the file system is read-only \(EROFS\)\. Nothing was written\. Choose a folder on a writable disk\.$/],
+    ['EACCES', /^Cannot write .*\/full\/project\/src\/b\.ts: permission denied \(EACCES\)\./],
+  ])('turns %s from a write into one line naming the file, and leaves nothing behind', async (code, message) => {
+    const target = path.join(work, 'full', 'project');
+    // Node's write errors (ENOSPC from write(2)) carry no path; the message names the file anyway, as the user knows it.
+    const failingFs: ProjectFs = {
+      ...fsPromises,
+      writeFile: (async (file: Parameters<typeof fsPromises.writeFile>[0], ...rest: [never, never]) => {
+        if (String(file).endsWith('b.ts')) throw Object.assign(new Error(`${code}: failed, write`), { code, syscall: 'write' });
+        return fsPromises.writeFile(file, ...rest);
+      }) as ProjectFs['writeFile'],
+    };
+    const files = ['src/a.ts', 'src/b.ts'].map((file) => ({ path: file, content: Buffer.from('export {};\n') }));
+    const error = (await writeProject(target, files, failingFs).catch((e: unknown) => e)) as Error;
+    expect(error).toBeInstanceOf(UsageError);
+    expect(error.message).toMatch(message);
+    expect(error.message).not.toContain('\n');
+    expect(existsSync(path.join(work, 'full'))).toBe(false);
+  });
+
+  it('writes into an existing folder without replacing it, staging inside it', async () => {
+    const target = path.join(work, 'kept-inode');
+    mkdirSync(target, { mode: 0o751 });
+    chmodSync(target, 0o751);
+    const before = statSync(target);
+    await writeProject(target, [{ path: 'src/x.ts', content: Buffer.from('export {};\n') }]);
+    const after = statSync(target);
+    expect([after.ino, after.mode, after.uid]).toEqual([before.ino, before.mode, before.uid]);
+    expect(readdirSync(target)).toEqual(['src']);
+  });
+
+  it('finds a file where a folder goes, or a folder where a file goes, before moving anything', async () => {
+    const target = path.join(work, 'conflicts');
+    mkdirSync(path.join(target, 'package.json'), { recursive: true });
+    writeFileSync(path.join(target, 'src'), 'mine');
+    const files = ['README.md', 'package.json', 'src/index.ts'].map((file) => ({ path: file, content: Buffer.from('new') }));
+    await expect(writeProject(target, files)).rejects.toThrow(/^Cannot write into .*conflicts: package\.json is a folder where the project needs a file\. Move or remove it, then run again; nothing was written\.$/);
+    rmSync(path.join(target, 'package.json'), { recursive: true });
+    await expect(writeProject(target, files)).rejects.toThrow(/src is a file where the project needs a folder \(for src\/index\.ts\)/);
+    expect(readdirSync(target)).toEqual(['src']); // README.md was not moved in first
+    expect(readFileSync(path.join(target, 'src'), 'utf8')).toBe('mine');
+  });
+
   it('writes into an existing empty folder and keeps .env private', async () => {
     const target = path.join(work, 'empty');
     mkdirSync(target);
@@ -85,5 +134,30 @@ describe('writeProject', () => {
     expect(readFileSync(path.join(target, 'src/x.ts'), 'utf8')).toBe('export {};\n');
     expect(statSync(path.join(target, '.env')).mode & 0o777).toBe(0o600);
     expect(readdirSync(work).filter((name) => name.includes('-creating-'))).toEqual([]);
+  });
+});
+
+describe('keepExistingState', () => {
+  it.each([
+    ['{"generator":', /logto-mcp\.json: it is not valid JSON \(.*\)\. Fix or remove it, then run again; nothing was written\.$/],
+    ['null', /logto-mcp\.json: it holds null, not a JSON object\./],
+    ['[1, 2]', /it holds \[1, 2\], not a JSON object/],
+    ['"\u202Egnp"', /it holds "\\u\{202e\}gnp", not a JSON object/], // a raw bidi override is valid JSON
+  ])('refuses a logto-mcp.json of %s, naming the file, in one line', async (old, message) => {
+    const target = path.join(work, `keep-${Math.random().toString(36).slice(2)}`);
+    mkdirSync(target);
+    writeFileSync(path.join(target, 'logto-mcp.json'), old);
+    const error = (await keepExistingState(target, [{ path: 'logto-mcp.json', content: Buffer.from('{}') }]).catch((e: unknown) => e)) as Error;
+    expect(error).toBeInstanceOf(UsageError);
+    expect(error.message).toMatch(message);
+    expect(error.message).toContain(path.join(target, 'logto-mcp.json'));
+  });
+
+  it('leaves a folder named .env to writeProject, which names it', async () => {
+    const target = path.join(work, 'env-folder');
+    mkdirSync(path.join(target, '.env'), { recursive: true });
+    const files = [{ path: '.env', content: Buffer.from('A=1\n') }];
+    const { files: merged } = await keepExistingState(target, files);
+    await expect(writeProject(target, merged)).rejects.toThrow(/\.env is a folder where the project needs a file/);
   });
 });

@@ -1,10 +1,15 @@
 import Handlebars from 'handlebars';
-import { chmod, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import * as fsPromises from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ProjectPlan } from '../plan.js';
 import { generatedVersions } from '../versions.js';
 import { dotenv, json, markdown, markdownCode, shell } from './encoders.js';
+import { fileSystemError } from './fs-errors.js';
+import { UsageError } from '../errors.js';
+import { STAGING_PREFIX } from '../options/target.js';
+import { printable } from '../printable.js';
 
 /** templates/ at the package root, found from dist/index.js (bundled) or src/render/ (from source). */
 export const TEMPLATES_DIR = fileURLToPath(
@@ -71,50 +76,98 @@ async function listFiles(dir: string, prefix = ''): Promise<string[]> {
   return nested.flat();
 }
 
+/** The file-system calls writeProject makes: a seam, so that a test can make one fail (a full disk, a read-only folder). */
+export type ProjectFs = Pick<typeof fsPromises, 'chmod' | 'lstat' | 'mkdir' | 'mkdtemp' | 'rename' | 'rm' | 'stat' | 'writeFile'>;
+
 /**
- * Writes the files into a hidden folder beside the target and moves them into place only once all are
- * written, so a failure or Ctrl-C leaves no half-written project. Into an existing folder (empty, or
- * with --force) files are moved one by one, replacing those of the same name and keeping the others.
+ * Writes the files into a staging folder and moves them into place only once all are written, so a
+ * failure or Ctrl-C leaves no half-written project. A new folder is the staging folder, renamed. An
+ * existing folder (empty, or with --force; `.`, a mount point) is never replaced, so its inode, owner
+ * and mode stay and a shell inside it stays valid: the staging folder is made inside it, and once no file
+ * is found to need a folder's place (or a folder a file's), the files are moved in one by one, replacing
+ * those of the same name and keeping the others. Errors are one line naming the path (see fs-errors.ts).
  */
-export async function writeProject(targetDir: string, files: TemplateFile[]): Promise<void> {
-  const parent = path.dirname(targetDir);
-  const createdParent = await mkdir(parent, { recursive: true });
-  const staging = await mkdtemp(path.join(parent, `.${path.basename(targetDir)}-creating-`));
-  await chmod(staging, 0o755); // mkdtemp makes it private; the project folder should not be.
-  const cleanUp = () => rm(staging, { recursive: true, force: true });
+export async function writeProject(targetDir: string, files: TemplateFile[], fs: ProjectFs = fsPromises): Promise<void> {
+  const existing = await isFolder(targetDir, fs);
+  const parent = existing ? targetDir : path.dirname(targetDir);
+  let createdParent: string | undefined;
+  let staging: string | undefined;
+  let moved = 0;
+  let current = targetDir; // what is being written, as the user will know it (errors such as ENOSPC name no path)
+  const cleanUp = async () => {
+    if (staging) await fs.rm(staging, { recursive: true, force: true });
+    if (createdParent) await fs.rm(createdParent, { recursive: true, force: true });
+  };
   const onSignal = () => {
     void cleanUp().finally(() => process.exit(130));
   };
   process.once('SIGINT', onSignal);
   try {
-    for (const file of files) {
-      const destination = path.join(staging, file.path);
-      await mkdir(path.dirname(destination), { recursive: true });
-      await writeFile(destination, file.content, { mode: PRIVATE_FILES.has(file.path) ? 0o600 : 0o644 });
+    if (existing) {
+      const conflict = await findConflict(targetDir, files, fs);
+      if (conflict) throw new UsageError(`Cannot write into ${printable(targetDir)}: ${printable(conflict)}. Move or remove it, then run again; nothing was written.`);
+    } else {
+      createdParent = await fs.mkdir(parent, { recursive: true });
     }
-    await moveIntoPlace(staging, targetDir, files);
+    staging = await fs.mkdtemp(path.join(parent, STAGING_PREFIX));
+    await fs.chmod(staging, 0o755); // mkdtemp makes it private; the project folder should not be.
+    for (const file of files) {
+      current = path.join(targetDir, file.path);
+      const destination = path.join(staging, file.path);
+      await fs.mkdir(path.dirname(destination), { recursive: true });
+      await fs.writeFile(destination, file.content, { mode: PRIVATE_FILES.has(file.path) ? 0o600 : 0o644 });
+    }
+    if (!existing) {
+      current = targetDir;
+      await fs.rename(staging, targetDir);
+      return;
+    }
+    for (const file of files) {
+      const destination = (current = path.join(targetDir, file.path));
+      await fs.mkdir(path.dirname(destination), { recursive: true });
+      await fs.rename(path.join(staging, file.path), destination);
+      moved += 1;
+    }
+    await fs.rm(staging, { recursive: true, force: true });
   } catch (error) {
     await cleanUp();
-    if (createdParent) await rm(createdParent, { recursive: true, force: true });
-    throw error;
+    const note = moved > 0 ? `${moved} of ${files.length} files were already moved into ${printable(targetDir)}.` : 'Nothing was written.';
+    throw fileSystemError(error, 'write', current, note);
   } finally {
     process.off('SIGINT', onSignal);
   }
 }
 
-async function moveIntoPlace(staging: string, targetDir: string, files: TemplateFile[]): Promise<void> {
+async function isFolder(targetDir: string, fs: ProjectFs): Promise<boolean> {
   try {
-    await rename(staging, targetDir);
-    return;
+    if ((await fs.stat(targetDir)).isDirectory()) return true;
   } catch (error) {
-    // The target exists (empty, or --force): move file by file.
-    if (!['EEXIST', 'ENOTEMPTY', 'EISDIR', 'EPERM'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw fileSystemError(error, 'write', targetDir);
   }
+  throw new UsageError(`${printable(targetDir)} exists and is not a folder.`);
+}
+
+/**
+ * The first file of the project that an existing entry is in the way of: a file (or a link) where the
+ * project needs a folder, or a folder where it needs a file. Found before anything is moved.
+ */
+async function findConflict(targetDir: string, files: TemplateFile[], fs: ProjectFs): Promise<string | undefined> {
   for (const file of files) {
-    const destination = path.join(targetDir, file.path);
-    await mkdir(path.dirname(destination), { recursive: true });
-    await rename(path.join(staging, file.path), destination);
-    if (PRIVATE_FILES.has(file.path)) await chmod(destination, 0o600);
+    const parts = file.path.split('/');
+    for (let depth = 1; depth <= parts.length; depth++) {
+      const relative = parts.slice(0, depth).join('/');
+      const entry = await fs.lstat(path.join(targetDir, relative)).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return undefined;
+        throw error;
+      });
+      if (!entry) break;
+      const needsFolder = depth < parts.length;
+      if (needsFolder && !entry.isDirectory()) {
+        return `${relative} is ${entry.isSymbolicLink() ? 'a symbolic link' : 'a file'} where the project needs a folder (for ${file.path})`;
+      }
+      if (!needsFolder && entry.isDirectory()) return `${relative} is a folder where the project needs a file`;
+    }
   }
-  await rm(staging, { recursive: true, force: true });
+  return undefined;
 }
