@@ -1,10 +1,13 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeTempDir, removeDir } from './support/cli.js';
-import { checkCreateOptions, createOptionSpecs, detectPackageManager, packageNameFor, parseScopes, type CreateOptions } from '../src/options/create-options.js';
+import { startMisbehavingIssuer, type Misbehaviour } from './support/misbehaving-issuer.js';
+import { checkCreateOptions, createOptionSpecs, detectPackageManager, packageNameFor, parseIssuer, parseScopes, type CreateOptions } from '../src/options/create-options.js';
+import { checkIssuer, MAX_DISCOVERY_BYTES } from '../src/options/check-issuer.js';
 import { resolveOptions } from '../src/options/define.js';
 import { UsageError } from '../src/errors.js';
+import { firstUnprintable } from '../src/printable.js';
 
 const scratch = makeTempDir('options');
 afterAll(() => removeDir(scratch));
@@ -14,9 +17,9 @@ const issuer = 'https://abc123.logto.app/oidc';
 
 describe('create options', () => {
   it('takes every answer from flags, and defaults the rest', async () => {
-    const options = await resolve({ directory: path.join(scratch, 'fresh'), issuer: `${issuer}/` });
+    const options = await resolve({ directory: path.join(scratch, 'fresh'), issuer });
     expect(options).toMatchObject({
-      issuer, // trailing slash dropped
+      issuer,
       framework: 'express',
       transport: 'streamable-http',
       verifier: 'jwt',
@@ -82,6 +85,48 @@ describe('create options', () => {
     await expect(resolve({ directory: full, issuer, force: true })).resolves.toMatchObject({ directory: full });
   });
 
+  it('takes the issuer byte for byte as typed: a trailing slash is kept, a spelling URL would rewrite is refused', async () => {
+    const dir = path.join(scratch, 'i');
+    // Tokens carry the discovery document's issuer in `iss` exactly, so advice to use `.../oidc/` must be followable.
+    expect(await resolve({ directory: dir, issuer: `${issuer}/` })).toMatchObject({ issuer: `${issuer}/` });
+    expect(await resolve({ directory: dir, issuer: 'https://auth.example.com' })).toMatchObject({ issuer: 'https://auth.example.com' });
+    expect(await resolve({ directory: dir, issuer: 'https://auth.example.com/' })).toMatchObject({ issuer: 'https://auth.example.com/' });
+    await expect(resolve({ directory: dir, issuer: 'https://ABC123.logto.app/oidc' })).rejects.toThrow(/write it as https:\/\/abc123\.logto\.app\/oidc:/);
+    await expect(resolve({ directory: dir, issuer: 'https://abc123.logto.app:443/oidc' })).rejects.toThrow(/write it as https:\/\/abc123\.logto\.app\/oidc:/);
+  });
+
+  it('builds the default resource for --port 80 without the default port, and accepts it', async () => {
+    const options = await resolve({ directory: path.join(scratch, 'p80'), issuer, port: '80' });
+    expect(options).toMatchObject({ resource: 'http://localhost/mcp', port: 80 });
+    expect(() => checkCreateOptions(options as CreateOptions)).not.toThrow();
+  });
+
+  it.each([
+    ['an escape sequence', 'a\u001b[31mred', /the invisible or control character \\u\{1b\}/],
+    ['a bidi override', 'abc\u202Egnp.exe', /the invisible or control character \\u\{202e\}/],
+    ['a zero-width space', 'a\u200Bb', /\\u\{200b\}/],
+    ['a line break', 'a\nb', /\\u\{a\}/],
+    ['a backslash', 'a\\b', /a backslash \(\\\)/],
+  ])('refuses a folder name with %s, naming it printably', async (_what, name, reason) => {
+    const error = (await resolve({ directory: path.join(scratch, name), issuer }).catch((e: unknown) => e)) as Error;
+    expect(error).toBeInstanceOf(UsageError);
+    expect(error.message).toMatch(reason);
+    expect(firstUnprintable(error.message)).toBeUndefined();
+  });
+
+  it('checks that the folder can be written before anything is asked', async () => {
+    writeFileSync(path.join(scratch, 'a-file'), '');
+    await expect(resolve({ directory: path.join(scratch, 'a-file', 'x'), issuer })).rejects.toThrow(/a-file is a file, not a folder, so .*x cannot be created in it/);
+    await expect(resolve({ directory: path.join(scratch, 'n'.repeat(256), 'x'), issuer })).rejects.toThrow(/is 256 bytes long; file systems allow at most 255 bytes per name/);
+    // 255 bytes in one name is fine (here in two-byte characters, in a parent folder).
+    await expect(resolve({ directory: path.join(scratch, `${'é'.repeat(127)}x`, 'ok'), issuer })).resolves.toBeDefined();
+    symlinkSync(path.join(scratch, 'nowhere'), path.join(scratch, 'dangling'));
+    await expect(resolve({ directory: path.join(scratch, 'dangling'), issuer })).rejects.toThrow(/dangling is a symbolic link to .*nowhere, which does not exist/);
+    await expect(resolve({ directory: path.join(scratch, 'dangling', 'below'), issuer })).rejects.toThrow(/dangling is a symbolic link/);
+    // Nothing is left from the check.
+    expect(readdirSync(scratch).filter((name) => name.includes('-creating-'))).toEqual([]);
+  });
+
   it('refuses a --port that the loopback --resource does not use', async () => {
     const options = await resolve({ directory: path.join(scratch, 'm'), issuer, resource: 'http://localhost:4000/mcp', port: '5000' });
     expect(() => checkCreateOptions(options as CreateOptions)).toThrow(/--port 5000 does not match the port of --resource/);
@@ -111,5 +156,72 @@ describe('package manager detection', () => {
     expect(detectPackageManager('npm/11.0.0 node/v20.19.0')).toBe('npm');
     expect(detectPackageManager(undefined)).toBe('npm');
     expect(detectPackageManager('deno/2.0')).toBe('npm');
+  });
+});
+
+describe('issuer check against issuers that misbehave', () => {
+  const check = async (misbehaviour: Misbehaviour, options?: { timeoutMs: number }, issuerOf = (server: { issuer: string }) => server.issuer) => {
+    const server = await startMisbehavingIssuer(misbehaviour);
+    try {
+      return { server, outcome: await checkIssuer(issuerOf(server), options).catch((error: unknown) => error as Error) };
+    } finally {
+      await server.close();
+    }
+  };
+
+  it('refuses a redirect, saying where to, and names the issuer it points to when only the spelling differs', async () => {
+    const { server, outcome } = await check({ redirect: '/oidc/.well-known/openid-configuration' }, undefined, (s) => `${s.origin}/OIDC`);
+    expect(outcome).toBeInstanceOf(UsageError);
+    expect((outcome as Error).message).toBe(
+      `${server.origin}/OIDC/.well-known/openid-configuration redirects (HTTP 301) to ${server.origin}/oidc/.well-known/openid-configuration: ` +
+        `the issuer must be given as it answers. Use --issuer ${server.origin}/oidc (and check it in Logto Console).`,
+    );
+    const elsewhere = await check({ redirect: 'https://login.elsewhere.invalid/oidc/.well-known/openid-configuration', status: 302 });
+    expect((elsewhere.outcome as Error).message).toMatch(/redirects \(HTTP 302\) to https:\/\/login\.elsewhere\.invalid\/oidc\/\.well-known\/openid-configuration; the issuer must answer itself\. Check the issuer/);
+    expect((elsewhere.outcome as Error).message).not.toContain('Use --issuer');
+  });
+
+  it('bounds the time of the whole answer, the body included, and says so', async () => {
+    const started = Date.now();
+    const { outcome } = await check({ drip: true }, { timeoutMs: 400 });
+    expect((outcome as Error).message).toMatch(/did not finish sending its discovery document within 0\.4 s/);
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  it('bounds the size of the answer', async () => {
+    const { outcome } = await check({ bytes: MAX_DISCOVERY_BYTES + 1 });
+    expect((outcome as Error).message).toMatch(/sent more than 1 MB, which is no discovery document/);
+    const { outcome: fits } = await check({ bytes: MAX_DISCOVERY_BYTES });
+    expect((fits as Error).message).toMatch(/did not return JSON/); // read whole, then found not to be JSON
+  });
+
+  it.each(['null', '[]', '42', '"text"'])('refuses a JSON answer that is not an object: %s', async (body) => {
+    const { outcome } = await check({ body });
+    expect(outcome).toBeInstanceOf(UsageError);
+    expect((outcome as Error).message).toMatch(/did not return a JSON object/);
+  });
+
+  it('advises the discovery document’s issuer byte for byte, trailing slash included, and the advice passes', async () => {
+    const body = JSON.stringify({ issuer: 'SELF/', jwks_uri: 'SELF/jwks' });
+    const { server, outcome } = await check({ body });
+    expect((outcome as Error).message).toContain(`Use --issuer ${server.issuer}/.`);
+    // Following it: the issuer is taken as typed and the well-known path is found without the slash.
+    const followed = await startMisbehavingIssuer({ body });
+    try {
+      expect(await checkIssuer(parseIssuer(`${followed.issuer}/`))).toMatchObject({ status: 'ok' });
+      expect(followed.requests).toEqual(['/oidc/.well-known/openid-configuration']);
+    } finally {
+      await followed.close();
+    }
+  });
+
+  it('shows what the server sent only through printable()', async () => {
+    const { outcome } = await check({ body: JSON.stringify({ issuer: '\u001b]8;;https://evil.invalid\u0007click\u001b[2J\u202e', jwks_uri: 'x' }) });
+    const message = (outcome as Error).message;
+    expect(firstUnprintable(message)).toBeUndefined();
+    expect(message).toContain('click\\u001b[2J\\u{202e}'); // JSON-escaped, then printable()
+    expect(message).not.toContain('Use --issuer'); // no advice to paste what cannot be typed
+    const { outcome: notObject } = await check({ body: '"\u009b31m\u202e"' });
+    expect(firstUnprintable((notObject as Error).message)).toBeUndefined();
   });
 });

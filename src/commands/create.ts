@@ -11,6 +11,7 @@ import { renderFiles, writeProject } from '../render/render.js';
 import { cliInvocation } from '../invocation.js';
 import { canPrompt, createUi, type Ui } from '../ui.js';
 import { UsageError } from '../errors.js';
+import { printable } from '../printable.js';
 import { registerCommandLines, registerOptionSpecs, registerProject, type RegisterFlagOptions, type RegisterOptions } from '../register/index.js';
 
 interface CreateFlags extends Record<string, unknown> {
@@ -56,7 +57,7 @@ export async function create(flags: CreateFlags): Promise<void> {
   const { files, kept } = await keepExistingState(plan.targetDir, await renderFiles(plan));
   if (kept.length > 0) ui.info(`Kept from the existing project: ${kept.join(', ')}.`);
   await writeProject(plan.targetDir, files);
-  ui.success(`Wrote ${files.length} files to ${plan.targetDir}`);
+  ui.success(`Wrote ${files.length} files to ${printable(plan.targetDir)}`);
 
   const registration = registerFlags ? await registerNewProject(plan, registerFlags, ui, json) : undefined;
   const install = options.install ? await installDependencies(plan.targetDir, options.packageManager, ui) : { installed: false };
@@ -91,7 +92,9 @@ async function registerNewProject(plan: ProjectPlan, flags: RegisterFlagOptions,
 }
 
 async function checkIssuerUnlessSkipped(options: CreateOptions, ui: Ui): Promise<void> {
-  if (!new URL(options.issuer).pathname.endsWith('/oidc')) {
+  if (options.issuer.endsWith('/')) {
+    ui.warn(`The issuer ${options.issuer} ends in a slash, which Logto issuers do not (https://<tenant>.logto.app/oidc); it is kept, since tokens carry the issuer byte for byte.`);
+  } else if (!new URL(options.issuer).pathname.endsWith('/oidc')) {
     ui.warn(`The issuer ${options.issuer} does not end in /oidc; Logto issuers do (https://<tenant>.logto.app/oidc).`);
   }
   if (options.skipIssuerCheck) return;

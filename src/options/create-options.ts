@@ -1,9 +1,10 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import validatePackageName from 'validate-npm-package-name';
 import { frameworks, packageManagers, transports, verifiers, type PackageManager } from './choices.js';
 import type { OptionSpec, OptionSpecs, ResolvedOptions } from './define.js';
 import { UsageError } from '../errors.js';
+import { firstUnprintable, printable } from '../printable.js';
+import { checkTarget } from './target.js';
 
 export const DEFAULT_PORT = 3001;
 const DEFAULT_DIRECTORY = 'logto-mcp-server';
@@ -22,7 +23,7 @@ export const createOptionSpecs = {
   issuer: {
     flag: '--issuer <url>',
     description: 'Logto issuer endpoint, e.g. https://<tenant>.logto.app/oidc (Logto Console > Applications > an app > Issuer endpoint)',
-    parse: (raw) => parseHttpUrl(raw, 'issuer').replace(/\/+$/, ''),
+    parse: parseIssuer,
     prompt: { message: 'Logto issuer endpoint (https://<tenant>.logto.app/oidc):' },
   } satisfies OptionSpec<string>,
   framework: {
@@ -50,7 +51,8 @@ export const createOptionSpecs = {
     flag: '--resource <url>',
     description: "The MCP server's public URL, also its API resource indicator in Logto",
     // An invalid --port falls back here and is reported when --port itself is resolved.
-    default: (_answers, flags) => `http://localhost:${portOrUndefined(flags.port) ?? DEFAULT_PORT}/mcp`,
+    // Built with URL, so that port 80 is left out as it must be (see parseResource).
+    default: (_answers, flags) => new URL(`http://localhost:${portOrUndefined(flags.port) ?? DEFAULT_PORT}/mcp`).href,
     defaultDescription: 'http://localhost:<port>/mcp',
     parse: parseResource,
     prompt: { message: 'Public URL of the MCP server (also the API resource indicator in Logto):' },
@@ -99,21 +101,22 @@ export const createOptionSpecs = {
 export type CreateOptions = ResolvedOptions<typeof createOptionSpecs> & { packageManager: PackageManager };
 
 /**
- * The target folder. Refuses `..` segments, so a typo cannot write outside the intended place, and a
- * folder that has files in it unless --force is given: checked here so that nothing else is asked first.
+ * The target folder. Refuses characters that would reach the terminal raw (control characters, escape
+ * sequences, bidi overrides) or mean a separator elsewhere (a backslash), `..` segments, so a typo cannot
+ * write outside the intended place, and a folder that has files in it unless --force is given; checks
+ * that it can be written (see checkTarget). Checked here so that nothing else is asked first.
  */
 export function parseDirectory(raw: string, flags: Record<string, unknown>): string {
+  const unsafe = firstUnprintable(raw) ?? (raw.includes('\\') ? '\\' : undefined);
+  if (unsafe !== undefined) {
+    const what = unsafe === '\\' ? 'a backslash (\\), a folder separator on Windows and an escape in shells' : `the invisible or control character ${printable(unsafe)}`;
+    throw new Error(`the project folder "${printable(raw)}" contains ${what}. Choose a name without it.`);
+  }
   const trimmed = raw.trim();
   if (!trimmed) throw new Error('the project folder cannot be empty.');
-  if (trimmed.split(/[\\/]/).includes('..')) throw new Error(`"${trimmed}" goes up with "..": give a folder below the current one or an absolute path.`);
+  if (trimmed.split('/').includes('..')) throw new Error(`"${trimmed}" goes up with "..": give a folder below the current one or an absolute path.`);
   packageNameFor(trimmed);
-  const target = path.resolve(trimmed);
-  if (existsSync(target)) {
-    if (!statSync(target).isDirectory()) throw new Error(`${target} exists and is not a folder.`);
-    if (readdirSync(target).length > 0 && !flags.force) {
-      throw new Error(`${target} is not empty. Choose another folder, or pass --force to write into it (files of the same name are replaced).`);
-    }
-  }
+  checkTarget(path.resolve(trimmed), Boolean(flags.force));
   return trimmed;
 }
 
@@ -149,7 +152,7 @@ export function parseHttpUrl(raw: string, what: string): string {
   try {
     url = new URL(raw.trim());
   } catch {
-    throw new Error(`"${raw}" is not an absolute URL; the ${what} looks like https://example.com/path.`);
+    throw new Error(`"${printable(raw)}" is not an absolute URL; the ${what} looks like https://example.com/path.`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`the ${what} must be an http(s) URL, not ${url.protocol}.`);
   if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
@@ -158,6 +161,19 @@ export function parseHttpUrl(raw: string, what: string): string {
   if (url.username || url.password) throw new Error(`the ${what} must not contain a user name or password.`);
   if (url.search || url.hash) throw new Error(`the ${what} must not have a query or fragment.`);
   return url.href;
+}
+
+/**
+ * Access tokens carry the issuer of the discovery document in `iss`, compared byte for byte, so the
+ * issuer is kept as typed: a trailing slash is kept, and a spelling URL parsers would rewrite (a
+ * capital in the host, a default port) is refused, naming the form to write, rather than rewritten.
+ */
+export function parseIssuer(raw: string): string {
+  const href = parseHttpUrl(raw, 'issuer');
+  const typed = raw.trim();
+  // A bare origin is the one exception: URL writes https://x as https://x/, and either may be an issuer.
+  if (typed !== href && `${typed}/` !== href) throw new Error(`write it as ${href}: that is how URLs are written, and tokens carry the issuer byte for byte.`);
+  return typed;
 }
 
 /**
