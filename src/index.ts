@@ -6,11 +6,13 @@ import { CancelledError, UsageError } from './errors.js';
 import { GENERATOR_VERSION } from './plan.js';
 import { createUi } from './ui.js';
 
-// `create-logto-mcp --help | head` closes stdout early; that is not an error.
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE') process.exit(0);
-  throw error;
-});
+// `create-logto-mcp ... | head -1` closes stdout early. What is left to print is dropped, but the work goes
+// on to its end and its exit code: stopping there would leave a project half set up and say it went well.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
+}
 
 // Positional options: `register --json` belongs to register, not to the root (create) command.
 const program = createCommand()

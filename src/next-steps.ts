@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { ProjectPlan, TemplateVariables } from './plan.js';
 import type { GitOutcome } from './install/git.js';
 import { cliInvocation } from './invocation.js';
+import { printable } from './printable.js';
 import { shell } from './render/encoders.js';
 import { colors } from './ui.js';
 
@@ -25,7 +26,8 @@ export function summarize(plan: ProjectPlan, installed: boolean, git: CreateSumm
 export function nextSteps(plan: ProjectPlan, summary: CreateSummary, registeredAppId?: string, cwd = process.cwd()): string {
   const { variables: v } = plan;
   const relative = path.relative(cwd, plan.targetDir) || '.';
-  const cdTarget = relative.startsWith('..') ? plan.targetDir : relative;
+  // A relative path starting with "-" would be read as an option: `cd ./-x`, not `cd -x`.
+  const cdTarget = relative.startsWith('..') ? plan.targetDir : relative.startsWith('-') ? `./${relative}` : relative;
   const commands = [
     relative === '.' ? undefined : `cd ${shell(cdTarget)}`,
     summary.installed ? undefined : `${v.packageManager} install`,
@@ -33,19 +35,19 @@ export function nextSteps(plan: ProjectPlan, summary: CreateSummary, registeredA
   ].filter(Boolean);
   const scopes = v.requiredScopes.length ? ` with the scope${v.requiredScopes.length > 1 ? 's' : ''} ${v.requiredScopes.join(', ')}` : '';
   const logto = registeredAppId
-    ? [`The server will answer at ${colors.bold(v.resource)}. MCP clients sign in with the Logto app ${colors.bold(registeredAppId)} (see above).`]
+    ? [`The server will answer at ${colors.bold(v.resource)}. MCP clients sign in with the Logto app ${colors.bold(printable(registeredAppId))} (see above).`]
     : [
         `The server will answer at ${colors.bold(v.resource)}. In Logto, create:`,
         `  - an API resource whose indicator is exactly ${v.resource}${scopes}, and a role granting its scopes;`,
         '  - an application for your MCP client (a third-party app shows users a consent screen).',
-        `Or let the CLI do it: ${colors.cyan(`${cliInvocation()} register ${shell(plan.targetDir)}`)} (see README.md).`,
+        `Or let the CLI do it: ${colors.cyan(printable(`${cliInvocation()} register ${shell(plan.targetDir)}`, Infinity))} (see README.md).`,
       ];
   return [
     '',
-    `${colors.green('Done.')} Created ${colors.bold(v.projectName)} in ${plan.targetDir}`,
+    `${colors.green('Done.')} Created ${colors.bold(v.projectName)} in ${printable(plan.targetDir)}`,
     '',
     'Next steps:',
-    ...commands.map((command) => `  ${colors.cyan(command!)}`),
+    ...commands.map((command) => `  ${colors.cyan(printable(command!, Infinity))}`),
     '',
     ...logto,
     '',

@@ -1,5 +1,6 @@
 import kleur from 'kleur';
 import yoctoSpinner from 'yocto-spinner';
+import { printable } from './printable.js';
 
 // Colours only for a terminal that wants them.
 kleur.enabled = Boolean(process.stdout.isTTY) && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb';
@@ -27,8 +28,8 @@ export function createUi({ json = false }: { json?: boolean } = {}): Ui {
   return {
     info: (message) => write(message),
     success: (message) => write(`${kleur.green('✔')} ${message}`),
-    warn: (message) => process.stderr.write(`${kleur.yellow('⚠')} ${message}\n`),
-    error: (message) => process.stderr.write(`${kleur.red('✖')} ${message}\n`),
+    warn: (message) => process.stderr.write(`${kleur.yellow('⚠')} ${safeLines(message)}\n`),
+    error: (message) => process.stderr.write(`${kleur.red('✖')} ${safeLines(message)}\n`),
     async step(text, work) {
       if (!out.isTTY) {
         write(`… ${text}`);
@@ -45,4 +46,15 @@ export function createUi({ json = false }: { json?: boolean } = {}): Ui {
       }
     },
   };
+}
+
+/**
+ * Warnings and errors often quote outside text (a server's answer, a file, a path): each line goes
+ * through printable(), so none reaches the terminal raw, however the message was built.
+ */
+function safeLines(message: string): string {
+  return message
+    .split('\n')
+    .map((line) => printable(line, Infinity))
+    .join('\n');
 }
