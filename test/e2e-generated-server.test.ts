@@ -295,7 +295,7 @@ for (const variant of [
           });
 
           it('unregister removes everything register created', async () => {
-            const result = await runCli(['unregister', project!.dir, '--yes'], { env: credentials });
+            const result = await runCli(['unregister', project!.dir, '--management-endpoint', emulator.url, '--yes'], { env: credentials });
             expect(result.exitCode, result.stderr).toBe(0);
             expect(emulator.state).toEqual(before);
             expect((await readDotenv(join(project!.dir, '.env'))).LOGTO_APP_ID).toBeUndefined();

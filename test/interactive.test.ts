@@ -63,7 +63,7 @@ describe('in a terminal', () => {
     expect(env).toMatchObject({ LOGTO_ISSUER: 'https://tenant.invalid/oidc', MCP_RESOURCE: 'http://localhost:3001/mcp', MCP_REQUIRED_SCOPES: 'read:whoami' });
   });
 
-  it('asks for the M2M credentials when registering, and never shows the secret', async () => {
+  it('asks for the M2M credentials when registering, never shows the secret, and asks before unregister deletes', async () => {
     const secret = 'typed-secret-NEVER-ON-SCREEN-93';
     const emulator = await startManagementApiEmulator({ m2mApps: [{ id: 'm2m', secret, managementAccess: true }] });
     const dir = path.join(work, 'to-register');
@@ -80,6 +80,27 @@ describe('in a terminal', () => {
       }
       expect(session.screen()).not.toContain(secret);
       expect(parseEnv(readFileSync(path.join(dir, '.env'), 'utf8')).LOGTO_APP_ID).toBe(emulator.state.applications[0]?.id);
+
+      // unregister lists what it would delete and asks, defaulting to no; then yes removes it.
+      const credentials = { LOGTO_M2M_APP_ID: 'm2m', LOGTO_M2M_APP_SECRET: secret };
+      const declined = startInTerminal(['unregister', dir], work, credentials);
+      try {
+        await declined.answer(`application "${emulator.state.applications[0]!.name}"`, '');
+        await declined.answer('Remove these 2 objects from Logto? (y/N)', ENTER);
+        expect(await declined.exited).toBe(1);
+      } finally {
+        declined.kill();
+      }
+      expect(declined.screen()).toContain('Not confirmed; nothing was removed.');
+      expect(emulator.state.applications).toHaveLength(1);
+      const confirmed = startInTerminal(['unregister', dir], work, credentials);
+      try {
+        await confirmed.answer('Remove these 2 objects from Logto? (y/N)', `y${ENTER}`);
+        expect(await confirmed.exited).toBe(0);
+      } finally {
+        confirmed.kill();
+      }
+      expect(emulator.state.applications).toEqual([]);
     } finally {
       await emulator.close();
     }

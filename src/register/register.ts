@@ -438,7 +438,11 @@ function nextSteps(summary: RegisterSummary, projectDir: string, options: Regist
     );
   }
   if (app.thirdParty) steps.push('Users see a consent screen the first time they sign in with this app.');
-  steps.push(`To remove what register created: ${cliInvocation()} unregister ${shell(projectDir)}`);
+  // Where the Management API is must be said again: unregister does not take it from the committed record.
+  const where = (['tenantId', 'managementEndpoint', 'managementResource'] as const).flatMap((key) =>
+    options[key] === undefined ? [] : [flagName(registerOptionSpecs[key]), options[key]],
+  );
+  steps.push(`To remove what register created: ${cliInvocation()} ${['unregister', projectDir, ...where].map(shell).join(' ')}`);
   return steps;
 }
 
