@@ -24,7 +24,7 @@ export function checkTarget(target: string, force: boolean): void {
   const existing = entryAt(target);
   if (existing) {
     if (!existing.isDirectory()) throw new Error(`${printable(target)} exists and is not a folder.`);
-    if (readdirSync(target).length > 0 && !force) {
+    if (!force && entriesOf(target) > 0) {
       throw new Error(`${printable(target)} is not empty. Choose another folder, or pass --force to write into it (files of the same name are replaced).`);
     }
     probeFolder(target);
@@ -60,6 +60,14 @@ function entryAt(where: string): Stats | undefined {
     throw new Error(`${printable(where)} is a symbolic link to ${printable(readlinkSync(where))}, which does not exist. Remove the link, or create the folder it points to.`);
   }
   return undefined;
+}
+
+function entriesOf(dir: string): number {
+  try {
+    return readdirSync(dir).length;
+  } catch (error) {
+    throw fileSystemError(error, 'read', dir);
+  }
 }
 
 /** Creates and removes a folder in `dir`: the one sure test that the project's staging folder can be made there. */
