@@ -250,3 +250,54 @@ describe("the project's files under bad input", () => {
     expect(emulator.requests).toEqual([]);
   });
 });
+
+describe('a Management API that misbehaves, through the built CLI: one clear line, exit 1, nothing written', () => {
+  /** Hands out a token, then answers every API call with `answer`; counts the calls. */
+  async function misbehaving(answer: (req: http.IncomingMessage, res: http.ServerResponse) => void) {
+    let calls = 0;
+    const server = http.createServer((req, res) => {
+      req.resume();
+      if (req.url === '/oidc/token') return res.writeHead(200, { 'content-type': 'application/json' }).end('{"access_token":"t"}');
+      calls++;
+      answer(req, res);
+    });
+    const url = await listenOnLoopback(server);
+    return { url, calls: () => calls, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  }
+
+  it.each([
+    ['answers HTML', (_q: http.IncomingMessage, res: http.ServerResponse) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html>Welcome</html>'), 'answered HTML, not JSON'],
+    ['answers null', (_q: http.IncomingMessage, res: http.ServerResponse) => res.writeHead(200, { 'content-type': 'application/json' }).end('null'), 'answered null'],
+    [
+      'pages forever behind a lying Total-Number',
+      (req: http.IncomingMessage, res: http.ServerResponse) => {
+        const page = new URL(req.url!, 'http://x').searchParams.get('page');
+        const metadata = { redirectUris: [], postLogoutRedirectUris: [] };
+        const items = Array.from({ length: 100 }, (_, i) => ({ id: `a${page}-${i}`, name: 'app', type: 'Native', isThirdParty: false, oidcClientMetadata: metadata }));
+        res.writeHead(200, { 'content-type': 'application/json', 'total-number': '1000000000' }).end(JSON.stringify(items));
+      },
+      'answered more than 100 pages',
+    ],
+    [
+      'sends escape sequences in its error',
+      (_q: http.IncomingMessage, res: http.ServerResponse) =>
+        res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ code: 'x', message: 'bad\u001b[2J\u001b]0;pwned\u0007\u202e' })),
+      'bad\\u{1b}[2J',
+    ],
+  ])('a Management API that %s', async (_name, answer, message) => {
+    const server = await misbehaving(answer);
+    try {
+      const dir = await makeProject({ issuer: emulator.issuer });
+      const before = readFileSync(configPath(dir), 'utf8');
+      const result = await runCli(['register', dir, '--management-endpoint', server.url], { env: credentials });
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr).toContain(message);
+      expectOneCleanError(result.stderr);
+      expect(result.stderr + result.stdout).not.toMatch(/[\u001b\u0007\u202e]/);
+      expect(server.calls()).toBeLessThanOrEqual(101);
+      expect(readFileSync(configPath(dir), 'utf8')).toBe(before);
+    } finally {
+      await server.close();
+    }
+  });
+});
