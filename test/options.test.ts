@@ -92,6 +92,7 @@ describe('create options', () => {
     expect(await resolve({ directory: dir, issuer: 'https://auth.example.com' })).toMatchObject({ issuer: 'https://auth.example.com' });
     expect(await resolve({ directory: dir, issuer: 'https://auth.example.com/' })).toMatchObject({ issuer: 'https://auth.example.com/' });
     await expect(resolve({ directory: dir, issuer: 'https://ABC123.logto.app/oidc' })).rejects.toThrow(/write it as https:\/\/abc123\.logto\.app\/oidc:/);
+    await expect(resolve({ directory: dir, issuer: 'https://Auth.example.com' })).rejects.toThrow(/write it as https:\/\/auth\.example\.com:/);
     await expect(resolve({ directory: dir, issuer: 'https://abc123.logto.app:443/oidc' })).rejects.toThrow(/write it as https:\/\/abc123\.logto\.app\/oidc:/);
   });
 
@@ -160,7 +161,7 @@ describe('package manager detection', () => {
 });
 
 describe('issuer check against issuers that misbehave', () => {
-  const check = async (misbehaviour: Misbehaviour, options?: { timeoutMs: number }, issuerOf = (server: { issuer: string }) => server.issuer) => {
+  const check = async (misbehaviour: Misbehaviour, options?: { timeoutMs: number }, issuerOf = (server: { origin: string; issuer: string }) => server.issuer) => {
     const server = await startMisbehavingIssuer(misbehaviour);
     try {
       return { server, outcome: await checkIssuer(issuerOf(server), options).catch((error: unknown) => error as Error) };

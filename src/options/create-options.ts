@@ -172,8 +172,9 @@ export function parseIssuer(raw: string): string {
   const href = parseHttpUrl(raw, 'issuer');
   const typed = raw.trim();
   // A bare origin is the one exception: URL writes https://x as https://x/, and either may be an issuer.
-  if (typed !== href && `${typed}/` !== href) throw new Error(`write it as ${href}: that is how URLs are written, and tokens carry the issuer byte for byte.`);
-  return typed;
+  if (typed === href || `${typed}/` === href) return typed;
+  const form = !typed.endsWith('/') && new URL(href).pathname === '/' ? href.slice(0, -1) : href;
+  throw new Error(`write it as ${form}: that is how URLs are written, and tokens carry the issuer byte for byte.`);
 }
 
 /**
