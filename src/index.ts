@@ -8,11 +8,20 @@ import { createUi } from './ui.js';
 
 // `create-logto-mcp ... | head -1` closes stdout early. What is left to print is dropped, but the work goes
 // on to its end and its exit code: stopping there would leave a project half set up and say it went well.
+// With --json, though, stdout is the result: a run whose result could not be written has failed.
+let stdoutClosed = false;
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EPIPE') throw error;
+    if (stream === process.stdout) stdoutClosed = true;
   });
 }
+process.once('beforeExit', () => {
+  if (stdoutClosed && process.argv.includes('--json') && !process.exitCode) {
+    createUi().error('stdout was closed before the JSON result was written; the work itself is done.');
+    process.exitCode = 1;
+  }
+});
 
 // Positional options: `register --json` belongs to register, not to the root (create) command.
 const program = createCommand()
