@@ -2,7 +2,7 @@
 // whoever can open a pull request. Through the built CLI: they never choose where the M2M credentials
 // go, and IDs in them never make register or unregister touch what this project did not create.
 import { execa } from 'execa';
-import { readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -118,16 +118,20 @@ describe("a clone's committed files never choose where the M2M credentials go", 
     expect(emulator.state.applications.map(({ id }) => id)).toEqual(['someone-elses-app']);
   });
 
-  it('a .env committed to git came with the clone: it is not trusted either', async () => {
+  it('a .env committed to git came with the clone: it is not trusted either, and asking git runs nothing of the folder', async () => {
     const dir = await makeProject({ issuer: `${recorder.url}/oidc` });
     await execa('git', ['init', '-q'], { cwd: dir });
     await execa('git', ['add', '-f', '.env'], { cwd: dir });
+    // A command git would run while reading the index, were the folder's own configuration obeyed.
+    const marker = path.join(outside, 'fsmonitor-ran');
+    await execa('git', ['config', 'core.fsmonitor', `touch ${marker}; false`], { cwd: dir });
 
     const result = await runCli(['register', dir], { env: credentials });
 
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toMatch(/Missing --issuer .*\.env is committed to git/s);
     expect(recorder.requests).toEqual([]);
+    expect(existsSync(marker)).toBe(false);
   });
 });
 

@@ -105,7 +105,9 @@ async function readPrivateEnv(dir: string): Promise<{ env: Record<string, string
 }
 
 async function isTrackedByGit(dir: string, file: string): Promise<boolean> {
-  const result = await execa('git', ['ls-files', '--error-unmatch', '--', file], { cwd: dir, reject: false, stdin: 'ignore' }).catch(() => undefined);
+  // core.fsmonitor in a repository's own .git/config is a command git runs when it reads the index.
+  const args = ['-c', 'core.fsmonitor=false', 'ls-files', '--error-unmatch', '--', file];
+  const result = await execa('git', args, { cwd: dir, reject: false, stdin: 'ignore' }).catch(() => undefined);
   return result?.exitCode === 0;
 }
 
