@@ -205,21 +205,17 @@ export function projectOptionSpecs(project?: Pick<Project, 'env' | 'envNote'>) {
   } catch (error) {
     throw new UsageError(`The project's MCP_REQUIRED_SCOPES is invalid: ${(error as Error).message}`);
   }
+  // The .env value is the default and is not asked for; without it the create command's prompt asks.
+  const fromProjectEnv = (spec: OptionSpec<string>, name: string): OptionSpec<string> => ({
+    ...spec,
+    description: `${spec.description}${note(name)}`,
+    default: fromEnv(name),
+    defaultDescription: `${name} in the project's .env`,
+    prompt: fromEnv(name) ? undefined : spec.prompt,
+  });
   return {
-    issuer: {
-      ...createOptionSpecs.issuer,
-      description: `${createOptionSpecs.issuer.description}${note('LOGTO_ISSUER')}`,
-      default: fromEnv('LOGTO_ISSUER'),
-      defaultDescription: "LOGTO_ISSUER in the project's .env",
-      prompt: fromEnv('LOGTO_ISSUER') ? undefined : createOptionSpecs.issuer.prompt,
-    },
-    resource: {
-      ...createOptionSpecs.resource,
-      description: `${createOptionSpecs.resource.description}${note('MCP_RESOURCE')}`,
-      default: fromEnv('MCP_RESOURCE'),
-      defaultDescription: "MCP_RESOURCE in the project's .env",
-      prompt: fromEnv('MCP_RESOURCE') ? undefined : createOptionSpecs.resource.prompt,
-    },
+    issuer: fromProjectEnv(createOptionSpecs.issuer, 'LOGTO_ISSUER'),
+    resource: fromProjectEnv(createOptionSpecs.resource, 'MCP_RESOURCE'),
     scopes: {
       ...createOptionSpecs.scopes,
       description: "The API resource's scopes: those the server requires plus per-tool ones, space- or comma-separated",
