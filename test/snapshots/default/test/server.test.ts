@@ -1,0 +1,324 @@
+// The server's contract, over real HTTP, against a local issuer: no Logto tenant or network needed.
+import { request } from 'node:http';
+import { connect } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { createHttpServer } from '../src/app.js';
+import { startApp } from './helpers/app.js';
+import type { TestApp } from './helpers/app.js';
+import { startIssuer } from './helpers/issuer.js';
+import type { TestIssuer } from './helpers/issuer.js';
+
+let issuer: TestIssuer;
+let open: TestApp; // no required scope
+let scoped: TestApp; // MCP_REQUIRED_SCOPES=read:whoami
+
+beforeAll(async () => {
+  issuer = await startIssuer();
+  open = await startApp({ LOGTO_ISSUER: issuer.issuer });
+  scoped = await startApp({ LOGTO_ISSUER: issuer.issuer, MCP_REQUIRED_SCOPES: 'read:whoami' });
+});
+afterAll(async () => {
+  await Promise.all([open?.close(), scoped?.close()]);
+  await issuer?.close();
+});
+
+const initialize = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'test', version: '1.0.0' } },
+};
+
+function postMcp(app: TestApp, headers: Record<string, string> = {}, body: unknown = initialize) {
+  return fetch(app.config.resource, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', ...headers },
+    body: JSON.stringify(body),
+  });
+}
+
+const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+/**
+ * Sends `head` (and `body`, if any) over a raw socket, for requests fetch cannot make. Resolves once the server
+ * has answered and, unless `keepOpen`, closed the connection; `closed` is false when it had not after `waitMs`.
+ */
+function rawRequest(app: TestApp, head: string, { body = '', waitMs = 2000 } = {}) {
+  return new Promise<{ status: number; headers: string; text: string; closed: boolean; ms: number }>((resolve, reject) => {
+    const started = Date.now();
+    const socket = connect(Number(new URL(app.origin).port), '127.0.0.1');
+    let text = '';
+    const done = (closed: boolean) => {
+      clearTimeout(timer);
+      socket.destroy();
+      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0);
+      resolve({ status, headers: text.split('\r\n\r\n')[0] ?? '', text, closed, ms: Date.now() - started });
+    };
+    const timer = setTimeout(() => done(false), waitMs);
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (text += chunk));
+    socket.on('end', () => done(true));
+    // A reset after the answer is a close too (the server does not read the rest of the body).
+    socket.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' && text ? done(true) : reject(error)));
+    socket.write(head.replaceAll('\n', '\r\n') + '\r\n' + body);
+  });
+}
+
+const hostOf = (app: TestApp) => new URL(app.origin).host;
+
+describe('protected-resource metadata', () => {
+  it.each(['/.well-known/oauth-protected-resource/mcp', '/.well-known/oauth-protected-resource'])('is served at %s, readable from any origin', async (path) => {
+    const response = await fetch(open.origin + path, { headers: { Origin: 'https://elsewhere.example' } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('access-control-allow-origin')).toBe('*');
+    expect(await response.json()).toEqual({
+      resource: open.config.resource,
+      authorization_servers: [issuer.issuer],
+      scopes_supported: ['openid', 'profile', 'email'],
+      bearer_methods_supported: ['header'],
+      resource_name: open.config.name,
+    });
+  });
+
+  it('answers a CORS preflight', async () => {
+    const response = await fetch(`${open.origin}/.well-known/oauth-protected-resource/mcp`, {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://elsewhere.example', 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Headers': 'mcp-protocol-version' },
+    });
+    expect(response.status).toBe(204);
+    expect(response.headers.get('access-control-allow-origin')).toBe('*');
+    expect(response.headers.get('access-control-allow-headers')).toBe('mcp-protocol-version');
+  });
+
+  it('advertises the required scopes, never offline_access', async () => {
+    const metadata = (await (await fetch(`${scoped.origin}/.well-known/oauth-protected-resource/mcp`)).json()) as { scopes_supported: string[] };
+    expect(metadata.scopes_supported).toEqual(['openid', 'profile', 'email', 'read:whoami']);
+  });
+});
+
+describe('POST /mcp', () => {
+  it('answers 401 with the metadata URL when there is no token', async () => {
+    const response = await postMcp(open, { Origin: 'http://localhost:6274' });
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toBe(`Bearer resource_metadata="${open.origin}/.well-known/oauth-protected-resource/mcp"`);
+    expect(response.headers.get('access-control-expose-headers')).toContain('WWW-Authenticate');
+  });
+
+  it('names the scopes to request in the 401 when scopes are required', async () => {
+    const response = await postMcp(scoped);
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toBe(
+      `Bearer resource_metadata="${scoped.origin}/.well-known/oauth-protected-resource/mcp", scope="openid profile email read:whoami"`,
+    );
+  });
+
+  it('answers 403 insufficient_scope to a valid token without the required scope', async () => {
+    const response = await postMcp(scoped, bearer(await issuer.token(scoped.config.resource, { scope: 'other' })));
+    expect(response.status).toBe(403);
+    const challenge = response.headers.get('www-authenticate');
+    expect(challenge).toContain('error="insufficient_scope"');
+    expect(challenge).toContain('scope="openid profile email read:whoami"');
+    expect(challenge).toContain(`resource_metadata="${scoped.origin}/.well-known/oauth-protected-resource/mcp"`);
+  });
+
+  it('serves MCP to a valid token', async () => {
+    const response = await postMcp(scoped, bearer(await issuer.token(scoped.config.resource, { scope: 'read:whoami' })));
+    expect(response.status).toBe(200);
+  });
+
+  it('refuses a foreign Origin with 403, even with a valid token', async () => {
+    const response = await postMcp(open, { Origin: 'https://evil.example', ...bearer(await issuer.token(open.config.resource)) });
+    expect(response.status).toBe(403);
+  });
+
+  it('allows loopback origins with CORS', async () => {
+    const response = await postMcp(open, { Origin: 'http://localhost:6274', ...bearer(await issuer.token(open.config.resource)) });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('access-control-allow-origin')).toBe('http://localhost:6274');
+  });
+
+  it('refuses a foreign Host header with 403 (DNS rebinding)', async () => {
+    const status = await new Promise<number | undefined>((resolve, reject) => {
+      const url = new URL(open.config.resource);
+      request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { Host: 'rebound.example' } }, (response) => {
+        response.resume();
+        resolve(response.statusCode);
+      })
+        .on('error', reject)
+        .end();
+    });
+    expect(status).toBe(403);
+  });
+
+  it.each(['GET', 'DELETE'])('answers %s with 405 (stateless server)', async (method) => {
+    const response = await fetch(open.config.resource, { method, headers: bearer(await issuer.token(open.config.resource)) });
+    expect(response.status).toBe(405);
+  });
+});
+
+describe('whoami', () => {
+  it('returns the verified claims through the official MCP client', async () => {
+    const token = await issuer.token(scoped.config.resource, { sub: 'user-42', scope: 'read:whoami' });
+    const client = new Client({ name: 'test', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(scoped.config.resource), { requestInit: { headers: bearer(token) } }));
+    try {
+      const result = await client.callTool({ name: 'whoami', arguments: {} });
+      expect(result.structuredContent).toMatchObject({
+        subjectType: 'user',
+        sub: 'user-42',
+        client_id: 'test-client',
+        scope: 'read:whoami',
+        iss: issuer.issuer,
+        aud: scoped.config.resource,
+      });
+      expect(result.content).toEqual([{ type: 'text', text: JSON.stringify(result.structuredContent, null, 2) }]);
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+it.each(['/v1/mcp:tools(beta)', ''])('serves a resource at %j, path taken literally', async (path) => {
+  const app = await startApp({ LOGTO_ISSUER: issuer.issuer }, path);
+  try {
+    const metadata = await fetch(`${app.origin}/.well-known/oauth-protected-resource${path}`);
+    expect(await metadata.json()).toMatchObject({ resource: app.origin + path });
+    expect((await postMcp(app, bearer(await issuer.token(app.config.resource)))).status).toBe(200);
+  } finally {
+    await app.close();
+  }
+});
+
+it('GET /healthz answers 200 without a token', async () => {
+  expect((await fetch(`${open.origin}/healthz`)).status).toBe(200);
+});
+
+describe('tokens issued to an application (client credentials: sub = client_id, no user)', () => {
+  const machineToken = (app: TestApp) => issuer.token(app.config.resource, { sub: 'm2m-app', client_id: 'm2m-app' });
+
+  it('are refused by default with 401 insufficient_user_authentication (RFC 9470)', async () => {
+    for (const app of [open, scoped]) {
+      const response = await postMcp(app, bearer(await issuer.token(app.config.resource, { sub: 'm2m-app', client_id: 'm2m-app', scope: 'read:whoami' })));
+      expect(response.status).toBe(401);
+      expect(response.headers.get('www-authenticate')).toMatch(
+        new RegExp(`^Bearer error="insufficient_user_authentication", error_description="[^"]+", resource_metadata="${app.origin}/\\.well-known/oauth-protected-resource/mcp"`),
+      );
+      expect(await response.json()).toMatchObject({ error: 'insufficient_user_authentication' });
+    }
+  });
+
+  it('are accepted with MCP_ALLOW_MACHINE_TOKENS=true, and whoami says subjectType machine', async () => {
+    const app = await startApp({ LOGTO_ISSUER: issuer.issuer, MCP_ALLOW_MACHINE_TOKENS: 'true' });
+    const client = new Client({ name: 'test', version: '1.0.0' });
+    try {
+      await client.connect(new StreamableHTTPClientTransport(new URL(app.config.resource), { requestInit: { headers: bearer(await machineToken(app)) } }));
+      const result = await client.callTool({ name: 'whoami', arguments: {} });
+      expect(result.structuredContent).toMatchObject({ subjectType: 'machine', sub: 'm2m-app', client_id: 'm2m-app' });
+      // User tokens still work, and say so.
+      expect((await postMcp(app, bearer(await issuer.token(app.config.resource)))).status).toBe(200);
+    } finally {
+      await client.close();
+      await app.close();
+    }
+  });
+});
+
+describe('HTTP requests the server must not trust (raw sockets)', () => {
+  const post = (app: TestApp, target: string, headers: string[], body = '{}') =>
+    [`POST ${target} HTTP/1.1`, ...headers, 'Content-Type: application/json', 'Accept: application/json, text/event-stream', `Content-Length: ${body.length}`, 'Connection: close', '', body].join('\n');
+
+  it('answers 400 to two Host headers, whichever comes first', async () => {
+    const token = await issuer.token(open.config.resource);
+    for (const hosts of [[hostOf(open), 'rebound.example'], ['rebound.example', hostOf(open)], [hostOf(open), hostOf(open)]]) {
+      const { status } = await rawRequest(open, post(open, '/mcp', [...hosts.map((host) => `Host: ${host}`), `Authorization: Bearer ${token}`]));
+      expect(status).toBe(400);
+    }
+  });
+
+  it('answers 400 to a missing or invalid Host header', async () => {
+    expect((await rawRequest(open, 'GET /healthz HTTP/1.1\nConnection: close\n')).status).toBe(400);
+    expect((await rawRequest(open, 'GET /healthz HTTP/1.1\nHost: a b\nConnection: close\n')).status).toBe(400);
+    expect((await rawRequest(open, 'GET /healthz HTTP/1.1\nHost: user@127.0.0.1\nConnection: close\n')).status).toBe(400);
+  });
+
+  it('takes the host of an absolute-form target (RFC 9112 §3.2.2): a foreign one is refused, its own one served', async () => {
+    const token = await issuer.token(open.config.resource);
+    const ping = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' });
+    const foreign = await rawRequest(open, post(open, 'http://rebound.invalid/mcp', [`Host: ${hostOf(open)}`, `Authorization: Bearer ${token}`], ping));
+    expect(foreign.status).toBe(403);
+    const own = await rawRequest(open, post(open, `${open.origin}/mcp`, [`Host: ${hostOf(open)}`, `Authorization: Bearer ${token}`], ping), { waitMs: 500 });
+    expect(own.status).toBe(200);
+    expect(own.text).toContain('"result":{}');
+    expect((await rawRequest(open, post(open, 'ftp://x/mcp', [`Host: ${hostOf(open)}`]))).status).toBe(400);
+  });
+
+  it('answers TRACE with 405 and Allow, with or without a token', async () => {
+    const token = await issuer.token(open.config.resource);
+    for (const auth of [[], [`Authorization: Bearer ${token}`]]) {
+      const response = await rawRequest(open, [`TRACE /mcp HTTP/1.1`, `Host: ${hostOf(open)}`, ...auth, 'Connection: close', ''].join('\n'));
+      expect(response.status).toBe(405);
+      expect(response.headers).toMatch(/^Allow: GET, POST, DELETE, OPTIONS$/im);
+    }
+  });
+
+  it.each([
+    ['without a token: 401', 401, [] as string[]],
+    ['with a valid token: 413', 413, ['valid token']],
+  ])('answers a body announced as 1 GB at once and closes the connection, %s', async (_, expected, auth) => {
+    const token = auth.length ? [`Authorization: Bearer ${await issuer.token(open.config.resource)}`] : [];
+    // Announced, never sent: only the first bytes go out.
+    const head = [`POST /mcp HTTP/1.1`, `Host: ${hostOf(open)}`, ...token, 'Content-Type: application/json', `Content-Length: ${1024 ** 3}`, ''].join('\n');
+    const response = await rawRequest(open, head, { body: '{"jsonrpc":"2.0",' });
+    expect(response.status).toBe(expected);
+    expect(response.headers).toMatch(/^Connection: close$/im);
+    expect(response.closed).toBe(true);
+    expect(response.ms).toBeLessThan(1500);
+  });
+
+  it('answers 413 to a chunked body over 1 MB', async () => {
+    const chunk = 'x'.repeat(64 * 1024);
+    const chunks = Array.from({ length: 17 }, () => `${chunk.length.toString(16)}\r\n${chunk}\r\n`).join('');
+    const head = [`POST /mcp HTTP/1.1`, `Host: ${hostOf(open)}`, `Authorization: Bearer ${await issuer.token(open.config.resource)}`, 'Content-Type: application/json', 'Transfer-Encoding: chunked', ''].join('\n');
+    const response = await rawRequest(open, head, { body: chunks });
+    expect(response.status).toBe(413);
+    expect(response.closed).toBe(true);
+  });
+
+  it('keeps the connection open after a refusal whose body was read', async () => {
+    const response = await rawRequest(open, [`POST /mcp HTTP/1.1`, `Host: ${hostOf(open)}`, 'Content-Type: application/json', 'Content-Length: 2', ''].join('\n'), { body: '{}', waitMs: 300 });
+    expect(response.status).toBe(401);
+    expect(response.closed).toBe(false);
+  });
+
+  it('answers 404 to an unknown path at once, without reading the body', async () => {
+    const head = [`POST /elsewhere HTTP/1.1`, `Host: ${hostOf(open)}`, `Content-Length: ${1024 ** 3}`, ''].join('\n');
+    const response = await rawRequest(open, head, { body: 'x' });
+    expect(response.status).toBe(404);
+    expect(response.closed).toBe(true);
+  });
+
+  it('answers 431 to headers over 16 KiB', async () => {
+    const response = await rawRequest(open, `GET /healthz HTTP/1.1\nHost: ${hostOf(open)}\nX-Filler: ${'x'.repeat(17 * 1024)}\n`);
+    expect(response.status).toBe(431);
+  });
+
+  it('closes connections whose headers or body arrive too slowly', async () => {
+    const slow = await startApp({ LOGTO_ISSUER: issuer.issuer }, '/mcp', { headersTimeout: 300, requestTimeout: 600, connectionsCheckingInterval: 50 });
+    try {
+      const headers = await rawRequest(slow, `GET /healthz HTTP/1.1\nHost: ${hostOf(slow)}`, { waitMs: 3000 }); // the headers never end
+      expect(headers.closed).toBe(true);
+      expect(headers.ms).toBeLessThan(2000);
+      const body = await rawRequest(slow, `POST /elsewhere/nothing HTTP/1.1\nHost: ${hostOf(slow)}\nContent-Length: 10\n`, { body: 'x', waitMs: 3000 });
+      expect(body.closed).toBe(true);
+      expect(body.ms).toBeLessThan(2000);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('has these limits by default', () => {
+    const server = createHttpServer();
+    expect(server).toMatchObject({ headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000, maxHeaderSize: 16 * 1024, maxConnections: 1000 });
+  });
+});
