@@ -7,6 +7,8 @@ import { createOptionSpecs, type CreateOptions } from '../src/options/create-opt
 import { resolveOptions } from '../src/options/define.js';
 import { renderFiles, writeProject, type ProjectFs } from '../src/render/render.js';
 import { keepExistingState } from '../src/render/keep-existing.js';
+import { mergePackageJson } from '../src/render/package-json.js';
+import { generatedVersions } from '../src/versions.js';
 import { UsageError } from '../src/errors.js';
 import { makeTempDir, removeDir } from './support/cli.js';
 
@@ -40,6 +42,8 @@ describe('renderFiles', () => {
       'base/src/same.ts': 'from base',
       'framework/express/src/same.ts': 'from express',
       'verifier/jwt/raw.ts': 'const x = "{{not rendered}}";',
+      'base/package.json.hbs': '{"name": {{json projectName}}, "dependencies": {"b": "1"}}',
+      'verifier/jwt/package.json.hbs': '{"dependencies": {"a": {{version "jose"}} } }',
     })) {
       mkdirSync(path.dirname(path.join(templates, file)), { recursive: true });
       writeFileSync(path.join(templates, file), text);
@@ -51,6 +55,8 @@ describe('renderFiles', () => {
       'hello.txt': 'name="x-y" express',
       'src/same.ts': 'from express',
       'raw.ts': 'const x = "{{not rendered}}";',
+      // A later layer's package.json is a fragment, merged into the earlier ones, not a replacement.
+      'package.json': `${JSON.stringify({ name: 'x-y', dependencies: { a: generatedVersions.jose, b: '1' } }, null, 2)}\n`,
     });
   });
 
@@ -62,6 +68,39 @@ describe('renderFiles', () => {
     writeFileSync(path.join(templates, 'base/x.hbs'), '{{misspelled}}');
     const plan = planProject(await optionsFor({ directory: 'strict' }), work);
     await expect(renderFiles(plan, templates)).rejects.toThrow(/misspelled/);
+  });
+});
+
+describe('mergePackageJson', () => {
+  const merge = (...fragments: object[]) => JSON.parse(mergePackageJson(fragments.map((value, i) => ({ source: `layer${i}/package.json.hbs`, text: JSON.stringify(value) }))));
+
+  it('merges objects key by key in layer order, the later layer winning; keys keep their first place', () => {
+    const merged = merge(
+      { name: 'p', scripts: { dev: 'a', test: 'vitest' }, files: ['dist'] },
+      { scripts: { dev: 'b', lint: 'x' }, files: ['src'], type: 'module' },
+    );
+    expect(merged).toEqual({ name: 'p', scripts: { dev: 'b', test: 'vitest', lint: 'x' }, files: ['src'], type: 'module' });
+    expect(Object.keys(merged)).toEqual(['name', 'scripts', 'files', 'type']);
+    expect(Object.keys(merged.scripts)).toEqual(['dev', 'test', 'lint']);
+  });
+
+  it('sorts every dependency map by name, whichever layer brought a package, and lists a package once', () => {
+    const merged = merge(
+      { dependencies: { zod: '1', '@scope/b': '1' }, devDependencies: { vitest: '4', jose: '6', '@types/node': '20' } },
+      { dependencies: { express: '5', jose: '6' }, devDependencies: { '@types/express': '5' }, peerDependencies: { y: '1', x: '1' } },
+    );
+    expect(Object.keys(merged.dependencies)).toEqual(['@scope/b', 'express', 'jose', 'zod']);
+    expect(Object.keys(merged.devDependencies)).toEqual(['@types/express', '@types/node', 'vitest']); // jose: a runtime dependency
+    expect(Object.keys(merged.peerDependencies)).toEqual(['x', 'y']);
+  });
+
+  it('writes two-space JSON ending with a newline, as npm does', () => {
+    expect(mergePackageJson([{ source: 'base/package.json.hbs', text: '{"name":"p","engines":{"node":">=20"}}' }])).toBe('{\n  "name": "p",\n  "engines": {\n    "node": ">=20"\n  }\n}\n');
+  });
+
+  it('names the template whose fragment is not a JSON object', () => {
+    expect(() => mergePackageJson([{ source: 'framework/x/package.json.hbs', text: '{"dependencies": {},}' }])).toThrow(/^templates\/framework\/x\/package\.json\.hbs does not render to JSON/);
+    expect(() => mergePackageJson([{ source: 'verifier/y/package.json.hbs', text: '[]' }])).toThrow('templates/verifier/y/package.json.hbs must render to a JSON object');
   });
 });
 

@@ -7,6 +7,7 @@ import type { ProjectPlan } from '../plan.js';
 import { generatedVersions } from '../versions.js';
 import { dotenv, json, markdown, markdownCode, shell } from './encoders.js';
 import { fileSystemError } from './fs-errors.js';
+import { mergePackageJson, type PackageJsonFragment } from './package-json.js';
 import { UsageError } from '../errors.js';
 import { STAGING_PREFIX } from '../options/target.js';
 import { printable } from '../printable.js';
@@ -40,9 +41,13 @@ export interface TemplateFile {
   content: Buffer;
 }
 
-/** The project's files: every layer's files, later layers replacing earlier ones; `.hbs` files rendered. */
+/**
+ * The project's files: every layer's files, later layers replacing earlier ones; `.hbs` files rendered.
+ * Except package.json: each layer's is a fragment, and the fragments are merged in layer order.
+ */
 export async function renderFiles(plan: ProjectPlan, templatesDir = TEMPLATES_DIR): Promise<TemplateFile[]> {
   const files = new Map<string, TemplateFile>();
+  const packageJson: PackageJsonFragment[] = [];
   for (const layer of plan.layers) {
     const layerDir = path.join(templatesDir, layer);
     for (const relative of await listFiles(layerDir)) {
@@ -51,9 +56,11 @@ export async function renderFiles(plan: ProjectPlan, templatesDir = TEMPLATES_DI
       const content = relative.endsWith('.hbs')
         ? Buffer.from(handlebars.compile(source.toString('utf8'), { noEscape: true, strict: true })(plan.variables))
         : source;
-      files.set(target, { path: target, content });
+      if (target === 'package.json') packageJson.push({ source: `${layer}/${relative}`, text: content.toString('utf8') });
+      else files.set(target, { path: target, content });
     }
   }
+  if (packageJson.length > 0) files.set('package.json', { path: 'package.json', content: Buffer.from(mergePackageJson(packageJson)) });
   return [...files.values()].sort((a, b) => a.path.localeCompare(b.path));
 }
 
