@@ -28,7 +28,10 @@ export interface TemplateVariables {
 
 export interface ProjectPlan {
   targetDir: string;
-  /** Template folders under templates/, applied in order; a later one replaces a file of the same path. */
+  /**
+   * Template folders under templates/, applied in order (see templates/README.md): a later one replaces a
+   * file of the same path, except package.json, whose fragments are merged.
+   */
   layers: string[];
   variables: TemplateVariables;
 }
@@ -39,7 +42,7 @@ const RUN_SCRIPT = { npm: 'npm run', pnpm: 'pnpm', yarn: 'yarn', bun: 'bun run' 
 export function planProject(options: CreateOptions, cwd = process.cwd()): ProjectPlan {
   return {
     targetDir: path.resolve(cwd, options.directory),
-    layers: ['base', `framework/${options.framework}`, `verifier/${options.verifier}`],
+    layers: ['base', `transport/${options.transport}`, `framework/${options.framework}`, `verifier/${options.verifier}`],
     variables: {
       projectName: packageNameFor(options.directory),
       issuer: options.issuer,

@@ -23,7 +23,7 @@ describe('planProject', () => {
   it('picks the layers and variables from the options alone', async () => {
     const plan = planProject(await optionsFor({ directory: 'My Server', scopes: 'read:whoami', packageManager: 'pnpm' }), '/somewhere');
     expect(plan.targetDir).toBe('/somewhere/My Server');
-    expect(plan.layers).toEqual(['base', 'framework/express', 'verifier/jwt']);
+    expect(plan.layers).toEqual(['base', 'transport/streamable-http', 'framework/express', 'verifier/jwt']);
     expect(plan.variables).toMatchObject({ projectName: 'my-server', requiredScopes: ['read:whoami'], run: 'pnpm', resource: 'http://localhost:3001/mcp', port: 3001, host: '127.0.0.1' });
   });
 
@@ -40,6 +40,7 @@ describe('renderFiles', () => {
       'base/_gitignore': '.env\n',
       'base/hello.txt.hbs': 'name={{json projectName}} {{#if (eq framework "express")}}express{{/if}}',
       'base/src/same.ts': 'from base',
+      'transport/streamable-http/src/same.ts': 'from the transport',
       'framework/express/src/same.ts': 'from express',
       'verifier/jwt/raw.ts': 'const x = "{{not rendered}}";',
       'base/package.json.hbs': '{"name": {{json projectName}}, "dependencies": {"b": "1"}}',
@@ -63,6 +64,7 @@ describe('renderFiles', () => {
   it('fails on a variable the plan does not provide, instead of rendering an empty string', async () => {
     const templates = path.join(work, 'strict');
     mkdirSync(path.join(templates, 'base'), { recursive: true });
+    mkdirSync(path.join(templates, 'transport/streamable-http'), { recursive: true });
     mkdirSync(path.join(templates, 'framework/express'), { recursive: true });
     mkdirSync(path.join(templates, 'verifier/jwt'), { recursive: true });
     writeFileSync(path.join(templates, 'base/x.hbs'), '{{misspelled}}');
