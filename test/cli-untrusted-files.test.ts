@@ -187,7 +187,7 @@ describe('IDs in logto-mcp.json are hints: Logto must show that an object is thi
     const dir = await makeProject({ issuer: emulator.issuer, resource: 'https://default.logto.app/api' });
     const result = await runCli(['register', dir], { env: credentials });
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toContain('is the Logto Management API itself');
+    expect(result.stderr).toContain("is one of Logto's own APIs");
     expect(emulator.requests).toEqual([]);
   });
 });
@@ -303,5 +303,60 @@ describe('a Management API that misbehaves, through the built CLI: one clear lin
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('what a hostile record or project file can still try', () => {
+  it("unregister never takes Logto's own Management API for the project's resource, nor deletes its objects", async () => {
+    const dir = await makeProject({ issuer: emulator.issuer, resource: 'https://default.logto.app/api' });
+    plantRecord(dir, record(emulator.url, { resource: 'management-api', scopeIds: ['management-api-all'] }));
+    const before = snapshot();
+
+    const result = await runCli(['unregister', dir, '--yes'], { env: credentials });
+
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain("is one of Logto's own APIs, not this server's; nothing was removed");
+    expect(snapshot()).toEqual(before);
+    expect(writes()).toEqual([]);
+  });
+
+  it('IDs in the record that are not plain Logto IDs (escape sequences) are refused before anything is printed or sent', async () => {
+    const dir = await makeProject({ issuer: emulator.issuer });
+    plantRecord(dir, record(emulator.url, { application: 'x\u001b]0;pwned\u0007' }));
+    const result = await runCli(['unregister', dir, '--yes'], { env: credentials });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain('"logto.created.application" is not what register writes');
+    expect(result.stdout + result.stderr).not.toMatch(/[\u001b\u0007]/);
+    expect(emulator.requests).toEqual([]);
+  });
+
+  it('a broken package.json is not register\'s business: the folder name is used', async () => {
+    const dir = await makeProject({ issuer: emulator.issuer });
+    writeFileSync(path.join(dir, 'package.json'), '{"name": ');
+    const result = await runCli(['register', dir, '--json'], { env: credentials });
+    expect(result.stderr).not.toMatch(/Unexpected error|SyntaxError/);
+    expect(result.exitCode).toBe(0);
+    expect(JSON.parse(result.stdout).application.name).toBe(`${path.basename(dir)} MCP client`);
+  });
+
+  it('a symlinked .gitignore or .env.example is refused before any request, not after registering', async () => {
+    for (const file of ['.gitignore', '.env.example']) {
+      const dir = await makeProject({ issuer: emulator.issuer });
+      rmSync(path.join(dir, file));
+      symlinkSync(path.join(outside, 'anything'), path.join(dir, file));
+      const result = await runCli(['register', dir], { env: credentials });
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr).toContain(`${path.join(dir, file)} is a symbolic link`);
+    }
+    expect(emulator.requests).toEqual([]);
+  });
+
+  it('a .gitignore that un-ignores .env (!.env) gets .env ignored again, so the app secret is not committed', async () => {
+    const dir = await makeProject({ issuer: emulator.issuer });
+    writeFileSync(path.join(dir, '.gitignore'), 'node_modules/\n.env\n!.env\n');
+    const result = await runCli(['register', dir, '--app-type', 'traditional', '--redirect-uri', 'https://agent.invalid/cb'], { env: credentials });
+    expect(result.exitCode).toBe(0);
+    await execa('git', ['init', '-q'], { cwd: dir });
+    expect((await execa('git', ['check-ignore', '-q', '.env'], { cwd: dir, reject: false })).exitCode).toBe(0);
   });
 });

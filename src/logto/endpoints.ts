@@ -26,6 +26,18 @@ export const TENANT_ID = /^[a-z0-9]+$/;
 const CLOUD_HOST = /^([a-z0-9]+)\.logto\.app$/;
 export const SELF_HOSTED_MANAGEMENT_RESOURCE = 'https://default.logto.app/api';
 
+/**
+ * Whether an API resource indicator is one of Logto's own: the Management API of a self-hosted Logto or
+ * of a Cloud tenant, the `management-api` resource whatever its indicator, or Logto's admin resources
+ * (`https://admin.logto.app/...`). Register and unregister never take one for the MCP server's resource.
+ */
+export function isLogtoOwnResource(resource: { indicator: string; id?: string }, target: ManagementTarget): boolean {
+  const { indicator, id } = resource;
+  if (id !== undefined && id.startsWith('management-api')) return true;
+  if (indicator === target.resource || indicator === SELF_HOSTED_MANAGEMENT_RESOURCE) return true;
+  return /^https:\/\/([a-z0-9]+\.logto\.app\/api|admin\.logto\.app)(\/|$)/.test(indicator);
+}
+
 /** The Logto endpoint from an issuer: `https://x.logto.app/oidc` → `https://x.logto.app`. */
 export function logtoEndpointFromIssuer(issuer: string): string {
   const href = checked(issuer, '--issuer');

@@ -15,7 +15,8 @@ import { dotenv } from '../render/encoders.js';
 
 export const CONFIG_FILE = 'logto-mcp.json';
 
-const Id = v.pipe(v.string(), v.nonEmpty(), v.maxLength(200));
+// Logto IDs are short words (`k3x9...`, `management-api`); anything else in the file is refused, so no escape sequence is ever printed.
+const Id = v.pipe(v.string(), v.regex(/^[\w-]{1,128}$/));
 const LogtoRecordSchema = v.object({
   endpoint: v.string(),
   managementEndpoint: v.string(),
@@ -68,12 +69,21 @@ export async function readProject(dir: string): Promise<Project> {
   }
 
   const { env, envNote } = await readPrivateEnv(dir);
-  const packageName = await readFile(path.join(dir, 'package.json'), 'utf8').then(
-    (text) => (JSON.parse(text) as { name?: unknown } | null)?.name,
-    () => undefined,
-  );
-  const name = typeof packageName === 'string' && packageName ? packageName : path.basename(path.resolve(dir));
+  // Checked now, before anything is sent: register writes them at the end.
+  for (const file of ['.env.example', '.gitignore']) await readRegularFile(path.join(dir, file));
+  const name = (await packageName(dir)) ?? path.basename(path.resolve(dir));
   return { dir, name, env, envNote, config, record: parsedRecord?.output };
+}
+
+/** The name in package.json, if it has a usable one; a missing or broken package.json is not register's business. */
+async function packageName(dir: string): Promise<string | undefined> {
+  try {
+    const text = await readRegularFile(path.join(dir, 'package.json'));
+    const name = text === undefined ? undefined : (JSON.parse(text) as { name?: unknown } | null)?.name;
+    return typeof name === 'string' && /^[\w@./-]{1,214}$/.test(name) ? name : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function parseConfig(text: string, file: string): Record<string, unknown> {
@@ -189,9 +199,11 @@ function setEnvLine(text: string, key: string, value: string | undefined): strin
 
 const ENV_IGNORES = new Set(['.env', '/.env', '.env*', '/.env*', '*.env']);
 
+/** Appends `.env` unless the last rule about it ignores it (a later `!.env` would let git commit the secret). */
 async function ensureGitIgnored(dir: string): Promise<void> {
   const ignorePath = path.join(dir, '.gitignore');
   const text = (await readRegularFile(ignorePath)) ?? '';
-  if (text.split(/\r?\n/).some((line) => ENV_IGNORES.has(line.trim()))) return;
+  const rules = text.split(/\r?\n/).map((line) => line.trim()).filter((line) => ENV_IGNORES.has(line.replace(/^!/, '')));
+  if (rules.length > 0 && !rules.at(-1)!.startsWith('!')) return;
   await writeFileAtomically(ignorePath, `${text}${text && !text.endsWith('\n') ? '\n' : ''}.env\n`, 0o644);
 }

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { UsageError } from '../errors.js';
-import { resolveManagementTarget, type ManagementTarget } from '../logto/endpoints.js';
+import { isLogtoOwnResource, resolveManagementTarget, type ManagementTarget } from '../logto/endpoints.js';
 import { explainLogtoError } from '../logto/explain.js';
 import {
   LogtoApiError,
@@ -83,8 +83,8 @@ export const NATIVE_CLIENT_REDIRECT_URIS = [
 /** Everything checked before the first request, so bad input never leaves half a registration. */
 export function planRegistration(options: RegisterOptions) {
   const target = resolveManagementTarget(options);
-  if (options.resource === target.resource) {
-    throw new UsageError(`The MCP resource ${options.resource} is the Logto Management API itself; give this server's own URL with --resource (or MCP_RESOURCE in .env).`);
+  if (isLogtoOwnResource({ indicator: options.resource }, target)) {
+    throw new UsageError(`The MCP resource ${options.resource} is one of Logto's own APIs; give this server's own URL with --resource (or MCP_RESOURCE in .env).`);
   }
   const redirectUris = options.redirectUri.map((uri) => {
     try {
@@ -451,11 +451,11 @@ function printSummary(ui: Ui, summary: RegisterSummary): void {
     if (status === 'existing') ui.info(`  already existed: ${what}`);
     else ui.success(`${status}: ${what}`);
   };
-  line(summary.resource.status, `API resource ${summary.resource.indicator} (${summary.resource.id})`);
-  for (const scope of summary.scopes) line(scope.status, `scope ${scope.name}`);
-  if (summary.role) line(summary.role.status, `role "${summary.role.name}"${summary.role.isDefault ? ' (default for new users)' : ''}`);
+  line(summary.resource.status, `API resource ${summary.resource.indicator} (${printable(summary.resource.id)})`);
+  for (const scope of summary.scopes) line(scope.status, `scope ${printable(scope.name)}`);
+  if (summary.role) line(summary.role.status, `role "${printable(summary.role.name)}"${summary.role.isDefault ? ' (default for new users)' : ''}`);
   const { application: app } = summary;
-  line(app.status, `${app.thirdParty ? 'third-party' : 'first-party'} ${app.type} app "${app.name}", app ID ${app.id}`);
+  line(app.status, `${app.thirdParty ? 'third-party' : 'first-party'} ${app.type} app "${printable(app.name)}", app ID ${printable(app.id)}`);
   if (summary.consentScopes) line(summary.consentScopes.status, `consent scopes: ${[...summary.consentScopes.userScopes, ...summary.consentScopes.resourceScopes].join(' ')}`);
   if (summary.branding) line(summary.branding.status, 'consent screen branding');
   if (summary.dynamicApps) line(summary.dynamicApps.status, 'dynamic apps (Client ID Metadata Documents) for the tenant');

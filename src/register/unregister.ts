@@ -1,4 +1,4 @@
-import { resolveManagementTarget, type ManagementTarget } from '../logto/endpoints.js';
+import { isLogtoOwnResource, resolveManagementTarget, type ManagementTarget } from '../logto/endpoints.js';
 import { explainLogtoError } from '../logto/explain.js';
 import { LogtoApiError, ManagementApi } from '../logto/management-api.js';
 import { UsageError } from '../errors.js';
@@ -65,13 +65,16 @@ export async function unregisterProject({ projectDir, getOptions, confirm, ui, j
   }
   const options = await getOptions();
   const target = await checkedTarget(record, options, confirm);
+  if (isLogtoOwnResource({ indicator: options.resource }, target)) {
+    throw new UsageError(`The MCP resource ${options.resource} is one of Logto's own APIs, not this server's; nothing was removed. Give this server's URL with --resource (or MCP_RESOURCE in .env).`);
+  }
   ui.info(target.explanation);
 
   try {
     const api = await ui.step('Getting a Management API token', () =>
       ManagementApi.connect({ endpoint: target.managementEndpoint, resource: target.resource, appId: options.m2mAppId, appSecret: options.m2mAppSecret, ...deps }),
     );
-    const plan = await ui.step('Checking in Logto what this project created', () => planRemoval(api, record, options.resource));
+    const plan = await ui.step('Checking in Logto what this project created', () => planRemoval(api, record, options.resource, target));
     summary.alreadyGone.push(...plan.alreadyGone);
 
     if (plan.foreign.length > 0) {
@@ -169,7 +172,7 @@ interface Removal {
  * gone already, and what exists but is not this project's (refused). Scopes and the resource are this
  * project's when they are, or belong to, the API resource whose indicator is this project's resource.
  */
-async function planRemoval(api: ManagementApi, record: LogtoRecord, resource: string) {
+async function planRemoval(api: ManagementApi, record: LogtoRecord, resource: string, target: ManagementTarget) {
   const { created } = record;
   const remove: Removal[] = [];
   const quoted = (name: string) => `"${printable(name, 100)}"`;
@@ -195,7 +198,7 @@ async function planRemoval(api: ManagementApi, record: LogtoRecord, resource: st
   }
   if (created.resource) {
     const id = created.resource;
-    if (ownResource?.id === id) {
+    if (ownResource?.id === id && !isLogtoOwnResource(ownResource, target)) {
       remove.push({ entry: { kind: 'resource', id }, label: `API resource ${resource} (${id}) and its scopes`, remove: () => api.deleteResource(id) });
     } else if (resources.some((item) => item.id === id)) {
       foreign.push(`API resource ${id}: its indicator is not ${resource}`);
