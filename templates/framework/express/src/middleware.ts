@@ -77,7 +77,7 @@ export const openCors: RequestHandler = (req, res, next) => {
 };
 
 /** Refuses foreign browser origins (DNS rebinding, cross-site calls) with 403; answers CORS for allowed ones. */
-export function originCheck(config: Config): RequestHandler {
+export function originCheck(config: Config, methods: string[]): RequestHandler {
   return (req, res, next) => {
     res.set('Access-Control-Expose-Headers', 'WWW-Authenticate, Mcp-Session-Id, Mcp-Protocol-Version');
     const origin = req.get('Origin');
@@ -89,7 +89,7 @@ export function originCheck(config: Config): RequestHandler {
     res.set({ 'Access-Control-Allow-Origin': origin, Vary: 'Origin' });
     if (req.method !== 'OPTIONS') return next();
     res.set({
-      'Access-Control-Allow-Methods': 'GET, POST, DELETE, OPTIONS',
+      'Access-Control-Allow-Methods': methods.join(', '),
       'Access-Control-Allow-Headers': req.get('Access-Control-Request-Headers') ?? 'Authorization, Content-Type',
       'Access-Control-Max-Age': '600',
     });

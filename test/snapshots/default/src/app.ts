@@ -1,17 +1,15 @@
-import { createServer } from 'node:http';
-import type { Server, ServerOptions } from 'node:http';
 import express from 'express';
 import type { Express } from 'express';
 import { hostHeaderValidation } from '@modelcontextprotocol/express';
 import { metadataPaths, protectedResourceMetadata } from './auth.js';
 import type { TokenVerifier } from './auth.js';
 import type { Config } from './config.js';
-import { closeIfBodyUnread, errorHandler, exactPath, notFound, openCors, originCheck, requestTarget, requireToken } from './middleware.js';
+import { allowMethods, closeIfBodyUnread, errorHandler, exactPath, notFound, openCors, originCheck, requestTarget, requireToken } from './middleware.js';
 import { allowedHosts } from './origins.js';
-import { mountTransport } from './transport.js';
-import { createVerifier } from './verifier.js';
+import { mcpEndpoints } from './transport.js';
 
-export function createApp(config: Config, verifier: TokenVerifier = createVerifier(config)): Express {
+/** The HTTP app: a Node request listener (src/index.ts and the tests serve it with createHttpServer). */
+export function createApp(config: Config, verifier: TokenVerifier): Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(closeIfBodyUnread, requestTarget);
@@ -28,24 +26,11 @@ export function createApp(config: Config, verifier: TokenVerifier = createVerifi
     res.json(metadata);
   });
 
-  mountTransport(app, config, [hostHeaderValidation(allowedHosts(config)), originCheck(config), requireToken(config, verifier)]);
+  for (const endpoint of mcpEndpoints(config)) {
+    const guards = [hostHeaderValidation(allowedHosts(config)), originCheck(config, endpoint.methods), requireToken(config, verifier)];
+    app.all(exactPath(endpoint.path), allowMethods(endpoint.methods), ...guards, (req, res) => endpoint.handle(req, res));
+  }
 
   app.use(notFound, errorHandler);
   return app;
-}
-
-/** Limits that keep slow, oversized or too many requests from holding the server (Node's defaults allow minutes). */
-export const HTTP_LIMITS = {
-  headersTimeout: 10_000, // ms to send the request headers
-  requestTimeout: 30_000, // ms to send the whole request
-  keepAliveTimeout: 5_000, // ms an idle connection is kept open
-  connectionsCheckingInterval: 1_000, // how often the two timeouts above are checked
-  maxHeaderSize: 16 * 1024, // larger headers are answered 431
-  maxConnections: 1000,
-};
-
-export function createHttpServer({ maxConnections, ...options }: ServerOptions & { maxConnections: number } = HTTP_LIMITS): Server {
-  const server = createServer(options);
-  server.maxConnections = maxConnections;
-  return server;
 }

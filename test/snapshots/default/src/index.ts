@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig, loadEnvFile } from './config.js';
 import type { Config } from './config.js';
-import { createApp, createHttpServer } from './app.js';
+import { createApp } from './app.js';
+import { createHttpServer } from './http.js';
 import { createVerifier } from './verifier.js';
 
 function readConfig(): Config {

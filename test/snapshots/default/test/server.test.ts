@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import { createHttpServer } from '../src/app.js';
+import { createHttpServer } from '../src/http.js';
 import { startApp } from './helpers/app.js';
 import type { TestApp } from './helpers/app.js';
 import { startIssuer } from './helpers/issuer.js';
