@@ -1,12 +1,13 @@
 /**
- * The real end-to-end test: the built CLI generates a project (express, streamable-http, jwt),
- * which is installed, type-checked, tested with its own suite, built and started as a user would;
+ * The real end-to-end test: for every framework × transport × verifier the CLI accepts (derived from
+ * the declared choices, test/support/variants.ts), the built CLI generates a project, which is
+ * installed, type-checked, tested with its own suite, built and started as a user would;
  * then real MCP SDK clients (v2 and v1) sign in through a Logto-like OpenID Provider on loopback
  * and call `whoami`, and every row of the HTTP contract (DESIGN.md §3) is checked with real
  * requests against the running server.
  *
- * Two projects: one requiring no scope, one generated with `--scopes read:whoami` (step-up). The
- * second is also registered with the CLI's `register` against the Management API emulator, and the
+ * Each combination requiring no scope; the default one also generated with `--scopes read:whoami`
+ * (step-up), which is also registered with the CLI's `register` against the Management API emulator, and the
  * OpenID Provider is then configured only from what the emulator holds, as Logto would serve it: the
  * closest we can come here to "register, then sign in through the consent screen" against a real Logto.
  * Everything listens on 127.0.0.1; every process started here is stopped in afterAll.
@@ -24,6 +25,7 @@ import { startLogtoLikeIssuer, type LogtoLikeIssuer, type UserRole } from './sup
 import { startManagementApiEmulator, type Emulator, type EmulatorState } from './support/management-api-emulator.js';
 import { runOAuthFlow, type OAuthFlowResult } from './support/mcp-oauth-client.js';
 import { getFreePort } from './support/ports.js';
+import { defaultVariant, variantName, variants } from './support/variants.js';
 
 const SCOPE = 'read:whoami';
 const INSTALL_LIMIT = 600_000;
@@ -84,11 +86,14 @@ function configureIssuerFrom(state: EmulatorState, appId: string, userRoleIds: s
   issuer.setUserRoles(userRoleIds.map((roleId) => scopesByResource(state.rolesScopes.filter((r) => r.roleId === roleId).map((r) => r.scopeId))));
 }
 
-for (const variant of [
-  { name: 'no required scope', scopes: [] as string[] },
-  { name: `--scopes ${SCOPE}`, scopes: [SCOPE] },
-]) {
-  describe(`generated server (express, streamable-http, jwt), ${variant.name}`, () => {
+// The scope cases are not multiplied across the matrix: scopes are checked by base/src/auth.ts, whatever the variant.
+const cases = variants.flatMap((choices) => [
+  { ...choices, name: 'no required scope', scopes: [] as string[] },
+  ...(choices === defaultVariant ? [{ ...choices, name: `--scopes ${SCOPE}`, scopes: [SCOPE] }] : []),
+]);
+
+for (const variant of cases) {
+  describe(`generated server (${variantName(variant)}), ${variant.name}`, () => {
     let port: number;
     let resource: string;
     let project: GeneratedProject | undefined;
@@ -99,12 +104,18 @@ for (const variant of [
       resource = `http://127.0.0.1:${port}/mcp`;
       issuer.addResource(resource, { scopes: [SCOPE] });
       // The CLI installs the dependencies itself, as in a user's run.
-      project = await generateProject({ issuer: issuer.issuer, resource, port, scopes: variant.scopes, install: true });
+      const { framework, transport, verifier, scopes } = variant;
+      project = await generateProject({ issuer: issuer.issuer, resource, port, framework, transport, verifier, scopes, install: true });
     }, INSTALL_LIMIT);
 
     afterAll(async () => {
       await server?.stop();
       await project?.remove();
+    });
+
+    it('records the choices in logto-mcp.json', async () => {
+      const record = JSON.parse(await readFile(join(project!.dir, 'logto-mcp.json'), 'utf8'));
+      expect(record).toMatchObject({ framework: variant.framework, transport: variant.transport, verifier: variant.verifier });
     });
 
     it('writes .env with the given issuer, resource, scopes and port, readable by the owner only', async () => {

@@ -5,12 +5,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { planProject } from '../src/plan.js';
 import { createOptionSpecs, type CreateOptions } from '../src/options/create-options.js';
 import { resolveOptions } from '../src/options/define.js';
-import { renderFiles, writeProject, type ProjectFs } from '../src/render/render.js';
+import { renderFiles, TEMPLATES_DIR, writeProject, type ProjectFs } from '../src/render/render.js';
 import { keepExistingState } from '../src/render/keep-existing.js';
 import { mergePackageJson } from '../src/render/package-json.js';
 import { generatedVersions } from '../src/versions.js';
 import { UsageError } from '../src/errors.js';
 import { makeTempDir, removeDir } from './support/cli.js';
+import { variantName, variants } from './support/variants.js';
 
 const work = makeTempDir('render');
 afterAll(() => removeDir(work));
@@ -30,6 +31,18 @@ describe('planProject', () => {
   it('binds the IPv6 loopback address when the resource names it', async () => {
     const plan = planProject(await optionsFor({ directory: 'v6', resource: 'http://[::1]:4300/mcp' }), '/somewhere');
     expect(plan.variables).toMatchObject({ host: '::1', port: 4300 });
+  });
+});
+
+describe.each(variants.map((variant) => [variantName(variant), variant] as const))('the templates of %s', (_, variant) => {
+  it('exist for every layer the plan names, and render a package.json whose versions come from src/versions.ts', async () => {
+    const plan = planProject(await optionsFor({ directory: 'variant', ...variant }), work);
+    for (const layer of plan.layers) expect(statSync(path.join(TEMPLATES_DIR, layer)).isDirectory(), `templates/${layer}`).toBe(true);
+    const files = await renderFiles(plan);
+    const manifest = JSON.parse(files.find((file) => file.path === 'package.json')!.content.toString());
+    for (const [name, range] of Object.entries({ ...manifest.dependencies, ...manifest.devDependencies })) {
+      expect(range, name).toBe(generatedVersions[name as keyof typeof generatedVersions]);
+    }
   });
 });
 

@@ -9,6 +9,7 @@ import { parseEnv } from 'node:util';
 
 import { execa, type ResultPromise } from 'execa';
 
+import type { Framework, Transport, Verifier } from '../../src/options/choices.js';
 import { CLI, REPO_ROOT } from './cli.js';
 
 export { CLI, REPO_ROOT };
@@ -44,9 +45,10 @@ export interface GenerateOptions {
   resource: string;
   port: number;
   scopes?: string[];
-  framework?: 'express' | 'hono';
-  transport?: 'streamable-http' | 'sse' | 'both';
-  verifier?: 'jwt' | 'userinfo';
+  /** The CLI's default when not given. */
+  framework?: Framework;
+  transport?: Transport;
+  verifier?: Verifier;
   /** Let the CLI install the dependencies (with npm, from the shared cache), as a user's run does. */
   install?: boolean;
 }
@@ -75,14 +77,11 @@ export async function generateProject(options: GenerateOptions): Promise<Generat
     options.resource,
     '--port',
     String(options.port),
-    '--framework',
-    options.framework ?? 'express',
-    '--transport',
-    options.transport ?? 'streamable-http',
-    '--verifier',
-    options.verifier ?? 'jwt',
     '--no-git',
   ];
+  if (options.framework) args.push('--framework', options.framework);
+  if (options.transport) args.push('--transport', options.transport);
+  if (options.verifier) args.push('--verifier', options.verifier);
   if (!options.install) args.push('--no-install');
   if (options.scopes && options.scopes.length > 0) args.push('--scopes', options.scopes.join(' '));
   const result = await execa(process.execPath, args, { cwd: root, env: childEnv(), extendEnv: false, reject: false, stdin: 'ignore' });
