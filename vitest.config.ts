@@ -5,6 +5,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // The committed snapshot of a generated project holds that project's own tests.
     exclude: [...configDefaults.exclude, 'test/snapshots/**'],
+    globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 300_000,
   },

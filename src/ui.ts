@@ -1,3 +1,4 @@
+import { confirm } from '@inquirer/prompts';
 import kleur from 'kleur';
 import yoctoSpinner from 'yocto-spinner';
 import { printable } from './printable.js';
@@ -10,6 +11,11 @@ export const colors = kleur;
 /** Prompts may be shown only in a terminal, and never when stdout is reserved for --json. */
 export function canPrompt(json: boolean): boolean {
   return Boolean(process.stdin.isTTY && process.stdout.isTTY) && !json;
+}
+
+/** A yes/no question in a terminal, defaulting to no; undefined where nobody can be asked. */
+export function confirmer(interactive: boolean): ((question: string) => Promise<boolean>) | undefined {
+  return interactive ? (message) => confirm({ message, default: false }) : undefined;
 }
 
 /** Human-facing output. Everything goes to stderr when stdout is reserved for --json. */

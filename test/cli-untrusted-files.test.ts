@@ -6,6 +6,7 @@ import { existsSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'no
 import http from 'node:http';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { trustEndpoint } from '../src/register/trusted-endpoints.js';
 import { makeTempDir, removeDir, runCli } from './support/cli.js';
 import { makeProject, removeProjects } from './support/management-api-fixtures.js';
 import { startManagementApiEmulator, type Emulator } from './support/management-api-emulator.js';
@@ -42,6 +43,8 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   emulator = await startManagementApiEmulator({ m2mApps: [{ id: M2M_ID, secret: M2M_SECRET, managementAccess: true }] });
+  // The user's own Logto, which they have used from this machine before; the recorder never is.
+  await trustEndpoint(emulator.url);
   recorder.requests.length = 0;
 });
 afterEach(() => emulator.close());
@@ -132,6 +135,40 @@ describe("a clone's committed files never choose where the M2M credentials go", 
     expect(result.stderr).toMatch(/Missing --issuer .*\.env is committed to git/s);
     expect(recorder.requests).toEqual([]);
     expect(existsSync(marker)).toBe(false);
+  });
+});
+
+describe('an issuer in .env that this machine never sent credentials to: maybe a copy of the committed .env.example', () => {
+  it('a copied .env.example with no git around: refused without a terminal, naming the flag that confirms it; nothing is sent', async () => {
+    const dir = await makeProject({ issuer: `${recorder.url}/oidc` });
+    writeFileSync(path.join(dir, '.env'), readFileSync(path.join(dir, '.env.example'))); // as the README says: cp .env.example .env
+
+    for (const args of [['register', dir], ['unregister', dir, '--yes']]) {
+      if (args[0] === 'unregister') plantRecord(dir, record(recorder.url, { application: 'someone-elses-app' }));
+      const result = await runCli(args, { env: credentials });
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr).toContain(`LOGTO_ISSUER in the project's .env is ${recorder.url}/oidc: the M2M credentials would go to ${recorder.url}, where they have not been sent from this machine before.`);
+      expect(result.stderr).toContain(`pass --issuer ${recorder.url}/oidc (or set LOGTO_ISSUER). Nothing was sent.`);
+      expectOneCleanError(result.stderr);
+    }
+    expect(recorder.requests).toEqual([]);
+  });
+
+  it('--issuer (or LOGTO_ISSUER in the environment) names it: then it is used, and remembered for the next run', async () => {
+    const other = await startManagementApiEmulator({ m2mApps: [{ id: M2M_ID, secret: M2M_SECRET, managementAccess: true }] });
+    try {
+      const dir = await makeProject({ issuer: other.issuer });
+      expect((await runCli(['register', dir], { env: credentials })).exitCode).toBe(1);
+      expect(other.state.applications).toEqual([]);
+
+      expect((await runCli(['register', dir], { env: { ...credentials, LOGTO_ISSUER: other.issuer } })).exitCode).toBe(0);
+      expect(other.state.applications).toHaveLength(1);
+      const again = await runCli(['register', dir, '--json'], { env: credentials });
+      expect(again.exitCode).toBe(0);
+      expect(JSON.parse(again.stdout).application.status).toBe('existing');
+    } finally {
+      await other.close();
+    }
   });
 });
 

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
 import pty from 'node-pty';
@@ -103,6 +103,31 @@ describe('in a terminal', () => {
       expect(emulator.state.applications).toEqual([]);
     } finally {
       await emulator.close();
+    }
+  });
+
+  it('asks before sending the M2M credentials to an issuer from .env this machine never used, defaulting to no', async () => {
+    const secret = 'm2m-secret-ASKED-FIRST-51';
+    const [known, unknown] = await Promise.all([0, 1].map(() => startManagementApiEmulator({ m2mApps: [{ id: 'm2m', secret, managementAccess: true }] })));
+    const dir = path.join(work, 'copied-env');
+    try {
+      expect((await runCli([dir, '--issuer', known!.issuer, '--skip-issuer-check', '--no-install', '--no-git'])).exitCode).toBe(0);
+      // As if .env had been copied from a .env.example that names another Logto.
+      const envPath = path.join(dir, '.env');
+      writeFileSync(envPath, readFileSync(envPath, 'utf8').replace(known!.issuer, unknown!.issuer));
+      const session = startInTerminal(['register', dir], work, { LOGTO_M2M_APP_ID: 'm2m', LOGTO_M2M_APP_SECRET: secret });
+      try {
+        await session.answer(`Send the M2M credentials to ${unknown!.url}? (y/N)`, ENTER);
+        expect(await session.exited).toBe(1);
+      } finally {
+        session.kill();
+      }
+      expect(session.screen()).toContain('where they have not been sent from this machine before');
+      expect(session.screen()).toContain('Not confirmed; nothing was sent.');
+      expect(unknown!.state.applications).toEqual([]);
+      expect(unknown!.requests).toEqual([]);
+    } finally {
+      await Promise.all([known!.close(), unknown!.close()]);
     }
   });
 

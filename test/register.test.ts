@@ -7,6 +7,7 @@ import { unregisterCommand } from '../src/commands/unregister.js';
 import { UsageError } from '../src/errors.js';
 import type { RegisterOptions } from '../src/register/options.js';
 import { registerCommandLines, registerProject, SECRET_PLACEHOLDER, type RegisterSummary } from '../src/register/register.js';
+import { trustEndpoint } from '../src/register/trusted-endpoints.js';
 import { unregisterProject } from '../src/register/unregister.js';
 import { cliInvocation } from '../src/invocation.js';
 import { createUi } from '../src/ui.js';
@@ -24,6 +25,8 @@ afterAll(removeProjects);
 
 async function start(options: EmulatorOptions = {}) {
   emulator = await startManagementApiEmulator({ m2mApps: [{ id: M2M_ID, secret: M2M_SECRET, managementAccess: true }], ...options });
+  // The project's .env names it, as if the user had registered there before (see trusted-endpoints.ts).
+  await trustEndpoint(emulator.url);
   return emulator;
 }
 

@@ -11,6 +11,8 @@ import { renderFiles, writeProject } from '../render/render.js';
 import { cliInvocation } from '../invocation.js';
 import { canPrompt, createUi, type Ui } from '../ui.js';
 import { UsageError } from '../errors.js';
+import { resolveManagementTarget } from '../logto/endpoints.js';
+import { trustEndpoint } from '../register/trusted-endpoints.js';
 import { printable } from '../printable.js';
 import { registerCommandLines, registerOptionSpecs, registerProject, type RegisterFlagOptions, type RegisterOptions } from '../register/index.js';
 
@@ -58,6 +60,7 @@ export async function create(flags: CreateFlags): Promise<void> {
   if (kept.length > 0) ui.info(`Kept from the existing project: ${kept.join(', ')}.`);
   await writeProject(plan.targetDir, files);
   ui.success(`Wrote ${files.length} files to ${printable(plan.targetDir)}`);
+  await rememberLogto(options.issuer, registerFlags);
 
   const registration = registerFlags ? await registerNewProject(plan, registerFlags, ui, json) : undefined;
   const install = options.install ? await installDependencies(plan.targetDir, options.packageManager, ui) : { installed: false };
@@ -102,4 +105,18 @@ async function checkIssuerUnlessSkipped(options: CreateOptions, ui: Ui): Promise
   if (result.status === 'unreachable') {
     ui.warn(`Could not reach ${options.issuer} (${result.reason}); going on without checking it. The server checks it again when it starts.`);
   }
+}
+
+/**
+ * The issuer was typed for this project, so a later `register` in it may send the M2M credentials there
+ * without asking (trusted-endpoints.ts). An issuer that is not a Logto one is simply not remembered.
+ */
+async function rememberLogto(issuer: string, flags: Pick<RegisterFlagOptions, 'tenantId' | 'managementEndpoint'> = {}): Promise<void> {
+  let endpoint: string;
+  try {
+    endpoint = resolveManagementTarget({ issuer, tenantId: flags.tenantId, managementEndpoint: flags.managementEndpoint }).managementEndpoint;
+  } catch {
+    return;
+  }
+  await trustEndpoint(endpoint);
 }

@@ -4,7 +4,9 @@ import { addOptions, resolveOptions } from '../options/define.js';
 import { projectOptionSpecs, registerOptionSpecs, type RegisterOptions } from '../register/options.js';
 import { readProject } from '../register/project.js';
 import { registerProject } from '../register/register.js';
-import { canPrompt, createUi } from '../ui.js';
+import type { ManagementTarget } from '../logto/endpoints.js';
+import { checkCredentialsTarget, endpointSource } from '../register/trusted-endpoints.js';
+import { canPrompt, confirmer, createUi } from '../ui.js';
 
 export function registerCommand(): Command {
   const command = new Command('register')
@@ -32,7 +34,9 @@ A re-run creates only what is missing; the unregister command removes what regis
         ui.warn(`The server reads ${name}=${project.env[name]} from .env, but ${value} is being registered; make them match.`);
       }
     }
-    const summary = await registerProject({ projectDir: directory, options, ui, json });
+    const source = endpointSource(flags, project.env);
+    const checkTarget = (target: ManagementTarget, issuer: string) => checkCredentialsTarget(target, source, { issuer, ui, confirm: confirmer(interactive) });
+    const summary = await registerProject({ projectDir: directory, options, ui, json, checkTarget });
     if (json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   });
   return command;

@@ -1,10 +1,11 @@
-import { confirm } from '@inquirer/prompts';
 import { Command } from 'commander';
 import { addOptions, resolveOptions } from '../options/define.js';
 import { projectOptionSpecs, registerOptionSpecs } from '../register/options.js';
 import { readProject } from '../register/project.js';
 import { unregisterProject, type UnregisterOptions } from '../register/unregister.js';
-import { canPrompt, createUi } from '../ui.js';
+import type { ManagementTarget } from '../logto/endpoints.js';
+import { checkCredentialsTarget, endpointSource } from '../register/trusted-endpoints.js';
+import { canPrompt, confirmer, createUi } from '../ui.js';
 
 const { m2mAppId, m2mAppSecret, tenantId, managementEndpoint, managementResource } = registerOptionSpecs;
 const credentialSpecs = { m2mAppId, m2mAppSecret, tenantId, managementEndpoint, managementResource };
@@ -25,13 +26,15 @@ export function unregisterCommand(): Command {
     const json = Boolean(flags.json);
     const ui = createUi({ json });
     const interactive = canPrompt(json);
-    const getOptions = async (): Promise<UnregisterOptions> => {
-      const project = await readProject(directory);
-      const resolved = await resolveOptions(unregisterOptionSpecs(project), flags, { interactive, yes: false });
-      return { ...resolved, yes: Boolean(flags.yes) };
-    };
-    const ask = interactive ? (message: string) => confirm({ message, default: false }) : undefined;
-    const summary = await unregisterProject({ projectDir: directory, getOptions, confirm: ask, ui, json });
+    const project = await readProject(directory);
+    const getOptions = async (): Promise<UnregisterOptions> => ({
+      ...(await resolveOptions(unregisterOptionSpecs(project), flags, { interactive, yes: false })),
+      yes: Boolean(flags.yes),
+    });
+    const confirm = confirmer(interactive);
+    const source = endpointSource(flags, project.env);
+    const checkTarget = (target: ManagementTarget, issuer: string) => checkCredentialsTarget(target, source, { issuer, ui, confirm });
+    const summary = await unregisterProject({ projectDir: directory, getOptions, confirm, checkTarget, ui, json });
     if (json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   });
   return command;

@@ -208,6 +208,8 @@ export function projectOptionSpecs(project?: Pick<Project, 'env' | 'envNote'>) {
   // The .env value is the default and is not asked for; without it the create command's prompt asks.
   const fromProjectEnv = (spec: OptionSpec<string>, name: string): OptionSpec<string> => ({
     ...spec,
+    // The issuer may also come from this run's environment: then the user named it (trusted-endpoints.ts).
+    ...(name === 'LOGTO_ISSUER' ? { env: name } : {}),
     description: `${spec.description}${note(name)}`,
     default: fromEnv(name),
     defaultDescription: `${name} in the project's .env`,

@@ -59,6 +59,8 @@ export interface RegisterProjectInput {
   ui: Ui;
   json?: boolean;
   deps?: RegisterDeps;
+  /** Called with where the M2M credentials would go, before they are sent; throws to stop (trusted-endpoints.ts). */
+  checkTarget?: (target: ManagementTarget, issuer: string) => Promise<void>;
 }
 
 const API_TYPES: Record<AppTypeChoice, ApplicationType> = { native: 'Native', traditional: 'Traditional', spa: 'SPA' };
@@ -111,11 +113,12 @@ export function planRegistration(options: RegisterOptions) {
  * MCP clients sign in with, its secret, consent scopes and branding. Each step finds what exists and
  * creates only what is missing, so a re-run changes nothing and a failed run can simply be repeated.
  */
-export async function registerProject({ projectDir, options, ui, json = false, deps = {} }: RegisterProjectInput): Promise<RegisterSummary> {
+export async function registerProject({ projectDir, options, ui, json = false, deps = {}, checkTarget }: RegisterProjectInput): Promise<RegisterSummary> {
   const plan = planRegistration(options);
   const { target } = plan;
   const project = await readProject(projectDir);
   ui.info(target.explanation);
+  await checkTarget?.(target, options.issuer);
 
   try {
     const api = await ui.step('Getting a Management API token', () =>

@@ -42,6 +42,8 @@ export interface UnregisterInput {
   getOptions: () => Promise<UnregisterOptions>;
   /** Asks a yes/no question in a terminal (default no); absent when there is no terminal. */
   confirm?: (question: string) => Promise<boolean>;
+  /** Called with where the M2M credentials would go, before they are sent; throws to stop (trusted-endpoints.ts). */
+  checkTarget?: (target: ManagementTarget, issuer: string) => Promise<void>;
   ui: Ui;
   json?: boolean;
   deps?: RegisterDeps;
@@ -54,7 +56,7 @@ export interface UnregisterInput {
  * removed only when Logto itself shows it is this project's (ownership.ts); the user sees the list and
  * confirms it (or passes --yes). Something already gone counts as removed, so a re-run finishes the job.
  */
-export async function unregisterProject({ projectDir, getOptions, confirm, ui, json = false, deps = {} }: UnregisterInput): Promise<UnregisterSummary> {
+export async function unregisterProject({ projectDir, getOptions, confirm, checkTarget, ui, json = false, deps = {} }: UnregisterInput): Promise<UnregisterSummary> {
   const summary: UnregisterSummary = { removed: [], alreadyGone: [], kept: [], nothingRecorded: false };
   const project = await readProject(projectDir);
   const record = project.record;
@@ -69,6 +71,7 @@ export async function unregisterProject({ projectDir, getOptions, confirm, ui, j
     throw new UsageError(`The MCP resource ${options.resource} is one of Logto's own APIs, not this server's; nothing was removed. Give this server's URL with --resource (or MCP_RESOURCE in .env).`);
   }
   ui.info(target.explanation);
+  await checkTarget?.(target, options.issuer);
 
   try {
     const api = await ui.step('Getting a Management API token', () =>

@@ -1,0 +1,85 @@
+// Where M2M credentials may be sent without asking. A project's .env is private, but it is often a
+// copy of the committed .env.example (a fresh clone's README says to make one), so an issuer read from
+// it may be whatever someone put in a pull request. Like SSH's known_hosts, this machine remembers the
+// Logto endpoints its user named themselves (a flag, an environment variable, a prompt, `create`), and
+// asks before sending the credentials anywhere else; without a terminal it refuses.
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import * as v from 'valibot';
+import { UsageError } from '../errors.js';
+import type { ManagementTarget } from '../logto/endpoints.js';
+import type { Ui } from '../ui.js';
+
+const TrustedFile = v.object({ endpoints: v.array(v.string()) });
+
+/** `$XDG_CONFIG_HOME/create-logto-mcp/trusted-endpoints.json`, else under `~/.config`. */
+export function trustedEndpointsFile(env: NodeJS.ProcessEnv = process.env): string {
+  const configHome = env.XDG_CONFIG_HOME || path.join(os.homedir(), '.config');
+  return path.join(configHome, 'create-logto-mcp', 'trusted-endpoints.json');
+}
+
+async function readTrusted(file: string): Promise<string[]> {
+  const text = await readFile(file, 'utf8').catch(() => undefined);
+  if (text === undefined) return [];
+  try {
+    const parsed = v.safeParse(TrustedFile, JSON.parse(text));
+    return parsed.success ? parsed.output.endpoints : [];
+  } catch {
+    return [];
+  }
+}
+
+export async function isTrustedEndpoint(endpoint: string, file = trustedEndpointsFile()): Promise<boolean> {
+  return (await readTrusted(file)).includes(endpoint);
+}
+
+/** Remembers an endpoint. Best effort: if the file cannot be written, the next run simply asks again. */
+export async function trustEndpoint(endpoint: string, file = trustedEndpointsFile()): Promise<void> {
+  const endpoints = await readTrusted(file);
+  if (endpoints.includes(endpoint)) return;
+  const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+    await writeFile(temporary, `${JSON.stringify({ endpoints: [...endpoints, endpoint].sort() }, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+    await rename(temporary, file);
+  } catch {
+    await rm(temporary, { force: true });
+  }
+}
+
+/** Where the issuer, and so the Logto that would receive the credentials, came from in this run. */
+export type EndpointSource = 'given' | 'project-env';
+
+/**
+ * Lets the credentials go to `target` when the user named it in this run (then it is remembered), or
+ * named it before on this machine; otherwise asks in a terminal (default no), or refuses naming the flag.
+ */
+export async function checkCredentialsTarget(
+  target: ManagementTarget,
+  source: EndpointSource,
+  { issuer, ui, confirm }: { issuer: string; ui: Ui; confirm?: (question: string) => Promise<boolean> },
+): Promise<void> {
+  const endpoint = target.managementEndpoint;
+  if (source === 'given') return trustEndpoint(endpoint);
+  if (await isTrustedEndpoint(endpoint)) return;
+  const why =
+    `LOGTO_ISSUER in the project's .env is ${issuer}: the M2M credentials would go to ${endpoint}, where they have not ` +
+    `been sent from this machine before. A .env is often a copy of the committed .env.example, which anyone who can change the repository controls.`;
+  if (confirm) {
+    ui.warn(why);
+    if (await confirm(`Send the M2M credentials to ${endpoint}?`)) return trustEndpoint(endpoint);
+    throw new UsageError('Not confirmed; nothing was sent.');
+  }
+  throw new UsageError(`${why} If that is your Logto, say so: pass --issuer ${issuer} (or set LOGTO_ISSUER). Nothing was sent.`);
+}
+
+/**
+ * 'given' when this run named the Logto itself: --issuer, LOGTO_ISSUER in the environment, --tenant-id,
+ * --management-endpoint, or a prompt (the .env had no issuer); 'project-env' when the issuer is the .env's.
+ */
+export function endpointSource(flags: Record<string, unknown>, projectEnv: Record<string, string>, env: NodeJS.ProcessEnv = process.env): EndpointSource {
+  const named = ['issuer', 'tenantId', 'managementEndpoint'].some((key) => flags[key] !== undefined) || Boolean(env.LOGTO_ISSUER);
+  return named || !projectEnv.LOGTO_ISSUER ? 'given' : 'project-env';
+}
