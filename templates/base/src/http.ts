@@ -1,4 +1,5 @@
-// The Node HTTP server every framework's app runs in, and what a transport hands the framework to mount.
+// The Node HTTP server every framework's app runs in, the HTTP/1.1 checks its app applies to every request,
+// and what a transport hands the framework to mount. Framework-neutral: the framework layer only sends the answers.
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerOptions, ServerResponse } from 'node:http';
 import type { AuthInfo } from '@modelcontextprotocol/server';
@@ -29,4 +30,67 @@ export interface McpEndpoint {
   /** The methods it answers; any other gets 405 with `Allow`. */
   methods: string[];
   handle(req: McpRequest, res: ServerResponse): Promise<void>;
+}
+
+/** What a check answers instead of letting the request go on: frameworks send it as is, `body` as JSON. */
+export interface Answer {
+  status: number;
+  headers?: Record<string, string>;
+  body?: { error: string; error_description: string };
+}
+
+/**
+ * Closes the connection after a response sent while the request body is still arriving (a refusal, a 404):
+ * otherwise Node reads and discards the whole body to reuse the connection, however large it is announced.
+ */
+export function closeIfBodyUnread(req: IncomingMessage, res: ServerResponse): void {
+  const writeHead = res.writeHead;
+  res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
+    const arriving = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > req.readableLength;
+    if (!req.complete && arriving) this.setHeader('Connection', 'close');
+    return writeHead.apply(this, args as Parameters<typeof writeHead>);
+  } as typeof writeHead;
+}
+
+/**
+ * What HTTP/1.1 requires of the request target and `Host` (RFC 9112 §3.2): 400 for more than one `Host`
+ * or an invalid one (Node itself answers 400 when it is missing). An absolute-form target
+ * (`POST http://host/mcp`) is accepted, its authority replacing `Host`, so the host checks see it.
+ */
+export function checkRequestTarget(req: IncomingMessage): Answer | undefined {
+  const hosts = req.rawHeaders.filter((_, i) => i % 2 === 0 && req.rawHeaders[i]!.toLowerCase() === 'host');
+  if (hosts.length > 1) return badRequest('More than one Host header');
+  if (req.headers.host !== undefined && !validAuthority(req.headers.host)) return badRequest('Invalid Host header');
+  const url = req.url ?? '/';
+  if (!url.startsWith('/') && url !== '*') {
+    const target = parsedUrl(url);
+    if (!target || (target.protocol !== 'http:' && target.protocol !== 'https:') || !validAuthority(target.host)) {
+      return badRequest('Invalid request target');
+    }
+    req.headers.host = target.host;
+    req.url = target.pathname + target.search;
+  }
+  return undefined;
+}
+
+/** 405 with `Allow` for any other method: some (TRACE, CONNECT) cannot even be handed to the MCP handler. */
+export function checkMethod(method: string | undefined, methods: string[]): Answer | undefined {
+  if (method !== undefined && methods.includes(method)) return undefined;
+  return { status: 405, headers: { Allow: methods.join(', ') }, body: { error: 'method_not_allowed', error_description: `${method} is not allowed here` } };
+}
+
+function validAuthority(value: string): boolean {
+  return value !== '' && !/[\s/?#@\\]/.test(value) && URL.canParse(`http://${value}`);
+}
+
+function parsedUrl(value: string): URL | undefined {
+  try {
+    return new URL(value);
+  } catch {
+    return undefined;
+  }
+}
+
+function badRequest(description: string): Answer {
+  return { status: 400, body: { error: 'invalid_request', error_description: description } };
 }

@@ -4,7 +4,7 @@ import { hostHeaderValidation } from '@modelcontextprotocol/express';
 import { metadataPaths, protectedResourceMetadata } from './auth.js';
 import type { TokenVerifier } from './auth.js';
 import type { Config } from './config.js';
-import { allowMethods, closeIfBodyUnread, errorHandler, exactPath, notFound, openCors, originCheck, requestTarget, requireToken } from './middleware.js';
+import { allowMethods, checkRequest, errorHandler, exactPath, notFound, originCheck, publicCors, requireToken } from './middleware.js';
 import { allowedHosts } from './origins.js';
 import { mcpEndpoints } from './transport.js';
 
@@ -12,7 +12,7 @@ import { mcpEndpoints } from './transport.js';
 export function createApp(config: Config, verifier: TokenVerifier): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.use(closeIfBodyUnread, requestTarget);
+  app.use(checkRequest);
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -21,8 +21,8 @@ export function createApp(config: Config, verifier: TokenVerifier): Express {
   // Public metadata: browser-based clients read it from other origins.
   const metadata = protectedResourceMetadata(config);
   const metadataRoute = metadataPaths(config).map(exactPath);
-  app.options(metadataRoute, openCors);
-  app.get(metadataRoute, openCors, (_req, res) => {
+  app.options(metadataRoute, publicCors);
+  app.get(metadataRoute, publicCors, (_req, res) => {
     res.json(metadata);
   });
 
