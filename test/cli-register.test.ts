@@ -151,7 +151,9 @@ describe('create --register, register and unregister as a user runs them', () =>
 
     const removed = await runCli(['unregister', b!, '--yes', '--json'], { env: credentials });
     expect(removed.exitCode).toBe(0);
+    // The adopted role and app are a's and now use b's scope too: b's resource stays.
     expect(JSON.parse(removed.stdout).kept).toEqual([
+      { kind: 'resource', id: expect.any(String), reason: 'also used by role "g1 user", app "g1 MCP client"' },
       { kind: 'application', id: own.application.id },
       { kind: 'role', id: own.role.id },
     ]);

@@ -2,10 +2,11 @@
 // whoever can open a pull request. Through the built CLI: they never choose where the M2M credentials
 // go, and IDs in them never make register or unregister touch what this project did not create.
 import { execa } from 'execa';
-import { existsSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { newRegistrationKey, REGISTRATION_KEY } from '../src/register/ownership.js';
 import { trustEndpoint } from '../src/register/trusted-endpoints.js';
 import { makeTempDir, removeDir, runCli } from './support/cli.js';
 import { makeProject, removeProjects } from './support/management-api-fixtures.js';
@@ -175,6 +176,7 @@ describe('an issuer in .env that this machine never sent credentials to: maybe a
 describe('IDs in logto-mcp.json are hints: Logto must show that an object is this project\'s', () => {
   it('unregister deletes nothing when the record names objects the project did not create, and names them', async () => {
     const dir = await makeProject({ issuer: emulator.issuer });
+    appendFileSync(path.join(dir, '.env'), `${REGISTRATION_KEY}=${newRegistrationKey()}\n`); // as register leaves it
     plantOthersObjects();
     plantRecord(dir, record(emulator.url, { application: 'someone-elses-app', role: 'admins', resource: 'management-api', scopeIds: ['management-api-all'] }));
     const before = snapshot();
@@ -204,8 +206,8 @@ describe('IDs in logto-mcp.json are hints: Logto must show that an object is thi
     const result = await runCli(['register', dir, '--json'], { env: credentials });
 
     expect(result.exitCode).toBe(0);
-    expect(result.stderr).toContain('logto-mcp.json names an app someone-elses-app that Logto does not mark as made by register');
-    expect(result.stderr).toContain('logto-mcp.json names a role admins that Logto does not mark as made by register');
+    expect(result.stderr).toContain('logto-mcp.json names an app someone-elses-app that Logto does not mark as made by this copy of the project');
+    expect(result.stderr).toContain('logto-mcp.json names a role admins that Logto does not mark as made by this copy of the project');
     const summary = JSON.parse(result.stdout);
     expect(summary.application.id).not.toBe('someone-elses-app');
     expect(summary.role.id).not.toBe('admins');
@@ -218,6 +220,46 @@ describe('IDs in logto-mcp.json are hints: Logto must show that an object is thi
     expect(removed.exitCode).toBe(0);
     expect(emulator.state.applications.map(({ id }) => id)).toEqual(['someone-elses-app']);
     expect(emulator.state.roles.map(({ id }) => id)).toEqual(['admins']);
+  });
+
+  it('two projects on the same resource URL (the default) cannot claim or delete each other\'s objects; the shared resource stays while used', async () => {
+    const [a, b] = [await makeProject({ issuer: emulator.issuer }), await makeProject({ issuer: emulator.issuer })];
+    expect((await runCli(['register', a], { env: credentials })).exitCode).toBe(0);
+    const second = await runCli(['register', b, '--app-name', 'b MCP client', '--role-name', 'b user', '--json'], { env: credentials });
+    expect(second.exitCode).toBe(0);
+    const [appA, appB] = emulator.state.applications;
+    const [roleA, roleB] = emulator.state.roles;
+    const resourceId = emulator.state.resources.find(({ indicator }) => indicator === RESOURCE)!.id;
+    expect(JSON.parse(second.stdout).application.id).toBe(appB!.id);
+
+    // b's record is changed to name a's objects as its own: refused, nothing removed.
+    const bRecord = JSON.parse(readFileSync(configPath(b), 'utf8')).logto;
+    plantRecord(b, { ...bRecord, created: { application: appA!.id, role: roleA!.id, resource: resourceId } });
+    const before = snapshot();
+    const refused = await runCli(['unregister', b, '--yes'], { env: credentials });
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr).toContain(`application "my-server MCP client" (${appA!.id}): not marked as made by this copy of the project`);
+    expect(refused.stderr).toContain(`role "my-server user" (${roleA!.id}): not marked as made by this copy of the project`);
+    expect(snapshot()).toEqual(before);
+
+    // With its own record, b removes its app and role; the resource, which a created, stays.
+    plantRecord(b, bRecord);
+    const removedB = await runCli(['unregister', b, '--yes', '--json'], { env: credentials });
+    expect(removedB.exitCode).toBe(0);
+    expect(JSON.parse(removedB.stdout).kept).toEqual([{ kind: 'resource', id: resourceId }]);
+    expect(emulator.state.applications.map(({ id }) => id)).toEqual([appA!.id]);
+    expect(emulator.state.roles.map(({ id }) => id)).toEqual([roleA!.id]);
+    expect(emulator.state.resources.some(({ id }) => id === resourceId)).toBe(true);
+    expect(roleB).toBeDefined();
+
+    // a created the resource: while b's role and app use it, a's unregister keeps it; once they are gone, it goes.
+    expect((await runCli(['register', b, '--app-name', 'b MCP client', '--role-name', 'b user'], { env: credentials })).exitCode).toBe(0);
+    const keptByA = await runCli(['unregister', a, '--yes', '--json'], { env: credentials });
+    expect(JSON.parse(keptByA.stdout).kept).toEqual([{ kind: 'resource', id: resourceId, reason: 'also used by role "b user", app "b MCP client"' }]);
+    expect(emulator.state.resources.some(({ id }) => id === resourceId)).toBe(true);
+    expect((await runCli(['unregister', b, '--yes'], { env: credentials })).exitCode).toBe(0);
+    expect(emulator.state.resources.some(({ id }) => id === resourceId)).toBe(true); // b did not create it
+    expect(emulator.state.applications).toEqual([]);
   });
 
   it('register refuses to use the Management API itself as the MCP resource, before any request', async () => {

@@ -258,8 +258,10 @@ describe('register', () => {
     await expect(register(other, { resource: 'http://localhost:3002/mcp' })).rejects.toThrow(/that this project did not create.*--adopt/);
     expect((await register(other, { resource: 'http://localhost:3002/mcp', adopt: true })).role).toMatchObject({ id: firstSummary.role!.id, status: 'existing' });
 
+    // The adopted role and app are the first project's and now use this resource's scope too: the resource stays.
     const removed = await unregister(other);
     expect(removed.kept).toEqual([
+      { kind: 'resource', id: summary.resource.id, reason: 'also used by role "my-server user", app "my-server MCP client"' },
       { kind: 'application', id: firstSummary.application.id },
       { kind: 'role', id: firstSummary.role!.id },
     ]);

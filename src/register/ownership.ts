@@ -1,14 +1,33 @@
-// How an object in Logto shows that register created it for this project's MCP server. Logto's own
-// data is the proof: only the tenant's administrators can change it, unlike the project's committed
-// files, whose IDs are hints. Each mark names the resource indicator, so a project can claim only the
-// objects made for its own MCP_RESOURCE.
+// How an object in Logto shows that register created it for this copy of the project. Logto's own data
+// is the proof: only the tenant's administrators can change it, unlike the project's committed files,
+// whose IDs are hints. A mark names the resource indicator and the project's registration key, a random
+// value kept only in its private .env: projects sharing a resource URL (every project's default is
+// http://localhost:3001/mcp) cannot claim each other's objects, and a file from a clone cannot name one.
+import { randomBytes } from 'node:crypto';
 import type { Application, Role, Scope } from '../logto/management-api.js';
 
 export const CREATED_BY = 'create-logto-mcp';
+/** The .env variable holding the registration key. */
+export const REGISTRATION_KEY = 'LOGTO_REGISTRATION_KEY';
+
+/** Who this copy of the project is in Logto. */
+export interface ProjectMark {
+  resource: string;
+  key: string;
+}
+
+export function newRegistrationKey(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+/** A key as newRegistrationKey makes it; anything else in .env is replaced by a new one. */
+export function isRegistrationKey(value: string | undefined): value is string {
+  return value !== undefined && /^[\w-]{22}$/.test(value);
+}
 
 /** Kept in the app's `customData`, which Logto stores as given and returns with the app. */
-export function appMark(resource: string) {
-  return { createdBy: CREATED_BY, resource };
+export function appMark({ resource, key }: ProjectMark) {
+  return { createdBy: CREATED_BY, resource, registrationKey: key };
 }
 
 export function appDescription(resource: string): string {
@@ -16,22 +35,17 @@ export function appDescription(resource: string): string {
 }
 
 /** Logto roles have no custom data; the description, which register writes and checks, carries the mark. */
-export function roleDescription(resource: string): string {
-  return `Users with this role may use the MCP server ${resource}`;
+export function roleDescription({ resource, key }: ProjectMark): string {
+  return `Users with this role may use the MCP server ${resource} (create-logto-mcp registration ${key})`;
 }
 
-/**
- * Whether Logto says this app was made by register for `resource`: its custom data, or for apps made
- * before custom data was written (create-logto-mcp 0.1), the description register gave it.
- */
-export function isOwnApp(app: Pick<Application, 'customData' | 'description'>, resource: string): boolean {
+export function isOwnApp(app: Pick<Application, 'customData'>, mark: ProjectMark): boolean {
   const data = app.customData as Record<string, unknown> | null | undefined;
-  if (data && data.createdBy === CREATED_BY) return data.resource === resource;
-  return app.description === appDescription(resource);
+  return data?.createdBy === CREATED_BY && data.resource === mark.resource && data.registrationKey === mark.key;
 }
 
-export function isOwnRole(role: Pick<Role, 'type' | 'description'>, resource: string): boolean {
-  return role.type === 'User' && role.description === roleDescription(resource);
+export function isOwnRole(role: Pick<Role, 'type' | 'description'>, mark: ProjectMark): boolean {
+  return role.type === 'User' && role.description === roleDescription(mark);
 }
 
 /** A role may be removed only while every scope it grants is one of this project's resource. */

@@ -12,6 +12,7 @@ import * as v from 'valibot';
 import { UsageError } from '../errors.js';
 import { printable } from '../printable.js';
 import { dotenv } from '../render/encoders.js';
+import { REGISTRATION_KEY } from './ownership.js';
 
 export const CONFIG_FILE = 'logto-mcp.json';
 
@@ -111,7 +112,11 @@ async function readPrivateEnv(dir: string): Promise<{ env: Record<string, string
   if (await isTrackedByGit(dir, '.env')) {
     return { env: {}, envNote: "the project's .env is committed to git, so it came with the clone and is not trusted" };
   }
-  return { env: parseEnv(text) as Record<string, string> };
+  const env = parseEnv(text) as Record<string, string>;
+  // A registration key copied from the committed example would let the repository choose the mark.
+  const example = await readRegularFile(path.join(dir, '.env.example'));
+  if (example !== undefined && parseEnv(example)[REGISTRATION_KEY] === env[REGISTRATION_KEY]) delete env[REGISTRATION_KEY];
+  return { env };
 }
 
 async function isTrackedByGit(dir: string, file: string): Promise<boolean> {

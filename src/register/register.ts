@@ -18,7 +18,7 @@ import { shell } from '../render/encoders.js';
 import type { Ui } from '../ui.js';
 import { flagName, type OptionSpecs } from '../options/define.js';
 import { parseRedirectUri, registerOptionSpecs, type AppTypeChoice, type RegisterOptions } from './options.js';
-import { appDescription, appMark, isOwnApp, isOwnRole, roleDescription } from './ownership.js';
+import { appDescription, appMark, isOwnApp, isOwnRole, isRegistrationKey, newRegistrationKey, REGISTRATION_KEY, roleDescription, type ProjectMark } from './ownership.js';
 import { CONFIG_FILE, readProject, saveRecord, setEnvValues, type LogtoRecord } from './project.js';
 
 export type Status = 'created' | 'existing' | 'updated';
@@ -119,6 +119,15 @@ export async function registerProject({ projectDir, options, ui, json = false, d
   const project = await readProject(projectDir);
   ui.info(target.explanation);
   await checkTarget?.(target, options.issuer);
+  const key = project.env[REGISTRATION_KEY];
+  const mark: ProjectMark = { resource: options.resource, key: isRegistrationKey(key) ? key : newRegistrationKey() };
+  // Written before anything is created, so what an interrupted run made is found by the next one. A .env
+  // made now from .env.example gets the issuer and resource registered, never the example's.
+  await setEnvValues(
+    projectDir,
+    { [REGISTRATION_KEY]: mark.key },
+    { LOGTO_ISSUER: options.issuer, MCP_RESOURCE: options.resource, MCP_REQUIRED_SCOPES: options.scopes.join(' ') },
+  );
 
   try {
     const api = await ui.step('Getting a Management API token', () =>
@@ -132,7 +141,7 @@ export async function registerProject({ projectDir, options, ui, json = false, d
 
     const record = startRecord(project.record, target, ui);
     const save = () => saveRecord(projectDir, record);
-    const existing = await findAppAndRole(api, plan, options, record, ui);
+    const existing = await findAppAndRole(api, plan, options, mark, record, ui);
 
     const resource = await ui.step(`API resource ${options.resource}`, async () => {
       const found = (await api.listResources()).find(({ indicator }) => indicator === options.resource);
@@ -146,10 +155,11 @@ export async function registerProject({ projectDir, options, ui, json = false, d
 
     const scopes = await ensureScopes(api, resource.id, options, record, save);
 
-    const role = scopes.length === 0 ? null : await ui.step(`Role "${plan.roleName}"`, () => ensureRole(api, existing.role, plan.roleName, scopes, options, record, save));
+    const context: StepContext = { api, options, mark, record, save };
+    const role = scopes.length === 0 ? null : await ui.step(`Role "${plan.roleName}"`, () => ensureRole(context, existing.role, plan.roleName, scopes));
     if (!role) ui.info('The server requires no scopes, so no role is needed: any signed-in user gets a token for it.');
 
-    const { app, status: appStatus } = await ui.step(`App "${plan.appName}"`, () => ensureApp(api, existing.app, plan.appName, plan.appRedirectUris, options, record, save));
+    const { app, status: appStatus } = await ui.step(`App "${plan.appName}"`, () => ensureApp(context, existing.app, plan.appName, plan.appRedirectUris));
     const secret = app.type === 'Traditional' ? await readSecret(api, app) : undefined;
 
     const scopeIds = scopes.map(({ id }) => id);
@@ -178,12 +188,7 @@ export async function registerProject({ projectDir, options, ui, json = false, d
       record.dynamicApps = true;
     }
 
-    // A .env made now from .env.example gets the issuer and resource registered, never the example's.
-    await setEnvValues(
-      projectDir,
-      { LOGTO_APP_ID: app.id, LOGTO_APP_SECRET: secret },
-      { LOGTO_ISSUER: options.issuer, MCP_RESOURCE: options.resource, MCP_REQUIRED_SCOPES: options.scopes.join(' ') },
-    );
+    await setEnvValues(projectDir, { LOGTO_APP_ID: app.id, LOGTO_APP_SECRET: secret });
     await save();
 
     const summary: RegisterSummary = {
@@ -259,13 +264,13 @@ async function ensureScopes(
  * merge them (the role would grant both servers' scopes, and unregistering one would delete what the
  * other uses). Adopted ones are recorded but not as created.
  */
-async function findAppAndRole(api: ManagementApi, plan: ReturnType<typeof planRegistration>, options: RegisterOptions, record: LogtoRecord, ui: Ui) {
+async function findAppAndRole(api: ManagementApi, plan: ReturnType<typeof planRegistration>, options: RegisterOptions, mark: ProjectMark, record: LogtoRecord, ui: Ui) {
   const refusals: string[] = [];
   const pick = <T extends { id: string; name: string }>(items: T[], isOwn: (item: T) => boolean, hint: string | undefined, name: string, what: string, flag: string) => {
     const own = items.filter(isOwn);
     const found = own.find((item) => item.id === hint) ?? own.find((item) => item.name === name);
     if (hint && found?.id !== hint && items.some((item) => item.id === hint)) {
-      ui.warn(`${CONFIG_FILE} names ${what} ${printable(hint, 100)} that Logto does not mark as made by register for ${options.resource}; it is not reused.`);
+      ui.warn(`${CONFIG_FILE} names ${what} ${printable(hint, 100)} that Logto does not mark as made by this copy of the project (${REGISTRATION_KEY} in .env); it is not reused.`);
     }
     if (found) return { item: found, own: true };
     const sameName = items.find((item) => item.name === name);
@@ -277,10 +282,10 @@ async function findAppAndRole(api: ManagementApi, plan: ReturnType<typeof planRe
     }
     return sameName ? { item: sameName, own: false } : undefined;
   };
-  const app = pick(await api.listApplications(), (item) => isOwnApp(item, options.resource), record.application?.id, plan.appName, 'an app', '--app-name');
+  const app = pick(await api.listApplications(), (item) => isOwnApp(item, mark), record.application?.id, plan.appName, 'an app', '--app-name');
   // No scopes, no role (see registerProject).
   const roles = options.scopes.length > 0 ? await api.listRoles() : [];
-  const role = pick(roles, (item) => isOwnRole(item, options.resource), record.role?.id, plan.roleName, 'a role', '--role-name');
+  const role = pick(roles, (item) => isOwnRole(item, mark), record.role?.id, plan.roleName, 'a role', '--role-name');
   if (refusals.length > 0) throw new UsageError(refusals.join('\n'));
 
   const type = API_TYPES[options.appType];
@@ -303,20 +308,26 @@ async function findAppAndRole(api: ManagementApi, plan: ReturnType<typeof planRe
 }
 
 /** A user's token carries only the resource scopes one of their roles grants, hence a role. */
+/** What the steps share: the client, the options, this project's mark, and the record with how to save it. */
+interface StepContext {
+  api: ManagementApi;
+  options: RegisterOptions;
+  mark: ProjectMark;
+  record: LogtoRecord;
+  save: () => Promise<void>;
+}
+
 async function ensureRole(
-  api: ManagementApi,
+  { api, options, mark, record, save }: StepContext,
   found: Role | undefined,
   name: string,
   scopes: Array<{ id: string }>,
-  options: RegisterOptions,
-  record: LogtoRecord,
-  save: () => Promise<void>,
 ): Promise<NonNullable<RegisterSummary['role']>> {
   const scopeIds = scopes.map(({ id }) => id);
   if (!found) {
     const role = await api.createRole({
       name,
-      description: roleDescription(options.resource),
+      description: roleDescription(mark),
       type: 'User',
       scopeIds,
       ...(options.defaultRole ? { isDefault: true } : {}),
@@ -343,13 +354,10 @@ async function ensureRole(
 }
 
 async function ensureApp(
-  api: ManagementApi,
+  { api, options, mark, record, save }: StepContext,
   found: Application | undefined,
   name: string,
   redirectUris: string[],
-  options: RegisterOptions,
-  record: LogtoRecord,
-  save: () => Promise<void>,
 ): Promise<{ app: Application; status: Status }> {
   let app: Application;
   let status: Status;
@@ -359,7 +367,7 @@ async function ensureApp(
       description: appDescription(options.resource),
       type: API_TYPES[options.appType],
       isThirdParty: !options.firstParty,
-      customData: appMark(options.resource),
+      customData: appMark(mark),
       oidcClientMetadata: { redirectUris, postLogoutRedirectUris: [] },
     });
     record.created.application = app.id;

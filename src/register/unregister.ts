@@ -6,7 +6,7 @@ import { printable } from '../printable.js';
 import { shell } from '../render/encoders.js';
 import type { Ui } from '../ui.js';
 import type { RegisterFlagOptions } from './options.js';
-import { grantsOnly, isOwnApp, isOwnRole } from './ownership.js';
+import { grantsOnly, isOwnApp, isOwnRole, isRegistrationKey, REGISTRATION_KEY, type ProjectMark } from './ownership.js';
 import { CONFIG_FILE, readProject, saveRecord, setEnvValues, type LogtoRecord } from './project.js';
 import type { RegisterDeps } from './register.js';
 
@@ -14,6 +14,8 @@ type Kind = 'application' | 'role' | 'scope' | 'resource';
 interface Entry {
   kind: Kind;
   id: string;
+  /** Why it was kept, for what unregister leaves in place although register created it. */
+  reason?: string;
 }
 
 export interface UnregisterSummary {
@@ -21,7 +23,7 @@ export interface UnregisterSummary {
   removed: Entry[];
   /** Recorded as created by register but already gone from Logto (e.g. a re-run after a failure). */
   alreadyGone: Entry[];
-  /** Recorded but not created by register (it existed before), so left in place. */
+  /** Left in place: it existed before register, or others use it too (the reason says which). */
   kept: Entry[];
   /** Nothing was recorded: the project has no registration. */
   nothingRecorded: boolean;
@@ -72,18 +74,27 @@ export async function unregisterProject({ projectDir, getOptions, confirm, check
   }
   ui.info(target.explanation);
   await checkTarget?.(target, options.issuer);
+  const key = project.env[REGISTRATION_KEY];
+  const createdAny = Object.values(record.created).some((value) => (Array.isArray(value) ? value.length > 0 : Boolean(value)));
+  if (createdAny && !isRegistrationKey(key)) {
+    throw new UsageError(
+      `Nothing was removed: the project's .env has no ${REGISTRATION_KEY}, the mark register gives what it creates, so nothing in Logto ` +
+        `can be shown to be this copy's (${CONFIG_FILE} came with the project and proves nothing). Remove what you no longer need in Logto Console.`,
+    );
+  }
+  const mark: ProjectMark = { resource: options.resource, key: key ?? '' };
 
   try {
     const api = await ui.step('Getting a Management API token', () =>
       ManagementApi.connect({ endpoint: target.managementEndpoint, resource: target.resource, appId: options.m2mAppId, appSecret: options.m2mAppSecret, ...deps }),
     );
-    const plan = await ui.step('Checking in Logto what this project created', () => planRemoval(api, record, options.resource, target));
+    const plan = await ui.step('Checking in Logto what this project created', () => planRemoval(api, record, mark, target));
     summary.alreadyGone.push(...plan.alreadyGone);
+    summary.kept.push(...plan.kept);
 
     if (plan.foreign.length > 0) {
       throw new UsageError(
-        `Nothing was removed: ${CONFIG_FILE} lists as created by register what Logto does not show as this project's ` +
-          `(made by register for ${options.resource}):\n${plan.foreign.map((line) => `  - ${line}`).join('\n')}\n` +
+        `Nothing was removed: ${CONFIG_FILE} lists as created by register what Logto does not show as this copy's:\n${plan.foreign.map((line) => `  - ${line}`).join('\n')}\n` +
           `Someone may have changed the file. Remove those entries from its "logto.created", or delete them in Logto Console yourself, then run unregister again.`,
       );
     }
@@ -119,7 +130,7 @@ export async function unregisterProject({ projectDir, getOptions, confirm, check
   if (!json) {
     for (const { kind, id } of summary.removed) ui.success(`removed ${kind} ${id}`);
     for (const { kind, id } of summary.alreadyGone) ui.info(`  already gone: ${kind} ${id}`);
-    for (const { kind, id } of summary.kept) ui.info(`  kept (it existed before register): ${kind} ${id}`);
+    for (const { kind, id, reason } of summary.kept) ui.info(`  kept (${reason ?? 'it existed before register'}): ${kind} ${id}`);
     if (record.dynamicApps) ui.info('Dynamic apps stay enabled for the tenant (a tenant-wide setting); switch them off in Logto Console if nothing else uses them.');
   }
   return summary;
@@ -171,50 +182,78 @@ interface Removal {
 }
 
 /**
- * Sorts what the record lists as created into what Logto shows is this project's (to remove), what is
- * gone already, and what exists but is not this project's (refused). Scopes and the resource are this
- * project's when they are, or belong to, the API resource whose indicator is this project's resource.
+ * Sorts what the record lists as created into what Logto shows is this copy's (to remove), what is gone
+ * already, what exists but is not this copy's (refused), and what is this project's but also used by
+ * others (kept). Apps and roles carry the project's mark (ownership.ts); scopes and the resource are the
+ * project's when they are, or belong to, the API resource whose indicator is its resource, and are kept
+ * while a role or app of someone else's uses them (projects may share a resource URL).
  */
-async function planRemoval(api: ManagementApi, record: LogtoRecord, resource: string, target: ManagementTarget) {
+async function planRemoval(api: ManagementApi, record: LogtoRecord, mark: ProjectMark, target: ManagementTarget) {
   const { created } = record;
+  const { resource } = mark;
   const remove: Removal[] = [];
-  const quoted = (name: string) => `"${printable(name, 100)}"`;
   const alreadyGone: Entry[] = [];
   const foreign: string[] = [];
+  const kept: Entry[] = [];
   const resources = await api.listResources();
   const ownResource = resources.find(({ indicator }) => indicator === resource);
+  const notMarked = `not marked as made by this copy of the project (${REGISTRATION_KEY} in .env) for ${resource}`;
 
   if (created.application) {
     const id = created.application;
     const app = await api.getApplication(id);
     if (!app) alreadyGone.push({ kind: 'application', id });
-    else if (!isOwnApp(app, resource)) foreign.push(`application ${quoted(app.name)} (${id}): not marked as made by register for this resource`);
+    else if (!isOwnApp(app, mark)) foreign.push(`application ${quoted(app.name)} (${id}): ${notMarked}`);
     else remove.push({ entry: { kind: 'application', id }, label: `application ${quoted(app.name)} (${id})`, remove: () => api.deleteApplication(id) });
   }
   if (created.role) {
     const id = created.role;
     const role = await api.getRole(id);
     if (!role) alreadyGone.push({ kind: 'role', id });
-    else if (!isOwnRole(role, resource)) foreign.push(`role ${quoted(role.name)} (${id}): not described as made by register for this resource`);
+    else if (!isOwnRole(role, mark)) foreign.push(`role ${quoted(role.name)} (${id}): ${notMarked}`);
     else if (!grantsOnly(await api.listRoleScopes(id), ownResource?.id ?? '')) foreign.push(`role ${quoted(role.name)} (${id}): it also grants scopes of other API resources`);
     else remove.push({ entry: { kind: 'role', id }, label: `role ${quoted(role.name)} (${id})`, remove: () => api.deleteRole(id) });
   }
-  if (created.resource) {
-    const id = created.resource;
-    if (ownResource?.id === id && !isLogtoOwnResource(ownResource, target)) {
-      remove.push({ entry: { kind: 'resource', id }, label: `API resource ${resource} (${id}) and its scopes`, remove: () => api.deleteResource(id) });
-    } else if (resources.some((item) => item.id === id)) {
-      foreign.push(`API resource ${id}: its indicator is not ${resource}`);
+  if (created.resource && ownResource?.id !== created.resource) {
+    if (resources.some((item) => item.id === created.resource)) foreign.push(`API resource ${created.resource}: its indicator is not ${resource}`);
+    else alreadyGone.push({ kind: 'resource', id: created.resource });
+  } else if (ownResource && !isLogtoOwnResource(ownResource, target) && (created.resource || created.scopeIds?.length)) {
+    const { id } = ownResource;
+    const others = await usedElsewhere(api, id, mark);
+    const users = (scopeIds: Iterable<string>) => [...new Set([...scopeIds].flatMap((scopeId) => others.get(scopeId) ?? []))];
+    const scopes = new Map((await api.listScopes(id)).map((scope) => [scope.id, scope.name]));
+    if (created.resource) {
+      const usedBy = users(scopes.keys());
+      if (usedBy.length > 0) kept.push({ kind: 'resource', id, reason: `also used by ${usedBy.join(', ')}` });
+      else remove.push({ entry: { kind: 'resource', id }, label: `API resource ${resource} (${id}) and its scopes`, remove: () => api.deleteResource(id) });
     } else {
-      alreadyGone.push({ kind: 'resource', id });
-    }
-  } else if (ownResource && created.scopeIds?.length) {
-    // Scopes register added to a resource that existed before: only those that are this resource's.
-    const own = new Map((await api.listScopes(ownResource.id)).map((scope) => [scope.id, scope.name]));
-    for (const id of created.scopeIds) {
-      if (own.has(id)) remove.push({ entry: { kind: 'scope', id }, label: `scope ${printable(own.get(id)!, 100)} of ${resource} (${id})`, remove: () => api.deleteScope(ownResource.id, id) });
-      else alreadyGone.push({ kind: 'scope', id });
+      // Scopes register added to a resource that existed before: only those that are this resource's.
+      for (const scopeId of created.scopeIds ?? []) {
+        const usedBy = users([scopeId]);
+        if (!scopes.has(scopeId)) alreadyGone.push({ kind: 'scope', id: scopeId });
+        else if (usedBy.length > 0) kept.push({ kind: 'scope', id: scopeId, reason: `also used by ${usedBy.join(', ')}` });
+        else remove.push({ entry: { kind: 'scope', id: scopeId }, label: `scope ${printable(scopes.get(scopeId)!, 100)} of ${resource} (${scopeId})`, remove: () => api.deleteScope(id, scopeId) });
+      }
     }
   }
-  return { remove, alreadyGone, foreign };
+  return { remove, alreadyGone, foreign, kept };
+}
+
+const quoted = (name: string) => `"${printable(name, 100)}"`;
+
+/** Scope ID → the roles and third-party apps, not this project's, that grant or consent to it. */
+async function usedElsewhere(api: ManagementApi, resourceId: string, mark: ProjectMark): Promise<Map<string, string[]>> {
+  const users = new Map<string, string[]>();
+  const add = (scopeId: string, who: string) => users.set(scopeId, [...(users.get(scopeId) ?? []), who]);
+  for (const role of await api.listRoles()) {
+    if (isOwnRole(role, mark)) continue;
+    for (const scope of await api.listRoleScopes(role.id)) if (scope.resourceId === resourceId) add(scope.id, `role ${quoted(role.name)}`);
+  }
+  for (const app of await api.listApplications()) {
+    if (!app.isThirdParty || isOwnApp(app, mark)) continue;
+    for (const group of (await api.getConsentScopes(app.id)).resourceScopes) {
+      if (group.resource?.id === resourceId) for (const scope of group.scopes) add(scope.id, `app ${quoted(app.name)}`);
+    }
+  }
+  return users;
 }
