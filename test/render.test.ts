@@ -46,6 +46,16 @@ describe.each(variants.map((variant) => [variantName(variant), variant] as const
   });
 });
 
+it('every version src/versions.ts lists is used by some combination of the declared choices', async () => {
+  const used = new Set<string>();
+  for (const variant of variants) {
+    const files = await renderFiles(planProject(await optionsFor({ directory: 'variant', ...variant }), work));
+    const manifest = JSON.parse(files.find((file) => file.path === 'package.json')!.content.toString());
+    for (const name of Object.keys({ ...manifest.dependencies, ...manifest.devDependencies })) used.add(name);
+  }
+  expect([...used].sort()).toEqual(Object.keys(generatedVersions).sort());
+});
+
 describe('renderFiles', () => {
   it('renders .hbs files, renames _dotfiles and lets later layers replace earlier files', async () => {
     const templates = path.join(work, 'templates');
