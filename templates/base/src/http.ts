@@ -62,6 +62,7 @@ export function checkRequestTarget(req: IncomingMessage): Answer | undefined {
   if (hosts.length > 1) return badRequest('More than one Host header');
   if (req.headers.host !== undefined && !validAuthority(req.headers.host)) return badRequest('Invalid Host header');
   const url = req.url ?? '/';
+  if (url === '*' && req.method !== 'OPTIONS') return badRequest('The asterisk-form target is for OPTIONS only'); // RFC 9112 §3.2.4
   if (!url.startsWith('/') && url !== '*') {
     const target = parsedUrl(url);
     if (!target || (target.protocol !== 'http:' && target.protocol !== 'https:') || !validAuthority(target.host)) {

@@ -42,7 +42,7 @@ const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
 /**
  * Sends `head` (and `body`, if any) over a raw socket, for requests fetch cannot make. Resolves once the server
- * has answered and, unless `keepOpen`, closed the connection; `closed` is false when it had not after `waitMs`.
+ * has answered and closed the connection; `closed` is false when it had not `waitMs` after the answer began.
  */
 function rawRequest(app: TestApp, head: string, { body = '', waitMs = 2000 } = {}) {
   return new Promise<{ status: number; headers: string; text: string; closed: boolean; ms: number }>((resolve, reject) => {
@@ -55,9 +55,16 @@ function rawRequest(app: TestApp, head: string, { body = '', waitMs = 2000 } = {
       const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0);
       resolve({ status, headers: text.split('\r\n\r\n')[0] ?? '', text, closed, ms: Date.now() - started });
     };
-    const timer = setTimeout(() => done(false), waitMs);
+    // The wait restarts with the answer's first bytes: a slow answer on a busy machine is not taken for an open connection.
+    let timer = setTimeout(() => done(false), waitMs);
     socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => (text += chunk));
+    socket.on('data', (chunk: string) => {
+      if (!text) {
+        clearTimeout(timer);
+        timer = setTimeout(() => done(false), waitMs);
+      }
+      text += chunk;
+    });
     socket.on('end', () => done(true));
     // A reset after the answer is a close too (the server does not read the rest of the body).
     socket.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' && text ? done(true) : reject(error)));
@@ -251,6 +258,13 @@ describe('HTTP requests the server must not trust (raw sockets)', () => {
     expect(own.status).toBe(200);
     expect(own.text).toContain('"result":{}');
     expect((await rawRequest(open, post(open, 'ftp://x/mcp', [`Host: ${hostOf(open)}`]))).status).toBe(400);
+  });
+
+  it('takes the asterisk-form target (*) only with OPTIONS (RFC 9112 §3.2.4)', async () => {
+    const asterisk = (method: string) => rawRequest(open, [`${method} * HTTP/1.1`, `Host: ${hostOf(open)}`, 'Connection: close', ''].join('\n'));
+    expect((await asterisk('GET')).status).toBe(400);
+    expect((await asterisk('POST')).status).toBe(400);
+    expect((await asterisk('OPTIONS')).status).not.toBe(400);
   });
 
   it('answers TRACE with 405 and Allow, with or without a token', async () => {

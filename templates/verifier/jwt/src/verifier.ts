@@ -61,7 +61,7 @@ export function createVerifier(config: Config, { cacheSize = CACHE_SIZE } = {}):
           typ: 'at+jwt', // RFC 9068: an ID token signed by the same keys is not an access token
           algorithms: ALGORITHMS,
           clockTolerance: CLOCK_TOLERANCE_SECONDS,
-          requiredClaims: ['exp'],
+          requiredClaims: ['exp', 'sub', 'client_id'], // RFC 9068 §2.2; `iat` is required by maxTokenAge
           maxTokenAge: MAX_LIFETIME_SECONDS, // also requires `iat` (RFC 9068) and refuses it in the future
         }));
       } catch (error) {
@@ -125,6 +125,8 @@ const CLAIM_ERRORS: Record<string, string> = {
   exp: 'has no valid expiry (exp)',
   iat: 'has no valid issue time (iat)',
   typ: 'is not an access token (typ must be at+jwt)',
+  sub: 'names no subject (sub)',
+  client_id: 'names no client (client_id)',
 };
 
 /** jose's verdicts on the token itself; any other error (the issuer's keys could not be fetched, ...) is ours, not the token's. */

@@ -49,6 +49,8 @@ const invalidTokens: Record<string, () => Promise<string>> = {
   'no exp': () => issuer.token(app.config.resource, { exp: undefined }),
   // Bounded like Logto's tokens: issued at most 24 h ago, never in the future, living 24 h at most.
   'no iat': () => issuer.token(app.config.resource, { iat: undefined }),
+  'no sub': () => issuer.token(app.config.resource, { sub: undefined }),
+  'no client_id': () => issuer.token(app.config.resource, { client_id: undefined }),
   'an iat an hour in the future': () => issuer.token(app.config.resource, { iat: now() + 3600, exp: now() + 7200 }),
   'an iat over 24 hours ago': () => issuer.token(app.config.resource, { iat: now() - 86_400 - 60, exp: now() + 600 }),
   'an exp of 1e20': () => issuer.token(app.config.resource, { exp: 1e20 }),
