@@ -5,6 +5,7 @@ import { execa } from 'execa';
 import { appendFileSync, existsSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
+import { parseEnv } from 'node:util';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { newRegistrationKey, REGISTRATION_KEY } from '../src/register/ownership.js';
 import { trustEndpoint } from '../src/register/trusted-endpoints.js';
@@ -155,14 +156,17 @@ describe('an issuer in .env that this machine never sent credentials to: maybe a
     expect(recorder.requests).toEqual([]);
   });
 
-  it('--issuer (or LOGTO_ISSUER in the environment) names it: then it is used, and remembered for the next run', async () => {
+  it('--issuer names it: then it is used, and remembered for the next run; .env exported into the shell does not count', async () => {
     const other = await startManagementApiEmulator({ m2mApps: [{ id: M2M_ID, secret: M2M_SECRET, managementAccess: true }] });
     try {
       const dir = await makeProject({ issuer: other.issuer });
       expect((await runCli(['register', dir], { env: credentials })).exitCode).toBe(1);
+      // LOGTO_ISSUER equal to .env's is .env exported (direnv, set -a), not a choice.
+      expect((await runCli(['register', dir], { env: { ...credentials, LOGTO_ISSUER: other.issuer } })).exitCode).toBe(1);
       expect(other.state.applications).toEqual([]);
+      expect(other.requests).toEqual([]);
 
-      expect((await runCli(['register', dir], { env: { ...credentials, LOGTO_ISSUER: other.issuer } })).exitCode).toBe(0);
+      expect((await runCli(['register', dir, '--issuer', other.issuer], { env: credentials })).exitCode).toBe(0);
       expect(other.state.applications).toHaveLength(1);
       const again = await runCli(['register', dir, '--json'], { env: credentials });
       expect(again.exitCode).toBe(0);
@@ -187,7 +191,6 @@ describe('IDs in logto-mcp.json are hints: Logto must show that an object is thi
     expect(result.stderr).toContain('Nothing was removed: logto-mcp.json lists as created by register');
     expect(result.stderr).toContain(`application "Someone else's agent" (someone-elses-app)`);
     expect(result.stderr).toContain('role "Tenant admins" (admins)');
-    expect(result.stderr).toContain('API resource management-api: its indicator is not http://localhost:3001/mcp');
     expect(writes()).toEqual([]);
     expect(snapshot()).toEqual(before);
     expect(JSON.parse(readFileSync(configPath(dir), 'utf8')).logto.created.application).toBe('someone-elses-app');
@@ -228,7 +231,7 @@ describe('IDs in logto-mcp.json are hints: Logto must show that an object is thi
     const second = await runCli(['register', b, '--app-name', 'b MCP client', '--role-name', 'b user', '--json'], { env: credentials });
     expect(second.exitCode).toBe(0);
     const [appA, appB] = emulator.state.applications;
-    const [roleA, roleB] = emulator.state.roles;
+    const [roleA] = emulator.state.roles;
     const resourceId = emulator.state.resources.find(({ indicator }) => indicator === RESOURCE)!.id;
     expect(JSON.parse(second.stdout).application.id).toBe(appB!.id);
 
@@ -250,7 +253,6 @@ describe('IDs in logto-mcp.json are hints: Logto must show that an object is thi
     expect(emulator.state.applications.map(({ id }) => id)).toEqual([appA!.id]);
     expect(emulator.state.roles.map(({ id }) => id)).toEqual([roleA!.id]);
     expect(emulator.state.resources.some(({ id }) => id === resourceId)).toBe(true);
-    expect(roleB).toBeDefined();
 
     // a created the resource: while b's role and app use it, a's unregister keeps it; once they are gone, it goes.
     expect((await runCli(['register', b, '--app-name', 'b MCP client', '--role-name', 'b user'], { env: credentials })).exitCode).toBe(0);
@@ -260,6 +262,53 @@ describe('IDs in logto-mcp.json are hints: Logto must show that an object is thi
     expect((await runCli(['unregister', b, '--yes'], { env: credentials })).exitCode).toBe(0);
     expect(emulator.state.resources.some(({ id }) => id === resourceId)).toBe(true); // b did not create it
     expect(emulator.state.applications).toEqual([]);
+  });
+
+  it("a teammate's clone carries the author's signed record: it is not theirs, so their unregister leaves the author's resource alone", async () => {
+    const author = await makeProject({ issuer: emulator.issuer });
+    expect((await runCli(['register', author], { env: credentials })).exitCode).toBe(0);
+    const resourceId = emulator.state.resources.find(({ indicator }) => indicator === RESOURCE)!.id;
+    const [authorApp] = emulator.state.applications;
+    const mate = await makeProject({ issuer: emulator.issuer });
+    writeFileSync(configPath(mate), readFileSync(configPath(author))); // committed with the project
+
+    const registered = await runCli(['register', mate, '--app-name', 'mate MCP client', '--role-name', 'mate user'], { env: credentials });
+    expect(registered.exitCode).toBe(0);
+    expect(registered.stderr).toContain('lists objects as created by register that this copy of the project did not record');
+    expect(JSON.parse(readFileSync(configPath(mate), 'utf8')).logto.created).not.toHaveProperty('resource');
+
+    expect((await runCli(['unregister', mate, '--yes'], { env: credentials })).exitCode).toBe(0);
+    expect(emulator.state.resources.some(({ id }) => id === resourceId)).toBe(true);
+    expect(emulator.state.applications).toEqual([authorApp]);
+
+    // Listing the author's resource as created by hand does not make it the mate's either: it is kept, with the reason.
+    expect((await runCli(['register', mate, '--app-name', 'mate MCP client', '--role-name', 'mate user'], { env: credentials })).exitCode).toBe(0);
+    const mateRecord = JSON.parse(readFileSync(configPath(mate), 'utf8')).logto;
+    plantRecord(mate, { ...mateRecord, created: { ...mateRecord.created, resource: resourceId } });
+    const removed = await runCli(['unregister', mate, '--yes', '--json'], { env: credentials });
+    expect(removed.exitCode).toBe(0);
+    expect(JSON.parse(removed.stdout).kept).toContainEqual({ kind: 'resource', id: resourceId, reason: "logto-mcp.json lists it, but not signed with this copy's key" });
+    expect(emulator.state.resources.some(({ id }) => id === resourceId)).toBe(true);
+  });
+
+  it('a registration key copied from .env.example is not used: register makes a new one', async () => {
+    const dir = await makeProject({ issuer: emulator.issuer });
+    const planted = newRegistrationKey();
+    for (const file of ['.env', '.env.example']) appendFileSync(path.join(dir, file), `${REGISTRATION_KEY}=${planted}\n`);
+    expect((await runCli(['register', dir], { env: credentials })).exitCode).toBe(0);
+    const key = parseEnv(readFileSync(path.join(dir, '.env'), 'utf8'))[REGISTRATION_KEY];
+    expect(key).toMatch(/^[\w-]{22}$/);
+    expect(key).not.toBe(planted);
+    expect(JSON.stringify(emulator.state.applications[0]!.customData)).not.toContain(planted);
+  });
+
+  it("a fresh clone (no .env) registers the example's scopes, not none, and its new .env says so", async () => {
+    const dir = await makeProject({ issuer: emulator.issuer, scopes: 'read:x write:y' });
+    rmSync(path.join(dir, '.env'));
+    const result = await runCli(['register', dir, '--issuer', emulator.issuer, '--resource', RESOURCE], { env: credentials });
+    expect(result.exitCode).toBe(0);
+    expect(emulator.state.scopes.map(({ name }) => name)).toEqual(['all', 'read:x', 'write:y']);
+    expect(parseEnv(readFileSync(path.join(dir, '.env'), 'utf8')).MCP_REQUIRED_SCOPES).toBe('read:x write:y');
   });
 
   it('register refuses to use the Management API itself as the MCP resource, before any request', async () => {

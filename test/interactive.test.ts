@@ -106,7 +106,7 @@ describe('in a terminal', () => {
     }
   });
 
-  it('asks before sending the M2M credentials to an issuer from .env this machine never used, defaulting to no', async () => {
+  it('asks before sending the M2M credentials to an issuer from .env this machine never used, defaulting to no; yes is remembered', async () => {
     const secret = 'm2m-secret-ASKED-FIRST-51';
     const [known, unknown] = await Promise.all([0, 1].map(() => startManagementApiEmulator({ m2mApps: [{ id: 'm2m', secret, managementAccess: true }] })));
     const dir = path.join(work, 'copied-env');
@@ -126,6 +126,17 @@ describe('in a terminal', () => {
       expect(session.screen()).toContain('Not confirmed; nothing was sent.');
       expect(unknown!.state.applications).toEqual([]);
       expect(unknown!.requests).toEqual([]);
+
+      // Yes registers there and remembers it: the next run, even without a terminal, does not ask.
+      const accepted = startInTerminal(['register', dir], work, { LOGTO_M2M_APP_ID: 'm2m', LOGTO_M2M_APP_SECRET: secret });
+      try {
+        await accepted.answer(`Send the M2M credentials to ${unknown!.url}? (y/N)`, `y${ENTER}`);
+        expect(await accepted.exited).toBe(0);
+      } finally {
+        accepted.kill();
+      }
+      expect(unknown!.state.applications).toHaveLength(1);
+      expect((await runCli(['register', dir], { env: { LOGTO_M2M_APP_ID: 'm2m', LOGTO_M2M_APP_SECRET: secret } })).exitCode).toBe(0);
     } finally {
       await Promise.all([known!.close(), unknown!.close()]);
     }

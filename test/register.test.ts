@@ -252,7 +252,7 @@ describe('register', () => {
     expect(summary.role).toMatchObject({ id: firstSummary.role!.id, status: 'updated' });
     const { logto } = await readJson(path.join(other, 'logto-mcp.json'));
     expect(logto).toMatchObject({ application: { id: firstSummary.application.id }, role: { id: firstSummary.role!.id } });
-    expect(logto.created).toEqual({ resource: summary.resource.id, scopeIds: [summary.scopes[0]!.id] });
+    expect(logto.created).toEqual({ resource: summary.resource.id, scopeIds: [summary.scopes[0]!.id], signature: expect.any(String) });
 
     // The record names them, but a committed file is no proof: Logto marks them as the first project's, so a re-run needs --adopt again.
     await expect(register(other, { resource: 'http://localhost:3002/mcp' })).rejects.toThrow(/that this project did not create.*--adopt/);

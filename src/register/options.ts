@@ -194,16 +194,18 @@ export function parseRedirectUri(raw: string): string {
  * --issuer, --resource, --scopes for a command run on an existing project: read from the project's
  * private .env, a flag overriding it. Never from .env.example or another committed file (project.ts).
  */
-export function projectOptionSpecs(project?: Pick<Project, 'env' | 'envNote'>) {
+export function projectOptionSpecs(project?: Pick<Project, 'env' | 'envNote' | 'exampleEnv'>) {
   const env = project?.env ?? {};
   const fromEnv = (name: string) => env[name] || undefined;
   // Said in the "Missing --issuer" error, so a user of a fresh clone learns why .env.example was not used.
   const note = (name: string) => (project?.envNote && !fromEnv(name) ? `; ${project.envNote}` : '');
+  // Without a .env (a fresh clone), the example's scopes: they only say which scopes this resource gets.
+  const scopesFrom = project && !project.envNote ? '.env' : '.env.example';
   let scopes: string[] = [];
   try {
-    scopes = parseScopes(env.MCP_REQUIRED_SCOPES ?? '');
+    scopes = parseScopes((scopesFrom === '.env' ? env : (project?.exampleEnv ?? {})).MCP_REQUIRED_SCOPES ?? '');
   } catch (error) {
-    throw new UsageError(`The project's MCP_REQUIRED_SCOPES is invalid: ${(error as Error).message}`);
+    throw new UsageError(`The project's MCP_REQUIRED_SCOPES (in ${scopesFrom}) is invalid: ${(error as Error).message}`);
   }
   // The .env value is the default and is not asked for; without it the create command's prompt asks.
   const fromProjectEnv = (spec: OptionSpec<string>, name: string): OptionSpec<string> => ({
@@ -222,7 +224,7 @@ export function projectOptionSpecs(project?: Pick<Project, 'env' | 'envNote'>) {
       ...createOptionSpecs.scopes,
       description: "The API resource's scopes: those the server requires plus per-tool ones, space- or comma-separated",
       default: scopes,
-      defaultDescription: "MCP_REQUIRED_SCOPES in the project's .env",
+      defaultDescription: "MCP_REQUIRED_SCOPES in the project's .env (else .env.example)",
       prompt: undefined,
     },
   } satisfies OptionSpecs;

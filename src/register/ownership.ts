@@ -3,7 +3,7 @@
 // whose IDs are hints. A mark names the resource indicator and the project's registration key, a random
 // value kept only in its private .env: projects sharing a resource URL (every project's default is
 // http://localhost:3001/mcp) cannot claim each other's objects, and a file from a clone cannot name one.
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Application, Role, Scope } from '../logto/management-api.js';
 
 export const CREATED_BY = 'create-logto-mcp';
@@ -51,4 +51,30 @@ export function isOwnRole(role: Pick<Role, 'type' | 'description'>, mark: Projec
 /** A role may be removed only while every scope it grants is one of this project's resource. */
 export function grantsOnly(scopes: Array<Pick<Scope, 'resourceId'>>, resourceId: string): boolean {
   return scopes.every((scope) => scope.resourceId === resourceId);
+}
+
+/** The IDs a record lists as created by register; `signature` ties them to the registration key. */
+export interface CreatedIds {
+  resource?: string;
+  scopeIds?: string[];
+  role?: string;
+  application?: string;
+  signature?: string;
+}
+
+/**
+ * An HMAC of the created IDs under the registration key, kept with them in logto-mcp.json. Apps and roles
+ * carry their mark in Logto; an API resource and its scopes cannot, so this is what shows that this copy
+ * created them: someone without the key (any reader of the repository) cannot list another ID and sign it.
+ */
+export function signCreated({ resource, scopeIds, role, application }: CreatedIds, key: string): string {
+  const canonical = JSON.stringify([resource ?? null, [...(scopeIds ?? [])].sort(), role ?? null, application ?? null]);
+  return createHmac('sha256', key).update(canonical).digest('base64url');
+}
+
+export function isSignedCreated(created: CreatedIds, key: string): boolean {
+  if (!created.signature) return false;
+  const expected = Buffer.from(signCreated(created, key));
+  const given = Buffer.from(created.signature);
+  return expected.length === given.length && timingSafeEqual(expected, given);
 }

@@ -34,6 +34,8 @@ const LogtoRecordSchema = v.object({
     scopeIds: v.optional(v.array(Id)),
     role: v.optional(Id),
     application: v.optional(Id),
+    /** HMAC of these IDs under the project's registration key (ownership.ts). */
+    signature: v.optional(v.pipe(v.string(), v.regex(/^[\w-]{1,100}$/))),
   }),
 });
 
@@ -48,6 +50,8 @@ export interface Project {
   env: Record<string, string>;
   /** Why `env` is empty although the project has configuration: said in errors that ask for a value. */
   envNote?: string;
+  /** The committed .env.example's values: untrusted, a default only for what steers neither credentials nor deletions (the scopes). */
+  exampleEnv: Record<string, string>;
   config: Record<string, unknown>;
   record?: LogtoRecord;
 }
@@ -70,10 +74,12 @@ export async function readProject(dir: string): Promise<Project> {
   }
 
   const { env, envNote } = await readPrivateEnv(dir);
-  // Checked now, before anything is sent: register writes them at the end.
-  for (const file of ['.env.example', '.gitignore']) await readRegularFile(path.join(dir, file));
+  // Checked now, before anything is sent: register writes .gitignore at the end.
+  await readRegularFile(path.join(dir, '.gitignore'));
+  const example = await readRegularFile(path.join(dir, '.env.example'));
+  const exampleEnv = example === undefined ? {} : (parseEnv(example) as Record<string, string>);
   const name = (await packageName(dir)) ?? path.basename(path.resolve(dir));
-  return { dir, name, env, envNote, config, record: parsedRecord?.output };
+  return { dir, name, env, envNote, exampleEnv, config, record: parsedRecord?.output };
 }
 
 /** The name in package.json, if it has a usable one; a missing or broken package.json is not register's business. */

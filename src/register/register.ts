@@ -18,7 +18,19 @@ import { shell } from '../render/encoders.js';
 import type { Ui } from '../ui.js';
 import { flagName, type OptionSpecs } from '../options/define.js';
 import { parseRedirectUri, registerOptionSpecs, type AppTypeChoice, type RegisterOptions } from './options.js';
-import { appDescription, appMark, isOwnApp, isOwnRole, isRegistrationKey, newRegistrationKey, REGISTRATION_KEY, roleDescription, type ProjectMark } from './ownership.js';
+import {
+  appDescription,
+  appMark,
+  isOwnApp,
+  isOwnRole,
+  isRegistrationKey,
+  isSignedCreated,
+  newRegistrationKey,
+  REGISTRATION_KEY,
+  roleDescription,
+  signCreated,
+  type ProjectMark,
+} from './ownership.js';
 import { CONFIG_FILE, readProject, saveRecord, setEnvValues, type LogtoRecord } from './project.js';
 
 export type Status = 'created' | 'existing' | 'updated';
@@ -139,8 +151,8 @@ export async function registerProject({ projectDir, options, ui, json = false, d
       throw new UsageError('This Logto does not support dynamic apps (Client ID Metadata Documents need Logto 1.43 or later); run again without --enable-dynamic-apps.');
     }
 
-    const record = startRecord(project.record, target, ui);
-    const save = () => saveRecord(projectDir, record);
+    const record = startRecord(project.record, target, mark, ui);
+    const save = () => saveRecord(projectDir, { ...record, created: { ...record.created, signature: signCreated(record.created, mark.key) } });
     const existing = await findAppAndRole(api, plan, options, mark, record, ui);
 
     const resource = await ui.step(`API resource ${options.resource}`, async () => {
@@ -220,15 +232,24 @@ export async function registerProject({ projectDir, options, ui, json = false, d
   }
 }
 
-/** The record of an earlier run against the same Logto is continued; one for another Logto is replaced. */
-function startRecord(previous: LogtoRecord | undefined, target: ManagementTarget, ui: Ui): LogtoRecord {
+/**
+ * The record of an earlier run against the same Logto is continued; one for another Logto is replaced.
+ * Its list of what was created is kept only when signed with this copy's registration key: a list that
+ * came with a clone, or was edited, is another copy's (or no one's), and stays out of this one's.
+ */
+function startRecord(previous: LogtoRecord | undefined, target: ManagementTarget, mark: ProjectMark, ui: Ui): LogtoRecord {
   const fresh: LogtoRecord = { endpoint: target.logtoEndpoint, managementEndpoint: target.managementEndpoint, managementResource: target.resource, created: {} };
   if (!previous) return fresh;
   if (previous.endpoint !== target.logtoEndpoint) {
-    ui.warn(`logto-mcp.json recorded a registration at ${previous.endpoint}; it is replaced by this one (nothing there is removed).`);
+    ui.warn(`${CONFIG_FILE} recorded a registration at ${printable(previous.endpoint)}; it is replaced by this one (nothing there is removed).`);
     return fresh;
   }
-  return { ...previous, managementEndpoint: target.managementEndpoint, managementResource: target.resource };
+  const { signature: _, ...listed } = previous.created;
+  const signed = isSignedCreated(previous.created, mark.key);
+  if (!signed && Object.keys(listed).length > 0) {
+    ui.warn(`${CONFIG_FILE} lists objects as created by register that this copy of the project did not record (not signed with its ${REGISTRATION_KEY}); they are left out of its record.`);
+  }
+  return { ...previous, managementEndpoint: target.managementEndpoint, managementResource: target.resource, created: signed ? listed : {} };
 }
 
 async function ensureScopes(

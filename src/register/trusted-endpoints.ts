@@ -14,9 +14,11 @@ import type { Ui } from '../ui.js';
 
 const TrustedFile = v.object({ endpoints: v.array(v.string()) });
 
-/** `$XDG_CONFIG_HOME/create-logto-mcp/trusted-endpoints.json`, else under `~/.config`. */
+/** `$XDG_CONFIG_HOME/create-logto-mcp/trusted-endpoints.json` (when absolute), else under `~/.config`. */
 export function trustedEndpointsFile(env: NodeJS.ProcessEnv = process.env): string {
-  const configHome = env.XDG_CONFIG_HOME || path.join(os.homedir(), '.config');
+  // The XDG spec: a relative XDG_CONFIG_HOME is ignored (it could point into the project at hand).
+  const xdg = env.XDG_CONFIG_HOME;
+  const configHome = xdg && path.isAbsolute(xdg) ? xdg : path.join(os.homedir(), '.config');
   return path.join(configHome, 'create-logto-mcp', 'trusted-endpoints.json');
 }
 
@@ -80,6 +82,8 @@ export async function checkCredentialsTarget(
  * --management-endpoint, or a prompt (the .env had no issuer); 'project-env' when the issuer is the .env's.
  */
 export function endpointSource(flags: Record<string, unknown>, projectEnv: Record<string, string>, env: NodeJS.ProcessEnv = process.env): EndpointSource {
-  const named = ['issuer', 'tenantId', 'managementEndpoint'].some((key) => flags[key] !== undefined) || Boolean(env.LOGTO_ISSUER);
+  // The same value as .env's is most likely .env exported into the shell (direnv, `set -a; . ./.env`), not a choice.
+  const fromEnvironment = Boolean(env.LOGTO_ISSUER) && env.LOGTO_ISSUER !== projectEnv.LOGTO_ISSUER;
+  const named = ['issuer', 'tenantId', 'managementEndpoint'].some((key) => flags[key] !== undefined) || fromEnvironment;
   return named || !projectEnv.LOGTO_ISSUER ? 'given' : 'project-env';
 }

@@ -6,7 +6,7 @@ import { printable } from '../printable.js';
 import { shell } from '../render/encoders.js';
 import type { Ui } from '../ui.js';
 import type { RegisterFlagOptions } from './options.js';
-import { grantsOnly, isOwnApp, isOwnRole, isRegistrationKey, REGISTRATION_KEY, type ProjectMark } from './ownership.js';
+import { grantsOnly, isOwnApp, isOwnRole, isRegistrationKey, isSignedCreated, REGISTRATION_KEY, type ProjectMark } from './ownership.js';
 import { CONFIG_FILE, readProject, saveRecord, setEnvValues, type LogtoRecord } from './project.js';
 import type { RegisterDeps } from './register.js';
 
@@ -68,51 +68,34 @@ export async function unregisterProject({ projectDir, getOptions, confirm, check
     return summary;
   }
   const options = await getOptions();
-  const target = await checkedTarget(record, options, confirm);
+  const { target, confirmed } = await checkedTarget(record, options, confirm);
   if (isLogtoOwnResource({ indicator: options.resource }, target)) {
     throw new UsageError(`The MCP resource ${options.resource} is one of Logto's own APIs, not this server's; nothing was removed. Give this server's URL with --resource (or MCP_RESOURCE in .env).`);
   }
   ui.info(target.explanation);
-  await checkTarget?.(target, options.issuer);
+  // The user has just said yes to the record's Logto, in a terminal: that is not asked again, nor remembered.
+  if (!confirmed) await checkTarget?.(target, options.issuer);
   const key = project.env[REGISTRATION_KEY];
-  const createdAny = Object.values(record.created).some((value) => (Array.isArray(value) ? value.length > 0 : Boolean(value)));
-  if (createdAny && !isRegistrationKey(key)) {
-    throw new UsageError(
-      `Nothing was removed: the project's .env has no ${REGISTRATION_KEY}, the mark register gives what it creates, so nothing in Logto ` +
-        `can be shown to be this copy's (${CONFIG_FILE} came with the project and proves nothing). Remove what you no longer need in Logto Console.`,
-    );
-  }
-  const mark: ProjectMark = { resource: options.resource, key: key ?? '' };
-
-  try {
-    const api = await ui.step('Getting a Management API token', () =>
-      ManagementApi.connect({ endpoint: target.managementEndpoint, resource: target.resource, appId: options.m2mAppId, appSecret: options.m2mAppSecret, ...deps }),
-    );
-    const plan = await ui.step('Checking in Logto what this project created', () => planRemoval(api, record, mark, target));
-    summary.alreadyGone.push(...plan.alreadyGone);
-    summary.kept.push(...plan.kept);
-
-    if (plan.foreign.length > 0) {
+  const { signature: _, ...listed } = record.created;
+  const createdAny = Object.values(listed).some((value) => (Array.isArray(value) ? value.length > 0 : Boolean(value)));
+  // With nothing listed as created there is nothing to check or remove, and no credentials are sent.
+  if (createdAny) {
+    if (!isRegistrationKey(key)) {
       throw new UsageError(
-        `Nothing was removed: ${CONFIG_FILE} lists as created by register what Logto does not show as this copy's:\n${plan.foreign.map((line) => `  - ${line}`).join('\n')}\n` +
-          `Someone may have changed the file. Remove those entries from its "logto.created", or delete them in Logto Console yourself, then run unregister again.`,
+        `Nothing was removed: the project's .env has no ${REGISTRATION_KEY}, the mark register gives what it creates, so nothing in Logto ` +
+          `can be shown to be this copy's (${CONFIG_FILE} came with the project and proves nothing; a project registered by create-logto-mcp 0.1 ` +
+          `has no key either). Remove what you no longer need in Logto Console, then the "logto" entry of ${CONFIG_FILE}.`,
       );
     }
-    if (plan.remove.length > 0) {
-      ui.info(`To remove from Logto at ${target.managementEndpoint}:\n${plan.remove.map(({ label }) => `  - ${label}`).join('\n')}`);
-      await confirmRemoval(plan.remove.length, options.yes, confirm);
+    const mark: ProjectMark = { resource: options.resource, key };
+    try {
+      const outcome = await removeCreated({ target, options, record, mark, confirm, ui, deps });
+      summary.removed.push(...outcome.removed);
+      summary.alreadyGone.push(...outcome.alreadyGone);
+      summary.kept.push(...outcome.kept);
+    } catch (error) {
+      throw explainLogtoError(error, target, options.m2mAppId);
     }
-    for (const { entry, label, remove } of plan.remove) {
-      try {
-        await ui.step(`Removing ${label}`, remove);
-        summary.removed.push(entry);
-      } catch (error) {
-        if (!(error instanceof LogtoApiError && error.status === 404)) throw error;
-        summary.alreadyGone.push(entry);
-      }
-    }
-  } catch (error) {
-    throw explainLogtoError(error, target, options.m2mAppId);
   }
 
   const keep = (kind: Kind, id: string | undefined, createdId: string | undefined) => {
@@ -141,7 +124,11 @@ export async function unregisterProject({ projectDir, getOptions, confirm, check
  * register ran; if it names another place, that is refused (or, in a terminal, asked, defaulting to no),
  * since a committed file must not choose where the M2M secret is sent.
  */
-async function checkedTarget(record: LogtoRecord, options: UnregisterOptions, confirm: UnregisterInput['confirm']): Promise<ManagementTarget> {
+async function checkedTarget(
+  record: LogtoRecord,
+  options: UnregisterOptions,
+  confirm: UnregisterInput['confirm'],
+): Promise<{ target: ManagementTarget; confirmed: boolean }> {
   const target = resolveManagementTarget(options);
   const differences = (
     [
@@ -150,23 +137,61 @@ async function checkedTarget(record: LogtoRecord, options: UnregisterOptions, co
       ['managementResource', record.managementResource, target.resource, ['--management-resource', record.managementResource]],
     ] as const
   ).filter(([, recorded, used]) => recorded !== used);
-  if (differences.length === 0) return target;
+  if (differences.length === 0) return { target, confirmed: false };
 
   const lines = differences.map(([field, recorded, used]) => `  - "logto.${field}" is ${printable(JSON.stringify(recorded))}; this run uses ${JSON.stringify(used)}`);
   const text = `${CONFIG_FILE} records the registration somewhere other than this run would send the M2M credentials:\n${lines.join('\n')}`;
   const question = `${text}\nSend the M2M credentials to ${printable(record.managementEndpoint)} and remove what the file records there?`;
   if (confirm && (await confirm(question))) {
-    return resolveManagementTarget({
-      issuer: `${record.endpoint}/oidc`,
-      managementEndpoint: record.managementEndpoint,
-      managementResource: record.managementResource,
-    });
+    const recorded = { issuer: `${record.endpoint}/oidc`, managementEndpoint: record.managementEndpoint };
+    // Named only when it is not what the endpoint implies, so the explanation does not cite a flag nobody gave.
+    const derived = resolveManagementTarget(recorded);
+    const target = derived.resource === record.managementResource ? derived : resolveManagementTarget({ ...recorded, managementResource: record.managementResource });
+    return { target, confirmed: true };
   }
   const flags = printable(differences.flatMap(([, , , flag]) => flag.map(shell)).join(' '));
   throw new UsageError(
     `${text}\nNothing was sent anywhere: a committed file does not choose where credentials go. ` +
       `If you trust the file's values, pass them yourself: ${flags}`,
   );
+}
+
+/** Connects, sorts what the record lists (planRemoval), shows it, asks, and removes what is this copy's. */
+async function removeCreated({
+  target,
+  options,
+  record,
+  mark,
+  confirm,
+  ui,
+  deps,
+}: { target: ManagementTarget; options: UnregisterOptions; record: LogtoRecord; mark: ProjectMark; confirm: UnregisterInput['confirm']; ui: Ui; deps: RegisterDeps }) {
+  const api = await ui.step('Getting a Management API token', () =>
+    ManagementApi.connect({ endpoint: target.managementEndpoint, resource: target.resource, appId: options.m2mAppId, appSecret: options.m2mAppSecret, ...deps }),
+  );
+  const plan = await ui.step('Checking in Logto what this project created', () => planRemoval(api, record, mark, target));
+  if (plan.foreign.length > 0) {
+    throw new UsageError(
+      `Nothing was removed: ${CONFIG_FILE} lists as created by register what Logto does not show as this copy's:\n${plan.foreign.map((line) => `  - ${line}`).join('\n')}\n` +
+        `Someone may have changed the file. Remove those entries from its "logto.created", or delete them in Logto Console yourself, then run unregister again.`,
+    );
+  }
+  if (plan.remove.length > 0) {
+    ui.info(`To remove from Logto at ${target.managementEndpoint}:\n${plan.remove.map(({ label }) => `  - ${label}`).join('\n')}`);
+    await confirmRemoval(plan.remove.length, options.yes, confirm);
+  }
+  const removed: Entry[] = [];
+  const alreadyGone = [...plan.alreadyGone];
+  for (const { entry, label, remove } of plan.remove) {
+    try {
+      await ui.step(`Removing ${label}`, remove);
+      removed.push(entry);
+    } catch (error) {
+      if (!(error instanceof LogtoApiError && error.status === 404)) throw error;
+      alreadyGone.push(entry);
+    }
+  }
+  return { removed, alreadyGone, kept: plan.kept };
 }
 
 async function confirmRemoval(count: number, yes: boolean, confirm: UnregisterInput['confirm']): Promise<void> {
@@ -214,7 +239,12 @@ async function planRemoval(api: ManagementApi, record: LogtoRecord, mark: Projec
     else if (!grantsOnly(await api.listRoleScopes(id), ownResource?.id ?? '')) foreign.push(`role ${quoted(role.name)} (${id}): it also grants scopes of other API resources`);
     else remove.push({ entry: { kind: 'role', id }, label: `role ${quoted(role.name)} (${id})`, remove: () => api.deleteRole(id) });
   }
-  if (created.resource && ownResource?.id !== created.resource) {
+  // The resource and scopes carry no mark in Logto: the record's signature shows this copy listed them.
+  const unsigned = 'logto-mcp.json lists it, but not signed with this copy\'s key';
+  if (!isSignedCreated(created, mark.key) && (created.resource || created.scopeIds?.length)) {
+    if (created.resource) kept.push({ kind: 'resource', id: created.resource, reason: unsigned });
+    for (const scopeId of created.scopeIds ?? []) kept.push({ kind: 'scope', id: scopeId, reason: unsigned });
+  } else if (created.resource && ownResource?.id !== created.resource) {
     if (resources.some((item) => item.id === created.resource)) foreign.push(`API resource ${created.resource}: its indicator is not ${resource}`);
     else alreadyGone.push({ kind: 'resource', id: created.resource });
   } else if (ownResource && !isLogtoOwnResource(ownResource, target) && (created.resource || created.scopeIds?.length)) {
