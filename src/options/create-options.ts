@@ -9,7 +9,7 @@ import { checkTarget } from './target.js';
 export const DEFAULT_PORT = 3001;
 const DEFAULT_DIRECTORY = 'logto-mcp-server';
 /** OpenID Connect scopes: Logto grants these itself, so they are not scopes of the MCP server's API resource. */
-const OIDC_SCOPES = new Set(['openid', 'profile', 'email', 'phone', 'address', 'offline_access']);
+export const OIDC_SCOPES = new Set(['openid', 'profile', 'email', 'phone', 'address', 'offline_access']);
 
 /** The options of `create-logto-mcp [directory]`, in the order they are resolved and asked. */
 export const createOptionSpecs = {
@@ -223,7 +223,7 @@ export function checkCreateOptions(options: CreateOptions): void {
 }
 
 // RFC 6749 §3.3 scope-token: printable ASCII except space, double quote and backslash.
-const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+export const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 
 export function parseScopes(raw: string): string[] {
   const scopes = [...new Set(raw.split(/[\s,]+/).filter(Boolean))];

@@ -158,7 +158,7 @@ export interface RegisterFlagOptions {
 export interface RegisterOptions extends RegisterFlagOptions {
   issuer: string;
   resource: string;
-  /** The resource's scopes: the server's required scopes plus per-tool ones; may be empty. */
+  /** The scopes every request requires (MCP_REQUIRED_SCOPES); may be empty. The tools' scopes come from the project's tool-scopes.json. */
   scopes: string[];
   projectName: string;
 }
@@ -222,7 +222,7 @@ export function projectOptionSpecs(project?: Pick<Project, 'env' | 'envNote' | '
     resource: fromProjectEnv(createOptionSpecs.resource, 'MCP_RESOURCE'),
     scopes: {
       ...createOptionSpecs.scopes,
-      description: "The API resource's scopes: those the server requires plus per-tool ones, space- or comma-separated",
+      description: "Scopes every request requires, space- or comma-separated; the tools' scopes are read from tool-scopes.json and created too",
       default: scopes,
       defaultDescription: "MCP_REQUIRED_SCOPES in the project's .env (else .env.example)",
       prompt: undefined,

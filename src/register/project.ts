@@ -12,9 +12,12 @@ import * as v from 'valibot';
 import { UsageError } from '../errors.js';
 import { printable } from '../printable.js';
 import { dotenv } from '../render/encoders.js';
+import { OIDC_SCOPES, SCOPE_TOKEN } from '../options/create-options.js';
 import { REGISTRATION_KEY } from './ownership.js';
 
 export const CONFIG_FILE = 'logto-mcp.json';
+/** Which scopes each tool of the server needs (the server reads it too: src/config.ts of the project). */
+export const TOOL_SCOPES_FILE = 'tool-scopes.json';
 
 // Logto IDs are short words (`k3x9...`, `management-api`); anything else in the file is refused, so no escape sequence is ever printed.
 const Id = v.pipe(v.string(), v.regex(/^[\w-]{1,128}$/));
@@ -54,6 +57,12 @@ export interface Project {
   exampleEnv: Record<string, string>;
   config: Record<string, unknown>;
   record?: LogtoRecord;
+  /**
+   * tool-scopes.json: tool name → the scopes it needs, validated (scope tokens, no OpenID Connect scope); empty
+   * without the file (a project made before it existed). Committed, so untrusted: only names of scopes to
+   * create on this project's own resource, printed before they are.
+   */
+  toolScopes: Record<string, string[]>;
 }
 
 export async function readProject(dir: string): Promise<Project> {
@@ -79,7 +88,43 @@ export async function readProject(dir: string): Promise<Project> {
   const example = await readRegularFile(path.join(dir, '.env.example'));
   const exampleEnv = example === undefined ? {} : (parseEnv(example) as Record<string, string>);
   const name = (await packageName(dir)) ?? path.basename(path.resolve(dir));
-  return { dir, name, env, envNote, exampleEnv, config, record: parsedRecord?.output };
+  const toolScopes = await readToolScopes(dir);
+  return { dir, name, env, envNote, exampleEnv, config, record: parsedRecord?.output, toolScopes };
+}
+
+const ToolScopesSchema = v.object({
+  tools: v.record(
+    v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.-]{1,128}$/, 'a tool name is letters, digits, _ . - (at most 128)')),
+    v.pipe(
+      v.array(
+        v.pipe(
+          v.string(),
+          v.regex(SCOPE_TOKEN, 'not a valid OAuth scope (printable ASCII, no spaces, quotes or backslashes)'),
+          v.check((scope) => !OIDC_SCOPES.has(scope), 'an OpenID Connect scope, which Logto handles itself'),
+        ),
+      ),
+      v.maxLength(100),
+    ),
+  ),
+});
+
+async function readToolScopes(dir: string): Promise<Record<string, string[]>> {
+  const file = path.join(dir, TOOL_SCOPES_FILE);
+  const text = await readRegularFile(file);
+  if (text === undefined) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`${file} is not valid JSON (${printable((error as Error).message, 120)}).`);
+  }
+  const parsed = v.safeParse(ToolScopesSchema, value);
+  if (!parsed.success) {
+    const issue = parsed.issues[0];
+    const where = v.getDotPath(issue);
+    throw new UsageError(`${file}: ${where ? `"${printable(where, 100)}" is ` : ''}${printable(issue.message)}. It lists each tool's scopes: {"tools": {"greet": ["greet:write"]}}.`);
+  }
+  return Object.fromEntries(Object.entries(parsed.output.tools).map(([tool, scopes]) => [tool, [...new Set(scopes)]]));
 }
 
 /** The name in package.json, if it has a usable one; a missing or broken package.json is not register's business. */

@@ -31,7 +31,7 @@ import {
   signCreated,
   type ProjectMark,
 } from './ownership.js';
-import { CONFIG_FILE, readProject, saveRecord, setEnvValues, type LogtoRecord } from './project.js';
+import { CONFIG_FILE, readProject, saveRecord, setEnvValues, TOOL_SCOPES_FILE, type LogtoRecord } from './project.js';
 
 export type Status = 'created' | 'existing' | 'updated';
 
@@ -129,6 +129,7 @@ export async function registerProject({ projectDir, options, ui, json = false, d
   const plan = planRegistration(options);
   const { target } = plan;
   const project = await readProject(projectDir);
+  const scopeNames = resourceScopes(options.scopes, project.toolScopes, ui);
   ui.info(target.explanation);
   await checkTarget?.(target, options.issuer);
   const key = project.env[REGISTRATION_KEY];
@@ -153,7 +154,7 @@ export async function registerProject({ projectDir, options, ui, json = false, d
 
     const record = startRecord(project.record, target, mark, ui);
     const save = () => saveRecord(projectDir, { ...record, created: { ...record.created, signature: signCreated(record.created, mark.key) } });
-    const existing = await findAppAndRole(api, plan, options, mark, record, ui);
+    const existing = await findAppAndRole(api, plan, options, scopeNames.length > 0, mark, record, ui);
 
     const resource = await ui.step(`API resource ${options.resource}`, async () => {
       const found = (await api.listResources()).find(({ indicator }) => indicator === options.resource);
@@ -165,7 +166,7 @@ export async function registerProject({ projectDir, options, ui, json = false, d
     record.resource = { id: resource.id, indicator: resource.indicator };
     await save();
 
-    const scopes = await ensureScopes(api, resource.id, options, record, save);
+    const scopes = await ensureScopes(api, resource.id, scopeNames, options.projectName, record, save);
 
     const context: StepContext = { api, options, mark, record, save };
     const role = scopes.length === 0 ? null : await ui.step(`Role "${plan.roleName}"`, () => ensureRole(context, existing.role, plan.roleName, scopes));
@@ -252,23 +253,39 @@ function startRecord(previous: LogtoRecord | undefined, target: ManagementTarget
   return { ...previous, managementEndpoint: target.managementEndpoint, managementResource: target.resource, created: signed ? listed : {} };
 }
 
+/**
+ * The resource's scopes: the required ones (MCP_REQUIRED_SCOPES, or --scopes) and those tool-scopes.json
+ * says the tools need, the same file the server reads, so the server never asks for a scope Logto lacks.
+ * The file is committed and so untrusted, but it only names scopes of this project's own resource: they
+ * are validated (readProject) and said before anything is created.
+ */
+function resourceScopes(required: string[], toolScopes: Record<string, string[]>, ui: Ui): string[] {
+  const needing = Object.entries(toolScopes).filter(([, scopes]) => scopes.length > 0);
+  if (needing.length > 0) {
+    const list = needing.map(([tool, scopes]) => `${tool} needs ${scopes.join(' ')}`).join(', ');
+    ui.info(`${TOOL_SCOPES_FILE}: ${list}. These scopes are created on the API resource, granted by the role and added to the app's consent scopes.`);
+  }
+  return [...new Set([...required, ...needing.flatMap(([, scopes]) => scopes)])];
+}
+
 async function ensureScopes(
   api: ManagementApi,
   resourceId: string,
-  options: RegisterOptions,
+  names: string[],
+  projectName: string,
   record: LogtoRecord,
   save: () => Promise<void>,
 ): Promise<RegisterSummary['scopes']> {
-  if (options.scopes.length === 0) return [];
+  if (names.length === 0) return [];
   const existing = await api.listScopes(resourceId);
   const result: RegisterSummary['scopes'] = [];
-  for (const name of options.scopes) {
+  for (const name of names) {
     const found = existing.find((scope) => scope.name === name);
     if (found) {
       result.push({ id: found.id, name, status: 'existing' });
       continue;
     }
-    const created = await api.createScope(resourceId, { name, description: `${name} on ${options.projectName}` });
+    const created = await api.createScope(resourceId, { name, description: `${name} on ${projectName}` });
     record.created.scopeIds = [...(record.created.scopeIds ?? []), created.id];
     result.push({ id: created.id, name, status: 'created' });
   }
@@ -285,7 +302,15 @@ async function ensureScopes(
  * merge them (the role would grant both servers' scopes, and unregistering one would delete what the
  * other uses). Adopted ones are recorded but not as created.
  */
-async function findAppAndRole(api: ManagementApi, plan: ReturnType<typeof planRegistration>, options: RegisterOptions, mark: ProjectMark, record: LogtoRecord, ui: Ui) {
+async function findAppAndRole(
+  api: ManagementApi,
+  plan: ReturnType<typeof planRegistration>,
+  options: RegisterOptions,
+  needsRole: boolean,
+  mark: ProjectMark,
+  record: LogtoRecord,
+  ui: Ui,
+) {
   const refusals: string[] = [];
   const pick = <T extends { id: string; name: string }>(items: T[], isOwn: (item: T) => boolean, hint: string | undefined, name: string, what: string, flag: string) => {
     const own = items.filter(isOwn);
@@ -305,7 +330,7 @@ async function findAppAndRole(api: ManagementApi, plan: ReturnType<typeof planRe
   };
   const app = pick(await api.listApplications(), (item) => isOwnApp(item, mark), record.application?.id, plan.appName, 'an app', '--app-name');
   // No scopes, no role (see registerProject).
-  const roles = options.scopes.length > 0 ? await api.listRoles() : [];
+  const roles = needsRole ? await api.listRoles() : [];
   const role = pick(roles, (item) => isOwnRole(item, mark), record.role?.id, plan.roleName, 'a role', '--role-name');
   if (refusals.length > 0) throw new UsageError(refusals.join('\n'));
 
@@ -465,7 +490,7 @@ function nextSteps(summary: RegisterSummary, projectDir: string, options: Regist
   if (role) {
     steps.push(
       role.isDefault
-        ? `New users get the role "${role.name}" (scopes ${options.scopes.join(' ')}) automatically; give it to existing users in Logto Console > User management.`
+        ? `New users get the role "${role.name}" (scopes ${summary.scopes.map(({ name }) => name).join(' ')}) automatically; give it to existing users in Logto Console > User management.`
         : `Give users the role "${role.name}" in Logto Console > User management (or re-run with --default-role): tokens carry only the scopes a user's roles grant.`,
     );
   }

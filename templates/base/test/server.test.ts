@@ -82,7 +82,7 @@ describe('protected-resource metadata', () => {
     expect(await response.json()).toEqual({
       resource: open.config.resource,
       authorization_servers: [issuer.issuer],
-      scopes_supported: ['openid', 'profile', 'email'],
+      scopes_supported: ['openid', 'profile', 'email', 'greet:write'],
       bearer_methods_supported: ['header'],
       resource_name: open.config.name,
     });
@@ -98,17 +98,17 @@ describe('protected-resource metadata', () => {
     expect(response.headers.get('access-control-allow-headers')).toBe('mcp-protocol-version');
   });
 
-  it('advertises the required scopes, never offline_access', async () => {
+  it("advertises the required scopes and every tool's (tool-scopes.json), never offline_access", async () => {
     const metadata = (await (await fetch(`${scoped.origin}/.well-known/oauth-protected-resource/mcp`)).json()) as { scopes_supported: string[] };
-    expect(metadata.scopes_supported).toEqual(['openid', 'profile', 'email', 'read:whoami']);
+    expect(metadata.scopes_supported).toEqual(['openid', 'profile', 'email', 'read:whoami', 'greet:write']);
   });
 });
 
 describe('POST /mcp', () => {
-  it('answers 401 with the metadata URL when there is no token', async () => {
+  it('answers 401 with the metadata URL and the sign-in scopes (no tool scope) when there is no token', async () => {
     const response = await postMcp(open, { Origin: 'http://localhost:6274' });
     expect(response.status).toBe(401);
-    expect(response.headers.get('www-authenticate')).toBe(`Bearer resource_metadata="${open.origin}/.well-known/oauth-protected-resource/mcp"`);
+    expect(response.headers.get('www-authenticate')).toBe(`Bearer resource_metadata="${open.origin}/.well-known/oauth-protected-resource/mcp", scope="openid profile email"`);
     expect(response.headers.get('access-control-expose-headers')).toContain('WWW-Authenticate');
   });
 
@@ -334,5 +334,97 @@ describe('HTTP requests the server must not trust (raw sockets)', () => {
   it('has these limits by default', () => {
     const server = createHttpServer();
     expect(server).toMatchObject({ headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000, maxHeaderSize: 16 * 1024, maxConnections: 1000 });
+  });
+});
+
+describe('per-tool scopes (tool-scopes.json): greet needs greet:write, whoami nothing more', () => {
+  const callGreet = { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'greet', arguments: {} } };
+  const legacy = { 'MCP-Protocol-Version': '2025-06-18' };
+  const expectStepUp = (app: TestApp, challenge: string | null, scopes: string) => {
+    expect(challenge).toMatch(/^Bearer error="insufficient_scope", error_description="[^"]*greet:write[^"]*"/);
+    // Everything to request in one challenge: what sign-in asks for, and the tool's scope.
+    expect(challenge).toContain(`scope="${scopes}"`);
+    expect(challenge).toContain(`resource_metadata="${app.origin}/.well-known/oauth-protected-resource/mcp"`);
+  };
+
+  /** The v2 client speaking 2026-07-28 (it sends Mcp-Method and Mcp-Name), recording each response and the Mcp-Name it sent. */
+  async function v2Client(app: TestApp, token: string, rewrite: (headers: Headers) => void = () => {}) {
+    const log: Array<{ status: number; mcpName: string | null; challenge: string | null }> = [];
+    const recording: typeof fetch = async (input, init) => {
+      const headers = new Headers(init?.headers);
+      rewrite(headers);
+      const response = await fetch(input, { ...init, headers });
+      log.push({ status: response.status, mcpName: headers.get('mcp-name'), challenge: response.headers.get('www-authenticate') });
+      return response;
+    };
+    const client = new Client({ name: 'test', version: '1.0.0' }, { versionNegotiation: { mode: 'auto' } });
+    await client.connect(new StreamableHTTPClientTransport(new URL(app.config.resource), { fetch: recording, requestInit: { headers: bearer(token) } }));
+    return { client, log };
+  }
+
+  it('every tool the server has is listed in tool-scopes.json, and every listed tool exists', async () => {
+    const { client } = await v2Client(open, await issuer.token(open.config.resource));
+    try {
+      const { tools } = await client.listTools();
+      expect(tools.map(({ name }) => name).sort()).toEqual(Object.keys(open.config.toolScopes).sort());
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('a 2026-07-28 client (Mcp-Name: greet) without greet:write gets the 403 step-up challenge; whoami still works', async () => {
+    const { client, log } = await v2Client(open, await issuer.token(open.config.resource, { scope: '' }));
+    try {
+      expect((await client.callTool({ name: 'whoami', arguments: {} })).isError).toBeFalsy();
+      await expect(client.callTool({ name: 'greet', arguments: {} })).rejects.toThrow();
+      const refused = log.find(({ status }) => status === 403);
+      expect(refused?.mcpName).toBe('greet');
+      expectStepUp(open, refused!.challenge, 'openid profile email greet:write');
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('a 2025-era request (no Mcp-Method or Mcp-Name: the tool is read from the JSON-RPC body) gets the same challenge', async () => {
+    const response = await postMcp(open, { ...legacy, ...bearer(await issuer.token(open.config.resource, { scope: '' })) }, callGreet);
+    expect(response.status).toBe(403);
+    expectStepUp(open, response.headers.get('www-authenticate'), 'openid profile email greet:write');
+    expect(await response.json()).toMatchObject({ error: 'insufficient_scope' });
+  });
+
+  it('names the required scopes too, so the new token still carries them', async () => {
+    const response = await postMcp(scoped, { ...legacy, ...bearer(await issuer.token(scoped.config.resource, { scope: 'read:whoami' })) }, callGreet);
+    expect(response.status).toBe(403);
+    expectStepUp(scoped, response.headers.get('www-authenticate'), 'openid profile email read:whoami greet:write');
+  });
+
+  it('serves greet to a token with greet:write, in both eras', async () => {
+    const token = await issuer.token(open.config.resource, { sub: 'user-7', scope: 'greet:write' });
+    const { client } = await v2Client(open, token);
+    try {
+      expect((await client.callTool({ name: 'greet', arguments: {} })).content).toEqual([{ type: 'text', text: 'Hello, user-7!' }]);
+    } finally {
+      await client.close();
+    }
+    const response = await postMcp(open, { ...legacy, ...bearer(token) }, callGreet);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('Hello, user-7!');
+  });
+
+  it('a header naming another tool than the body does not get greet served', async () => {
+    const token = await issuer.token(open.config.resource, { scope: '' });
+    // 2026-07-28: the SDK checks Mcp-Name against the body.
+    const { client, log } = await v2Client(open, token, (headers) => {
+      if (headers.get('mcp-name') === 'greet') headers.set('mcp-name', 'whoami');
+    });
+    try {
+      await expect(client.callTool({ name: 'greet', arguments: {} })).rejects.toThrow();
+      expect(log.at(-1)?.status).toBeGreaterThanOrEqual(400);
+    } finally {
+      await client.close();
+    }
+    // 2025 era: the body decides.
+    const response = await postMcp(open, { ...legacy, 'Mcp-Method': 'tools/call', 'Mcp-Name': 'whoami', ...bearer(token) }, callGreet);
+    expect(response.status).toBe(403);
   });
 });

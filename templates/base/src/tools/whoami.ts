@@ -1,7 +1,9 @@
 import type { McpServer } from '@modelcontextprotocol/server';
+import { toolScopeChallenge } from '../auth.js';
+import type { Config } from '../config.js';
 
 /** Returns the claims of the verified access token the request came with, and whether it stands for a user or a machine. */
-export function registerWhoami(server: McpServer): void {
+export function registerWhoami(server: McpServer, config: Config): void {
   server.registerTool(
     'whoami',
     {
@@ -9,6 +11,7 @@ export function registerWhoami(server: McpServer): void {
       description:
         'Returns the identity claims (sub, client_id, scope, ...) of the access token this request was made with, and subjectType: "user", or "machine" for an application acting for itself.',
       annotations: { readOnlyHint: true, openWorldHint: false },
+      scopeChallenge: toolScopeChallenge(config, 'whoami'),
     },
     async (ctx) => {
       const { claims, subjectType } = ctx.http?.authInfo?.extra ?? {};

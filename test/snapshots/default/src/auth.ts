@@ -1,7 +1,8 @@
 // Framework-neutral pieces of the OAuth resource server: the protected-resource metadata (RFC 9728)
 // and the bearer-token gate (RFC 6750) with the challenges MCP clients act on.
 import { getOAuthProtectedResourceMetadataUrl, OAuthError, OAuthErrorCode } from '@modelcontextprotocol/server';
-import type { AuthInfo, OAuthTokenVerifier } from '@modelcontextprotocol/server';
+import type { AuthInfo, OAuthTokenVerifier, ScopeChallengeHandler } from '@modelcontextprotocol/server';
+import { ConfigError } from './config.js';
 import type { Config } from './config.js';
 
 /**
@@ -74,13 +75,34 @@ export async function authenticate(authorization: string | undefined, verifier: 
   return { ok: true, authInfo: { ...authInfo, resourceMetadataUrl: metadataUrl(config) } };
 }
 
+/**
+ * The step-up challenge of a tool that needs scopes of its own (tool-scopes.json), for `registerTool`'s
+ * `scopeChallenge`. The SDK asks it before dispatching a `tools/call`, with the JSON-RPC body it has parsed
+ * (2025-era clients send nothing else; 2026-07-28 clients also name the tool in `Mcp-Name`, which the SDK
+ * checks against the body), and answers 403 `insufficient_scope` with `resource_metadata` (the URL
+ * `authenticate()` stamps on the token) and, as `scope`, everything to request: the sign-in scopes and
+ * the tool's, since Logto's new token carries only what is asked for. Throws at start-up for a tool that
+ * tool-scopes.json does not list, so no tool escapes the declaration.
+ */
+export function toolScopeChallenge(config: Config, tool: string): ScopeChallengeHandler {
+  const needed = config.toolScopes[tool];
+  if (!Object.hasOwn(config.toolScopes, tool) || !needed) throw new ConfigError(`The tool ${tool} is not listed in tool-scopes.json; add it, with the scopes it needs ([] for none).`);
+  const scopes = [...new Set([...config.signInScopes, ...needed])] as [string, ...string[]];
+  return ({ authInfo }) => {
+    const missing = needed.filter((scope) => !authInfo?.scopes.includes(scope));
+    if (missing.length === 0) return undefined;
+    return { scopes, errorDescription: `The tool ${tool} needs the scope ${missing.join(' ')}` };
+  };
+}
+
 type ChallengeError = 'invalid_token' | 'insufficient_scope' | 'insufficient_user_authentication'; // the last: RFC 9470
 
 function challenge(config: Config, status: 401 | 403, error: ChallengeError | undefined, description: string): AuthOutcome {
   const params = error ? [`error="${error}"`, `error_description="${quoted(description)}"`] : [];
   params.push(`resource_metadata="${quoted(metadataUrl(config))}"`);
-  // The scope to request; clients fall back to scopes_supported when it is absent.
-  if (config.requiredScopes.length > 0) params.push(`scope="${config.scopesSupported.join(' ')}"`);
+  // What to request at sign-in; not scopes_supported, which also lists every tool's scope: a client gets
+  // those when it calls the tool (step-up), so the user consents to each only when it is needed.
+  params.push(`scope="${config.signInScopes.join(' ')}"`);
   return {
     ok: false,
     status,

@@ -9,7 +9,11 @@ export interface Config {
   mcpPath: string;
   /** Scopes every token must carry. */
   requiredScopes: string[];
-  /** Scopes clients are told to request: never empty, since a client that requests no scope is denied by Logto. */
+  /** The scopes each tool needs besides the required ones, from tool-scopes.json (tool name -> scopes). */
+  toolScopes: Record<string, string[]>;
+  /** What clients are told to request at sign-in: `openid profile email` and the required scopes (never empty: Logto denies a request for no scope). */
+  signInScopes: string[];
+  /** Every scope the server knows: the sign-in scopes and every tool's (the metadata's `scopes_supported`). */
   scopesSupported: string[];
   port: number;
   host: string;
@@ -28,7 +32,12 @@ export class ConfigError extends Error {
 
 /** What Logto's guide for third-party apps requests; `openid` is required by Logto to authorize at all. */
 const BASE_SCOPES = ['openid', 'profile', 'email'];
+/** OpenID Connect scopes: Logto grants them itself; they are never scopes of this API resource. */
+const OIDC_SCOPES = [...BASE_SCOPES, 'phone', 'address', 'offline_access'];
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/; // RFC 6749 §3.3
+const TOOL_NAME = /^[A-Za-z0-9_.-]{1,128}$/; // MCP tool names
+/** Which scopes each tool needs: read here at start-up, and by `create-logto-mcp register`, which creates them in Logto. */
+export const TOOL_SCOPES_FILE = new URL('../tool-scopes.json', import.meta.url);
 const ORIGIN = /^[a-z][a-z\d+.-]*:\/\/[^/?#\s]+$/i;
 /** Loopback host names: plain http is acceptable to them, and the MCP endpoint always answers to them. */
 export const LOOPBACK = ['localhost', '127.0.0.1', '[::1]'];
@@ -38,8 +47,8 @@ export function loadEnvFile(path = '.env'): void {
   if (existsSync(path)) process.loadEnvFile(path);
 }
 
-/** Reads and validates the configuration; throws a `ConfigError` naming the offending variable. */
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+/** Reads and validates the configuration; throws a `ConfigError` naming the offending variable or file. */
+export function loadConfig(env: Record<string, string | undefined> = process.env, toolScopes = readToolScopes()): Config {
   const issuer = httpUrl(env, 'LOGTO_ISSUER');
   // The signing keys come from the issuer: over plain HTTP anyone on the way could swap them.
   if (new URL(issuer).protocol === 'http:' && !LOOPBACK.includes(new URL(issuer).hostname)) {
@@ -51,6 +60,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (!SCOPE_TOKEN.test(scope)) throw new ConfigError(`MCP_REQUIRED_SCOPES: ${JSON.stringify(scope)} is not a valid scope`);
     if (scope === 'offline_access') throw new ConfigError('MCP_REQUIRED_SCOPES: offline_access is not a resource scope');
   }
+  const signInScopes = [...new Set([...BASE_SCOPES, ...requiredScopes])];
   const allowedOrigins = list(env.MCP_ALLOWED_ORIGINS).map((origin) => {
     const trimmed = origin.replace(/\/$/, '');
     if (!ORIGIN.test(trimmed)) throw new ConfigError(`MCP_ALLOWED_ORIGINS: ${JSON.stringify(origin)} is not an origin like https://app.example.com`);
@@ -63,7 +73,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     resource,
     mcpPath: new URL(resource).pathname.replace(/(.)\/$/, '$1'),
     requiredScopes,
-    scopesSupported: [...new Set([...BASE_SCOPES, ...requiredScopes])],
+    toolScopes,
+    signInScopes,
+    scopesSupported: [...new Set([...signInScopes, ...Object.values(toolScopes).flat()])],
     port: port(env.PORT),
     // Loopback only by default: nothing on the network can reach a development server by accident.
     host: env.HOST?.trim() || '127.0.0.1',
@@ -72,6 +84,36 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     name: pkg.name,
     version: pkg.version,
   };
+}
+
+/** Reads tool-scopes.json; throws a `ConfigError` when it is missing or invalid. */
+export function readToolScopes(file: URL = TOOL_SCOPES_FILE): Record<string, string[]> {
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(`tool-scopes.json: cannot read it (${error instanceof Error ? error.message : String(error)})`);
+  }
+  return parseToolScopes(value);
+}
+
+/** `{ "tools": { "<tool>": ["<scope>", ...] } }`: each scope an RFC 6749 scope token, never an OpenID Connect scope. */
+export function parseToolScopes(value: unknown): Record<string, string[]> {
+  const tools = (value as { tools?: unknown } | null)?.tools;
+  if (typeof value !== 'object' || value === null || typeof tools !== 'object' || tools === null || Array.isArray(tools)) {
+    throw new ConfigError('tool-scopes.json must be an object like {"tools": {"whoami": [], "greet": ["greet:write"]}}');
+  }
+  const result: Array<[string, string[]]> = [];
+  for (const [tool, scopes] of Object.entries(tools)) {
+    if (!TOOL_NAME.test(tool)) throw new ConfigError(`tool-scopes.json: ${JSON.stringify(tool)} is not a tool name (letters, digits, _ . -)`);
+    if (!Array.isArray(scopes)) throw new ConfigError(`tool-scopes.json: the scopes of ${tool} must be an array of strings`);
+    for (const scope of scopes) {
+      if (typeof scope !== 'string' || !SCOPE_TOKEN.test(scope)) throw new ConfigError(`tool-scopes.json: ${JSON.stringify(scope)} (tool ${tool}) is not a valid scope`);
+      if (OIDC_SCOPES.includes(scope)) throw new ConfigError(`tool-scopes.json: ${scope} (tool ${tool}) is an OpenID Connect scope, not a scope of this API resource`);
+    }
+    result.push([tool, [...new Set(scopes as string[])]]);
+  }
+  return Object.fromEntries(result);
 }
 
 function httpUrl(env: Record<string, string | undefined>, name: string): string {

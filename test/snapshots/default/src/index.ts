@@ -2,12 +2,16 @@ import { ConfigError, loadConfig, loadEnvFile } from './config.js';
 import type { Config } from './config.js';
 import { createApp } from './app.js';
 import { createHttpServer } from './http.js';
+import { createMcpServer } from './server.js';
 import { createVerifier } from './verifier.js';
 
 function readConfig(): Config {
   loadEnvFile();
   try {
-    return loadConfig();
+    const config = loadConfig();
+    // Once now, so a tool missing from tool-scopes.json stops the start-up rather than every request.
+    void createMcpServer(config).close();
+    return config;
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     console.error(`Configuration error: ${error.message}`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config.js';
+import { loadConfig, parseToolScopes } from '../src/config.js';
 
 const env = { LOGTO_ISSUER: 'https://abc123.logto.app/oidc', MCP_RESOURCE: 'http://localhost:3001/mcp' };
 
@@ -10,7 +10,9 @@ describe('loadConfig', () => {
       resource: env.MCP_RESOURCE,
       mcpPath: '/mcp',
       requiredScopes: [],
-      scopesSupported: ['openid', 'profile', 'email'],
+      toolScopes: { whoami: [], greet: ['greet:write'] },
+      signInScopes: ['openid', 'profile', 'email'],
+      scopesSupported: ['openid', 'profile', 'email', 'greet:write'],
       port: 3001,
       host: '127.0.0.1',
       allowedOrigins: [],
@@ -39,7 +41,8 @@ describe('loadConfig', () => {
   it('reads lists separated by spaces or commas', () => {
     const config = loadConfig({ ...env, MCP_REQUIRED_SCOPES: 'read:whoami  write:notes', MCP_ALLOWED_ORIGINS: 'https://App.example.com/,http://localhost:5173' });
     expect(config.requiredScopes).toEqual(['read:whoami', 'write:notes']);
-    expect(config.scopesSupported).toEqual(['openid', 'profile', 'email', 'read:whoami', 'write:notes']);
+    expect(config.signInScopes).toEqual(['openid', 'profile', 'email', 'read:whoami', 'write:notes']);
+    expect(config.scopesSupported).toEqual(['openid', 'profile', 'email', 'read:whoami', 'write:notes', 'greet:write']);
     expect(config.allowedOrigins).toEqual(['https://app.example.com', 'http://localhost:5173']);
   });
 });
@@ -60,5 +63,32 @@ describe('loadConfig, transport security and machine tokens', () => {
     ['', false],
   ])('reads MCP_ALLOW_MACHINE_TOKENS=%j as %s', (value, expected) => {
     expect(loadConfig({ ...env, MCP_ALLOW_MACHINE_TOKENS: value }).allowMachineTokens).toBe(expected);
+  });
+});
+
+describe('tool-scopes.json', () => {
+  it('lists every tool with the scopes it needs; a scope two tools need is supported once', () => {
+    const config = loadConfig(env, parseToolScopes({ tools: { a: ['x:write', 'x:write'], b: ['x:write', 'y:read'], c: [] } }));
+    expect(config.toolScopes).toEqual({ a: ['x:write'], b: ['x:write', 'y:read'], c: [] });
+    expect(config.scopesSupported).toEqual(['openid', 'profile', 'email', 'x:write', 'y:read']);
+  });
+
+  it.each([
+    [[], /must be an object/],
+    [{}, /must be an object/],
+    [{ tools: [] }, /must be an object/],
+    [{ tools: { greet: 'greet:write' } }, /the scopes of greet must be an array/],
+    [{ tools: { 'bad name': [] } }, /is not a tool name/],
+    [{ tools: { greet: ['two words'] } }, /is not a valid scope/],
+    [{ tools: { greet: ['quote"d'] } }, /is not a valid scope/],
+    [{ tools: { greet: [42] } }, /is not a valid scope/],
+    [{ tools: { greet: ['email'] } }, /OpenID Connect scope/],
+    [{ tools: { greet: ['offline_access'] } }, /OpenID Connect scope/],
+  ])('refuses %j', (value, message) => {
+    expect(() => parseToolScopes(value)).toThrow(message);
+  });
+
+  it('keeps a tool named __proto__ as a tool', () => {
+    expect(Object.keys(parseToolScopes(JSON.parse('{"tools": {"__proto__": ["x:y"]}}')))).toEqual(['__proto__']);
   });
 });
