@@ -28,6 +28,8 @@ import { getFreePort } from './support/ports.js';
 import { defaultVariant, variantName, variants } from './support/variants.js';
 
 const SCOPE = 'read:whoami';
+/** The scope the template's greet tool needs (its tool-scopes.json), which whoami does not. */
+const TOOL_SCOPE = 'greet:write';
 const INSTALL_LIMIT = 600_000;
 const SCRIPT_LIMIT = 300_000;
 
@@ -102,7 +104,7 @@ for (const variant of cases) {
     beforeAll(async () => {
       port = await getFreePort();
       resource = `http://127.0.0.1:${port}/mcp`;
-      issuer.addResource(resource, { scopes: [SCOPE] });
+      issuer.addResource(resource, { scopes: [SCOPE, TOOL_SCOPE] });
       // The CLI installs the dependencies itself, as in a user's run.
       const { framework, transport, verifier, scopes } = variant;
       project = await generateProject({ issuer: issuer.issuer, resource, port, framework, transport, verifier, scopes, install: true });
@@ -190,16 +192,52 @@ for (const variant of cases) {
             const result = await runOAuthFlow({ sdk, serverUrl: resource, clientId: issuer.clientId });
             expectSignedIn(result, resource);
             const o = result.observations;
-            // No scope in the 401 challenge: the client falls back to scopes_supported.
+            // The 401 challenge asks for the sign-in scopes only: a tool's scope is asked for when the tool is called.
             const first = o.fetchLog[0]!;
             expect(first.status).toBe(401);
-            expect(first.wwwAuthenticate).not.toMatch(/scope=/);
+            expect(first.wwwAuthenticate).toMatch(/scope="openid profile email"/);
             const requested = o.requestedScope?.split(' ') ?? [];
             expect(requested).toContain('openid');
+            expect(requested).not.toContain(TOOL_SCOPE);
             expect(requested.includes('offline_access')).toBe(sdk === 'v2');
             expect(o.rounds).toHaveLength(1);
           });
         }
+
+        for (const [sdk, modern] of [['v2', true], ['v2', false], ['v1', false]] as const) {
+          it(`SDK ${sdk} client${modern ? ' speaking 2026-07-28 (Mcp-Name)' : ' speaking 2025 (no Mcp-Name)'}: whoami without ${TOOL_SCOPE}, greet answers the step-up challenge, then works once re-authorized`, async () => {
+            issuer.setUserScopes([TOOL_SCOPE]); // the user holds the role granting it
+            const result = await runOAuthFlow({ sdk, modern, serverUrl: resource, clientId: issuer.clientId, callFirst: ['whoami'], toolName: 'greet' });
+            if (!result.ok) throw result.error;
+            const o = result.observations;
+            // First token: the sign-in scopes only; whoami works with it, greet does not.
+            expect(o.toolCalls.slice(0, 2)).toEqual([
+              { name: 'whoami', ok: true, tokenScope: '' },
+              { name: 'greet', ok: false, tokenScope: '' },
+            ]);
+            const stepUp = o.fetchLog.find((r) => r.status === 403);
+            expect(stepUp?.wwwAuthenticate).toMatch(/error="insufficient_scope"/);
+            expect(stepUp?.wwwAuthenticate).toContain(`scope="openid profile email ${TOOL_SCOPE}"`);
+            expect(stepUp?.wwwAuthenticate).toContain(`resource_metadata="http://127.0.0.1:${port}/.well-known/oauth-protected-resource/mcp"`);
+            // The client re-authorized for the challenged scopes, and greet then ran with the new token.
+            expect(o.rounds).toHaveLength(2);
+            expect(o.rounds[1]!.authorizationUrl.searchParams.get('scope')?.split(' ')).toEqual(expect.arrayContaining(['openid', TOOL_SCOPE]));
+            expect(o.toolCalls.at(-1)).toEqual({ name: 'greet', ok: true, tokenScope: TOOL_SCOPE });
+            expect(result.whoamiRaw).toMatchObject({ content: [{ type: 'text', text: expect.stringMatching(/^Hello, /) }] });
+          });
+        }
+
+        it(`a user without the role granting ${TOOL_SCOPE}: the step-up gives a token still without it, and greet stays refused`, async () => {
+          issuer.setUserScopes([]);
+          const result = await runOAuthFlow({ sdk: 'v2', modern: true, serverUrl: resource, clientId: issuer.clientId, callFirst: ['whoami'], toolName: 'greet' });
+          expect(result.ok).toBe(false);
+          const o = result.observations;
+          expect(o.toolCalls[0]).toEqual({ name: 'whoami', ok: true, tokenScope: '' });
+          expect(o.rounds).toHaveLength(2);
+          expect(o.toolCalls.filter(({ name, ok }) => name === 'greet' && ok)).toEqual([]);
+          expect(o.fetchLog.filter((r) => r.status === 403).length).toBeGreaterThanOrEqual(2);
+          issuer.setUserScopes(undefined);
+        });
       } else {
         for (const sdk of ['v2', 'v1'] as const) {
           it(`SDK ${sdk} client, user without the role: token without the scope, 403 insufficient_scope, step-up fails`, async () => {
@@ -271,10 +309,14 @@ for (const variant of cases) {
             summary = JSON.parse(result.stdout);
             expect(summary).toMatchObject({
               resource: { indicator: resource, status: 'created' },
-              scopes: [{ name: SCOPE, status: 'created' }],
+              // The required scope, and the greet tool's from tool-scopes.json.
+              scopes: [
+                { name: SCOPE, status: 'created' },
+                { name: TOOL_SCOPE, status: 'created' },
+              ],
               role: { status: 'created' },
               application: { type: 'native', thirdParty: true, status: 'created' },
-              consentScopes: { resourceScopes: [SCOPE], status: 'created' },
+              consentScopes: { resourceScopes: [SCOPE, TOOL_SCOPE], status: 'created' },
             });
             expect((await readDotenv(join(project!.dir, '.env'))).LOGTO_APP_ID).toBe(summary.application.id);
           });
@@ -289,6 +331,19 @@ for (const variant of cases) {
             });
           }
 
+          it(`SDK v2 client (2026-07-28): the registered third-party app gets ${TOOL_SCOPE} only by step-up, through the consent screen`, async () => {
+            configureIssuerFrom(emulator.state, summary.application.id, [summary.role!.id]);
+            const result = await runOAuthFlow({ sdk: 'v2', modern: true, serverUrl: resource, clientId: summary.application.id, callFirst: ['whoami'], toolName: 'greet' });
+            if (!result.ok) throw result.error;
+            const o = result.observations;
+            expect(o.toolCalls[0]).toMatchObject({ name: 'whoami', ok: true });
+            expect(o.toolCalls[0]!.tokenScope?.split(' ')).not.toContain(TOOL_SCOPE);
+            expect(o.fetchLog.find((r) => r.status === 403)?.wwwAuthenticate).toContain(`scope="openid profile email ${SCOPE} ${TOOL_SCOPE}"`);
+            expect(o.toolCalls.at(-1)!.ok).toBe(true);
+            expect(o.toolCalls.at(-1)!.tokenScope?.split(' ')).toEqual(expect.arrayContaining([SCOPE, TOOL_SCOPE]));
+            expect(issuer.interactions.filter(({ clientId }) => clientId === summary.application.id).at(-1)).toEqual({ clientId: summary.application.id, prompt: 'consent' });
+          });
+
           it('a re-run of register changes nothing', async () => {
             const writes = emulator.requests.filter(({ method }) => method !== 'GET').length;
             const state = structuredClone(emulator.state);
@@ -296,7 +351,7 @@ for (const variant of cases) {
             expect(result.exitCode, result.stderr).toBe(0);
             expect(JSON.parse(result.stdout)).toMatchObject({
               resource: { status: 'existing' },
-              scopes: [{ status: 'existing' }],
+              scopes: [{ status: 'existing' }, { status: 'existing' }],
               role: { status: 'existing' },
               application: { status: 'existing' },
               consentScopes: { status: 'existing' },

@@ -58,6 +58,8 @@ export interface OAuthFlowObservations {
   tokens?: { access_token: string; scope?: string; token_type: string; refresh_token?: string };
   tokenHeader?: jose.ProtectedHeaderParameters;
   tokenClaims?: jose.JWTPayload;
+  /** Every tool call made, in order, with the `scope` of the token it was made with ('' for none) and whether it succeeded. */
+  toolCalls: Array<{ name: string; ok: boolean; tokenScope: string | undefined }>;
 }
 
 export type OAuthFlowResult =
@@ -74,6 +76,10 @@ export interface OAuthFlowOptions {
   redirectUri?: string;
   /** Tool to call once connected. */
   toolName?: string;
+  /** Tools to call before it, on each connection (their outcomes are in `observations.toolCalls`). */
+  callFirst?: string[];
+  /** v2 only: speak the 2026-07-28 revision (server/discover, Mcp-Method and Mcp-Name headers) instead of the 2025 default. */
+  modern?: boolean;
   /** How many times the browser step may run (step-up re-authorization needs 2). Default 2. */
   maxAuthorizationRounds?: number;
   /** Called before each browser step, e.g. to grant the user a role between rounds. */
@@ -305,7 +311,29 @@ export async function runOAuthFlow(options: OAuthFlowOptions): Promise<OAuthFlow
       tokens,
       tokenHeader,
       tokenClaims,
+      toolCalls,
     };
+  };
+  const toolCalls: OAuthFlowObservations['toolCalls'] = [];
+  const tokenScope = () => {
+    const token = (provider.savedTokens as { access_token?: string } | undefined)?.access_token;
+    // '' for a JWT without a scope claim (oidc-provider leaves an empty one out).
+    return token && token.split('.').length === 3 ? String(jose.decodeJwt(token).scope ?? '') : undefined;
+  };
+  /** Calls `callFirst`, then the tool; returns the last result. */
+  const callTools = async (client: { callTool(params: { name: string; arguments: Record<string, unknown> }): Promise<unknown> }) => {
+    let raw: unknown;
+    for (const name of [...(options.callFirst ?? []), toolName]) {
+      const scope = tokenScope();
+      try {
+        raw = await client.callTool({ name, arguments: {} });
+      } catch (error) {
+        toolCalls.push({ name, ok: false, tokenScope: scope });
+        throw error;
+      }
+      toolCalls.push({ name, ok: !(raw as { isError?: boolean }).isError, tokenScope: scope });
+    }
+    return raw;
   };
 
   const maxAttempts = (options.maxAuthorizationRounds ?? 2) + 1;
@@ -317,10 +345,10 @@ export async function runOAuthFlow(options: OAuthFlowOptions): Promise<OAuthFlow
           authProvider: provider as unknown as OAuthClientProviderV2,
           fetch: loggedFetch,
         });
-        const client = new ClientV2({ name: 'create-logto-mcp-e2e', version: '0.0.0' });
+        const client = new ClientV2({ name: 'create-logto-mcp-e2e', version: '0.0.0' }, options.modern ? { versionNegotiation: { mode: 'auto' } } : {});
         try {
           await client.connect(transport);
-          const raw = await client.callTool({ name: toolName, arguments: {} });
+          const raw = await callTools(client);
           return { ok: true, whoami: parseToolResult(raw), whoamiRaw: raw, observations: observations() };
         } catch (error) {
           // Only an error that started a new authorization round is the client asking us to sign in.
@@ -338,7 +366,7 @@ export async function runOAuthFlow(options: OAuthFlowOptions): Promise<OAuthFlow
         const client = new ClientV1({ name: 'create-logto-mcp-e2e', version: '0.0.0' });
         try {
           await client.connect(transport);
-          const raw = await client.callTool({ name: toolName, arguments: {} });
+          const raw = await callTools(client);
           return { ok: true, whoami: parseToolResult(raw), whoamiRaw: raw, observations: observations() };
         } catch (error) {
           const round = provider.rounds.at(-1);
