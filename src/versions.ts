@@ -9,6 +9,8 @@ export const generatedVersions = {
 
   // runtime
   express: '^5.2.1',
+  hono: '^4.13.19',
+  '@hono/node-server': '^2.1.9',
   jose: '^6.2.18',
 
   // tooling

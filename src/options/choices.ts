@@ -4,6 +4,7 @@ import type { Choice } from './define.js';
 
 export const frameworks = [
   { value: 'express', label: 'Express', hint: 'Express 5 with the official MCP SDK adapter' },
+  { value: 'hono', label: 'Hono', hint: 'Hono 4 on Node (@hono/node-server)' },
 ] as const satisfies readonly Choice[];
 
 export const transports = [
