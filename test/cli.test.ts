@@ -74,6 +74,16 @@ describe('the built CLI', () => {
     expect(JSON.parse(result.stdout)).toMatchObject({ projectDir: target, projectName: 'as-json', resource: 'http://localhost:3001/mcp', installed: false, git: 'skipped' });
   });
 
+  it("refuses --verifier userinfo (the seed guide's design) with the reason and what to use instead, writing nothing", async () => {
+    const target = path.join(work, 'userinfo');
+    const result = await runCli([target, '--yes', '--issuer', ISSUER, '--verifier', 'userinfo', ...OFFLINE]);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain('--verifier "userinfo" is not available: Logto\'s userinfo endpoint refuses access tokens issued for an API resource');
+    expect(result.stderr).toContain('Use --verifier jwt');
+    expect(existsSync(target)).toBe(false);
+    expect((await runCli(['--help'])).stdout.replace(/\s+/g, ' ')).toContain('userinfo: not available, and choosing it says why');
+  });
+
   it('exits 1 naming the flag when a required answer is missing and there is no terminal', async () => {
     const target = path.join(work, 'missing');
     const result = await runCli([target, ...OFFLINE]);

@@ -59,6 +59,7 @@ describe('in a terminal', () => {
       session.kill();
     }
     expect(session.screen()).not.toContain('Web framework'); // given as a flag
+    expect(session.screen()).toContain('(not available: see --help)'); // the userinfo verifier, listed but disabled
     const env = parseEnv(readFileSync(path.join(work, 'my-agent-server', '.env'), 'utf8'));
     expect(env).toMatchObject({ LOGTO_ISSUER: 'https://tenant.invalid/oidc', MCP_RESOURCE: 'http://localhost:3001/mcp', MCP_REQUIRED_SCOPES: 'read:whoami' });
   });

@@ -17,6 +17,17 @@ export const verifiers = [
     label: 'JWT (verify locally with JWKS)',
     hint: "checks signature, issuer, audience and expiry against Logto's keys; no call to Logto per request",
   },
+  {
+    // The seed guide's design, refused with the reason (DESIGN.md §4, verified on a real Logto).
+    value: 'userinfo',
+    label: "Logto's userinfo endpoint (as in Logto's guide)",
+    unavailable:
+      "Logto's userinfo endpoint refuses access tokens issued for an API resource, and MCP clients always ask for one from a server " +
+      'that publishes protected-resource metadata, as the MCP spec requires; without that metadata, current SDK clients instead want ' +
+      "the authorization server's metadata at the MCP server's own origin, which Logto's is not. So no spec-following client could use it. " +
+      "Use --verifier jwt: it verifies the same Logto tokens locally, audience included; Logto's custom token claims can add the " +
+      "user's profile to them.",
+  },
 ] as const satisfies readonly Choice[];
 
 export const packageManagers = [

@@ -2,11 +2,16 @@ import { Option, type Command } from 'commander';
 import { input, password, select } from '@inquirer/prompts';
 import { UsageError } from '../errors.js';
 
-/** One allowed value of a choice option: the value, what the prompt shows, and a short hint. */
+/** One value of a choice option: the value, what the prompt shows, and a short hint. */
 export interface Choice<T extends string = string> {
   value: T;
   label: string;
   hint?: string;
+  /**
+   * Why this value, which users will look for, cannot be chosen, and what to use instead: it is listed,
+   * shown disabled in the prompt, and refused with this text.
+   */
+  unavailable?: string;
 }
 
 /**
@@ -60,6 +65,8 @@ export function addOptions(command: Command, specs: OptionSpecs, helpGroup?: str
     const option = new Option(spec.flag, spec.description);
     if (option.attributeName() !== key) throw new Error(`Option key ${key} does not match ${spec.flag}`);
     if (spec.choices) option.choices(spec.choices.map((choice) => choice.value));
+    const unavailable = spec.choices?.filter((choice) => choice.unavailable).map((choice) => choice.value) ?? [];
+    if (unavailable.length > 0) option.description += ` (${unavailable.join(', ')}: not available, and choosing it says why)`;
     if (spec.repeatable) option.argParser((value: string, previous: string[] = []) => [...previous, value]);
     const constantDefault = ['string', 'number', 'object'].includes(typeof spec.default) ? formatDefault(spec.default) : undefined;
     const shownDefault = spec.defaultDescription ?? constantDefault;
@@ -129,8 +136,11 @@ function parseGiven(spec: OptionSpec, given: unknown, source: string, flags: Rec
 }
 
 function parseText(spec: OptionSpec, raw: string, source: string, flags: Record<string, unknown>): unknown {
-  if (spec.choices && !spec.choices.some((choice) => choice.value === raw)) {
-    throw new UsageError(`Invalid ${source} "${raw}": choose one of ${spec.choices.map((c) => c.value).join(', ')}.`);
+  if (spec.choices) {
+    const choice = spec.choices.find((item) => item.value === raw);
+    const usable = spec.choices.filter((item) => !item.unavailable).map((item) => item.value);
+    if (!choice) throw new UsageError(`Invalid ${source} "${raw}": choose one of ${usable.join(', ')}.`);
+    if (choice.unavailable) throw new UsageError(`${source} "${raw}" is not available: ${choice.unavailable}`);
   }
   if (!spec.parse) return raw;
   try {
@@ -146,7 +156,12 @@ async function ask(spec: OptionSpec, fallback: unknown, flags: Record<string, un
     return select({
       message,
       default: fallback,
-      choices: spec.choices.map((choice) => ({ value: choice.value, name: choice.label, description: choice.hint })),
+      choices: spec.choices.map((choice) => ({
+        value: choice.value,
+        name: choice.label,
+        description: choice.hint,
+        disabled: choice.unavailable ? '(not available: see --help)' : false,
+      })),
     });
   }
   const validate = (text: string) => {

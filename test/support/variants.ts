@@ -11,8 +11,12 @@ export interface Variant {
   verifier: Verifier;
 }
 
-export const variants: Variant[] = frameworks.flatMap(({ value: framework }) =>
-  transports.flatMap(({ value: transport }) => verifiers.map(({ value: verifier }) => ({ framework, transport, verifier }))),
+/** The values the CLI accepts: a choice marked `unavailable` is refused (and tested as refused, in cli.test.ts). */
+const accepted = <C extends { value: string; unavailable?: string }>(choices: readonly C[]): Array<C['value']> =>
+  choices.filter((choice) => !choice.unavailable).map((choice) => choice.value);
+
+export const variants: Variant[] = accepted(frameworks).flatMap((framework) =>
+  accepted(transports).flatMap((transport) => accepted(verifiers).map((verifier) => ({ framework, transport, verifier }))),
 );
 
 /** What the CLI generates when none of the three is given. */
