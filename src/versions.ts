@@ -6,6 +6,8 @@ export const generatedVersions = {
   '@modelcontextprotocol/node': '^2.1.2',
   '@modelcontextprotocol/express': '^2.0.2',
   '@modelcontextprotocol/client': '^2.4.0',
+  // MCP SDK v1: only for its SSE server transport (--transport sse), which v2 does not have
+  '@modelcontextprotocol/sdk': '^1.32.2',
 
   // runtime
   express: '^5.2.1',

@@ -17,9 +17,10 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { transportPaths } from '../src/options/choices.js';
 import type { RegisterSummary } from '../src/register/register.js';
 import { runCli } from './support/cli.js';
-import { callToolWithToken, describeContract, describeHardening, machineToken, toolJson } from './support/contract-checks.js';
+import { callToolWithToken, describeContract, describeHardening, machineToken, prmUrlFor, toolJson } from './support/contract-checks.js';
 import { generateProject, readDotenv, run, startProject, type GeneratedProject, type RunningServer } from './support/generated-project.js';
 import { startLogtoLikeIssuer, type LogtoLikeIssuer, type UserRole } from './support/logto-like-issuer.js';
 import { startManagementApiEmulator, type Emulator, type EmulatorState } from './support/management-api-emulator.js';
@@ -86,6 +87,8 @@ function configureIssuerFrom(state: EmulatorState, appId: string, userRoleIds: s
     consentScopes: consent && { userScopes: consent.userScopes, resourceScopes: scopesByResource(consent.resourceScopes) },
   });
   issuer.setUserRoles(userRoleIds.map((roleId) => scopesByResource(state.rolesScopes.filter((r) => r.roleId === roleId).map((r) => r.scopeId))));
+  // The tenant's custom access-token claims script, run by the issuer as Logto runs it.
+  issuer.setAccessTokenClaimsScript(state.jwtCustomizers['jwt.accessToken']?.script);
 }
 
 // The scope cases are not multiplied across the matrix: scopes are checked by base/src/auth.ts, whatever the variant.
@@ -103,7 +106,8 @@ for (const variant of cases) {
 
     beforeAll(async () => {
       port = await getFreePort();
-      resource = `http://127.0.0.1:${port}/mcp`;
+      // The path the CLI's default resource has for this transport (/mcp, /sse).
+      resource = `http://127.0.0.1:${port}${transportPaths[variant.transport]}`;
       issuer.addResource(resource, { scopes: [SCOPE, TOOL_SCOPE] });
       // The CLI installs the dependencies itself, as in a user's run.
       const { framework, transport, verifier, scopes } = variant;
@@ -165,19 +169,19 @@ for (const variant of cases) {
         server = await startProject(project!.dir, port);
       }, 120_000);
 
-      describeContract(() => ({ resource, issuer, requiredScopes: variant.scopes }));
-      describeHardening(() => ({ resource, issuer, requiredScopes: variant.scopes }));
+      describeContract(() => ({ resource, issuer, requiredScopes: variant.scopes, transport: variant.transport }));
+      describeHardening(() => ({ resource, issuer, requiredScopes: variant.scopes, transport: variant.transport }));
 
       if (variant.scopes.length === 0) {
         it('with MCP_ALLOW_MACHINE_TOKENS=true, a machine-to-machine token is served and whoami says machine', async () => {
           const m2mPort = await getFreePort();
-          const m2mResource = `http://127.0.0.1:${m2mPort}/mcp`;
+          const m2mResource = `http://127.0.0.1:${m2mPort}${transportPaths[variant.transport]}`;
           issuer.addResource(m2mResource, { scopes: [SCOPE] });
           const node = await startProject(project!.dir, m2mPort, { PORT: String(m2mPort), MCP_RESOURCE: m2mResource, MCP_ALLOW_MACHINE_TOKENS: 'true' }, ['node', 'dist/index.js']);
           try {
             const target = { resource: m2mResource, issuer, requiredScopes: [] };
             const { token, clientId } = await machineToken(target);
-            const identity = toolJson(await callToolWithToken(m2mResource, token));
+            const identity = toolJson(await callToolWithToken(m2mResource, token, 'whoami', variant.transport));
             expect(identity).toMatchObject({ subjectType: 'machine', sub: clientId, client_id: clientId });
           } finally {
             await node.stop();
@@ -189,8 +193,10 @@ for (const variant of cases) {
         for (const sdk of ['v2', 'v1'] as const) {
           it(`SDK ${sdk} client: 401 → metadata → authorization code + PKCE + resource → token → whoami`, async () => {
             issuer.setUserScopes(undefined);
-            const result = await runOAuthFlow({ sdk, serverUrl: resource, clientId: issuer.clientId });
-            expectSignedIn(result, resource);
+            const result = await runOAuthFlow({ transport: variant.transport, sdk, serverUrl: resource, clientId: issuer.clientId });
+            const whoami = expectSignedIn(result, resource);
+            // No claims script installed for this resource: whoami says which profile claims are missing, and why.
+            expect(whoami).toMatchObject({ missingProfileClaims: ['username', 'name', 'email'], note: expect.stringContaining('custom claims script') });
             const o = result.observations;
             // The 401 challenge asks for the sign-in scopes only: a tool's scope is asked for when the tool is called.
             const first = o.fetchLog[0]!;
@@ -204,45 +210,69 @@ for (const variant of cases) {
           });
         }
 
-        for (const [sdk, modern] of [['v2', true], ['v2', false], ['v1', false]] as const) {
-          it(`SDK ${sdk} client${modern ? ' speaking 2026-07-28 (Mcp-Name)' : ' speaking 2025 (no Mcp-Name)'}: whoami without ${TOOL_SCOPE}, greet answers the step-up challenge, then works once re-authorized`, async () => {
-            issuer.setUserScopes([TOOL_SCOPE]); // the user holds the role granting it
-            const result = await runOAuthFlow({ sdk, modern, serverUrl: resource, clientId: issuer.clientId, callFirst: ['whoami'], toolName: 'greet' });
-            if (!result.ok) throw result.error;
+        if (variant.transport === 'sse') {
+          // The SDK's SSE clients do not act on a 403 (only on a 401): the step-up challenge reaches them as an error.
+          for (const sdk of ['v2', 'v1'] as const) {
+            it(`SDK ${sdk} SSE client: whoami without ${TOOL_SCOPE}; greet answers the 403 step-up challenge on the POST, nothing else`, async () => {
+              issuer.setUserScopes([TOOL_SCOPE]);
+              const result = await runOAuthFlow({ transport: 'sse', sdk, serverUrl: resource, clientId: issuer.clientId, callFirst: ['whoami'], toolName: 'greet' });
+              expect(result.ok).toBe(false);
+              const o = result.observations;
+              expect(o.toolCalls).toEqual([
+                { name: 'whoami', ok: true, tokenScope: '' },
+                { name: 'greet', ok: false, tokenScope: '' },
+              ]);
+              const stepUp = o.fetchLog.find((r) => r.status === 403);
+              expect(stepUp?.method).toBe('POST');
+              expect(new URL(stepUp!.url).pathname).toBe('/messages');
+              expect(stepUp?.wwwAuthenticate).toMatch(/error="insufficient_scope"/);
+              expect(stepUp?.wwwAuthenticate).toContain(`scope="openid profile email ${TOOL_SCOPE}"`);
+              expect(stepUp?.wwwAuthenticate).toContain(`resource_metadata="${prmUrlFor(resource)}"`);
+              expect(o.rounds).toHaveLength(1);
+              issuer.setUserScopes(undefined);
+            });
+          }
+        } else {
+          for (const [sdk, modern] of [['v2', true], ['v2', false], ['v1', false]] as const) {
+            it(`SDK ${sdk} client${modern ? ' speaking 2026-07-28 (Mcp-Name)' : ' speaking 2025 (no Mcp-Name)'}: whoami without ${TOOL_SCOPE}, greet answers the step-up challenge, then works once re-authorized`, async () => {
+              issuer.setUserScopes([TOOL_SCOPE]); // the user holds the role granting it
+              const result = await runOAuthFlow({ transport: variant.transport, sdk, modern, serverUrl: resource, clientId: issuer.clientId, callFirst: ['whoami'], toolName: 'greet' });
+              if (!result.ok) throw result.error;
+              const o = result.observations;
+              // First token: the sign-in scopes only; whoami works with it, greet does not.
+              expect(o.toolCalls.slice(0, 2)).toEqual([
+                { name: 'whoami', ok: true, tokenScope: '' },
+                { name: 'greet', ok: false, tokenScope: '' },
+              ]);
+              const stepUp = o.fetchLog.find((r) => r.status === 403);
+              expect(stepUp?.wwwAuthenticate).toMatch(/error="insufficient_scope"/);
+              expect(stepUp?.wwwAuthenticate).toContain(`scope="openid profile email ${TOOL_SCOPE}"`);
+              expect(stepUp?.wwwAuthenticate).toContain(`resource_metadata="${prmUrlFor(resource)}"`);
+              // The client re-authorized for the challenged scopes, and greet then ran with the new token.
+              expect(o.rounds).toHaveLength(2);
+              expect(o.rounds[1]!.authorizationUrl.searchParams.get('scope')?.split(' ')).toEqual(expect.arrayContaining(['openid', TOOL_SCOPE]));
+              expect(o.toolCalls.at(-1)).toEqual({ name: 'greet', ok: true, tokenScope: TOOL_SCOPE });
+              expect(result.whoamiRaw).toMatchObject({ content: [{ type: 'text', text: expect.stringMatching(/^Hello, /) }] });
+            });
+          }
+
+          it(`a user without the role granting ${TOOL_SCOPE}: the step-up gives a token still without it, and greet stays refused`, async () => {
+            issuer.setUserScopes([]);
+            const result = await runOAuthFlow({ transport: variant.transport, sdk: 'v2', modern: true, serverUrl: resource, clientId: issuer.clientId, callFirst: ['whoami'], toolName: 'greet' });
+            expect(result.ok).toBe(false);
             const o = result.observations;
-            // First token: the sign-in scopes only; whoami works with it, greet does not.
-            expect(o.toolCalls.slice(0, 2)).toEqual([
-              { name: 'whoami', ok: true, tokenScope: '' },
-              { name: 'greet', ok: false, tokenScope: '' },
-            ]);
-            const stepUp = o.fetchLog.find((r) => r.status === 403);
-            expect(stepUp?.wwwAuthenticate).toMatch(/error="insufficient_scope"/);
-            expect(stepUp?.wwwAuthenticate).toContain(`scope="openid profile email ${TOOL_SCOPE}"`);
-            expect(stepUp?.wwwAuthenticate).toContain(`resource_metadata="http://127.0.0.1:${port}/.well-known/oauth-protected-resource/mcp"`);
-            // The client re-authorized for the challenged scopes, and greet then ran with the new token.
+            expect(o.toolCalls[0]).toEqual({ name: 'whoami', ok: true, tokenScope: '' });
             expect(o.rounds).toHaveLength(2);
-            expect(o.rounds[1]!.authorizationUrl.searchParams.get('scope')?.split(' ')).toEqual(expect.arrayContaining(['openid', TOOL_SCOPE]));
-            expect(o.toolCalls.at(-1)).toEqual({ name: 'greet', ok: true, tokenScope: TOOL_SCOPE });
-            expect(result.whoamiRaw).toMatchObject({ content: [{ type: 'text', text: expect.stringMatching(/^Hello, /) }] });
+            expect(o.toolCalls.filter(({ name, ok }) => name === 'greet' && ok)).toEqual([]);
+            expect(o.fetchLog.filter((r) => r.status === 403).length).toBeGreaterThanOrEqual(2);
+            issuer.setUserScopes(undefined);
           });
         }
-
-        it(`a user without the role granting ${TOOL_SCOPE}: the step-up gives a token still without it, and greet stays refused`, async () => {
-          issuer.setUserScopes([]);
-          const result = await runOAuthFlow({ sdk: 'v2', modern: true, serverUrl: resource, clientId: issuer.clientId, callFirst: ['whoami'], toolName: 'greet' });
-          expect(result.ok).toBe(false);
-          const o = result.observations;
-          expect(o.toolCalls[0]).toEqual({ name: 'whoami', ok: true, tokenScope: '' });
-          expect(o.rounds).toHaveLength(2);
-          expect(o.toolCalls.filter(({ name, ok }) => name === 'greet' && ok)).toEqual([]);
-          expect(o.fetchLog.filter((r) => r.status === 403).length).toBeGreaterThanOrEqual(2);
-          issuer.setUserScopes(undefined);
-        });
       } else {
         for (const sdk of ['v2', 'v1'] as const) {
           it(`SDK ${sdk} client, user without the role: token without the scope, 403 insufficient_scope, step-up fails`, async () => {
             issuer.setUserScopes([]);
-            const result = await runOAuthFlow({ sdk, serverUrl: resource, clientId: issuer.clientId });
+            const result = await runOAuthFlow({ transport: variant.transport, sdk, serverUrl: resource, clientId: issuer.clientId });
             expect(result.ok).toBe(false);
             const o = result.observations;
             expect(o.requestedScope?.split(' ')).toEqual(expect.arrayContaining(['openid', SCOPE]));
@@ -251,7 +281,7 @@ for (const variant of cases) {
             const stepUp = o.fetchLog.find((r) => r.status === 403);
             expect(stepUp?.wwwAuthenticate).toMatch(/error="insufficient_scope"/);
             expect(stepUp?.wwwAuthenticate).toMatch(new RegExp(`scope="[^"]*${SCOPE}`));
-            expect(stepUp?.wwwAuthenticate).toContain(`resource_metadata="http://127.0.0.1:${port}/.well-known/oauth-protected-resource/mcp"`);
+            expect(stepUp?.wwwAuthenticate).toContain(`resource_metadata="${prmUrlFor(resource)}"`);
             // The client re-authorized for the challenged scope (the step-up), still in vain.
             expect(o.rounds).toHaveLength(2);
             expect(o.rounds[1]!.authorizationUrl.searchParams.get('scope')?.split(' ')).toContain(SCOPE);
@@ -272,7 +302,7 @@ for (const variant of cases) {
 
           it(`SDK ${sdk} client, user holding the role: whoami at once`, async () => {
             issuer.setUserScopes([SCOPE]);
-            const result = await runOAuthFlow({ sdk, serverUrl: resource, clientId: issuer.clientId });
+            const result = await runOAuthFlow({ transport: variant.transport, sdk, serverUrl: resource, clientId: issuer.clientId });
             const whoami = expectSignedIn(result, resource);
             expect(whoami.scope).toBe(SCOPE);
             expect(result.observations.fetchLog.some((r) => r.status === 403)).toBe(false);
@@ -300,6 +330,7 @@ for (const variant of cases) {
           });
           afterAll(async () => {
             issuer.setUserScopes(undefined);
+            issuer.setAccessTokenClaimsScript(undefined);
             await emulator?.close();
           });
 
@@ -317,23 +348,31 @@ for (const variant of cases) {
               role: { status: 'created' },
               application: { type: 'native', thirdParty: true, status: 'created' },
               consentScopes: { resourceScopes: [SCOPE, TOOL_SCOPE], status: 'created' },
+              profileClaims: { claims: ['username', 'name', 'email'], status: 'created' },
             });
+            expect(emulator.state.jwtCustomizers['jwt.accessToken']?.script).toContain(resource);
             expect((await readDotenv(join(project!.dir, '.env'))).LOGTO_APP_ID).toBe(summary.application.id);
           });
 
           for (const sdk of ['v2', 'v1'] as const) {
             it(`SDK ${sdk} client: the registered app signs in through the consent screen and calls whoami`, async () => {
               configureIssuerFrom(emulator.state, summary.application.id, [summary.role!.id]); // the user holds the registered role
-              const result = await runOAuthFlow({ sdk, serverUrl: resource, clientId: summary.application.id });
+              const result = await runOAuthFlow({ transport: variant.transport, sdk, serverUrl: resource, clientId: summary.application.id });
               const whoami = expectSignedIn(result, resource, summary.application.id);
               expect(String(whoami.scope).split(' ')).toContain(SCOPE);
+              // The claims script register installed put the user's profile into the token, and whoami returns it.
+              const { username, name, email } = issuer.user;
+              expect(result.observations.tokenClaims).toMatchObject({ username, name, email });
+              expect(whoami).toMatchObject({ username, name, email, subjectType: 'user' });
+              expect(whoami).not.toHaveProperty('missingProfileClaims');
+              expect(issuer.claimsScriptErrors).toEqual([]);
               expect(issuer.interactions.filter(({ clientId }) => clientId === summary.application.id).at(-1)).toEqual({ clientId: summary.application.id, prompt: 'consent' });
             });
           }
 
           it(`SDK v2 client (2026-07-28): the registered third-party app gets ${TOOL_SCOPE} only by step-up, through the consent screen`, async () => {
             configureIssuerFrom(emulator.state, summary.application.id, [summary.role!.id]);
-            const result = await runOAuthFlow({ sdk: 'v2', modern: true, serverUrl: resource, clientId: summary.application.id, callFirst: ['whoami'], toolName: 'greet' });
+            const result = await runOAuthFlow({ transport: variant.transport, sdk: 'v2', modern: true, serverUrl: resource, clientId: summary.application.id, callFirst: ['whoami'], toolName: 'greet' });
             if (!result.ok) throw result.error;
             const o = result.observations;
             expect(o.toolCalls[0]).toMatchObject({ name: 'whoami', ok: true });
@@ -355,6 +394,7 @@ for (const variant of cases) {
               role: { status: 'existing' },
               application: { status: 'existing' },
               consentScopes: { status: 'existing' },
+              profileClaims: { status: 'existing' },
             });
             expect(emulator.requests.filter(({ method }) => method !== 'GET')).toHaveLength(writes);
             expect(emulator.state).toEqual(state);

@@ -82,12 +82,12 @@ describe('in a terminal', () => {
       expect(session.screen()).not.toContain(secret);
       expect(parseEnv(readFileSync(path.join(dir, '.env'), 'utf8')).LOGTO_APP_ID).toBe(emulator.state.applications[0]?.id);
 
-      // unregister lists what it would delete (app, the role granting greet's scope, the resource) and asks, defaulting to no; then yes removes it.
+      // unregister lists what it would delete (app, the role granting greet's scope, the claims-script block, the resource) and asks, defaulting to no; then yes removes it.
       const credentials = { LOGTO_M2M_APP_ID: 'm2m', LOGTO_M2M_APP_SECRET: secret };
       const declined = startInTerminal(['unregister', dir], work, credentials);
       try {
         await declined.answer(`application "${emulator.state.applications[0]!.name}"`, '');
-        await declined.answer('Remove these 3 objects from Logto? (y/N)', ENTER);
+        await declined.answer('Remove these 4 objects from Logto? (y/N)', ENTER);
         expect(await declined.exited).toBe(1);
       } finally {
         declined.kill();
@@ -96,7 +96,7 @@ describe('in a terminal', () => {
       expect(emulator.state.applications).toHaveLength(1);
       const confirmed = startInTerminal(['unregister', dir], work, credentials);
       try {
-        await confirmed.answer('Remove these 3 objects from Logto? (y/N)', `y${ENTER}`);
+        await confirmed.answer('Remove these 4 objects from Logto? (y/N)', `y${ENTER}`);
         expect(await confirmed.exited).toBe(0);
       } finally {
         confirmed.kill();

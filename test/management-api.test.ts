@@ -161,3 +161,54 @@ async function rawCall(target: Emulator, method: string, path: string, body?: un
   }
   return { status: response.status, code };
 }
+
+describe('ManagementApi: the custom access-token claims script (as the emulator follows Logto)', () => {
+  it('reads none as null, creates with PUT (201), merges with PATCH, lists it, and deletes it (then 404)', async () => {
+    const { api, emulator } = await connect();
+    expect(await api.getAccessTokenClaims()).toBeNull();
+    await expect(api.patchAccessTokenClaims({ script: 'x' })).rejects.toMatchObject({ status: 404, code: 'entity.not_exists_with_id' });
+
+    expect(await api.putAccessTokenClaims({ script: 'const getCustomJwtClaims = async () => ({});', environmentVariables: { A: '1' } })).toMatchObject({ script: expect.any(String) });
+    expect(emulator.requests.at(-1)).toMatchObject({ method: 'PUT', status: 201 });
+    await api.patchAccessTokenClaims({ script: 'const getCustomJwtClaims = async () => ({ a: 1 });' });
+    expect(await api.getAccessTokenClaims()).toEqual({ script: 'const getCustomJwtClaims = async () => ({ a: 1 });', environmentVariables: { A: '1' } });
+    const list = await fetch(`${emulator.url}/api/configs/jwt-customizer`, { headers: { authorization: `Bearer ${await tokenOf(emulator)}` } });
+    expect(await list.json()).toEqual([{ key: 'jwt.accessToken', value: emulator.state.jwtCustomizers['jwt.accessToken'] }]);
+
+    await api.deleteAccessTokenClaims();
+    expect(await api.getAccessTokenClaims()).toBeNull();
+    await expect(api.deleteAccessTokenClaims()).rejects.toMatchObject({ status: 404 });
+  });
+
+  it('is strict about the body, as accessTokenJwtCustomizerGuard (.strict()) is', async () => {
+    const { api } = await connect();
+    await expect(api.putAccessTokenClaims({ script: 'x', extra: true } as never)).rejects.toMatchObject({ status: 400, code: 'guard.invalid_input' });
+    await expect(api.putAccessTokenClaims({ script: 42 })).rejects.toMatchObject({ status: 400 });
+    await expect(api.putAccessTokenClaims({ script: 'x', environmentVariables: { A: 1 } })).rejects.toMatchObject({ status: 400 });
+    await expect(api.putAccessTokenClaims({})).rejects.toMatchObject({ status: 400 });
+  });
+
+  it('answers 403 subscription.limit_exceeded on a plan without custom JWT claims, before reading the body', async () => {
+    emulator = await startManagementApiEmulator({ m2mApps: [M2M], customJwtEnabled: false });
+    const api = await ManagementApi.connect({ endpoint: emulator.url, resource: emulator.managementResource, appId: M2M.id, appSecret: M2M.secret });
+    await expect(api.putAccessTokenClaims({ script: 1 })).rejects.toMatchObject({ status: 403, code: 'subscription.limit_exceeded' });
+    expect(await api.getAccessTokenClaims()).toBeNull();
+  });
+
+  it('refuses an answer without the shape Logto documents', async () => {
+    const { api, emulator } = await connect();
+    emulator.state.jwtCustomizers['jwt.accessToken'] = { script: 7 } as never;
+    await expect(api.getAccessTokenClaims()).rejects.toBeInstanceOf(LogtoApiError);
+  });
+});
+
+/** A Management API token from the emulator, for a request the client has no method for. */
+async function tokenOf(emulator: Emulator): Promise<string> {
+  const basic = Buffer.from(`${encodeURIComponent(M2M.id)}:${encodeURIComponent(M2M.secret)}`).toString('base64');
+  const response = await fetch(`${emulator.url}/oidc/token`, {
+    method: 'POST',
+    headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'client_credentials', resource: emulator.managementResource, scope: 'all' }).toString(),
+  });
+  return ((await response.json()) as { access_token: string }).access_token;
+}

@@ -35,6 +35,9 @@ describe('create options', () => {
   it('derives the resource from --port and the port from --resource', async () => {
     const dir = path.join(scratch, 'p');
     expect(await resolve({ directory: dir, issuer, port: '4100' })).toMatchObject({ resource: 'http://localhost:4100/mcp', port: 4100 });
+    // The default resource's path follows the transport.
+    expect(await resolve({ directory: dir, issuer, transport: 'sse' })).toMatchObject({ resource: 'http://localhost:3001/sse', port: 3001 });
+    expect(await resolve({ directory: dir, issuer, transport: 'sse', port: '4100' })).toMatchObject({ resource: 'http://localhost:4100/sse' });
     expect(await resolve({ directory: dir, issuer, resource: 'http://127.0.0.1:4200/mcp' })).toMatchObject({ port: 4200 });
     expect(await resolve({ directory: dir, issuer, resource: 'https://mcp.example.com/mcp' })).toMatchObject({ port: 3001 });
     // An https resource on loopback sits behind a local TLS proxy: the server's port is its own.

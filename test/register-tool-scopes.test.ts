@@ -37,6 +37,7 @@ function register(projectDir: string, overrides: Partial<RegisterOptions> = {}) 
     defaultRole: false,
     adopt: false,
     enableDynamicApps: false,
+    profileClaims: true,
     showSecret: false,
     issuer: emulator.issuer,
     resource: RESOURCE,

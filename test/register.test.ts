@@ -40,6 +40,7 @@ function optionsFor(overrides: Partial<RegisterOptions> = {}): RegisterOptions {
     defaultRole: false,
     adopt: false,
     enableDynamicApps: false,
+    profileClaims: true,
     showSecret: false,
     issuer: emulator.issuer,
     resource: RESOURCE,
@@ -252,7 +253,7 @@ describe('register', () => {
     expect(summary.role).toMatchObject({ id: firstSummary.role!.id, status: 'updated' });
     const { logto } = await readJson(path.join(other, 'logto-mcp.json'));
     expect(logto).toMatchObject({ application: { id: firstSummary.application.id }, role: { id: firstSummary.role!.id } });
-    expect(logto.created).toEqual({ resource: summary.resource.id, scopeIds: [summary.scopes[0]!.id], signature: expect.any(String) });
+    expect(logto.created).toEqual({ resource: summary.resource.id, scopeIds: [summary.scopes[0]!.id], profileClaims: true, signature: expect.any(String) });
 
     // The record names them, but a committed file is no proof: Logto marks them as the first project's, so a re-run needs --adopt again.
     await expect(register(other, { resource: 'http://localhost:3002/mcp' })).rejects.toThrow(/that this project did not create.*--adopt/);
@@ -396,7 +397,8 @@ describe('unregister', () => {
 
     const summary = await unregister(dir);
 
-    expect(summary.removed.map(({ kind }) => kind)).toEqual(['application', 'role', 'resource']);
+    expect(summary.removed.map(({ kind }) => kind)).toEqual(['application', 'role', 'claims-block', 'resource']);
+    expect(emulator.state.jwtCustomizers).toEqual({});
     expect(emulator.state.applications).toEqual([]);
     expect(emulator.state.roles).toEqual([]);
     expect(emulator.state.resources.map(({ indicator }) => indicator)).toEqual(['https://default.logto.app/api']);
@@ -424,7 +426,7 @@ describe('unregister', () => {
 
     const summary = await unregister(dir);
     expect(summary.alreadyGone.map(({ kind }) => kind)).toEqual(['application']);
-    expect(summary.removed.map(({ kind }) => kind)).toEqual(['role', 'resource']);
+    expect(summary.removed.map(({ kind }) => kind)).toEqual(['role', 'claims-block', 'resource']);
     expect(emulator.state.roles).toEqual([]);
   });
 });
@@ -543,7 +545,7 @@ describe('register and unregister commands', () => {
       const base = [dir, '--m2m-app-id', M2M_ID, '--app-type', 'traditional', '--redirect-uri', 'https://agent.example.invalid/callback', '--json'];
       await run(registerCommand(), base);
       const summary = JSON.parse(capture.output.stdout) as RegisterSummary;
-      expect(Object.keys(summary)).toEqual(['logto', 'resource', 'scopes', 'role', 'application', 'consentScopes', 'branding', 'dynamicApps', 'files', 'nextSteps']);
+      expect(Object.keys(summary)).toEqual(['logto', 'resource', 'scopes', 'role', 'application', 'consentScopes', 'branding', 'dynamicApps', 'profileClaims', 'files', 'nextSteps']);
       expect(summary.resource).toEqual({ id: expect.any(String), indicator: RESOURCE, status: 'created' });
       expect(summary.application).not.toHaveProperty('secret');
       const appSecret = (await readEnv(dir)).LOGTO_APP_SECRET!;
@@ -558,7 +560,7 @@ describe('register and unregister commands', () => {
 
       capture.output.stdout = '';
       await run(unregisterCommand(), [dir, '--m2m-app-id', M2M_ID, '--yes', '--json']);
-      expect(JSON.parse(capture.output.stdout)).toMatchObject({ removed: [{ kind: 'application' }, { kind: 'role' }, { kind: 'resource' }], nothingRecorded: false });
+      expect(JSON.parse(capture.output.stdout)).toMatchObject({ removed: [{ kind: 'application' }, { kind: 'role' }, { kind: 'claims-block' }, { kind: 'resource' }], nothingRecorded: false });
     } finally {
       vi.unstubAllEnvs();
     }

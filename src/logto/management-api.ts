@@ -20,6 +20,10 @@ export type UserScope = NonNullable<ConsentScopesInput['userScopes']>[number];
 export type AppSignInExperience = ResponseBody<'get', '/api/applications/{applicationId}/sign-in-experience'>;
 export type AppSignInExperienceInput = RequestBody<'put', '/api/applications/{applicationId}/sign-in-experience'>;
 
+/** The tenant's custom access-token claims script and its settings (Logto Console > Custom JWT). */
+export type JwtCustomizer = ResponseBody<'get', '/api/configs/jwt-customizer/{tokenTypePath}'>;
+export type JwtCustomizerInput = RequestBody<'put', '/api/configs/jwt-customizer/{tokenTypePath}'>;
+
 /** Logto 1.43+ (`/api/configs/cimd`, `/api/cimd/user-consent-scopes`), not in @logto/api 1.42. */
 export interface CimdConfig {
   enabled: boolean;
@@ -61,6 +65,7 @@ export class LogtoApiError extends Error {
   }
 }
 
+const ACCESS_TOKEN = { tokenTypePath: 'access-token' } as const;
 const PAGE_SIZE = 100;
 /** 10,000 items: far more than a tenant has, few enough that a server that pages forever is stopped soon. */
 const MAX_PAGES = 100;
@@ -101,6 +106,8 @@ const Shape = {
     displayName: v.nullish(v.string()),
   }),
   cimdConfig: v.looseObject({ enabled: v.boolean() }),
+  // Logto's guard makes every field optional (jwtCustomizerGuard is partial); a stored one has a script.
+  jwtCustomizer: v.looseObject({ script: v.optional(v.string()) }),
   /** For answers nothing is read from (204, or a body the CLI ignores): any JSON or none, but not HTML. */
   anything: v.unknown(),
 };
@@ -180,6 +187,16 @@ export class ManagementApi {
     this.#optional(this.#call('get', '/api/applications/{applicationId}/sign-in-experience', { path: { applicationId } }, Shape.signInExperience));
   putSignInExperience = (applicationId: string, body: AppSignInExperienceInput) =>
     this.#call('put', '/api/applications/{applicationId}/sign-in-experience', { path: { applicationId }, body }, Shape.signInExperience);
+
+  // The access-token claims script (packages/core/src/routes/logto-config/jwt-customizer.ts): GET is null when there
+  // is none (404); PUT creates or replaces it (201 or 200); PATCH merges the given fields into the stored ones (404
+  // when none), so its environment variables and samples are kept; DELETE removes it (204). On Logto Cloud, PUT and
+  // PATCH answer 403 subscription.limit_exceeded on plans without custom JWT claims (koaQuotaGuard customJwtEnabled).
+  getAccessTokenClaims = () => this.#optional(this.#call('get', '/api/configs/jwt-customizer/{tokenTypePath}', { path: ACCESS_TOKEN }, Shape.jwtCustomizer));
+  putAccessTokenClaims = (body: JwtCustomizerInput) => this.#call('put', '/api/configs/jwt-customizer/{tokenTypePath}', { path: ACCESS_TOKEN, body }, Shape.jwtCustomizer);
+  patchAccessTokenClaims = (body: RequestBody<'patch', '/api/configs/jwt-customizer/{tokenTypePath}'>) =>
+    this.#call('patch', '/api/configs/jwt-customizer/{tokenTypePath}', { path: ACCESS_TOKEN, body }, Shape.jwtCustomizer);
+  deleteAccessTokenClaims = () => this.#call('delete', '/api/configs/jwt-customizer/{tokenTypePath}', { path: ACCESS_TOKEN }, Shape.anything);
 
   // Client ID Metadata Documents ("dynamic apps", Logto 1.43+): null when this Logto has no such routes.
   getCimdConfig = () => this.#optional(this.#send<CimdConfig>('GET', '/api/configs/cimd', Shape.cimdConfig));

@@ -9,6 +9,7 @@ export const frameworks = [
 
 export const transports = [
   { value: 'streamable-http', label: 'Streamable HTTP', hint: 'the current MCP transport (POST /mcp)' },
+  { value: 'sse', label: 'HTTP+SSE (deprecated)', hint: 'deprecated: the 2024-11-05 transport (GET /sse, POST /messages), only for clients that still need it' },
 ] as const satisfies readonly Choice[];
 
 export const verifiers = [
@@ -39,5 +40,7 @@ export const packageManagers = [
 
 export type Framework = (typeof frameworks)[number]['value'];
 export type Transport = (typeof transports)[number]['value'];
+/** The path of the MCP endpoint each transport's default resource ends in (`--resource`'s default). */
+export const transportPaths: Record<Transport, string> = { 'streamable-http': '/mcp', sse: '/sse' };
 export type Verifier = (typeof verifiers)[number]['value'];
 export type PackageManager = (typeof packageManagers)[number]['value'];

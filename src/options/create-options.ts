@@ -1,6 +1,6 @@
 import path from 'node:path';
 import validatePackageName from 'validate-npm-package-name';
-import { frameworks, packageManagers, transports, verifiers, type PackageManager } from './choices.js';
+import { frameworks, packageManagers, transportPaths, transports, verifiers, type PackageManager, type Transport } from './choices.js';
 import type { OptionSpec, OptionSpecs, ResolvedOptions } from './define.js';
 import { UsageError } from '../errors.js';
 import { firstUnprintable, printable } from '../printable.js';
@@ -35,7 +35,7 @@ export const createOptionSpecs = {
   } satisfies OptionSpec<string>,
   transport: {
     flag: '--transport <name>',
-    description: 'MCP transport',
+    description: 'MCP transport (sse: the deprecated HTTP+SSE transport, only for clients without Streamable HTTP)',
     choices: transports,
     default: 'streamable-http',
     prompt: { message: 'MCP transport:' },
@@ -52,8 +52,9 @@ export const createOptionSpecs = {
     description: "The MCP server's public URL, also its API resource indicator in Logto",
     // An invalid --port falls back here and is reported when --port itself is resolved.
     // Built with URL, so that port 80 is left out as it must be (see parseResource).
-    default: (_answers, flags) => new URL(`http://localhost:${portOrUndefined(flags.port) ?? DEFAULT_PORT}/mcp`).href,
-    defaultDescription: 'http://localhost:<port>/mcp',
+    // The path follows the transport (resolved before): /mcp, or /sse for --transport sse.
+    default: (answers, flags) => new URL(`http://localhost:${portOrUndefined(flags.port) ?? DEFAULT_PORT}${transportPaths[answers.transport as Transport]}`).href,
+    defaultDescription: 'http://localhost:<port>/mcp, or /sse with --transport sse',
     parse: parseResource,
     prompt: { message: 'Public URL of the MCP server (also the API resource indicator in Logto):' },
   } satisfies OptionSpec<string>,

@@ -125,6 +125,12 @@ export const registerOptionSpecs = {
     description: 'Also accept MCP clients that identify with a Client ID Metadata Document (tenant-wide; Logto 1.43+)',
     default: false,
   } satisfies OptionSpec<boolean>,
+  profileClaims: {
+    flag: '--no-profile-claims',
+    description:
+      "Do not add the user's username, name and email to this server's access tokens (register installs a block of the tenant's custom access-token claims script; Logto Cloud offers it on some plans only)",
+    default: true,
+  } satisfies OptionSpec<boolean>,
   showSecret: {
     flag: '--show-secret',
     description: "Include the app's secret in --json output (it is always written to .env)",
@@ -151,6 +157,7 @@ export interface RegisterFlagOptions {
   privacyUrl?: string;
   displayName?: string;
   enableDynamicApps: boolean;
+  profileClaims: boolean;
   showSecret: boolean;
 }
 

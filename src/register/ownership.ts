@@ -59,6 +59,8 @@ export interface CreatedIds {
   scopeIds?: string[];
   role?: string;
   application?: string;
+  /** This copy's block is in the tenant's custom access-token claims script (claims-script.ts). */
+  profileClaims?: boolean;
   signature?: string;
 }
 
@@ -67,8 +69,9 @@ export interface CreatedIds {
  * carry their mark in Logto; an API resource and its scopes cannot, so this is what shows that this copy
  * created them: someone without the key (any reader of the repository) cannot list another ID and sign it.
  */
-export function signCreated({ resource, scopeIds, role, application }: CreatedIds, key: string): string {
-  const canonical = JSON.stringify([resource ?? null, [...(scopeIds ?? [])].sort(), role ?? null, application ?? null]);
+export function signCreated({ resource, scopeIds, role, application, profileClaims }: CreatedIds, key: string): string {
+  // profileClaims is appended only when set, so a record signed before it existed still verifies.
+  const canonical = JSON.stringify([resource ?? null, [...(scopeIds ?? [])].sort(), role ?? null, application ?? null, ...(profileClaims ? [true] : [])]);
   return createHmac('sha256', key).update(canonical).digest('base64url');
 }
 

@@ -37,6 +37,8 @@ const LogtoRecordSchema = v.object({
     scopeIds: v.optional(v.array(Id)),
     role: v.optional(Id),
     application: v.optional(Id),
+    /** This copy's block of the tenant's custom access-token claims script (claims-script.ts). */
+    profileClaims: v.optional(v.boolean()),
     /** HMAC of these IDs under the project's registration key (ownership.ts). */
     signature: v.optional(v.pipe(v.string(), v.regex(/^[\w-]{1,100}$/))),
   }),

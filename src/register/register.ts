@@ -31,6 +31,7 @@ import {
   signCreated,
   type ProjectMark,
 } from './ownership.js';
+import { PROFILE_CLAIMS, parseScript, profileClaimsBlock, scriptFor, withBlock } from './claims-script.js';
 import { CONFIG_FILE, readProject, saveRecord, setEnvValues, TOOL_SCOPES_FILE, type LogtoRecord } from './project.js';
 
 export type Status = 'created' | 'existing' | 'updated';
@@ -56,6 +57,12 @@ export interface RegisterSummary {
   consentScopes: { userScopes: string[]; resourceScopes: string[]; status: Status } | null;
   branding: { status: Status } | null;
   dynamicApps: { status: Status } | null;
+  /**
+   * The user's profile claims in this server's access tokens (a block of the tenant's custom access-token
+   * claims script); `refused` when the tenant's plan or script did not allow it (the reason says which); null
+   * with --no-profile-claims.
+   */
+  profileClaims: { claims: string[]; status: Status | 'refused'; reason?: string } | null;
   files: { env: string; config: string };
   nextSteps: string[];
 }
@@ -201,6 +208,11 @@ export async function registerProject({ projectDir, options, ui, json = false, d
       record.dynamicApps = true;
     }
 
+    const profileClaims = options.profileClaims
+      ? await ui.step('Profile claims in access tokens (custom JWT claims script)', () => ensureProfileClaims(context))
+      : null;
+    if (profileClaims?.reason) ui.warn(profileClaims.reason);
+
     await setEnvValues(projectDir, { LOGTO_APP_ID: app.id, LOGTO_APP_SECRET: secret });
     await save();
 
@@ -222,6 +234,7 @@ export async function registerProject({ projectDir, options, ui, json = false, d
       consentScopes,
       branding,
       dynamicApps,
+      profileClaims,
       files: { env: path.join(projectDir, '.env'), config: path.join(projectDir, 'logto-mcp.json') },
       nextSteps: [],
     };
@@ -433,6 +446,50 @@ async function ensureApp(
   return { app, status };
 }
 
+const PLAN_REFUSAL_CODES = new Set(['subscription.limit_exceeded']);
+
+/**
+ * Puts this server's block (username, name and email, for tokens whose audience is its resource) into the
+ * tenant's one custom access-token claims script, keeping every other block and any script someone wrote
+ * (claims-script.ts): read, merge, write back only when it changed. The block carries this copy's mark,
+ * so the record's `profileClaims` lets unregister take out exactly it. Refused by the tenant's plan (Logto
+ * Cloud: 403 subscription.limit_exceeded) or by a script it cannot merge safely: said, and registration goes on.
+ */
+async function ensureProfileClaims({ api, mark, record, save }: StepContext): Promise<NonNullable<RegisterSummary['profileClaims']>> {
+  const claims = Object.keys(PROFILE_CLAIMS);
+  const current = await api.getAccessTokenClaims();
+  const parsed = parseScript(current?.script);
+  if (!parsed.ok) {
+    return {
+      claims,
+      status: 'refused',
+      reason:
+        `The tenant's custom access-token claims script was left as it is (${printable(parsed.reason)}), so tokens carry no ${claims.join(', ')}: ` +
+        `see README "Profile claims", or pass --no-profile-claims.`,
+    };
+  }
+  const block = profileClaimsBlock(mark);
+  const script = scriptFor(withBlock(parsed.blocks, block))!;
+  let status: Status = 'existing';
+  if (current?.script !== script) {
+    try {
+      // PATCH keeps the stored environment variables and samples; PUT creates the first script.
+      await (current ? api.patchAccessTokenClaims({ script }) : api.putAccessTokenClaims({ script }));
+    } catch (error) {
+      if (!(error instanceof LogtoApiError && error.status === 403 && PLAN_REFUSAL_CODES.has(error.code ?? ''))) throw error;
+      return {
+        claims,
+        status: 'refused',
+        reason: `Your Logto plan does not include custom JWT claims (403 ${error.code}), so tokens carry no ${claims.join(', ')}; registration goes on without them.`,
+      };
+    }
+    status = parsed.blocks.some(({ label }) => label === block.label) ? 'updated' : 'created';
+  }
+  record.created.profileClaims = true;
+  await save();
+  return { claims, status };
+}
+
 /** Since Logto 1.42 the app's secret is only in the secrets endpoint; older versions returned it on the app. */
 async function readSecret(api: ManagementApi, app: Application): Promise<string> {
   let secrets;
@@ -516,6 +573,8 @@ function printSummary(ui: Ui, summary: RegisterSummary): void {
   if (summary.consentScopes) line(summary.consentScopes.status, `consent scopes: ${[...summary.consentScopes.userScopes, ...summary.consentScopes.resourceScopes].join(' ')}`);
   if (summary.branding) line(summary.branding.status, 'consent screen branding');
   if (summary.dynamicApps) line(summary.dynamicApps.status, 'dynamic apps (Client ID Metadata Documents) for the tenant');
+  const claims = summary.profileClaims;
+  if (claims && claims.status !== 'refused') line(claims.status, `${claims.claims.join(', ')} in access tokens for ${summary.resource.indicator} (a block of the tenant's custom claims script)`);
   ui.info(`Wrote LOGTO_APP_ID${app.hasSecret ? ' and LOGTO_APP_SECRET' : ''} to ${summary.files.env}, and the IDs to ${summary.files.config}.`);
   ui.info('\nNext:');
   for (const step of summary.nextSteps) ui.info(`  - ${step}`);
@@ -535,9 +594,10 @@ export function registerCommandLines(projectDir: string, options: RegisterOption
   for (const [key, spec] of Object.entries(registerOptionSpecs as OptionSpecs)) {
     if (key === 'm2mAppSecret' || key === 'showSecret') continue;
     const value = options[key as keyof RegisterOptions];
-    if (value === undefined || value === false || value === spec.default || (Array.isArray(value) && value.length === 0)) continue;
+    if (value === undefined || value === spec.default || (Array.isArray(value) && value.length === 0)) continue;
     const flag = flagName(spec);
-    if (value === true) words.push(flag);
+    // A boolean that differs from its default: --first-party for true, --no-profile-claims for false.
+    if (typeof value === 'boolean') words.push(flag);
     else for (const item of [value].flat()) words.push(flag, String(item));
   }
   const command = `${cliInvocation()} ${words.map(shell).join(' ')}`;

@@ -7,10 +7,12 @@ import { shell } from '../render/encoders.js';
 import type { Ui } from '../ui.js';
 import type { RegisterFlagOptions } from './options.js';
 import { grantsOnly, isOwnApp, isOwnRole, isRegistrationKey, isSignedCreated, REGISTRATION_KEY, type ProjectMark } from './ownership.js';
+import { blockLabel, parseScript, scriptFor, withoutBlock } from './claims-script.js';
 import { CONFIG_FILE, readProject, saveRecord, setEnvValues, type LogtoRecord } from './project.js';
 import type { RegisterDeps } from './register.js';
 
-type Kind = 'application' | 'role' | 'scope' | 'resource';
+/** `claims-block`: this copy's block of the tenant's custom access-token claims script (its id: the resource). */
+type Kind = 'application' | 'role' | 'scope' | 'resource' | 'claims-block';
 interface Entry {
   kind: Kind;
   id: string;
@@ -239,6 +241,19 @@ async function planRemoval(api: ManagementApi, record: LogtoRecord, mark: Projec
     else if (!grantsOnly(await api.listRoleScopes(id), ownResource?.id ?? '')) foreign.push(`role ${quoted(role.name)} (${id}): it also grants scopes of other API resources`);
     else remove.push({ entry: { kind: 'role', id }, label: `role ${quoted(role.name)} (${id})`, remove: () => api.deleteRole(id) });
   }
+  // The claims block carries the mark in its marker lines, as an app does in its custom data.
+  if (created.profileClaims) {
+    const entry: Entry = { kind: 'claims-block', id: resource };
+    const label = blockLabel(mark);
+    const parsed = parseScript((await api.getAccessTokenClaims())?.script);
+    if (!parsed.ok) {
+      kept.push({ ...entry, reason: `the tenant's custom claims script ${printable(parsed.reason)}; remove the block between its "${label}" lines in Logto Console > Custom JWT yourself` });
+    } else if (!parsed.blocks.some((block) => block.label === label)) {
+      alreadyGone.push(entry);
+    } else {
+      remove.push({ entry, label: "this server's block of the tenant's custom access-token claims script", remove: () => removeClaimsBlock(api, label) });
+    }
+  }
   // The resource and scopes carry no mark in Logto: the record's signature shows this copy listed them.
   const unsigned = 'logto-mcp.json lists it, but not signed with this copy\'s key';
   if (!isSignedCreated(created, mark.key) && (created.resource || created.scopeIds?.length)) {
@@ -267,6 +282,20 @@ async function planRemoval(api: ManagementApi, record: LogtoRecord, mark: Projec
     }
   }
   return { remove, alreadyGone, foreign, kept };
+}
+
+/**
+ * Takes this copy's block out of the tenant's claims script, read again just before: the other blocks stay,
+ * a script someone wrote before register gets its original text back, and a script left empty is deleted.
+ */
+async function removeClaimsBlock(api: ManagementApi, label: string): Promise<void> {
+  const current = await api.getAccessTokenClaims();
+  const parsed = parseScript(current?.script);
+  if (!parsed.ok) throw new UsageError(`The tenant's custom claims script changed while unregistering (${printable(parsed.reason)}); run unregister again.`);
+  if (!parsed.blocks.some((block) => block.label === label)) return;
+  const script = scriptFor(withoutBlock(parsed.blocks, label));
+  if (script === undefined) await api.deleteAccessTokenClaims();
+  else await api.patchAccessTokenClaims({ script });
 }
 
 const quoted = (name: string) => `"${printable(name, 100)}"`;

@@ -12,7 +12,9 @@ import { connect } from 'node:net';
 import * as jose from 'jose';
 import { expect, it } from 'vitest';
 
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { Client, SSEClientTransport, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+
+import type { Transport } from '../../src/options/choices.js';
 
 import type { LogtoLikeIssuer } from './logto-like-issuer.js';
 import { assertLoopback } from './mcp-oauth-client.js';
@@ -23,6 +25,8 @@ export interface ContractTarget {
   issuer: LogtoLikeIssuer;
   /** Scopes the server was configured to require (empty: any valid token). */
   requiredScopes: string[];
+  /** How MCP is carried (default streamable-http); for `sse`, `resource` is the event stream's URL. */
+  transport?: Transport;
 }
 
 /** `Bearer a="b", c="d"` → `{ scheme: 'bearer', params: { a: 'b', c: 'd' } }` */
@@ -61,15 +65,34 @@ export async function postMcp(resource: string, headers: Record<string, string> 
   });
 }
 
+/**
+ * A request to the MCP endpoint, as the checks in front of the transport see it: POST `initialize` (Streamable
+ * HTTP), or GET the event stream (SSE; an opened stream is closed at once and answered as an empty 200).
+ */
+export async function mcpRequest(target: ContractTarget, headers: Record<string, string> = {}): Promise<Response> {
+  if (target.transport !== 'sse') return postMcp(target.resource, headers);
+  assertLoopback(target.resource);
+  const response = await fetch(target.resource, { headers: { accept: 'text/event-stream', ...headers } });
+  if (response.status !== 200) return response;
+  await response.body?.cancel();
+  return new Response(null, { status: 200, headers: response.headers });
+}
+
+/** The path clients POST their messages to: the endpoint itself, or for SSE the messages endpoint next to the stream. */
+export function postPath(target: ContractTarget): string {
+  return new URL(target.transport === 'sse' ? 'messages' : target.resource, target.resource).pathname;
+}
+
 /** A token the server must accept: the issuer's real key, `aud` = resource, the required scopes. */
 export function validToken(target: ContractTarget, claims: jose.JWTPayload = {}): Promise<string> {
   return target.issuer.signToken({ aud: target.resource, scope: target.requiredScopes.join(' '), ...claims });
 }
 
-/** Call a tool with a static bearer token through the real v2 SDK client. */
-export async function callToolWithToken(resource: string, token: string, name = 'whoami'): Promise<unknown> {
+/** Call a tool with a static bearer token through the real v2 SDK client of the transport. */
+export async function callToolWithToken(resource: string, token: string, name = 'whoami', kind: Transport = 'streamable-http'): Promise<unknown> {
   assertLoopback(resource);
-  const transport = new StreamableHTTPClientTransport(new URL(resource), { authProvider: { token: async () => token } });
+  const authProvider = { token: async () => token };
+  const transport = kind === 'sse' ? new SSEClientTransport(new URL(resource), { authProvider }) : new StreamableHTTPClientTransport(new URL(resource), { authProvider });
   const client = new Client({ name: 'contract-check', version: '0.0.0' });
   try {
     await client.connect(transport);
@@ -160,7 +183,7 @@ export async function expectStillServing(target: ContractTarget): Promise<void> 
   const health = await fetch(new URL('/healthz', target.resource));
   expect(health.status).toBe(200);
   await health.body?.cancel();
-  const ok = await postMcp(target.resource, { authorization: `Bearer ${await validToken(target)}` });
+  const ok = await mcpRequest(target, { authorization: `Bearer ${await validToken(target)}` });
   expect(ok.status).toBe(200);
   await ok.body?.cancel();
 }
@@ -213,9 +236,9 @@ export function describeContract(get: () => ContractTarget): void {
     });
   }
 
-  it('POST /mcp without a token: 401 with resource_metadata (and scope when scopes are required)', async () => {
+  it('an MCP request without a token: 401 with resource_metadata (and scope when scopes are required)', async () => {
     const target = get();
-    const response = await postMcp(target.resource);
+    const response = await mcpRequest(target);
     expect(response.status).toBe(401);
     const params = expectChallenge(response, target);
     if (target.requiredScopes.length > 0) {
@@ -227,9 +250,9 @@ export function describeContract(get: () => ContractTarget): void {
     await expectStillServing(target);
   });
 
-  it('POST /mcp with a non-Bearer Authorization: 401 with a challenge', async () => {
+  it('an MCP request with a non-Bearer Authorization: 401 with a challenge', async () => {
     const target = get();
-    const response = await postMcp(target.resource, { authorization: 'Basic dXNlcjpwYXNz' });
+    const response = await mcpRequest(target, { authorization: 'Basic dXNlcjpwYXNz' });
     expect(response.status).toBe(401);
     const challenge = parseWwwAuthenticate(response.headers.get('www-authenticate'));
     expect(challenge?.scheme).toBe('bearer');
@@ -243,7 +266,7 @@ export function describeContract(get: () => ContractTarget): void {
     const tokens = await invalidTokens(target);
     const failures: string[] = [];
     for (const { name, token } of tokens) {
-      const response = await postMcp(target.resource, { authorization: `Bearer ${token}` });
+      const response = await mcpRequest(target, { authorization: `Bearer ${token}` });
       const challenge = parseWwwAuthenticate(response.headers.get('www-authenticate'));
       const body = await response.text();
       const problems: string[] = [];
@@ -264,13 +287,13 @@ export function describeContract(get: () => ContractTarget): void {
     const target = get();
     if (target.requiredScopes.length === 0) {
       // No scope is required: a token with no resource scope at all is enough.
-      const response = await postMcp(target.resource, { authorization: `Bearer ${await validToken(target, { scope: '' })}` });
+      const response = await mcpRequest(target, { authorization: `Bearer ${await validToken(target, { scope: '' })}` });
       expect(response.status).toBe(200);
       await response.body?.cancel();
       return;
     }
     for (const scope of ['', 'unrelated:scope']) {
-      const response = await postMcp(target.resource, { authorization: `Bearer ${await validToken(target, { scope })}` });
+      const response = await mcpRequest(target, { authorization: `Bearer ${await validToken(target, { scope })}` });
       expect(response.status).toBe(403);
       const params = expectChallenge(response, target, 'insufficient_scope');
       expect(params.scope?.split(' ')).toEqual(expect.arrayContaining(target.requiredScopes));
@@ -282,13 +305,13 @@ export function describeContract(get: () => ContractTarget): void {
   it('a disallowed Origin: 403 even with a valid token', async () => {
     const target = get();
     // Only a header value: nothing is ever sent to this origin.
-    const response = await postMcp(target.resource, {
+    const response = await mcpRequest(target, {
       origin: 'http://evil.example',
       authorization: `Bearer ${await validToken(target)}`,
     });
     expect(response.status).toBe(403);
     await expectNoStack(response);
-    const sameOrigin = await postMcp(target.resource, {
+    const sameOrigin = await mcpRequest(target, {
       origin: new URL(target.resource).origin,
       authorization: `Bearer ${await validToken(target)}`,
     });
@@ -300,7 +323,7 @@ export function describeContract(get: () => ContractTarget): void {
   it('a valid token: the MCP request is served and whoami returns the caller', async () => {
     const target = get();
     const token = await validToken(target);
-    const result = (await callToolWithToken(target.resource, token)) as { isError?: boolean };
+    const result = (await callToolWithToken(target.resource, token, 'whoami', target.transport)) as { isError?: boolean };
     expect(result.isError).toBeFalsy();
     const identity = toolJson(result);
     expect(identity.sub).toBe(target.issuer.user.sub);
@@ -363,7 +386,7 @@ export function describeHardening(get: () => ContractTarget): void {
     const claims = jose.decodeJwt(token);
     expect(claims.sub).toBe(clientId);
     expect(claims.client_id).toBe(clientId);
-    const response = await postMcp(target.resource, { authorization: `Bearer ${token}` });
+    const response = await mcpRequest(target, { authorization: `Bearer ${token}` });
     expect(response.status).toBe(401);
     const params = expectChallenge(response, target, 'insufficient_user_authentication');
     expect(params.error_description).toBeTruthy();
@@ -373,7 +396,7 @@ export function describeHardening(get: () => ContractTarget): void {
 
   it('whoami tells a user: subjectType user', async () => {
     const target = get();
-    const identity = toolJson(await callToolWithToken(target.resource, await validToken(target)));
+    const identity = toolJson(await callToolWithToken(target.resource, await validToken(target), 'whoami', target.transport));
     expect(identity).toMatchObject({ subjectType: 'user', sub: target.issuer.user.sub });
   });
 
@@ -388,20 +411,21 @@ export function describeHardening(get: () => ContractTarget): void {
     const target = get();
     const { pathname } = new URL(target.resource);
     const token = await validToken(target);
+    const method = target.transport === 'sse' ? 'GET' : 'POST'; // the stream is opened with GET
     const absolute = await rawHttp(
       target.resource,
-      request(target, [`POST http://rebound.invalid${pathname} HTTP/1.1`, `Authorization: Bearer ${token}`, 'Content-Type: application/json', 'Content-Length: 2', 'Connection: close'], '{}'),
+      request(target, [`${method} http://rebound.invalid${pathname} HTTP/1.1`, `Authorization: Bearer ${token}`, 'Content-Type: application/json', 'Content-Length: 2', 'Connection: close'], '{}'),
     );
     expect([400, 403]).toContain(absolute.status);
     const trace = await rawHttp(target.resource, request(target, [`TRACE ${pathname} HTTP/1.1`, `Authorization: Bearer ${token}`, 'Connection: close']));
     expect(trace.status).toBe(405);
-    expect(trace.head).toMatch(/^Allow: .*POST/im);
+    expect(trace.head).toMatch(target.transport === 'sse' ? /^Allow: GET, OPTIONS/im : /^Allow: .*POST/im);
     await expectStillServing(target);
   });
 
   it('a body announced as 1 GB, barely sent: answered at once, and the connection closed', async () => {
     const target = get();
-    const { pathname } = new URL(target.resource);
+    const pathname = postPath(target);
     for (const auth of [[], [`Authorization: Bearer ${await validToken(target)}`]]) {
       const response = await rawHttp(target.resource, request(target, [`POST ${pathname} HTTP/1.1`, ...auth, 'Content-Type: application/json', `Content-Length: ${1024 ** 3}`], '{"jsonrpc":'));
       expect(response.status).toBe(auth.length ? 413 : 401);

@@ -22,10 +22,17 @@
  *   `openid`, `offline_access` and its consented user scopes (others: `invalid_scope` at
  *   `/oidc/auth`), and its tokens carry only consented resource scopes (others are dropped);
  * - one test user who signs in and consents automatically: the interaction URL completes login
- *   and consent programmatically, so a headless client can follow the redirects with fetch.
+ *   and consent programmatically, so a headless client can follow the redirects with fetch;
+ * - custom JWT claims (`setAccessTokenClaimsScript`): the tenant's access-token script is run for every user
+ *   access token as Logto runs it (packages/core/src/libraries/jwt-customizer.ts and utils/custom-jwt/local-vm.ts:
+ *   the script evaluated with node:vm in a fresh context, `getCustomJwtClaims({ token, context: { user },
+ *   environmentVariables, api })` with a time limit, `token` holding the access token's payload fields, the
+ *   result merged into the token through oidc-provider's extraTokenClaims, the standard claims winning). A
+ *   script that fails adds nothing, as on Logto; its errors are kept in `claimsScriptErrors`.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { runInNewContext } from 'node:vm';
 
 import * as jose from 'jose';
 import Provider, {
@@ -74,6 +81,7 @@ export type UserRole = Record<string, string[]>;
 
 export interface TestUser {
   sub: string;
+  username: string;
   name: string;
   email: string;
 }
@@ -111,6 +119,10 @@ export interface LogtoLikeIssuer {
   setUserRoles(roles: UserRole[]): void;
   /** Register an application as Logto holds it, effective at once. */
   addClient(app: RegisteredApp): void;
+  /** The tenant's custom access-token claims script (Management API `/api/configs/jwt-customizer/access-token`), or none. */
+  setAccessTokenClaimsScript(script: string | undefined): void;
+  /** Errors of the claims script, in order (Logto logs them and issues the token without custom claims). */
+  claimsScriptErrors: string[];
   /** The login and consent steps the issuer went through, in order (client ID and prompt name). */
   interactions: Array<{ clientId: string; prompt: string }>;
   /**
@@ -138,7 +150,9 @@ export async function startLogtoLikeIssuer(options: LogtoLikeIssuerOptions): Pro
   const registered = new Map<string, ClientMetadata>();
   const consentedResourceScopes = new Map<string, Record<string, string[]>>();
 
-  const user: TestUser = { sub: 'test-user-' + randomUUID().slice(0, 8), name: 'Test User', email: 'test.user@example.com' };
+  const user: TestUser = { sub: 'test-user-' + randomUUID().slice(0, 8), username: 'test.user', name: 'Test User', email: 'test.user@example.com' };
+  let claimsScript: string | undefined;
+  const claimsScriptErrors: string[] = [];
 
   const { privateKey } = await jose.generateKeyPair(alg, { extractable: true });
   const privateJwk = await jose.exportJWK(privateKey);
@@ -224,6 +238,18 @@ export async function startLogtoLikeIssuer(options: LogtoLikeIssuerOptions): Pro
           };
         },
       },
+    },
+    // Logto's getExtraTokenClaimsForJwtCustomization: user access tokens only (client credentials have their own script).
+    extraTokenClaims: async (ctx: KoaContextWithOIDC, token) => {
+      if (!claimsScript || !(token instanceof ctx.oidc.provider.AccessToken) || token.accountId !== user.sub) return undefined;
+      const fields = (ctx.oidc.provider.AccessToken as unknown as { IN_PAYLOAD: string[] }).IN_PAYLOAD;
+      const payload = Object.fromEntries(fields.filter((field) => Reflect.get(token, field) !== undefined).map((field) => [field, Reflect.get(token, field)]));
+      try {
+        return await runClaimsScript(claimsScript, { token: payload, context: { user: logtoUserContext(user) }, environmentVariables: {} });
+      } catch (error) {
+        claimsScriptErrors.push(error instanceof Error ? error.message : String(error));
+        return undefined;
+      }
     },
     findAccount: async (_ctx: KoaContextWithOIDC, sub: string) => {
       if (sub !== user.sub) return undefined;
@@ -375,6 +401,10 @@ export async function startLogtoLikeIssuer(options: LogtoLikeIssuerOptions): Pro
       if (app.thirdParty) consentedResourceScopes.set(app.clientId, app.consentScopes?.resourceScopes ?? {});
       else consentedResourceScopes.delete(app.clientId);
     },
+    setAccessTokenClaimsScript(script) {
+      claimsScript = script;
+    },
+    claimsScriptErrors,
     interactions,
     signToken,
     requests,
@@ -384,6 +414,60 @@ export async function startLogtoLikeIssuer(options: LogtoLikeIssuerOptions): Pro
         server.closeAllConnections();
       }),
   };
+}
+
+/** The user as Logto's script context has it (jwtCustomizerUserContextGuard; the fields a test user has). */
+function logtoUserContext(user: TestUser) {
+  return {
+    id: user.sub,
+    username: user.username,
+    primaryEmail: user.email,
+    primaryPhone: null,
+    name: user.name,
+    avatar: null,
+    customData: {},
+    identities: {},
+    profile: {},
+    applicationId: null,
+    isSuspended: false,
+    hasPassword: true,
+    ssoIdentities: [],
+    mfaVerificationFactors: [],
+    roles: [],
+    organizations: [],
+    organizationRoles: [],
+  };
+}
+
+const CLAIMS_SCRIPT_TIMEOUT_MS = 3000;
+
+/**
+ * Runs a custom JWT claims script as Logto's local VM does (runScriptFunctionInLocalVm): the script and
+ * `;getCustomJwtClaims;` evaluated in a fresh context, the function called with the payload and
+ * `api.denyAccess`, within 3 s; the result must be a plain object, returned as a copy in this realm.
+ */
+export async function runClaimsScript(script: string, payload: { token: Record<string, unknown>; context: { user: Record<string, unknown> }; environmentVariables?: Record<string, string> }): Promise<Record<string, unknown>> {
+  const customFunction: unknown = runInNewContext(`${script};getCustomJwtClaims;`, Object.freeze({}), { timeout: CLAIMS_SCRIPT_TIMEOUT_MS });
+  if (typeof customFunction !== 'function') throw new TypeError('The script does not have a function named `getCustomJwtClaims`');
+  const api = Object.freeze({
+    denyAccess: (message = 'Access denied') => {
+      throw new Error(`denyAccess: ${message}`);
+    },
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const run = runInNewContext('(async () => customFunction(payload))();', Object.freeze({ customFunction, payload: { ...payload, api } }), {
+    timeout: CLAIMS_SCRIPT_TIMEOUT_MS,
+  }) as Promise<unknown>;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the script took more than ${CLAIMS_SCRIPT_TIMEOUT_MS} ms`)), CLAIMS_SCRIPT_TIMEOUT_MS);
+  });
+  try {
+    const result = await Promise.race([run, timeout]);
+    if (typeof result !== 'object' || result === null || Array.isArray(result)) throw new TypeError('getCustomJwtClaims did not return an object');
+    return JSON.parse(JSON.stringify(result)) as Record<string, unknown>;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**

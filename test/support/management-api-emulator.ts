@@ -1,5 +1,5 @@
 // A Logto Management API emulator on loopback, for registration tests. It follows Logto's routes
-// (packages/core/src/routes/{resource,role,role.scope,applications/*,logto-config/cimd,cimd}.ts) and is
+// (packages/core/src/routes/{resource,role,role.scope,applications/*,logto-config/cimd,logto-config/jwt-customizer,cimd}.ts) and is
 // strict: a request the real API would reject, it rejects. Where Logto silently strips unknown body
 // keys, it refuses them, and it refuses empty consent-scope lists, which we promise never to send.
 // Routes, body keys and response shapes are checked by `tsc` against the official @logto/api types.
@@ -26,6 +26,11 @@ export interface EmulatorOptions {
   thirdPartyTypes?: string[];
   /** A plan quota on applications: creating one more answers 403 subscription.limit_exceeded. */
   applicationLimit?: number;
+  /**
+   * Whether the plan includes custom JWT claims (quota key customJwtEnabled; default true, as on self-hosted
+   * Logto). false: PUT and PATCH /api/configs/jwt-customizer/... answer 403 subscription.limit_exceeded.
+   */
+  customJwtEnabled?: boolean;
 }
 
 interface Resource { id: string; name: string; indicator: string; isDefault: boolean; accessTokenTtl: number }
@@ -45,6 +50,9 @@ interface Application {
 }
 interface Secret { applicationId: string; name: string; value: string; createdAt: number; expiresAt: number | null }
 interface Consent { userScopes: UserScope[]; resourceScopes: string[] }
+type JwtCustomizer = ResponseBody<'get', '/api/configs/jwt-customizer/{tokenTypePath}'>;
+type JwtCustomizerKey = 'jwt.accessToken' | 'jwt.clientCredentials';
+const JWT_CUSTOMIZER_KEYS: Record<string, JwtCustomizerKey> = { 'access-token': 'jwt.accessToken', 'client-credentials': 'jwt.clientCredentials' };
 
 export interface EmulatorState {
   resources: Resource[];
@@ -57,6 +65,8 @@ export interface EmulatorState {
   signInExperiences: Map<string, SignInExperience>;
   cimd: { enabled: boolean };
   cimdConsent: Consent;
+  /** The custom JWT claims scripts, by Logto's config key (logto_configs rows jwt.accessToken, jwt.clientCredentials). */
+  jwtCustomizers: Partial<Record<JwtCustomizerKey, JwtCustomizer>>;
 }
 
 export interface LoggedRequest {
@@ -122,6 +132,8 @@ type BodySpec<B> = { [K in Exclude<keyof B, OptionalKeys<B>>]: Required } & { [K
 interface Route {
   method: string;
   pattern: RegExp;
+  /** A plan feature (koaQuotaGuard) checked before the body, as Logto's middleware order does. */
+  quota?: 'customJwtEnabled';
   body?: Record<string, Check | Required>;
   handle: (params: Record<string, string>, body: any, query: URLSearchParams) => Reply;
 }
@@ -167,6 +179,7 @@ export async function startManagementApiEmulator(options: EmulatorOptions = {}):
     signInExperiences: new Map(),
     cimd: { enabled: false },
     cimdConsent: { userScopes: [], resourceScopes: [] },
+    jwtCustomizers: {},
   };
 
   const find = <T extends { id: string }>(list: T[], itemId: string, name: string): T => {
@@ -369,6 +382,46 @@ export async function startManagementApiEmulator(options: EmulatorOptions = {}):
         return { status: existing ? 200 : 201, body: next };
       },
     ),
+    // Logto: packages/core/src/routes/logto-config/jwt-customizer.ts. The body guard is accessTokenJwtCustomizerGuard
+    // (@logto/schemas: script, environmentVariables, contextSample, tokenSample, all optional, .strict()); PUT
+    // upserts the whole value (201 when there was none), PATCH merges into the stored one (404 when none), GET of
+    // one answers 404 entity.not_exists_with_id when none, DELETE 204 (404 when none). PUT and PATCH pass
+    // koaQuotaGuard({ key: 'customJwtEnabled' }) first: 403 subscription.limit_exceeded on plans without it.
+    route('get', '/api/configs/jwt-customizer', () => ({
+      status: 200,
+      body: Object.entries(state.jwtCustomizers).map(([key, value]) => ({ key, value: value! })),
+    })),
+    route('get', '/api/configs/jwt-customizer/{tokenTypePath}', ({ tokenTypePath }) => {
+      const key = jwtCustomizerKey(tokenTypePath);
+      const value = state.jwtCustomizers[key];
+      if (!value) throw new HttpError(404, 'entity.not_exists_with_id', `The logto_config with ID \`${key}\` does not exist.`);
+      return { status: 200, body: value };
+    }),
+    withQuota(
+      route('put', '/api/configs/jwt-customizer/{tokenTypePath}', JWT_CUSTOMIZER_BODY, ({ tokenTypePath }, body) => {
+        const key = jwtCustomizerKey(tokenTypePath);
+        // Stricter than Logto, which stores a value without a script (and then adds no claims): we always send one.
+        if (typeof body.script !== 'string') throw new HttpError(400, 'guard.invalid_input', 'Required: script');
+        const existed = key in state.jwtCustomizers;
+        state.jwtCustomizers[key] = structuredClone(body) as JwtCustomizer;
+        return { status: existed ? 200 : 201, body: state.jwtCustomizers[key]! };
+      }),
+    ),
+    withQuota(
+      route('patch', '/api/configs/jwt-customizer/{tokenTypePath}', JWT_CUSTOMIZER_BODY, ({ tokenTypePath }, body) => {
+        const key = jwtCustomizerKey(tokenTypePath);
+        const value = state.jwtCustomizers[key];
+        if (!value) throw new HttpError(404, 'entity.not_exists_with_id', `The logto_config with ID \`${key}\` does not exist.`);
+        state.jwtCustomizers[key] = { ...value, ...structuredClone(body) } as JwtCustomizer;
+        return { status: 200, body: state.jwtCustomizers[key]! };
+      }),
+    ),
+    route('delete', '/api/configs/jwt-customizer/{tokenTypePath}', ({ tokenTypePath }) => {
+      const key = jwtCustomizerKey(tokenTypePath);
+      if (!(key in state.jwtCustomizers)) throw new HttpError(404, 'entity.not_exists_with_id', `The logto_config with ID \`${key}\` does not exist.`);
+      delete state.jwtCustomizers[key];
+      return { status: 204 };
+    }),
   ];
 
   // Logto 1.43+, not described by @logto/api 1.42: untyped.
@@ -387,6 +440,10 @@ export async function startManagementApiEmulator(options: EmulatorOptions = {}):
         return { status: 201 };
       }),
     );
+  }
+
+  function withQuota(item: Route): Route {
+    return { ...item, quota: 'customJwtEnabled' };
   }
 
   function removeScopes(scopeIds: Set<string>) {
@@ -459,9 +516,12 @@ export async function startManagementApiEmulator(options: EmulatorOptions = {}):
     const grant = tokens.get(bearer);
     if (!grant) throw new HttpError(401, 'auth.unauthorized', 'Unauthorized. Please check credentials and its scope.');
     if (!grant.scopes.includes('all')) throw new HttpError(403, 'auth.forbidden', 'Forbidden. Please check your user roles and permissions.');
-    for (const { method, pattern, body: spec, handle } of routes) {
+    for (const { method, pattern, body: spec, handle, quota } of routes) {
       const match = method === request.method ? pattern.exec(pathname) : null;
       if (!match) continue;
+      if (quota === 'customJwtEnabled' && options.customJwtEnabled === false) {
+        throw new HttpError(403, 'subscription.limit_exceeded', 'You have exceeded the limit of your current plan.');
+      }
       let body: unknown;
       if (raw) {
         if (!request.headers['content-type']?.startsWith('application/json')) throw new HttpError(400, 'guard.invalid_input', 'JSON body expected');
@@ -594,6 +654,22 @@ const isAbsoluteUrl: Check = (v) => {
   }
 };
 const isNullableUrlOrEmpty: Check = (v) => v === null || v === '' || isAbsoluteUrl(v);
+
+const isStringRecord: Check = (v) => isObject(v) && Object.values(v as object).every(isString);
+const JWT_CUSTOMIZER_BODY: BodySpec<RequestBody<'put', '/api/configs/jwt-customizer/{tokenTypePath}'>> = {
+  script: isString,
+  environmentVariables: isStringRecord,
+  contextSample: isObject,
+  tokenSample: isObject,
+  blockIssuanceOnError: isBoolean,
+};
+
+/** `access-token` → `jwt.accessToken`; another path is refused as Logto's params guard (z.nativeEnum) does. */
+function jwtCustomizerKey(tokenTypePath: string): JwtCustomizerKey {
+  const key = JWT_CUSTOMIZER_KEYS[tokenTypePath];
+  if (!key) throw new HttpError(400, 'guard.invalid_input', `Invalid tokenTypePath ${tokenTypePath}`);
+  return key;
+}
 
 /** Refuses unknown keys, missing required keys and values of the wrong kind. */
 function check(body: any, spec: Record<string, Check | Required>) {

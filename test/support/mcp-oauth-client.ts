@@ -15,6 +15,7 @@ import * as jose from 'jose';
 
 import {
   Client as ClientV2,
+  SSEClientTransport as SSEClientTransportV2,
   StreamableHTTPClientTransport as StreamableHTTPClientTransportV2,
   type OAuthClientProvider as OAuthClientProviderV2,
   type OAuthClientMetadata,
@@ -22,6 +23,7 @@ import {
   type StoredOAuthTokens,
 } from '@modelcontextprotocol/client';
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
+import { SSEClientTransport as SSEClientTransportV1 } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport as StreamableHTTPClientTransportV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { OAuthClientProvider as OAuthClientProviderV1 } from '@modelcontextprotocol/sdk/client/auth.js';
 import type { OAuthTokens as OAuthTokensV1 } from '@modelcontextprotocol/sdk/shared/auth.js';
@@ -68,6 +70,8 @@ export type OAuthFlowResult =
 
 export interface OAuthFlowOptions {
   sdk: SdkVersion;
+  /** The client transport: Streamable HTTP (default), or the deprecated HTTP+SSE (`serverUrl` is then the stream's URL). */
+  transport?: 'streamable-http' | 'sse';
   /** The MCP endpoint, exactly as a user would configure it in a client. */
   serverUrl: string;
   /** The pre-registered public client at the authorization server. */
@@ -341,10 +345,8 @@ export async function runOAuthFlow(options: OAuthFlowOptions): Promise<OAuthFlow
     for (let attempt = 0; attempt < maxAttempts; attempt++) {
       const roundsBefore = provider.rounds.length;
       if (options.sdk === 'v2') {
-        const transport = new StreamableHTTPClientTransportV2(url, {
-          authProvider: provider as unknown as OAuthClientProviderV2,
-          fetch: loggedFetch,
-        });
+        const transportOptions = { authProvider: provider as unknown as OAuthClientProviderV2, fetch: loggedFetch };
+        const transport = options.transport === 'sse' ? new SSEClientTransportV2(url, transportOptions) : new StreamableHTTPClientTransportV2(url, transportOptions);
         const client = new ClientV2({ name: 'create-logto-mcp-e2e', version: '0.0.0' }, options.modern ? { versionNegotiation: { mode: 'auto' } } : {});
         try {
           await client.connect(transport);
@@ -359,10 +361,8 @@ export async function runOAuthFlow(options: OAuthFlowOptions): Promise<OAuthFlow
           await client.close().catch(() => undefined);
         }
       } else {
-        const transport = new StreamableHTTPClientTransportV1(url, {
-          authProvider: provider as unknown as OAuthClientProviderV1,
-          fetch: loggedFetch,
-        });
+        const transportOptions = { authProvider: provider as unknown as OAuthClientProviderV1, fetch: loggedFetch };
+        const transport = options.transport === 'sse' ? new SSEClientTransportV1(url, transportOptions) : new StreamableHTTPClientTransportV1(url, transportOptions);
         const client = new ClientV1({ name: 'create-logto-mcp-e2e', version: '0.0.0' });
         try {
           await client.connect(transport);

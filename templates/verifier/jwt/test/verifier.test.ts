@@ -6,13 +6,14 @@ import { startApp } from './helpers/app.js';
 import type { TestApp } from './helpers/app.js';
 import { startIssuer } from './helpers/issuer.js';
 import type { TestIssuer } from './helpers/issuer.js';
+import { mcpRequest, RESOURCE_PATH } from './helpers/mcp.js';
 
 let issuer: TestIssuer;
 let app: TestApp;
 
 beforeAll(async () => {
   issuer = await startIssuer();
-  app = await startApp({ LOGTO_ISSUER: issuer.issuer });
+  app = await startApp({ LOGTO_ISSUER: issuer.issuer }, RESOURCE_PATH);
 });
 afterAll(async () => {
   await app?.close();
@@ -22,12 +23,9 @@ afterAll(async () => {
 const now = () => Math.floor(Date.now() / 1000);
 const base64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
+/** A request to the MCP endpoint (test/helpers/mcp.ts, of the transport) with `token`. */
 function callWith(token: string) {
-  return fetch(app.config.resource, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
-  });
+  return mcpRequest(app, { Authorization: `Bearer ${token}` });
 }
 
 const invalidTokens: Record<string, () => Promise<string>> = {
@@ -68,7 +66,7 @@ describe('a token with', () => {
     expect(response.status).toBe(401);
     const challenge = response.headers.get('www-authenticate');
     expect(challenge).toMatch(/^Bearer error="invalid_token", error_description="[^"]*", resource_metadata="/);
-    const body = await response.text();
+    const body = response.body;
     expect(JSON.parse(body)).toMatchObject({ error: 'invalid_token' });
     expect(body).not.toMatch(/\bat .*:\d+:\d+/); // no stack trace
   });
@@ -128,15 +126,11 @@ describe('createVerifier', () => {
   it('answers 503, not invalid_token, to a valid token when the issuer cannot serve its keys', async () => {
     const log = vi.spyOn(console, 'error').mockImplementation(() => {});
     const failing = await startIssuer();
-    const server = await startApp({ LOGTO_ISSUER: failing.issuer });
+    const server = await startApp({ LOGTO_ISSUER: failing.issuer }, RESOURCE_PATH);
     try {
       failing.setStatus('/oidc/jwks', 500);
       const token = await failing.token(server.config.resource);
-      const response = await fetch(server.config.resource, {
-        method: 'POST',
-        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-        body: '{}',
-      });
+      const response = await mcpRequest(server, { Authorization: `Bearer ${token}` });
       expect(response.status).toBe(503);
     } finally {
       log.mockRestore();
@@ -175,22 +169,14 @@ describe('createVerifier', () => {
     const log = vi.spyOn(console, 'error').mockImplementation(() => {});
     const gone = await startIssuer();
     await gone.close();
-    const offline = await startApp({ LOGTO_ISSUER: gone.issuer });
+    const offline = await startApp({ LOGTO_ISSUER: gone.issuer }, RESOURCE_PATH);
     try {
-      const response = await fetch(offline.config.resource, {
-        method: 'POST',
-        headers: { Authorization: `Bearer ${await gone.token(offline.config.resource)}`, 'Content-Type': 'application/json' },
-        body: '{}',
-      });
+      const response = await mcpRequest(offline, { Authorization: `Bearer ${await gone.token(offline.config.resource)}` });
       expect(response.status).toBe(503);
       expect((await fetch(`${offline.origin}/healthz`)).status).toBe(200);
       expect(log).toHaveBeenCalledWith(expect.stringMatching(/Cannot reach/));
       // Something that is not a JWT at all is refused at once, without waiting for the issuer.
-      const garbage = await fetch(offline.config.resource, {
-        method: 'POST',
-        headers: { Authorization: 'Bearer garbage', 'Content-Type': 'application/json' },
-        body: '{}',
-      });
+      const garbage = await mcpRequest(offline, { Authorization: 'Bearer garbage' });
       expect(garbage.status).toBe(401);
     } finally {
       log.mockRestore();
