@@ -8,7 +8,6 @@
  * Prints one JSON line `{"jwt":<port>,"off":<port>}` when both listen and the signing keys are loaded.
  * Exits when its stdin closes, so it cannot outlive the benchmark.
  */
-import { createServer } from 'node:http';
 import type { RequestListener, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -32,6 +31,8 @@ const load = (file: string): Promise<unknown> => import(pathToFileURL(join(proce
 const { loadConfig } = (await load('config.ts')) as { loadConfig(env: NodeJS.ProcessEnv): Config };
 const { createApp } = (await load('app.ts')) as { createApp(config: Config, verifier?: TokenVerifier): RequestListener };
 const { createVerifier } = (await load('verifier.ts')) as { createVerifier(config: Config): TokenVerifier };
+const { subjectType } = (await load('auth.ts')) as { subjectType(claims: Record<string, unknown>): string };
+const { createHttpServer } = (await load('http.ts')) as { createHttpServer(): Server };
 
 let last: AuthInfo | undefined; // the benchmark sends one token to this port: decode it once
 const acceptAnyToken: TokenVerifier = {
@@ -39,7 +40,8 @@ const acceptAnyToken: TokenVerifier = {
   async verifyAccessToken(token) {
     if (last?.token === token) return last;
     const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as { client_id?: string; scope?: string; exp?: number };
-    return (last = { token, clientId: claims.client_id ?? '', scopes: claims.scope?.split(' ').filter(Boolean) ?? [], expiresAt: claims.exp, extra: { claims } });
+    const extra = { claims, subjectType: subjectType(claims) };
+    return (last = { token, clientId: claims.client_id ?? '', scopes: claims.scope?.split(' ').filter(Boolean) ?? [], expiresAt: claims.exp, extra });
   },
 };
 
@@ -49,7 +51,8 @@ await verifier.ready();
 
 const listen = (app: RequestListener, port: number) =>
   new Promise<Server>((resolve, reject) => {
-    const server = createServer(app).once('error', reject);
+    // The project's own server, with its limits, as src/index.ts serves it.
+    const server = createHttpServer().on('request', app).once('error', reject);
     server.listen(port, '127.0.0.1', () => resolve(server));
   });
 const portOf = (server: Server) => (server.address() as AddressInfo).port;
