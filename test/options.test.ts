@@ -131,6 +131,14 @@ describe('create options', () => {
     expect(readdirSync(scratch).filter((name) => name.includes('-creating-'))).toEqual([]);
   });
 
+  it('refuses an SSE stream at the path its messages are posted to, and defaults the SSE resource to /sse', async () => {
+    const sse = await resolve({ directory: path.join(scratch, 's1'), issuer, transport: 'sse', resource: 'http://localhost:3001/v1/messages' });
+    expect(() => checkCreateOptions(sse as CreateOptions)).toThrow(/cannot be an SSE stream: its messages are posted there.*http:\/\/localhost:3001\/v1\/sse/);
+    const byDefault = await resolve({ directory: path.join(scratch, 's2'), issuer, transport: 'sse' });
+    expect(byDefault.resource).toBe('http://localhost:3001/sse');
+    expect(() => checkCreateOptions(byDefault as CreateOptions)).not.toThrow();
+  });
+
   it('refuses a --port that the loopback --resource does not use', async () => {
     const options = await resolve({ directory: path.join(scratch, 'm'), issuer, resource: 'http://localhost:4000/mcp', port: '5000' });
     expect(() => checkCreateOptions(options as CreateOptions)).toThrow(/--port 5000 does not match the port of --resource/);

@@ -215,6 +215,10 @@ function portOrUndefined(raw: unknown): number | undefined {
 
 /** Checks between options: a loopback resource is served by this very process, so its port must be ours. */
 export function checkCreateOptions(options: CreateOptions): void {
+  // The SSE transport posts messages to `messages` beside the stream (templates/transport/sse): it cannot be the stream.
+  if (options.transport === 'sse' && new URL('messages', options.resource).href === options.resource) {
+    throw new UsageError(`--resource ${options.resource} cannot be an SSE stream: its messages are posted there. Give the stream another path, such as ${new URL('sse', options.resource).href}.`);
+  }
   const resourcePort = loopbackPort(options.resource);
   if (resourcePort !== undefined && resourcePort !== options.port) {
     throw new UsageError(
