@@ -217,6 +217,8 @@ const times = (x: number) => `${x.toFixed(2)}×`;
 const started = performance.now();
 const loadStart = loadavg()[0]!; // other work on the machine: context for the noise
 const root = await mkdtemp(join(tmpdir(), 'create-logto-mcp-bench-'));
+// The CLI remembers the Logto endpoints it is given (src/register/trusted-endpoints.ts): not the bench's, in the user's ~/.config.
+process.env.XDG_CONFIG_HOME = join(root, 'config');
 // Interrupted: exit through the 'exit' handlers (they stop the child processes), leaving no temp folder.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
