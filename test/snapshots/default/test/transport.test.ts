@@ -1,10 +1,10 @@
 // What is particular to Streamable HTTP (src/transport.ts): stateless serving, the request body's limits, and the
 // per-tool step-up challenge in both protocol eras. The transport-neutral contract is in test/server.test.ts.
-import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { startApp } from './helpers/app.js';
 import type { TestApp } from './helpers/app.js';
+import { hostOf, rawRequest } from './helpers/raw-http.js';
 import { startIssuer } from './helpers/issuer.js';
 import type { TestIssuer } from './helpers/issuer.js';
 
@@ -39,39 +39,6 @@ function postMcp(app: TestApp, headers: Record<string, string> = {}, body: unkno
 
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
-/**
- * Sends `head` (and `body`, if any) over a raw socket, for requests fetch cannot make. Resolves once the server
- * has answered and closed the connection; `closed` is false when it had not `waitMs` after the answer began.
- */
-function rawRequest(app: TestApp, head: string, { body = '', waitMs = 2000 } = {}) {
-  return new Promise<{ status: number; headers: string; text: string; closed: boolean; ms: number }>((resolve, reject) => {
-    const started = Date.now();
-    const socket = connect(Number(new URL(app.origin).port), '127.0.0.1');
-    let text = '';
-    const done = (closed: boolean) => {
-      clearTimeout(timer);
-      socket.destroy();
-      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0);
-      resolve({ status, headers: text.split('\r\n\r\n')[0] ?? '', text, closed, ms: Date.now() - started });
-    };
-    // The wait restarts with the answer's first bytes: a slow answer on a busy machine is not taken for an open connection.
-    let timer = setTimeout(() => done(false), waitMs);
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => {
-      if (!text) {
-        clearTimeout(timer);
-        timer = setTimeout(() => done(false), waitMs);
-      }
-      text += chunk;
-    });
-    socket.on('end', () => done(true));
-    // A reset after the answer is a close too (the server does not read the rest of the body).
-    socket.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' && text ? done(true) : reject(error)));
-    socket.write(head.replaceAll('\n', '\r\n') + '\r\n' + body);
-  });
-}
-
-const hostOf = (app: TestApp) => new URL(app.origin).host;
 
 describe('POST /mcp', () => {
   it.each(['GET', 'DELETE'])('answers %s with 405 (stateless server)', async (method) => {
