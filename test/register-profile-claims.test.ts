@@ -13,7 +13,7 @@ import { trustEndpoint } from '../src/register/trusted-endpoints.js';
 import { unregisterProject } from '../src/register/unregister.js';
 import { createUi } from '../src/ui.js';
 import { runClaimsScript } from './support/logto-like-issuer.js';
-import { captureOutput, makeProject, removeProjects } from './support/management-api-fixtures.js';
+import { captureOutput, makeProject, registerOptionsFor, removeProjects } from './support/management-api-fixtures.js';
 import { startManagementApiEmulator, type Emulator, type EmulatorOptions } from './support/management-api-emulator.js';
 
 const M2M = { id: 'm2m-app', secret: 'm2m-secret-DO-NOT-PRINT-7c1f', managementAccess: true };
@@ -46,23 +46,7 @@ async function start(options: EmulatorOptions = {}) {
 }
 
 function optionsFor(overrides: Partial<RegisterOptions> = {}): RegisterOptions {
-  return {
-    m2mAppId: M2M.id,
-    m2mAppSecret: M2M.secret,
-    appType: 'native',
-    firstParty: false,
-    redirectUri: [],
-    defaultRole: false,
-    adopt: false,
-    enableDynamicApps: false,
-    profileClaims: true,
-    showSecret: false,
-    issuer: emulator.issuer,
-    resource: RESOURCE,
-    scopes: [],
-    projectName: 'my-server',
-    ...overrides,
-  };
+  return registerOptionsFor({ m2mAppId: M2M.id, m2mAppSecret: M2M.secret, issuer: emulator.issuer, resource: RESOURCE, scopes: [] }, overrides);
 }
 
 const register = (projectDir: string, overrides: Partial<RegisterOptions> = {}) =>

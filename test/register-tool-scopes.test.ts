@@ -8,7 +8,7 @@ import type { RegisterOptions } from '../src/register/options.js';
 import { registerProject } from '../src/register/register.js';
 import { trustEndpoint } from '../src/register/trusted-endpoints.js';
 import { createUi } from '../src/ui.js';
-import { captureOutput, makeProject, removeProjects } from './support/management-api-fixtures.js';
+import { captureOutput, makeProject, registerOptionsFor, removeProjects } from './support/management-api-fixtures.js';
 import { startManagementApiEmulator, type Emulator } from './support/management-api-emulator.js';
 
 const M2M = { id: 'm2m-app', secret: 'm2m-secret-DO-NOT-PRINT-7c1f', managementAccess: true };
@@ -28,23 +28,7 @@ afterEach(async () => {
 });
 
 function register(projectDir: string, overrides: Partial<RegisterOptions> = {}) {
-  const options: RegisterOptions = {
-    m2mAppId: M2M.id,
-    m2mAppSecret: M2M.secret,
-    appType: 'native',
-    firstParty: false,
-    redirectUri: [],
-    defaultRole: false,
-    adopt: false,
-    enableDynamicApps: false,
-    profileClaims: true,
-    showSecret: false,
-    issuer: emulator.issuer,
-    resource: RESOURCE,
-    scopes: [],
-    projectName: 'my-server',
-    ...overrides,
-  };
+  const options = registerOptionsFor({ m2mAppId: M2M.id, m2mAppSecret: M2M.secret, issuer: emulator.issuer, resource: RESOURCE, scopes: [] }, overrides);
   return registerProject({ projectDir, options, ui: createUi(), deps: { sleep: vi.fn(async () => {}) } });
 }
 

@@ -11,7 +11,7 @@ import { trustEndpoint } from '../src/register/trusted-endpoints.js';
 import { unregisterProject } from '../src/register/unregister.js';
 import { cliInvocation } from '../src/invocation.js';
 import { createUi } from '../src/ui.js';
-import { captureOutput, makeProject, removeProjects } from './support/management-api-fixtures.js';
+import { captureOutput, makeProject, registerOptionsFor, removeProjects } from './support/management-api-fixtures.js';
 import { startManagementApiEmulator, type Emulator, type EmulatorOptions } from './support/management-api-emulator.js';
 
 const M2M_ID = 'm2m-app';
@@ -31,23 +31,7 @@ async function start(options: EmulatorOptions = {}) {
 }
 
 function optionsFor(overrides: Partial<RegisterOptions> = {}): RegisterOptions {
-  return {
-    m2mAppId: M2M_ID,
-    m2mAppSecret: M2M_SECRET,
-    appType: 'native',
-    firstParty: false,
-    redirectUri: [],
-    defaultRole: false,
-    adopt: false,
-    enableDynamicApps: false,
-    profileClaims: true,
-    showSecret: false,
-    issuer: emulator.issuer,
-    resource: RESOURCE,
-    scopes: ['read:whoami'],
-    projectName: 'my-server',
-    ...overrides,
-  };
+  return registerOptionsFor({ m2mAppId: M2M_ID, m2mAppSecret: M2M_SECRET, issuer: emulator.issuer, resource: RESOURCE, scopes: ['read:whoami'] }, overrides);
 }
 
 async function register(projectDir: string, overrides: Partial<RegisterOptions> = {}, json = false): Promise<RegisterSummary> {

@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { vi } from 'vitest';
+import { registerOptionSpecs, type RegisterOptions } from '../../src/register/options.js';
 
 const projects: string[] = [];
 
@@ -50,4 +51,16 @@ export function captureOutput() {
       err.mockRestore();
     },
   };
+}
+
+/**
+ * RegisterOptions as the register command resolves them when only the credentials are given: every
+ * default from the option declarations (src/register/options.ts), then the project's values and `overrides`.
+ */
+export function registerOptionsFor(
+  project: Pick<RegisterOptions, 'm2mAppId' | 'm2mAppSecret' | 'issuer' | 'resource' | 'scopes'>,
+  overrides: Partial<RegisterOptions> = {},
+): RegisterOptions {
+  const defaults = Object.fromEntries(Object.entries(registerOptionSpecs).flatMap(([key, spec]) => ('default' in spec ? [[key, spec.default]] : [])));
+  return { ...defaults, projectName: 'my-server', ...project, ...overrides } as RegisterOptions;
 }
