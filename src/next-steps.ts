@@ -9,7 +9,7 @@ import { colors } from './ui.js';
 /** What was created, as printed with --json. */
 export type CreateSummary = Pick<
   TemplateVariables,
-  'projectName' | 'issuer' | 'resource' | 'port' | 'host' | 'requiredScopes' | 'framework' | 'transport' | 'verifier'
+  'projectName' | 'issuer' | 'resource' | 'port' | 'host' | 'requiredScopes' | 'framework' | 'transport' | 'streamableHttpUrl' | 'sseUrl' | 'verifier'
 > & {
   projectDir: string;
   installed: boolean;
@@ -18,7 +18,7 @@ export type CreateSummary = Pick<
 };
 
 export function summarize(plan: ProjectPlan, installed: boolean, git: CreateSummary['git']): CreateSummary {
-  const { generatorName, generatorVersion, packageManager: _packageManager, run: _run, ...settings } = plan.variables;
+  const { generatorName, generatorVersion, packageManager: _packageManager, run: _run, sseMessagesPath: _sseMessagesPath, clientUrl: _clientUrl, ...settings } = plan.variables;
   return { projectDir: plan.targetDir, ...settings, installed, git, generator: { name: generatorName, version: generatorVersion } };
 }
 
@@ -33,11 +33,15 @@ export function nextSteps(plan: ProjectPlan, summary: CreateSummary, registeredA
     summary.installed ? undefined : `${v.packageManager} install`,
     `${v.run} dev`,
   ].filter(Boolean);
+  const answersAt =
+    v.streamableHttpUrl && v.sseUrl
+      ? `${colors.bold(v.streamableHttpUrl)} (Streamable HTTP) and ${colors.bold(v.sseUrl)} (HTTP+SSE, for older clients)`
+      : colors.bold(v.resource);
   const scopes = v.requiredScopes.length ? ` with the scope${v.requiredScopes.length > 1 ? 's' : ''} ${v.requiredScopes.join(', ')}` : '';
   const logto = registeredAppId
-    ? [`The server will answer at ${colors.bold(v.resource)}. MCP clients sign in with the Logto app ${colors.bold(printable(registeredAppId))} (see above).`]
+    ? [`The server will answer at ${answersAt}. MCP clients sign in with the Logto app ${colors.bold(printable(registeredAppId))} (see above).`]
     : [
-        `The server will answer at ${colors.bold(v.resource)}. In Logto, create:`,
+        `The server will answer at ${answersAt}. In Logto, create:`,
         `  - an API resource whose indicator is exactly ${v.resource}${scopes}, and a role granting its scopes;`,
         '  - an application for your MCP client (a third-party app shows users a consent screen).',
         `Or let the CLI do it: ${colors.cyan(printable(`${cliInvocation()} register ${shell(plan.targetDir)}`, Infinity))} (see README.md).`,

@@ -1,6 +1,7 @@
 import type { CreateOptions } from './options/create-options.js';
 import { packageNameFor } from './options/create-options.js';
 import path from 'node:path';
+import { endpointUrls, transportLayers, type Transport } from './options/choices.js';
 
 export const GENERATOR_NAME = 'create-logto-mcp';
 declare const __CLI_VERSION__: string | undefined;
@@ -18,6 +19,13 @@ export interface TemplateVariables {
   requiredScopes: string[];
   framework: string;
   transport: string;
+  /** The URL clients of each transport the server speaks connect to (one of them is `resource`). */
+  streamableHttpUrl: string | undefined;
+  sseUrl: string | undefined;
+  /** Where SSE clients post their messages (`/messages`, next to the stream). */
+  sseMessagesPath: string | undefined;
+  /** The URL to give MCP clients: the Streamable HTTP endpoint's when there is one. */
+  clientUrl: string;
   verifier: string;
   generatorName: string;
   generatorVersion: string;
@@ -42,8 +50,15 @@ const RUN_SCRIPT = { npm: 'npm run', pnpm: 'pnpm', yarn: 'yarn', bun: 'bun run' 
 export function planProject(options: CreateOptions, cwd = process.cwd()): ProjectPlan {
   return {
     targetDir: path.resolve(cwd, options.directory),
-    layers: ['base', `transport/${options.transport}`, `framework/${options.framework}`, `verifier/${options.verifier}`],
+    layers: [
+      'base',
+      ...transportLayers[options.transport as Transport].map((layer) => `transport/${layer}`),
+      `endpoints/${options.transport}`,
+      `framework/${options.framework}`,
+      `verifier/${options.verifier}`,
+    ],
     variables: {
+      ...endpointVariables(options.transport as Transport, options.resource),
       projectName: packageNameFor(options.directory),
       issuer: options.issuer,
       resource: options.resource,
@@ -59,4 +74,9 @@ export function planProject(options: CreateOptions, cwd = process.cwd()): Projec
       run: RUN_SCRIPT[options.packageManager],
     },
   };
+}
+
+function endpointVariables(transport: Transport, resource: string) {
+  const { streamableHttp, sse, sseMessagesPath } = endpointUrls(transport, resource);
+  return { streamableHttpUrl: streamableHttp, sseUrl: sse, sseMessagesPath, clientUrl: streamableHttp ?? sse ?? resource };
 }

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { transportPaths } from '../src/options/choices.js';
+import { endpointUrls, transportPaths } from '../src/options/choices.js';
 import type { RegisterSummary } from '../src/register/register.js';
 import { runCli } from './support/cli.js';
 import { callToolWithToken, describeContract, describeHardening, machineToken, prmUrlFor, toolJson } from './support/contract-checks.js';
@@ -103,11 +103,16 @@ for (const variant of cases) {
     let resource: string;
     let project: GeneratedProject | undefined;
     let server: RunningServer | undefined;
+    // Where clients of each transport connect (--transport both serves the two, sharing one resource).
+    let endpoints: ReturnType<typeof endpointUrls>;
+    // The transport the contract is checked with: Streamable HTTP when the server has it, at `resource`.
+    const primaryKind = variant.transport === 'sse' ? 'sse' : 'streamable-http';
 
     beforeAll(async () => {
       port = await getFreePort();
       // The path the CLI's default resource has for this transport (/mcp, /sse).
       resource = `http://127.0.0.1:${port}${transportPaths[variant.transport]}`;
+      endpoints = endpointUrls(variant.transport, resource);
       issuer.addResource(resource, { scopes: [SCOPE, TOOL_SCOPE] });
       // The CLI installs the dependencies itself, as in a user's run.
       const { framework, transport, verifier, scopes } = variant;
@@ -169,8 +174,8 @@ for (const variant of cases) {
         server = await startProject(project!.dir, port);
       }, 120_000);
 
-      describeContract(() => ({ resource, issuer, requiredScopes: variant.scopes, transport: variant.transport }));
-      describeHardening(() => ({ resource, issuer, requiredScopes: variant.scopes, transport: variant.transport }));
+      describeContract(() => ({ resource, issuer, requiredScopes: variant.scopes, transport: primaryKind }));
+      describeHardening(() => ({ resource, issuer, requiredScopes: variant.scopes, transport: primaryKind }));
 
       if (variant.scopes.length === 0) {
         it('with MCP_ALLOW_MACHINE_TOKENS=true, a machine-to-machine token is served and whoami says machine', async () => {
@@ -181,7 +186,7 @@ for (const variant of cases) {
           try {
             const target = { resource: m2mResource, issuer, requiredScopes: [] };
             const { token, clientId } = await machineToken(target);
-            const identity = toolJson(await callToolWithToken(m2mResource, token, 'whoami', variant.transport));
+            const identity = toolJson(await callToolWithToken(m2mResource, token, 'whoami', primaryKind));
             expect(identity).toMatchObject({ subjectType: 'machine', sub: clientId, client_id: clientId });
           } finally {
             await node.stop();
@@ -193,7 +198,7 @@ for (const variant of cases) {
         for (const sdk of ['v2', 'v1'] as const) {
           it(`SDK ${sdk} client: 401 → metadata → authorization code + PKCE + resource → token → whoami`, async () => {
             issuer.setUserScopes(undefined);
-            const result = await runOAuthFlow({ transport: variant.transport, sdk, serverUrl: resource, clientId: issuer.clientId });
+            const result = await runOAuthFlow({ transport: primaryKind, sdk, serverUrl: resource, clientId: issuer.clientId });
             const whoami = expectSignedIn(result, resource);
             // No claims script installed for this resource: whoami says which profile claims are missing, and why.
             expect(whoami).toMatchObject({ missingProfileClaims: ['username', 'name', 'email'], note: expect.stringContaining('custom claims script') });
@@ -210,12 +215,37 @@ for (const variant of cases) {
           });
         }
 
-        if (variant.transport === 'sse') {
+        if (variant.transport === 'both') {
+          for (const sdk of ['v2', 'v1'] as const) {
+            it(`SDK ${sdk} SSE client at the SSE endpoint below the resource: signs in for the same resource and calls whoami`, async () => {
+              issuer.setUserScopes(undefined);
+              const result = await runOAuthFlow({ transport: 'sse', sdk, serverUrl: endpoints.sse!, clientId: issuer.clientId });
+              expectSignedIn(result, resource);
+              expect(result.observations.fetchLog[0]).toMatchObject({ status: 401, url: endpoints.sse });
+              expect(result.observations.fetchLog[0]!.wwwAuthenticate).toContain(`resource_metadata="${prmUrlFor(resource)}"`);
+            });
+          }
+
+          it('the SSE endpoint refuses what the Streamable HTTP one refuses: no token, a token for another resource', async () => {
+            const none = await fetch(endpoints.sse!, { headers: { Accept: 'text/event-stream' } });
+            expect(none.status).toBe(401);
+            expect(none.headers.get('www-authenticate')).toContain(`resource_metadata="${prmUrlFor(resource)}"`);
+            await none.body?.cancel();
+            // The SSE URL is not a resource of its own: a token for it is for another audience.
+            const misdirected = await issuer.signToken({ aud: endpoints.sse!, scope: '' });
+            const refused = await fetch(endpoints.sse!, { headers: { Accept: 'text/event-stream', Authorization: `Bearer ${misdirected}` } });
+            expect(refused.status).toBe(401);
+            expect(refused.headers.get('www-authenticate')).toMatch(/error="invalid_token"/);
+            await refused.body?.cancel();
+          });
+        }
+
+        if (variant.transport !== 'streamable-http') {
           // The SDK's SSE clients do not act on a 403 (only on a 401): the step-up challenge reaches them as an error.
           for (const sdk of ['v2', 'v1'] as const) {
             it(`SDK ${sdk} SSE client: whoami without ${TOOL_SCOPE}; greet answers the 403 step-up challenge on the POST, nothing else`, async () => {
               issuer.setUserScopes([TOOL_SCOPE]);
-              const result = await runOAuthFlow({ transport: 'sse', sdk, serverUrl: resource, clientId: issuer.clientId, callFirst: ['whoami'], toolName: 'greet' });
+              const result = await runOAuthFlow({ transport: 'sse', sdk, serverUrl: endpoints.sse!, clientId: issuer.clientId, callFirst: ['whoami'], toolName: 'greet' });
               expect(result.ok).toBe(false);
               const o = result.observations;
               expect(o.toolCalls).toEqual([
@@ -224,7 +254,7 @@ for (const variant of cases) {
               ]);
               const stepUp = o.fetchLog.find((r) => r.status === 403);
               expect(stepUp?.method).toBe('POST');
-              expect(new URL(stepUp!.url).pathname).toBe('/messages');
+              expect(new URL(stepUp!.url).pathname).toBe(endpoints.sseMessagesPath);
               expect(stepUp?.wwwAuthenticate).toMatch(/error="insufficient_scope"/);
               expect(stepUp?.wwwAuthenticate).toContain(`scope="openid profile email ${TOOL_SCOPE}"`);
               expect(stepUp?.wwwAuthenticate).toContain(`resource_metadata="${prmUrlFor(resource)}"`);
@@ -232,11 +262,12 @@ for (const variant of cases) {
               issuer.setUserScopes(undefined);
             });
           }
-        } else {
+        }
+        if (variant.transport !== 'sse') {
           for (const [sdk, modern] of [['v2', true], ['v2', false], ['v1', false]] as const) {
             it(`SDK ${sdk} client${modern ? ' speaking 2026-07-28 (Mcp-Name)' : ' speaking 2025 (no Mcp-Name)'}: whoami without ${TOOL_SCOPE}, greet answers the step-up challenge, then works once re-authorized`, async () => {
               issuer.setUserScopes([TOOL_SCOPE]); // the user holds the role granting it
-              const result = await runOAuthFlow({ transport: variant.transport, sdk, modern, serverUrl: resource, clientId: issuer.clientId, callFirst: ['whoami'], toolName: 'greet' });
+              const result = await runOAuthFlow({ transport: primaryKind, sdk, modern, serverUrl: resource, clientId: issuer.clientId, callFirst: ['whoami'], toolName: 'greet' });
               if (!result.ok) throw result.error;
               const o = result.observations;
               // First token: the sign-in scopes only; whoami works with it, greet does not.
@@ -258,7 +289,7 @@ for (const variant of cases) {
 
           it(`a user without the role granting ${TOOL_SCOPE}: the step-up gives a token still without it, and greet stays refused`, async () => {
             issuer.setUserScopes([]);
-            const result = await runOAuthFlow({ transport: variant.transport, sdk: 'v2', modern: true, serverUrl: resource, clientId: issuer.clientId, callFirst: ['whoami'], toolName: 'greet' });
+            const result = await runOAuthFlow({ transport: primaryKind, sdk: 'v2', modern: true, serverUrl: resource, clientId: issuer.clientId, callFirst: ['whoami'], toolName: 'greet' });
             expect(result.ok).toBe(false);
             const o = result.observations;
             expect(o.toolCalls[0]).toEqual({ name: 'whoami', ok: true, tokenScope: '' });
@@ -272,7 +303,7 @@ for (const variant of cases) {
         for (const sdk of ['v2', 'v1'] as const) {
           it(`SDK ${sdk} client, user without the role: token without the scope, 403 insufficient_scope, step-up fails`, async () => {
             issuer.setUserScopes([]);
-            const result = await runOAuthFlow({ transport: variant.transport, sdk, serverUrl: resource, clientId: issuer.clientId });
+            const result = await runOAuthFlow({ transport: primaryKind, sdk, serverUrl: resource, clientId: issuer.clientId });
             expect(result.ok).toBe(false);
             const o = result.observations;
             expect(o.requestedScope?.split(' ')).toEqual(expect.arrayContaining(['openid', SCOPE]));
@@ -302,7 +333,7 @@ for (const variant of cases) {
 
           it(`SDK ${sdk} client, user holding the role: whoami at once`, async () => {
             issuer.setUserScopes([SCOPE]);
-            const result = await runOAuthFlow({ transport: variant.transport, sdk, serverUrl: resource, clientId: issuer.clientId });
+            const result = await runOAuthFlow({ transport: primaryKind, sdk, serverUrl: resource, clientId: issuer.clientId });
             const whoami = expectSignedIn(result, resource);
             expect(whoami.scope).toBe(SCOPE);
             expect(result.observations.fetchLog.some((r) => r.status === 403)).toBe(false);
@@ -357,7 +388,7 @@ for (const variant of cases) {
           for (const sdk of ['v2', 'v1'] as const) {
             it(`SDK ${sdk} client: the registered app signs in through the consent screen and calls whoami`, async () => {
               configureIssuerFrom(emulator.state, summary.application.id, [summary.role!.id]); // the user holds the registered role
-              const result = await runOAuthFlow({ transport: variant.transport, sdk, serverUrl: resource, clientId: summary.application.id });
+              const result = await runOAuthFlow({ transport: primaryKind, sdk, serverUrl: resource, clientId: summary.application.id });
               const whoami = expectSignedIn(result, resource, summary.application.id);
               expect(String(whoami.scope).split(' ')).toContain(SCOPE);
               // The claims script register installed put the user's profile into the token, and whoami returns it.
@@ -372,7 +403,7 @@ for (const variant of cases) {
 
           it(`SDK v2 client (2026-07-28): the registered third-party app gets ${TOOL_SCOPE} only by step-up, through the consent screen`, async () => {
             configureIssuerFrom(emulator.state, summary.application.id, [summary.role!.id]);
-            const result = await runOAuthFlow({ transport: variant.transport, sdk: 'v2', modern: true, serverUrl: resource, clientId: summary.application.id, callFirst: ['whoami'], toolName: 'greet' });
+            const result = await runOAuthFlow({ transport: primaryKind, sdk: 'v2', modern: true, serverUrl: resource, clientId: summary.application.id, callFirst: ['whoami'], toolName: 'greet' });
             if (!result.ok) throw result.error;
             const o = result.observations;
             expect(o.toolCalls[0]).toMatchObject({ name: 'whoami', ok: true });

@@ -38,6 +38,8 @@ describe('create options', () => {
     // The default resource's path follows the transport.
     expect(await resolve({ directory: dir, issuer, transport: 'sse' })).toMatchObject({ resource: 'http://localhost:3001/sse', port: 3001 });
     expect(await resolve({ directory: dir, issuer, transport: 'sse', port: '4100' })).toMatchObject({ resource: 'http://localhost:4100/sse' });
+    // Both transports: the resource is Streamable HTTP's, and SSE is served below it.
+    expect(await resolve({ directory: dir, issuer, transport: 'both' })).toMatchObject({ resource: 'http://localhost:3001/mcp' });
     expect(await resolve({ directory: dir, issuer, resource: 'http://127.0.0.1:4200/mcp' })).toMatchObject({ port: 4200 });
     expect(await resolve({ directory: dir, issuer, resource: 'https://mcp.example.com/mcp' })).toMatchObject({ port: 3001 });
     // An https resource on loopback sits behind a local TLS proxy: the server's port is its own.

@@ -24,7 +24,17 @@ describe('planProject', () => {
   it('picks the layers and variables from the options alone', async () => {
     const plan = planProject(await optionsFor({ directory: 'My Server', scopes: 'read:whoami', packageManager: 'pnpm' }), '/somewhere');
     expect(plan.targetDir).toBe('/somewhere/My Server');
-    expect(plan.layers).toEqual(['base', 'transport/streamable-http', 'framework/express', 'verifier/jwt']);
+    expect(plan.layers).toEqual(['base', 'transport/streamable-http', 'endpoints/streamable-http', 'framework/express', 'verifier/jwt']);
+    // --transport both: the two transport modules, and the endpoints layer serving them (SSE below the resource).
+    const both = planProject(await optionsFor({ directory: 'b', transport: 'both' }), '/somewhere');
+    expect(both.layers).toEqual(['base', 'transport/streamable-http', 'transport/sse', 'endpoints/both', 'framework/express', 'verifier/jwt']);
+    expect(both.variables).toMatchObject({
+      resource: 'http://localhost:3001/mcp',
+      streamableHttpUrl: 'http://localhost:3001/mcp',
+      sseUrl: 'http://localhost:3001/mcp/sse',
+      sseMessagesPath: '/mcp/messages',
+      clientUrl: 'http://localhost:3001/mcp',
+    });
     expect(plan.variables).toMatchObject({ projectName: 'my-server', requiredScopes: ['read:whoami'], run: 'pnpm', resource: 'http://localhost:3001/mcp', port: 3001, host: '127.0.0.1' });
   });
 
@@ -64,6 +74,7 @@ describe('renderFiles', () => {
       'base/hello.txt.hbs': 'name={{json projectName}} {{#if (eq framework "express")}}express{{/if}}',
       'base/src/same.ts': 'from base',
       'transport/streamable-http/src/same.ts': 'from the transport',
+      'endpoints/streamable-http/src/same.ts': 'from the endpoints',
       'framework/express/src/same.ts': 'from express',
       'verifier/jwt/raw.ts': 'const x = "{{not rendered}}";',
       'base/package.json.hbs': '{"name": {{json projectName}}, "dependencies": {"b": "1"}}',
@@ -88,6 +99,7 @@ describe('renderFiles', () => {
     const templates = path.join(work, 'strict');
     mkdirSync(path.join(templates, 'base'), { recursive: true });
     mkdirSync(path.join(templates, 'transport/streamable-http'), { recursive: true });
+    mkdirSync(path.join(templates, 'endpoints/streamable-http'), { recursive: true });
     mkdirSync(path.join(templates, 'framework/express'), { recursive: true });
     mkdirSync(path.join(templates, 'verifier/jwt'), { recursive: true });
     writeFileSync(path.join(templates, 'base/x.hbs'), '{{misspelled}}');

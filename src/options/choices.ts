@@ -10,6 +10,11 @@ export const frameworks = [
 export const transports = [
   { value: 'streamable-http', label: 'Streamable HTTP', hint: 'the current MCP transport (POST /mcp)' },
   { value: 'sse', label: 'HTTP+SSE (deprecated)', hint: 'deprecated: the 2024-11-05 transport (GET /sse, POST /messages), only for clients that still need it' },
+  {
+    value: 'both',
+    label: 'Both',
+    hint: 'Streamable HTTP at /mcp, and the deprecated HTTP+SSE below it at /mcp/sse for older clients; one Logto API resource for both',
+  },
 ] as const satisfies readonly Choice[];
 
 export const verifiers = [
@@ -41,6 +46,20 @@ export const packageManagers = [
 export type Framework = (typeof frameworks)[number]['value'];
 export type Transport = (typeof transports)[number]['value'];
 /** The path of the MCP endpoint each transport's default resource ends in (`--resource`'s default). */
-export const transportPaths: Record<Transport, string> = { 'streamable-http': '/mcp', sse: '/sse' };
+export const transportPaths: Record<Transport, string> = { 'streamable-http': '/mcp', sse: '/sse', both: '/mcp' };
+/** The transport template layers (templates/transport/) each choice combines; templates/endpoints/<choice> says where each is served. */
+export const transportLayers: Record<Transport, string[]> = { 'streamable-http': ['streamable-http'], sse: ['sse'], both: ['streamable-http', 'sse'] };
+/**
+ * The URL clients of each transport connect to, given the resource: what templates/endpoints/<choice>/src/transport.ts
+ * serves (`endpointUrls()` there), for the generated README and the CLI's next steps.
+ */
+export function endpointUrls(transport: Transport, resource: string): { streamableHttp?: string; sse?: string; sseMessagesPath?: string } {
+  const sse = { 'streamable-http': undefined, sse: resource, both: `${resource}/sse` }[transport];
+  return {
+    ...(transport !== 'sse' && { streamableHttp: resource }),
+    // The SSE transport posts messages next to its stream (templates/transport/sse/src/sse.ts).
+    ...(sse && { sse, sseMessagesPath: new URL('messages', sse).pathname }),
+  };
+}
 export type Verifier = (typeof verifiers)[number]['value'];
 export type PackageManager = (typeof packageManagers)[number]['value'];

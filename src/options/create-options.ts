@@ -35,7 +35,7 @@ export const createOptionSpecs = {
   } satisfies OptionSpec<string>,
   transport: {
     flag: '--transport <name>',
-    description: 'MCP transport (sse: the deprecated HTTP+SSE transport, only for clients without Streamable HTTP)',
+    description: 'MCP transport (sse: the deprecated HTTP+SSE transport, only for clients without Streamable HTTP; both: Streamable HTTP, and HTTP+SSE at <resource>/sse)',
     choices: transports,
     default: 'streamable-http',
     prompt: { message: 'MCP transport:' },
@@ -52,7 +52,7 @@ export const createOptionSpecs = {
     description: "The MCP server's public URL, also its API resource indicator in Logto",
     // An invalid --port falls back here and is reported when --port itself is resolved.
     // Built with URL, so that port 80 is left out as it must be (see parseResource).
-    // The path follows the transport (resolved before): /mcp, or /sse for --transport sse.
+    // The path follows the transport (resolved before): /mcp, or /sse for --transport sse (both: /mcp, SSE below it).
     default: (answers, flags) => new URL(`http://localhost:${portOrUndefined(flags.port) ?? DEFAULT_PORT}${transportPaths[answers.transport as Transport]}`).href,
     defaultDescription: 'http://localhost:<port>/mcp, or /sse with --transport sse',
     parse: parseResource,

@@ -23,6 +23,12 @@ export function createHttpServer({ maxConnections, ...options }: ServerOptions &
 /** A request as an MCP endpoint receives it: past the Host, Origin and token checks, with the verified token. */
 export type McpRequest = IncomingMessage & { auth?: AuthInfo };
 
+/** The URL MCP clients connect to, for each transport the server speaks (src/transport.ts). */
+export interface EndpointUrls {
+  streamableHttp?: string;
+  sse?: string;
+}
+
 /** An MCP endpoint of the transport (src/transport.ts): a plain Node handler, which any framework can mount. */
 export interface McpEndpoint {
   /** Served literally (it comes from MCP_RESOURCE). */

@@ -3,6 +3,7 @@ import type { Config } from './config.js';
 import { createApp } from './app.js';
 import { createHttpServer } from './http.js';
 import { createMcpServer } from './server.js';
+import { endpointUrls } from './transport.js';
 import { createVerifier } from './verifier.js';
 
 function readConfig(): Config {
@@ -27,8 +28,10 @@ server.once('error', (error) => {
   process.exit(1);
 });
 server.listen(config.port, config.host, () => {
-  console.log(`MCP server listening on ${config.host} port ${config.port}, path ${config.mcpPath}`);
-  console.log(`MCP clients connect to ${config.resource} (MCP_RESOURCE); tokens come from ${config.issuer}`);
+  const { streamableHttp, sse } = endpointUrls(config);
+  console.log(`MCP server listening on ${config.host} port ${config.port}; tokens come from ${config.issuer}, for ${config.resource} (MCP_RESOURCE)`);
+  if (streamableHttp) console.log(`Streamable HTTP clients connect to ${streamableHttp}`);
+  if (sse) console.log(`HTTP+SSE clients (deprecated transport) connect to ${sse}`);
 });
 
 // Fail loudly but keep serving: verification retries on the next request once the issuer is reachable.

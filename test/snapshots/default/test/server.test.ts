@@ -1,5 +1,5 @@
 // The server's contract, over real HTTP, against a local issuer: no Logto tenant or network needed. Transport-neutral:
-// what is particular to the transport is in test/transport.test.ts, and test/helpers/mcp.ts says how to reach it.
+// what is particular to the transport is in test/streamable-http.test.ts or test/sse.test.ts, and test/helpers/mcp.ts says how to reach it.
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpServer } from '../src/http.js';
@@ -130,6 +130,28 @@ describe('whoami', () => {
       await client.close();
     }
   });
+
+  const callWhoami = async (claims: Record<string, unknown>) => {
+    const client = await connectClient(open, await issuer.token(open.config.resource, { sub: 'user-7', ...claims }));
+    try {
+      return (await client.callTool({ name: 'whoami', arguments: {} })).structuredContent as Record<string, unknown>;
+    } finally {
+      await client.close();
+    }
+  };
+
+  it('returns the profile claims a custom claims script put into the token, and no note', async () => {
+    const identity = await callWhoami({ username: 'ada', name: 'Ada Lovelace', email: 'ada@example.com' });
+    expect(identity).toMatchObject({ subjectType: 'user', sub: 'user-7', username: 'ada', name: 'Ada Lovelace', email: 'ada@example.com' });
+    expect(identity).not.toHaveProperty('missingProfileClaims');
+    expect(identity).not.toHaveProperty('note');
+  });
+
+  it('names the profile claims the token lacks (absent or empty), and says why', async () => {
+    const identity = await callWhoami({ username: 'ada', name: '' });
+    expect(identity).toMatchObject({ username: 'ada', missingProfileClaims: ['name', 'email'] });
+    expect(identity.note).toMatch(/custom claims script/);
+  });
 });
 
 it('GET /healthz answers 200 without a token', async () => {
@@ -157,6 +179,8 @@ describe('tokens issued to an application (client credentials: sub = client_id, 
       try {
         const result = await client.callTool({ name: 'whoami', arguments: {} });
         expect(result.structuredContent).toMatchObject({ subjectType: 'machine', sub: 'm2m-app', client_id: 'm2m-app' });
+        // An application has no profile: nothing is reported missing.
+        expect(result.structuredContent).not.toHaveProperty('missingProfileClaims');
       } finally {
         await client.close();
       }

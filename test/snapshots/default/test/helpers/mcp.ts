@@ -1,36 +1,6 @@
-// What the transport-neutral tests (test/server.test.ts) need of the transport: Streamable HTTP.
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import type { TestApp } from './app.js';
+// What the transport-neutral tests (test/server.test.ts) need: the resource's path, and how to reach the server, over Streamable HTTP.
+export { connectClient, mcpRequest } from './streamable-http.js';
+export type { McpAnswer } from './streamable-http.js';
 
-/** The path of the MCP endpoint in the resource the tests serve. */
+/** The path of the resource the tests serve. */
 export const RESOURCE_PATH = '/mcp';
-
-export interface McpAnswer {
-  status: number;
-  headers: Headers;
-  body: string;
-}
-
-const initialize = {
-  jsonrpc: '2.0',
-  id: 1,
-  method: 'initialize',
-  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'test', version: '1.0.0' } },
-};
-
-/** A request to the MCP endpoint, as the checks in front of the transport see it: POST initialize. */
-export async function mcpRequest(app: TestApp, headers: Record<string, string> = {}): Promise<McpAnswer> {
-  const response = await fetch(app.config.resource, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', ...headers },
-    body: JSON.stringify(initialize),
-  });
-  return { status: response.status, headers: response.headers, body: await response.text() };
-}
-
-/** The official client, connected with a static bearer token. */
-export async function connectClient(app: TestApp, token: string): Promise<Client> {
-  const client = new Client({ name: 'test', version: '1.0.0' });
-  await client.connect(new StreamableHTTPClientTransport(new URL(app.config.resource), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
-  return client;
-}

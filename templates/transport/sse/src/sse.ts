@@ -1,5 +1,5 @@
 // The HTTP+SSE transport (MCP 2024-11-05; deprecated by later revisions, kept for clients that still speak it):
-// `GET <resource>` opens an event stream, whose first event names `POST <messages>?sessionId=...`, where the client
+// `GET <stream>` opens an event stream, whose first event names `POST <messages>?sessionId=...`, where the client
 // sends its JSON-RPC messages; the answers come back on the stream. The SDK v2 has no SSE server transport, so the
 // stream is v1's SSEServerTransport (@modelcontextprotocol/sdk), driving the same v2 McpServer as the other transports.
 import type { ServerResponse } from 'node:http';
@@ -36,11 +36,11 @@ interface Session {
   idle: NodeJS.Timeout;
 }
 
-/** The stream at the resource's path, and the messages endpoint next to it (`/sse` -> `/messages`). */
-export function mcpEndpoints(config: Config): McpEndpoint[] {
+/** The event stream at `streamPath`, and the messages endpoint next to it (`/sse` -> `/messages`). */
+export function sseEndpoints(config: Config, streamPath: string): McpEndpoint[] {
   const limits = { ...SESSION_LIMITS };
-  const messagesPath = new URL('messages', new URL(config.mcpPath || '/', 'http://x')).pathname;
-  if (messagesPath === config.mcpPath) throw new Error(`MCP_RESOURCE: the SSE stream cannot be at ${messagesPath}, where its messages are posted`);
+  const messagesPath = new URL('messages', new URL(streamPath || '/', 'http://x')).pathname;
+  if (messagesPath === streamPath) throw new Error(`MCP_RESOURCE: the SSE stream cannot be at ${messagesPath}, where its messages are posted`);
   const sessions = new Map<string, Session>();
 
   const forget = (id: string) => {
@@ -101,7 +101,7 @@ export function mcpEndpoints(config: Config): McpEndpoint[] {
   }
 
   return [
-    { path: config.mcpPath, methods: ['GET', 'OPTIONS'], handle: openStream },
+    { path: streamPath, methods: ['GET', 'OPTIONS'], handle: openStream },
     { path: messagesPath, methods: ['POST', 'OPTIONS'], handle: postMessage },
   ];
 }

@@ -1,4 +1,4 @@
-// What is particular to Streamable HTTP (src/transport.ts): stateless serving, the request body's limits, and the
+// What is particular to Streamable HTTP (src/streamable-http.ts): stateless serving, the request body's limits, and the
 // per-tool step-up challenge in both protocol eras. The transport-neutral contract is in test/server.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';

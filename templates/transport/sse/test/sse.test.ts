@@ -1,4 +1,4 @@
-// What is particular to the HTTP+SSE transport (src/transport.ts): both SDKs' SSE clients, the sessions (each belongs to
+// What is particular to the HTTP+SSE transport (src/sse.ts): both SDKs' SSE clients, the sessions (each belongs to
 // the token that opened it; bounded in number and idle time), the messages endpoint's limits and the per-tool step-up.
 // The transport-neutral contract is in test/server.test.ts.
 import { connect } from 'node:net';
@@ -6,8 +6,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Client, SSEClientTransport } from '@modelcontextprotocol/client';
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport as SSEClientTransportV1 } from '@modelcontextprotocol/sdk/client/sse.js';
-import { SESSION_LIMITS } from '../src/transport.js';
+import { SESSION_LIMITS } from '../src/sse.js';
 import { startApp } from './helpers/app.js';
+import { RESOURCE_PATH } from './helpers/mcp.js';
+import { sseUrl } from './helpers/sse.js';
 import type { TestApp } from './helpers/app.js';
 import { startIssuer } from './helpers/issuer.js';
 import type { TestIssuer } from './helpers/issuer.js';
@@ -18,7 +20,7 @@ const limits = { ...SESSION_LIMITS };
 
 beforeAll(async () => {
   issuer = await startIssuer();
-  app = await startApp({ LOGTO_ISSUER: issuer.issuer }, '/sse');
+  app = await startApp({ LOGTO_ISSUER: issuer.issuer }, RESOURCE_PATH);
 });
 afterAll(async () => {
   await app?.close();
@@ -27,13 +29,15 @@ afterAll(async () => {
 afterEach(() => Object.assign(SESSION_LIMITS, limits));
 
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+/** Where messages are posted: next to the stream (`/sse` -> `/messages`). */
+const messagesPath = (target: TestApp) => new URL('messages', sseUrl(target)).pathname;
 const callWhoami = { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'whoami', arguments: {} } };
 const callGreet = { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'greet', arguments: {} } };
 
 /** Opens the event stream with `token`; resolves with the messages URL its first event names, the events so far and a way to close it. */
 async function openSession(target: TestApp, token: string) {
   const controller = new AbortController();
-  const response = await fetch(target.config.resource, { headers: { Accept: 'text/event-stream', ...bearer(token) }, signal: controller.signal });
+  const response = await fetch(sseUrl(target), { headers: { Accept: 'text/event-stream', ...bearer(token) }, signal: controller.signal });
   expect(response.status).toBe(200);
   const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
   let text = '';
@@ -49,7 +53,7 @@ async function openSession(target: TestApp, token: string) {
   await read((t) => t.includes('\n\n'));
   const endpoint = /^event: endpoint\ndata: (.+)$/m.exec(text)![1]!;
   return {
-    messages: new URL(endpoint, target.config.resource).href,
+    messages: new URL(endpoint, sseUrl(target)).href,
     events,
     /** Resolves once the stream carries `needle`, or false when it ends first. */
     waitFor: (needle: string) => read((t) => t.includes(needle)),
@@ -65,7 +69,7 @@ describe('SDK SSE clients', () => {
   it('v2 (@modelcontextprotocol/client) calls whoami', async () => {
     const token = await issuer.token(app.config.resource, { sub: 'user-1' });
     const client = new Client({ name: 'test', version: '1.0.0' });
-    await client.connect(new SSEClientTransport(new URL(app.config.resource), { authProvider: { token: async () => token } }));
+    await client.connect(new SSEClientTransport(new URL(sseUrl(app)), { authProvider: { token: async () => token } }));
     try {
       const result = await client.callTool({ name: 'whoami', arguments: {} });
       expect(result.structuredContent).toMatchObject({ subjectType: 'user', sub: 'user-1', aud: app.config.resource });
@@ -78,7 +82,7 @@ describe('SDK SSE clients', () => {
     const token = await issuer.token(app.config.resource, { sub: 'user-2', scope: 'greet:write' });
     const withToken: typeof fetch = (input, init) => fetch(input, { ...init, headers: { ...Object.fromEntries(new Headers(init?.headers)), ...bearer(token) } });
     const client = new ClientV1({ name: 'test', version: '1.0.0' });
-    await client.connect(new SSEClientTransportV1(new URL(app.config.resource), { fetch: withToken, eventSourceInit: { fetch: withToken } }));
+    await client.connect(new SSEClientTransportV1(new URL(sseUrl(app)), { fetch: withToken, eventSourceInit: { fetch: withToken } }));
     try {
       expect((await client.callTool({ name: 'whoami', arguments: {} })).structuredContent).toMatchObject({ sub: 'user-2' });
       expect((await client.callTool({ name: 'greet', arguments: {} })).content).toEqual([{ type: 'text', text: 'Hello, user-2!' }]);
@@ -93,7 +97,7 @@ describe('sessions', () => {
     const token = await issuer.token(app.config.resource, { sub: 'owner' });
     const session = await openSession(app, token);
     try {
-      expect(new URL(session.messages).pathname).toBe('/messages');
+      expect(new URL(session.messages).pathname).toBe(messagesPath(app));
       expect((await post(session.messages, { jsonrpc: '2.0', id: 1, method: 'ping' }, bearer(token))).status).toBe(202);
       expect(await session.waitFor('"result":{}')).toBe(true);
     } finally {
@@ -111,7 +115,7 @@ describe('sessions', () => {
       expect(otherClient.status).toBe(404);
       const none = await post(session.messages, callWhoami);
       expect(none.status).toBe(401);
-      expect(none.headers.get('www-authenticate')).toContain(`resource_metadata="${app.origin}/.well-known/oauth-protected-resource/sse"`);
+      expect(none.headers.get('www-authenticate')).toContain(`resource_metadata="${app.origin}/.well-known/oauth-protected-resource${RESOURCE_PATH}"`);
     } finally {
       session.close();
     }
@@ -119,8 +123,8 @@ describe('sessions', () => {
 
   it('refuses a guessed or missing sessionId with 404', async () => {
     const token = await issuer.token(app.config.resource);
-    expect((await post(`${app.origin}/messages?sessionId=${crypto.randomUUID()}`, callWhoami, bearer(token))).status).toBe(404);
-    expect((await post(`${app.origin}/messages`, callWhoami, bearer(token))).status).toBe(404);
+    expect((await post(`${app.origin}${messagesPath(app)}?sessionId=${crypto.randomUUID()}`, callWhoami, bearer(token))).status).toBe(404);
+    expect((await post(`${app.origin}${messagesPath(app)}`, callWhoami, bearer(token))).status).toBe(404);
   });
 
   it("frees a closed stream's session at once: posting to it is 404 (not the SDK's 500)", async () => {
@@ -132,16 +136,16 @@ describe('sessions', () => {
 
   it('answers 503 beyond SESSION_LIMITS.maxSessions open streams', async () => {
     SESSION_LIMITS.maxSessions = 2;
-    const small = await startApp({ LOGTO_ISSUER: issuer.issuer }, '/sse');
+    const small = await startApp({ LOGTO_ISSUER: issuer.issuer }, RESOURCE_PATH);
     try {
       const token = await issuer.token(small.config.resource);
       const sessions = [await openSession(small, token), await openSession(small, token)];
-      const refused = await fetch(small.config.resource, { headers: bearer(token) });
+      const refused = await fetch(sseUrl(small), { headers: bearer(token) });
       expect(refused.status).toBe(503);
       expect(refused.headers.get('retry-after')).toBeTruthy();
       sessions[0]!.close();
       await expect.poll(async () => {
-        const response = await fetch(small.config.resource, { headers: bearer(token) });
+        const response = await fetch(sseUrl(small), { headers: bearer(token) });
         await response.body?.cancel();
         return response.status;
       }).toBe(200);
@@ -153,7 +157,7 @@ describe('sessions', () => {
 
   it('closes a stream idle for SESSION_LIMITS.idleMs, and forgets its session', async () => {
     SESSION_LIMITS.idleMs = 300;
-    const quick = await startApp({ LOGTO_ISSUER: issuer.issuer }, '/sse');
+    const quick = await startApp({ LOGTO_ISSUER: issuer.issuer }, RESOURCE_PATH);
     try {
       const token = await issuer.token(quick.config.resource);
       const session = await openSession(quick, token);
@@ -175,7 +179,7 @@ describe('per-tool scopes: greet needs greet:write', () => {
       const challenge = response.headers.get('www-authenticate');
       expect(challenge).toMatch(/^Bearer error="insufficient_scope"/);
       expect(challenge).toContain('scope="openid profile email greet:write"');
-      expect(challenge).toContain(`resource_metadata="${app.origin}/.well-known/oauth-protected-resource/sse"`);
+      expect(challenge).toContain(`resource_metadata="${app.origin}/.well-known/oauth-protected-resource${RESOURCE_PATH}"`);
       expect(await response.text()).toContain('greet:write');
       // whoami still works on the same session.
       expect((await post(session.messages, callWhoami, bearer(token))).status).toBe(202);
@@ -222,7 +226,7 @@ describe('the messages endpoint (raw sockets)', () => {
   });
 
   it('answers other methods than POST and OPTIONS with 405 and Allow', async () => {
-    const response = await raw([`GET /messages HTTP/1.1`, `Host: ${host()}`, 'Connection: close', ''].join('\n'));
+    const response = await raw([`GET ${messagesPath(app)} HTTP/1.1`, `Host: ${host()}`, 'Connection: close', ''].join('\n'));
     expect(response.status).toBe(405);
     expect(response.head).toMatch(/^Allow: POST, OPTIONS$/im);
   });
@@ -234,7 +238,7 @@ it('serves a resource at a longer path: the messages endpoint is next to the str
     expect(await (await fetch(`${nested.origin}/.well-known/oauth-protected-resource/v1/sse`)).json()).toMatchObject({ resource: nested.config.resource });
     const token = await issuer.token(nested.config.resource);
     const session = await openSession(nested, token);
-    expect(new URL(session.messages).pathname).toBe('/v1/messages');
+    expect(new URL(session.messages).pathname).toBe(messagesPath(nested));
     expect((await post(session.messages, callWhoami, bearer(token))).status).toBe(202);
     session.close();
   } finally {

@@ -9,13 +9,13 @@ import { createMcpServer } from './server.js';
 // Larger request bodies are answered 413 (before reading them when Content-Length says so).
 const MAX_BODY_BYTES = 1024 * 1024;
 
-/** One endpoint, at the resource's path. */
-export function mcpEndpoints(config: Config): McpEndpoint[] {
+/** The Streamable HTTP endpoint, at `path`. */
+export function streamableHttpEndpoints(config: Config, path: string): McpEndpoint[] {
   const handle = toNodeHandler(
     createMcpHandler(() => createMcpServer(config), {
       onerror: (error) => console.error('MCP error:', error.message),
     }),
     { maxRequestBodySize: MAX_BODY_BYTES, onerror: (error) => console.error('MCP request failed:', error.message) },
   );
-  return [{ path: config.mcpPath, methods: ['GET', 'POST', 'DELETE', 'OPTIONS'], handle }];
+  return [{ path, methods: ['GET', 'POST', 'DELETE', 'OPTIONS'], handle }];
 }

@@ -1,9 +1,10 @@
-// What the transport-neutral tests (test/server.test.ts) need of the transport: HTTP+SSE.
+// Reaching the HTTP+SSE endpoints (test/helpers/mcp.ts hands these to the transport-neutral tests).
 import { Client, SSEClientTransport } from '@modelcontextprotocol/client';
+import { endpointUrls } from '../../src/transport.js';
 import type { TestApp } from './app.js';
 
-/** The path of the MCP endpoint (the event stream) in the resource the tests serve. */
-export const RESOURCE_PATH = '/sse';
+/** The URL of the event stream. */
+export const sseUrl = (app: TestApp): string => endpointUrls(app.config).sse!;
 
 export interface McpAnswer {
   status: number;
@@ -13,7 +14,7 @@ export interface McpAnswer {
 
 /** A request to the MCP endpoint, as the checks in front of the transport see it: GET the stream (closed at once when it opens). */
 export async function mcpRequest(app: TestApp, headers: Record<string, string> = {}): Promise<McpAnswer> {
-  const response = await fetch(app.config.resource, { headers: { Accept: 'text/event-stream', ...headers } });
+  const response = await fetch(sseUrl(app), { headers: { Accept: 'text/event-stream', ...headers } });
   if (response.status === 200) {
     await response.body?.cancel();
     return { status: 200, headers: response.headers, body: '' };
@@ -24,6 +25,6 @@ export async function mcpRequest(app: TestApp, headers: Record<string, string> =
 /** The official client, connected with a static bearer token. */
 export async function connectClient(app: TestApp, token: string): Promise<Client> {
   const client = new Client({ name: 'test', version: '1.0.0' });
-  await client.connect(new SSEClientTransport(new URL(app.config.resource), { authProvider: { token: async () => token } }));
+  await client.connect(new SSEClientTransport(new URL(sseUrl(app)), { authProvider: { token: async () => token } }));
   return client;
 }

@@ -1,9 +1,10 @@
-// What the transport-neutral tests (test/server.test.ts) need of the transport: Streamable HTTP.
+// Reaching the Streamable HTTP endpoint (test/helpers/mcp.ts hands these to the transport-neutral tests).
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { endpointUrls } from '../../src/transport.js';
 import type { TestApp } from './app.js';
 
-/** The path of the MCP endpoint in the resource the tests serve. */
-export const RESOURCE_PATH = '/mcp';
+/** The URL of the Streamable HTTP endpoint. */
+export const streamableHttpUrl = (app: TestApp): string => endpointUrls(app.config).streamableHttp!;
 
 export interface McpAnswer {
   status: number;
@@ -20,7 +21,7 @@ const initialize = {
 
 /** A request to the MCP endpoint, as the checks in front of the transport see it: POST initialize. */
 export async function mcpRequest(app: TestApp, headers: Record<string, string> = {}): Promise<McpAnswer> {
-  const response = await fetch(app.config.resource, {
+  const response = await fetch(streamableHttpUrl(app), {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', ...headers },
     body: JSON.stringify(initialize),
@@ -31,6 +32,6 @@ export async function mcpRequest(app: TestApp, headers: Record<string, string> =
 /** The official client, connected with a static bearer token. */
 export async function connectClient(app: TestApp, token: string): Promise<Client> {
   const client = new Client({ name: 'test', version: '1.0.0' });
-  await client.connect(new StreamableHTTPClientTransport(new URL(app.config.resource), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
+  await client.connect(new StreamableHTTPClientTransport(new URL(streamableHttpUrl(app)), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
   return client;
 }
