@@ -148,3 +148,144 @@ describe('doctor: the server and the issuer', () => {
     expect(check('server.challenge')).toMatchObject({ status: 'fail', detail: expect.stringContaining('ECONNREFUSED'), fix: expect.stringContaining('Start the server') });
   });
 });
+
+describe('doctor: what Logto holds (Management API, with M2M credentials)', () => {
+  let emulator: Emulator;
+  let work: string;
+  let dir: string;
+  const credentials = { LOGTO_M2M_APP_ID: M2M_ID, LOGTO_M2M_APP_SECRET: M2M_SECRET };
+  const managementFlags = () => ['--management-endpoint', emulator.url];
+  const logtoDoctor = (extra: string[] = []) => doctor([dir, ...managementFlags(), ...extra], credentials);
+  const app = () => emulator.state.applications.find((a) => a.isThirdParty)!;
+
+  beforeAll(async () => {
+    emulator = await startManagementApiEmulator({ m2mApps: [{ id: M2M_ID, secret: M2M_SECRET, managementAccess: true }] });
+    work = makeTempDir('doctor-logto');
+    dir = path.join(work, 'registered');
+    // A generated project (its tool-scopes.json: greet needs greet:write), registered by register as users run it.
+    const created = await runCli(
+      [dir, '--yes', '--issuer', issuer.issuer, '--resource', healthy.url, '--scopes', 'read:whoami', '--skip-issuer-check', '--no-install', '--no-git', '--register', ...managementFlags()],
+      { env: { ...credentials, XDG_CONFIG_HOME: home } },
+    );
+    expect(created.stderr).not.toMatch(/✖/);
+    expect(created.exitCode).toBe(0);
+  });
+  afterAll(async () => {
+    await emulator?.close();
+    if (work) removeDir(work);
+  });
+
+  const LOGTO_CHECKS = ['logto.connect', 'logto.resource', 'logto.scopes', 'logto.app', 'logto.app.third-party', 'logto.app.consent', 'logto.app.redirects', 'logto.role', 'logto.profile-claims'];
+
+  it('passes a registered project; warns while no user holds the role, and passes once one does', async () => {
+    const before = await logtoDoctor();
+    for (const id of LOGTO_CHECKS) expect(before.check(id).status, `${id}: ${before.check(id).detail}`).toBe('pass');
+    expect(before.check('logto.scopes').detail).toBe('read:whoami greet:write');
+    expect(before.check('logto.role.users')).toMatchObject({ status: 'warn', fix: expect.stringContaining('Assign the role') });
+    expect(before.exitCode).toBe(0);
+    expect(`${before.stdout}${before.stderr}`).not.toContain(M2M_SECRET);
+
+    const role = emulator.state.roles.find((r) => r.type === 'User')!;
+    emulator.state.users.push({ id: 'u1', username: 'ada', primaryEmail: 'ada@example.com', name: 'Ada' });
+    emulator.state.usersRoles.push({ userId: 'u1', roleId: role.id });
+    try {
+      const after = await logtoDoctor();
+      expect(after.check('logto.role.users')).toMatchObject({ status: 'pass', detail: '1 user(s)' });
+      expect(after.report.ok).toBe(true);
+    } finally {
+      emulator.state.usersRoles = [];
+    }
+  });
+
+  it('names a resource registered with another host spelling (localhost vs 127.0.0.1)', async () => {
+    const resource = emulator.state.resources.find((r) => r.indicator === healthy.url)!;
+    resource.indicator = healthy.url.replace('127.0.0.1', 'localhost');
+    try {
+      const { exitCode, check } = await logtoDoctor();
+      expect(exitCode).toBe(1);
+      expect(check('logto.resource')).toMatchObject({ status: 'fail', detail: 'host: Logto has localhost, the server has 127.0.0.1', fix: expect.stringContaining('Use one spelling') });
+      expect(check('logto.scopes').status).toBe('skipped');
+    } finally {
+      resource.indicator = healthy.url;
+    }
+  });
+
+  it('names a scope the app was not granted as a consent scope', async () => {
+    const consent = emulator.state.consent.get(app().id)!;
+    const saved = consent.resourceScopes;
+    const greet = emulator.state.scopes.find((s) => s.name === 'greet:write')!;
+    consent.resourceScopes = saved.filter((id) => id !== greet.id);
+    try {
+      const { exitCode, check } = await logtoDoctor();
+      expect(exitCode).toBe(1);
+      expect(check('logto.app.consent')).toMatchObject({ status: 'fail', detail: expect.stringContaining('not among its consent scopes: greet:write') });
+    } finally {
+      consent.resourceScopes = saved;
+    }
+  });
+
+  it('names the missing role and the missing scopes', async () => {
+    const saved = emulator.state.rolesScopes;
+    emulator.state.rolesScopes = [];
+    const greet = emulator.state.scopes.find((s) => s.name === 'greet:write')!;
+    emulator.state.scopes = emulator.state.scopes.filter((s) => s !== greet);
+    try {
+      const { check } = await logtoDoctor();
+      expect(check('logto.scopes')).toMatchObject({ status: 'fail', detail: 'missing: greet:write', fix: expect.stringContaining('Run register again') });
+      expect(check('logto.role').status).toBe('skipped');
+      emulator.state.scopes.push(greet);
+      const again = await logtoDoctor();
+      expect(again.check('logto.role')).toMatchObject({ status: 'fail', detail: expect.stringContaining('no user role grants read:whoami greet:write') });
+    } finally {
+      if (!emulator.state.scopes.includes(greet)) emulator.state.scopes.push(greet);
+      emulator.state.rolesScopes = saved;
+    }
+  });
+
+  it('names a Native app without loopback redirect URIs, a web app, and a first-party app', async () => {
+    const registered = app();
+    const saved = { ...registered, oidcClientMetadata: { ...registered.oidcClientMetadata } };
+    try {
+      registered.oidcClientMetadata.redirectUris = ['https://agent.example.com/callback'];
+      const native = await logtoDoctor();
+      expect(native.check('logto.app.redirects')).toMatchObject({ status: 'fail', detail: expect.stringContaining('no loopback redirect URI'), fix: expect.stringContaining('http://127.0.0.1/callback') });
+      registered.type = 'Traditional';
+      const web = await logtoDoctor();
+      expect(web.check('logto.app.redirects')).toMatchObject({ status: 'warn', detail: expect.stringContaining('Traditional: Logto matches its redirect URIs exactly') });
+      registered.isThirdParty = false;
+      const firstParty = await doctor([dir, ...managementFlags(), '--app-id', registered.id], credentials);
+      expect(firstParty.check('logto.app.third-party')).toMatchObject({ status: 'warn', detail: expect.stringContaining('first-party') });
+    } finally {
+      Object.assign(registered, saved);
+    }
+  });
+
+  it('names an app that does not exist', async () => {
+    const { exitCode, check } = await logtoDoctor(['--app-id', 'no-such-app']);
+    expect(exitCode).toBe(1);
+    expect(check('logto.app')).toMatchObject({ status: 'fail', detail: 'no app with ID no-such-app in this Logto', fix: expect.stringContaining('Run register') });
+  });
+
+  it('names a missing profile-claims script that register had installed', async () => {
+    const saved = emulator.state.jwtCustomizers['jwt.accessToken'];
+    delete emulator.state.jwtCustomizers['jwt.accessToken'];
+    try {
+      const { exitCode, check } = await logtoDoctor();
+      expect(exitCode).toBe(1);
+      expect(check('logto.profile-claims')).toMatchObject({ status: 'fail', detail: expect.stringContaining('although register installed one'), fix: expect.stringContaining('Profile claims') });
+    } finally {
+      emulator.state.jwtCustomizers['jwt.accessToken'] = saved;
+    }
+  });
+
+  it('does not send the M2M credentials to a Logto this machine never named (the rules register follows)', async () => {
+    // Without --management-endpoint, the credentials would go to the issuer's host, which was never named here.
+    const tokenRequests = () => issuer.requests.filter((r) => r.url.startsWith('/oidc/token')).length;
+    const before = tokenRequests();
+    const { exitCode, check } = await doctor([dir], credentials);
+    expect(exitCode).toBe(1);
+    expect(check('logto.connect')).toMatchObject({ status: 'fail', detail: expect.stringContaining('have not been sent from this machine before') });
+    expect(check('logto.resource')).toMatchObject({ status: 'skipped' });
+    expect(tokenRequests()).toBe(before);
+  });
+});
