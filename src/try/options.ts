@@ -8,7 +8,7 @@ export const tryOptionSpecs = {
     flag: '--app-id <id>',
     optional: true,
     description: 'ID of the Logto app to sign in with',
-    defaultDescription: "LOGTO_APP_ID in the project's .env (written by register)",
+    defaultDescription: "LOGTO_APP_ID in the project's .env, written by register",
     parse: (raw) => nonEmpty(raw, 'the app ID'),
   } satisfies OptionSpec<string>,
   appSecret: {

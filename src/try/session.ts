@@ -76,10 +76,17 @@ async function signInAndCall(input: TrySessionInput, callback: Awaited<ReturnTyp
   let resourceMetadataUrl: URL | undefined;
   const baseFetch = input.fetch ?? fetch;
   // Remembers what the server's challenges name, as the transport does, to finish each sign-in with the same metadata.
+  // The SSE client transport does not follow a 403 insufficient_scope itself (it throws a generic error), so the
+  // challenge is read here for both transports.
+  let scopeChallenge: { requiredScope?: string; resourceMetadataUrl?: URL; errorDescription?: string } | undefined;
   const observingFetch: typeof fetch = async (resource, init) => {
     const response = await baseFetch(resource, init);
     if ((response.status === 401 || response.status === 403) && response.headers.has('www-authenticate')) {
-      resourceMetadataUrl = extractWWWAuthenticateParams(response).resourceMetadataUrl ?? resourceMetadataUrl;
+      const challenge = extractWWWAuthenticateParams(response);
+      resourceMetadataUrl = challenge.resourceMetadataUrl ?? resourceMetadataUrl;
+      if (response.status === 403 && challenge.error === 'insufficient_scope') {
+        scopeChallenge = { requiredScope: challenge.scope, resourceMetadataUrl: challenge.resourceMetadataUrl, errorDescription: challenge.errorDescription };
+      }
     }
     return response;
   };
@@ -129,6 +136,7 @@ async function signInAndCall(input: TrySessionInput, callback: Awaited<ReturnTyp
         ? new SSEClientTransport(serverUrl, options)
         : new StreamableHTTPClientTransport(serverUrl, { ...options, onInsufficientScope: 'throw' });
     const client = new Client({ name: 'create-logto-mcp try', version: GENERATOR_VERSION });
+    scopeChallenge = undefined;
     try {
       await client.connect(transport);
       const raw = await client.callTool({ name: input.tool, arguments: input.args });
@@ -140,18 +148,19 @@ async function signInAndCall(input: TrySessionInput, callback: Awaited<ReturnTyp
         await finishSignIn();
         continue;
       }
-      if (error instanceof InsufficientScopeError) {
+      const insufficient = error instanceof InsufficientScopeError ? error : scopeChallenge;
+      if (insufficient) {
         const challenge: ScopeChallenge = {
           tool: input.tool,
-          requiredScope: error.requiredScope,
+          requiredScope: insufficient.requiredScope,
           grantedScope: provider.tokens()?.scope,
-          description: error.errorDescription,
+          description: insufficient.errorDescription,
         };
         if (!(await input.stepUp(challenge))) throw new StepUpRefused(challenge);
-        const scope = union(provider.tokens()?.scope, error.requiredScope);
+        const scope = union(provider.tokens()?.scope, insufficient.requiredScope);
         const outcome = await auth(provider, {
           serverUrl,
-          resourceMetadataUrl: error.resourceMetadataUrl ?? resourceMetadataUrl,
+          resourceMetadataUrl: insufficient.resourceMetadataUrl ?? resourceMetadataUrl,
           scope,
           forceReauthorization: true,
           fetchFn: guardedFetch,
