@@ -189,6 +189,26 @@ describe('try', () => {
     }
   });
 
+  it("does not use the app secret with a Logto other than the project's LOGTO_ISSUER", async () => {
+    const dir = makeTempDir('try-secret');
+    try {
+      writeFileSync(path.join(dir, 'logto-mcp.json'), JSON.stringify({ transport: 'streamable-http' }));
+      // The server's metadata names the Logto-like issuer; the project's app belongs to another Logto.
+      const env = `LOGTO_ISSUER=http://127.0.0.1:9/oidc\nMCP_RESOURCE=${server.url}\nLOGTO_APP_ID=${APP_ID}\nLOGTO_APP_SECRET=app-secret-NEVER-SENT\n`;
+      writeFileSync(path.join(dir, '.env'), env);
+      const before = issuer.requests.length;
+      const result = await startTry(['--no-open'], dir).child;
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr).toContain(`The server's metadata sends the sign-in to ${issuer.origin}, not to LOGTO_ISSUER http://127.0.0.1:9/oidc`);
+      expect(result.stdout).not.toContain('/oidc/auth?');
+      // Discovery only: nothing was posted to the issuer, so the secret went nowhere.
+      expect(issuer.requests.slice(before).filter((r) => r.method !== 'GET')).toEqual([]);
+      expect(`${result.stdout}${result.stderr}`).not.toContain('app-secret-NEVER-SENT');
+    } finally {
+      removeDir(dir);
+    }
+  });
+
   it('names register when the project has no app', async () => {
     const dir = makeTempDir('try-noapp');
     try {

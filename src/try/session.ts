@@ -107,6 +107,12 @@ async function signInAndCall(input: TrySessionInput, callback: Awaited<ReturnTyp
   const provider = new InMemoryOAuthProvider(input.app, callback.redirectUrl, async (url) => {
     signIns += 1;
     if (signIns > MAX_SIGN_INS) throw new UsageError(`The server asked for a sign-in ${signIns} times; stopping. Run doctor to see why its tokens are refused.`);
+    if (input.app.secret && !sameOrigin(url, input.expectedIssuer)) {
+      throw new UsageError(
+        `The server's metadata sends the sign-in to ${printable(url.origin)}, not to LOGTO_ISSUER ${input.expectedIssuer ?? '(not set)'}; ` +
+          'try does not sign in there with the app secret. Run doctor to compare the issuers.',
+      );
+    }
     if (input.scope) url.searchParams.set('scope', input.scope);
     pendingAuthorization = true;
     await input.showAuthorization(url, signIns);
