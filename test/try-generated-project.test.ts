@@ -86,6 +86,17 @@ for (const transport of ['streamable-http', 'sse'] as Transport[]) {
       expect(issuer.interactions.filter((step) => step.clientId === summary.application.id).map((step) => step.prompt)).toContain('consent');
     });
 
+    it('doctor passes the generated server and its registration (the role has no user yet: a warning)', async () => {
+      const result = await runCli(['doctor', project!.dir, '--management-endpoint', emulator.url, '--json'], {
+        env: { LOGTO_M2M_APP_ID: M2M.id, LOGTO_M2M_APP_SECRET: M2M.secret, XDG_CONFIG_HOME: home, LOGTO_ISSUER: '' },
+      });
+      const report = JSON.parse(result.stdout) as { ok: boolean; checks: Array<{ id: string; status: string; detail: string }> };
+      const notPassed = report.checks.filter((check) => check.status !== 'pass');
+      expect(notPassed.map(({ id, status }) => ({ id, status }))).toEqual([{ id: 'logto.role.users', status: 'warn' }]);
+      expect(report.ok).toBe(true);
+      expect(result.exitCode).toBe(0);
+    });
+
     it('calls greet with --tool, signing in again for greet:write with --step-up', async () => {
       configureIssuerFromEmulator(issuer, emulator.state, summary.application.id, [summary.role!.id]);
       const child = npmRunTry(['--tool', 'greet', '--step-up', '--json']);
