@@ -8,6 +8,7 @@ import type { Check } from '../src/doctor/check.js';
 import { makeTempDir, removeDir, runCli } from './support/cli.js';
 import { startLogtoLikeIssuer, type LogtoLikeIssuer } from './support/logto-like-issuer.js';
 import { startManagementApiEmulator, type Emulator } from './support/management-api-emulator.js';
+import { startMisbehavingIssuer } from './support/misbehaving-issuer.js';
 import { startReferenceServer, type ReferenceServerOptions as ReferenceOptions, type ReferenceServer } from './support/reference-resource-server.js';
 
 const M2M_ID = 'doctor-m2m';
@@ -55,7 +56,7 @@ describe('doctor: the server and the issuer', () => {
     const { exitCode, report, check } = await doctor([healthy.url], { LOGTO_ISSUER: issuer.issuer });
     expect(exitCode).toBe(0);
     expect(report.ok).toBe(true);
-    for (const id of ['server.challenge', 'server.cors', 'server.metadata.served', 'server.challenge.metadata', 'server.metadata.resource', 'server.metadata.authorization-servers', 'server.metadata.scopes', 'server.metadata.offline-access', 'issuer.advertised', 'issuer.discovery', 'issuer.exact', 'issuer.jwks']) {
+    for (const id of ['server.challenge', 'server.cors', 'server.metadata.served', 'server.challenge.metadata', 'server.metadata.resource', 'server.metadata.authorization-servers', 'server.metadata.scopes', 'server.metadata.offline-access', 'issuer.advertised', 'issuer.discovery', 'issuer.exact', 'issuer.pkce', 'issuer.jwks']) {
       expect(check(id).status, `${id}: ${check(id).detail}`).toBe('pass');
     }
     // The discovery URLs MCP clients try for an issuer with a path, in their order, and which answered.
@@ -136,6 +137,22 @@ describe('doctor: the server and the issuer', () => {
     expect(check('issuer.discovery')).toMatchObject({ status: 'fail', detail: expect.stringContaining(`${issuer.origin}/tenant/oidc/.well-known/openid-configuration → HTTP 404`) });
     expect(check('issuer.advertised').status).toBe('skipped');
     expect(check('issuer.jwks')).toMatchObject({ status: 'skipped', detail: 'no discovery document' });
+  });
+
+  it("names an issuer whose document spells its issuer otherwise, lacks S256 and has no signing key", async () => {
+    const body = JSON.stringify({ issuer: 'SELF/', jwks_uri: 'SELF/jwks', code_challenge_methods_supported: ['plain'] });
+    const wrongIssuer = await startMisbehavingIssuer({ body });
+    try {
+      const server = await misconfigured({ authorizationServers: [wrongIssuer.issuer] });
+      const { exitCode, check } = await doctor([server.url], { LOGTO_ISSUER: wrongIssuer.issuer });
+      expect(exitCode).toBe(1);
+      expect(check('issuer.discovery').status).toBe('pass');
+      expect(check('issuer.exact')).toMatchObject({ status: 'fail', detail: "trailing slash: the discovery document has a trailing slash, the server's metadata has no trailing slash" });
+      expect(check('issuer.pkce')).toMatchObject({ status: 'fail', detail: expect.stringContaining('without S256') });
+      expect(check('issuer.jwks')).toMatchObject({ status: 'fail', detail: expect.stringContaining('0 key(s)') });
+    } finally {
+      await wrongIssuer.close();
+    }
   });
 
   it('fails when nothing answers at the URL', async () => {

@@ -3,7 +3,7 @@
 // byte; and the JWKS the server verifies tokens with.
 import { importJWK, type JWK } from 'jose';
 import { printable } from '../printable.js';
-import { fail, pass, skipped, type Checklist } from './check.js';
+import { fail, pass, skipped, warn, type Checklist } from './check.js';
 import { urlDifferences } from './compare-urls.js';
 import { request, said } from './http.js';
 
@@ -36,7 +36,7 @@ export async function checkIssuer(
   const issuer = advertised ?? configured;
   const discoveryTitle = 'Issuer discovery answers';
   if (!issuer || !URL.canParse(issuer)) {
-    for (const [id, title] of [['issuer.discovery', discoveryTitle], ['issuer.exact', 'Discovery issuer equals it byte for byte'], ['issuer.jwks', 'JWKS answers with usable keys']]) {
+    for (const [id, title] of [['issuer.discovery', discoveryTitle], ['issuer.exact', 'Discovery issuer equals it byte for byte'], ['issuer.pkce', 'PKCE with S256 supported'], ['issuer.jwks', 'JWKS answers with usable keys']]) {
       list.add(skipped(id!, title!, 'no issuer to check (none in the metadata, no LOGTO_ISSUER, no --issuer)'));
     }
     return {};
@@ -57,6 +57,7 @@ export async function checkIssuer(
   if (!document) {
     list.add(fail('issuer.discovery', discoveryTitle, tried.join('; '), `Check the issuer ${issuer}: it is the Logto endpoint followed by /oidc (Console > Applications > an app > Issuer endpoint).`));
     list.add(skipped('issuer.exact', 'Discovery issuer equals it byte for byte', 'no discovery document'));
+    list.add(skipped('issuer.pkce', 'PKCE with S256 supported', 'no discovery document'));
     list.add(skipped('issuer.jwks', 'JWKS answers with usable keys', 'no discovery document'));
     return { issuer };
   }
@@ -72,6 +73,18 @@ export async function checkIssuer(
     list.add(
       fail('issuer.exact', exactTitle, differences.join('; '), `Use "${printable(found)}" exactly, in LOGTO_ISSUER and the server's metadata: clients and the token's iss check compare it as a string.`),
     );
+  }
+
+  const pkceTitle = 'PKCE with S256 supported';
+  const methods = Array.isArray(document.code_challenge_methods_supported) ? document.code_challenge_methods_supported : [];
+  if (methods.includes('S256')) list.add(pass('issuer.pkce', pkceTitle, `code_challenge_methods_supported: ${methods.map(String).join(' ')}`));
+  else if (methods.length === 0) {
+    // The MCP spec has clients refuse an authorization server without the field; the TypeScript SDK goes on.
+    const detail = 'the discovery document has no code_challenge_methods_supported: clients following the MCP spec refuse it';
+    list.add(warn('issuer.pkce', pkceTitle, detail, 'Point LOGTO_ISSUER at Logto itself: its discovery document lists S256.'));
+  } else {
+    const detail = `code_challenge_methods_supported is ${printable(methods.map(String).join(' '))}: MCP clients refuse an authorization server without S256`;
+    list.add(fail('issuer.pkce', pkceTitle, detail, 'Point LOGTO_ISSUER at Logto itself: its discovery document lists S256.'));
   }
 
   const jwksTitle = 'JWKS answers with usable keys';
