@@ -124,7 +124,7 @@ describe('try', () => {
       const result = await child;
       expect(result.exitCode).toBe(1);
       expect(result.stderr).toContain('Logto refused the sign-in: access_denied (End-User aborted interaction)');
-      expect(result.stderr).toContain('declined the consent screen');
+      expect(result.stderr).toContain('The user declined the consent screen or the sign-in, or nothing requested (openid profile email) could be granted');
       expect(await portIsClosed(redirectPort(url))).toBe(true);
     } finally {
       issuer.setConsentAnswer('accept');
@@ -206,6 +206,40 @@ describe('try', () => {
       expect(`${result.stdout}${result.stderr}`).not.toContain('app-secret-NEVER-SENT');
     } finally {
       removeDir(dir);
+    }
+  });
+
+  it('says to start the server when nothing answers at the URL', async () => {
+    const stopped = await startReferenceServer({ issuer: issuer.issuer });
+    await stopped.close();
+    const result = await startTry([stopped.url, '--app-id', APP_ID, '--no-open']).child;
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain(`Nothing answers at ${stopped.url}: start the server first`);
+  });
+
+  it("names doctor when the MCP client refuses the server's metadata (a resource with another path)", async () => {
+    const wrong = await startReferenceServer({ issuer: issuer.issuer, misconfigure: { resource: (origin) => `${origin}/other` } });
+    try {
+      const result = await startTry([wrong.url, '--app-id', APP_ID, '--no-open']).child;
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr).toMatch(/The MCP client refused the server's metadata: Protected resource .*\/other does not match .*; run doctor/);
+      expect(result.stdout).not.toContain('/oidc/auth?');
+    } finally {
+      await wrong.close();
+    }
+  });
+
+  it('explains the refusal when the server advertises no scope', async () => {
+    const scopeless = await startReferenceServer({ issuer: issuer.issuer, misconfigure: { scopes: [] } });
+    issuer.addResource(scopeless.resource, { scopes: [] });
+    try {
+      const { child, stdout } = startTry([scopeless.url, '--app-id', APP_ID, '--no-open']);
+      await new ScriptedUserAgent().visit(await stdout.next(isAuthorizationUrl));
+      const result = await child;
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr).toContain('Logto refused the sign-in: access_denied. Nothing was requested: the server advertises no scope');
+    } finally {
+      await scopeless.close();
     }
   });
 

@@ -2,14 +2,19 @@
 import { printable } from '../printable.js';
 
 /** An error the authorization server redirected back with (RFC 6749 §4.1.2.1). */
-export function explainDenial(error: string, description: string | undefined, requestedScope: string | undefined): string {
+export function explainDenial(error: string, description: string | undefined, requestedScope: string): string {
   const said = `Logto refused the sign-in: ${printable(error, 100)}${description ? ` (${printable(description, 300)})` : ''}.`;
   switch (error) {
     case 'access_denied':
+      if (requestedScope === '') {
+        return (
+          `${said} Nothing was requested: the server advertises no scope (neither in its 401 challenge nor in scopes_supported), ` +
+          'and Logto denies a sign-in that requests none. Make the server advertise openid profile email; run doctor to check.'
+        );
+      }
       return (
-        `${said} The user declined the consent screen or the sign-in, or nothing requested could be granted` +
-        `${requestedScope ? ` (requested: ${printable(requestedScope, 200)})` : ''}: a server must advertise at least one scope, ` +
-        'and the app must have it among its consent scopes. Run doctor to check both.'
+        `${said} The user declined the consent screen or the sign-in, or nothing requested (${printable(requestedScope, 200)}) ` +
+        "could be granted: the app must have the scopes among its consent scopes. Run doctor to check the app's consent scopes."
       );
     case 'invalid_scope':
       return `${said} A third-party app may request only the OpenID Connect scopes among its consent scopes; run register again, or doctor to see which.`;

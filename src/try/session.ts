@@ -103,6 +103,7 @@ async function signInAndCall(input: TrySessionInput, callback: Awaited<ReturnTyp
   };
 
   let signIns = 0;
+  let requestedScope = '';
   let pendingAuthorization = false;
   const provider = new InMemoryOAuthProvider(input.app, callback.redirectUrl, async (url) => {
     signIns += 1;
@@ -114,6 +115,7 @@ async function signInAndCall(input: TrySessionInput, callback: Awaited<ReturnTyp
       );
     }
     if (input.scope) url.searchParams.set('scope', input.scope);
+    requestedScope = url.searchParams.get('scope') ?? '';
     pendingAuthorization = true;
     await input.showAuthorization(url, signIns);
   });
@@ -122,7 +124,7 @@ async function signInAndCall(input: TrySessionInput, callback: Awaited<ReturnTyp
     pendingAuthorization = false;
     const params = await waitForCallback(callback, provider, input);
     const error = params.get('error');
-    if (error) throw new UsageError(explainDenial(error, params.get('error_description') ?? undefined, input.scope));
+    if (error) throw new UsageError(explainDenial(error, params.get('error_description') ?? undefined, requestedScope));
     const code = params.get('code');
     if (!code) throw new UsageError('Logto redirected back without a code or an error; nothing to sign in with.');
     const outcome = await auth(provider, {
