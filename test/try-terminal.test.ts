@@ -42,7 +42,7 @@ afterAll(async () => {
 });
 
 async function until<T>(what: string, probe: () => T | undefined, screen: () => string): Promise<T> {
-  for (let tries = 0; tries < 800; tries++) {
+  for (let tries = 0; tries < 2400; tries++) {
     const value = probe();
     if (value !== undefined) return value;
     await new Promise((resolve) => setTimeout(resolve, 25));

@@ -6,7 +6,7 @@ import { printChecklist } from '../doctor/report.js';
 import { runDoctor } from '../doctor/run.js';
 import { logtoChecks } from '../doctor/logto-checks.js';
 import { resolveTarget } from '../try/target.js';
-import { createUi } from '../ui.js';
+import { canPrompt, createUi } from '../ui.js';
 import { printable } from '../printable.js';
 
 export function doctorCommand(): Command {
@@ -36,7 +36,7 @@ Each line is pass, warn, fail or skipped (with the reason); the exit code is 0 o
       url: target.url,
       transport: target.transport,
       configuredIssuer,
-      logto: (list, issuer) => logtoChecks(list, { target, issuer, options, flags, ui }),
+      logto: (list, issuer) => logtoChecks(list, { target, issuer, options, flags, interactive: canPrompt(json), ui }),
     });
     if (json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     else printChecklist(ui, report.checks);

@@ -11,7 +11,7 @@ import { REGISTRATION_KEY } from '../register/ownership.js';
 import { NATIVE_CLIENT_REDIRECT_URIS } from '../register/register.js';
 import { checkCredentialsTarget, endpointSource } from '../register/trusted-endpoints.js';
 import type { Target } from '../try/target.js';
-import { canPrompt, confirmer, type Ui } from '../ui.js';
+import { confirmer, type Ui } from '../ui.js';
 import { fail, pass, skipped, warn, type Checklist } from './check.js';
 import { urlDifferences } from './compare-urls.js';
 
@@ -21,6 +21,8 @@ export interface LogtoCheckInput {
   issuer: string | undefined;
   options: { appId?: string; m2mAppId?: string; m2mAppSecret?: string; tenantId?: string; managementEndpoint?: string; managementResource?: string };
   flags: Record<string, unknown>;
+  /** Whether the user can be asked (a terminal, no --json) before the credentials go to a Logto not named before. */
+  interactive: boolean;
   ui: Ui;
   fetch?: typeof fetch;
 }
@@ -56,7 +58,7 @@ export async function logtoChecks(list: Checklist, input: LogtoCheckInput): Prom
   let api: ManagementApi;
   try {
     management = resolveManagementTarget({ ...options, issuer: input.issuer });
-    const confirm = confirmer(canPrompt(false));
+    const confirm = confirmer(input.interactive);
     await checkCredentialsTarget(management, endpointSource(input.flags, env), { issuer: input.issuer, ui: input.ui, confirm });
     try {
       api = await ManagementApi.connect({ endpoint: management.managementEndpoint, resource: management.resource, appId: options.m2mAppId, appSecret: options.m2mAppSecret, fetch: input.fetch });
