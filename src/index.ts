@@ -1,6 +1,8 @@
 import { CommanderError } from 'commander';
 import { createCommand } from './commands/create.js';
+import { doctorCommand } from './commands/doctor.js';
 import { registerCommand } from './commands/register.js';
+import { tryCommand } from './commands/try.js';
 import { unregisterCommand } from './commands/unregister.js';
 import { CancelledError, UsageError } from './errors.js';
 import { GENERATOR_VERSION } from './plan.js';
@@ -28,6 +30,8 @@ const program = createCommand()
   .enablePositionalOptions()
   .addCommand(registerCommand())
   .addCommand(unregisterCommand())
+  .addCommand(tryCommand())
+  .addCommand(doctorCommand())
   .version(GENERATOR_VERSION, '-v, --version')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();

@@ -94,6 +94,7 @@ const Shape = {
     secret: v.optional(v.string()),
     customData: v.optional(v.looseObject({})),
   }),
+  user: v.looseObject({ id }),
   secret: v.looseObject({ value: v.pipe(v.string(), v.nonEmpty()), expiresAt: v.nullable(v.number()) }),
   consentScopes: v.looseObject({
     userScopes: v.array(v.string()),
@@ -168,6 +169,7 @@ export class ManagementApi {
   updateRole = (id: string, body: RequestBody<'patch', '/api/roles/{id}'>) => this.#call('patch', '/api/roles/{id}', { path: { id }, body }, Shape.role);
   deleteRole = (id: string) => this.#call('delete', '/api/roles/{id}', { path: { id } }, Shape.anything);
   listRoleScopes = (id: string) => this.#listAll('/api/roles/{id}/scopes', { path: { id } }, Shape.scope);
+  listRoleUsers = (id: string) => this.#listAll('/api/roles/{id}/users', { path: { id } }, Shape.user);
   addRoleScopes = (id: string, scopeIds: string[]) => this.#call('post', '/api/roles/{id}/scopes', { path: { id }, body: { scopeIds } }, Shape.anything);
 
   // Applications

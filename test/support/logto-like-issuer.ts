@@ -123,6 +123,13 @@ export interface LogtoLikeIssuer {
   setAccessTokenClaimsScript(script: string | undefined): void;
   /** Errors of the claims script, in order (Logto logs them and issues the token without custom claims). */
   claimsScriptErrors: string[];
+  /**
+   * Whether the test user accepts the consent screen (default) or declines it. Declining ends the interaction as
+   * oidc-provider's example app's abort route does (`interactionFinished` with `access_denied`, "End-User aborted
+   * interaction"), so the client is redirected with error=access_denied (RFC 6749 §4.1.2.1), the answer a client
+   * of Logto (built on oidc-provider) gets when the user does not consent.
+   */
+  setConsentAnswer(answer: 'accept' | 'decline'): void;
   /** The login and consent steps the issuer went through, in order (client ID and prompt name). */
   interactions: Array<{ clientId: string; prompt: string }>;
   /**
@@ -285,6 +292,7 @@ export async function startLogtoLikeIssuer(options: LogtoLikeIssuerOptions): Pro
   const requests: LogtoLikeIssuer['requests'] = [];
 
   const interactions: LogtoLikeIssuer['interactions'] = [];
+  let consentAnswer: 'accept' | 'decline' = 'accept';
 
   async function interaction(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const details = await provider.interactionDetails(req, res);
@@ -292,6 +300,11 @@ export async function startLogtoLikeIssuer(options: LogtoLikeIssuerOptions): Pro
     interactions.push({ clientId: String(details.params.client_id), prompt: prompt.name });
     if (prompt.name === 'login') {
       await provider.interactionFinished(req, res, { login: { accountId: user.sub } }, { mergeWithLastSubmission: false });
+      return;
+    }
+    if (prompt.name === 'consent' && consentAnswer === 'decline') {
+      const result = { error: 'access_denied', error_description: 'End-User aborted interaction' };
+      await provider.interactionFinished(req, res, result, { mergeWithLastSubmission: false });
       return;
     }
     if (prompt.name === 'consent') {
@@ -405,6 +418,9 @@ export async function startLogtoLikeIssuer(options: LogtoLikeIssuerOptions): Pro
       claimsScript = script;
     },
     claimsScriptErrors,
+    setConsentAnswer(answer) {
+      consentAnswer = answer;
+    },
     interactions,
     signToken,
     requests,

@@ -65,6 +65,9 @@ export interface EmulatorState {
   signInExperiences: Map<string, SignInExperience>;
   cimd: { enabled: boolean };
   cimdConsent: Consent;
+  /** Users and the roles they hold (users_roles), for GET /api/roles/{id}/users. */
+  users: Array<{ id: string; username: string; primaryEmail: string | null; name: string | null }>;
+  usersRoles: Array<{ userId: string; roleId: string }>;
   /** The custom JWT claims scripts, by Logto's config key (logto_configs rows jwt.accessToken, jwt.clientCredentials). */
   jwtCustomizers: Partial<Record<JwtCustomizerKey, JwtCustomizer>>;
 }
@@ -180,6 +183,8 @@ export async function startManagementApiEmulator(options: EmulatorOptions = {}):
     cimd: { enabled: false },
     cimdConsent: { userScopes: [], resourceScopes: [] },
     jwtCustomizers: {},
+    users: [],
+    usersRoles: [],
   };
 
   const find = <T extends { id: string }>(list: T[], itemId: string, name: string): T => {
@@ -265,6 +270,12 @@ export async function startManagementApiEmulator(options: EmulatorOptions = {}):
       const ids = new Set(state.rolesScopes.filter((relation) => relation.roleId === roleId).map((relation) => relation.scopeId));
       const withResource = (scope: Scope) => ({ ...publicScope(scope), resource: publicResource(find(state.resources, scope.resourceId, 'resource')) });
       return paginate(state.scopes.filter((scope) => ids.has(scope.id)).map(withResource), query, true);
+    }),
+    // GET /api/roles/{id}/users as @logto/api 1.42 describes it: the users holding a role, paginated, user profiles without secrets.
+    route('get', '/api/roles/{id}/users', ({ id: roleId }, _b, query) => {
+      find(state.roles, roleId, 'role');
+      const ids = new Set(state.usersRoles.filter((relation) => relation.roleId === roleId).map((relation) => relation.userId));
+      return paginate(state.users.filter((user) => ids.has(user.id)).map(publicUser), query, true);
     }),
     route('post', '/api/roles/{id}/scopes', { scopeIds: required(isNonEmptyStringArray) }, ({ id: roleId }, body) => {
       find(state.roles, roleId, 'role');
@@ -607,6 +618,25 @@ function publicResource(resource: Resource): ListItem<'/api/resources'> {
 
 function publicScope(scope: Scope): ListItem<'/api/resources/{resourceId}/scopes'> {
   return withTenant(scope);
+}
+
+function publicUser(user: EmulatorState['users'][number]): ListItem<'/api/roles/{id}/users'> {
+  return {
+    id: user.id,
+    username: user.username,
+    primaryEmail: user.primaryEmail,
+    primaryPhone: null,
+    name: user.name,
+    avatar: null,
+    customData: {},
+    identities: {},
+    lastSignInAt: null,
+    createdAt: 0,
+    updatedAt: 0,
+    profile: {},
+    applicationId: null,
+    isSuspended: false,
+  };
 }
 
 function publicRole(role: Role): ResponseBody<'post', '/api/roles'> {

@@ -24,6 +24,24 @@ export interface ReferenceServerOptions {
    * Logto) answers `access_denied` when nothing requested can be granted.
    */
   baseScopes?: string[];
+  /**
+   * Deliberate misconfigurations, for doctor's tests: each changes one answer of the contract (§3) the way a
+   * hand-written or misconfigured server gets it wrong.
+   */
+  misconfigure?: {
+    /** The metadata's `resource`, from the server's origin (e.g. `${origin}/mcp/`, or with localhost). */
+    resource?: (origin: string) => string;
+    /** The metadata's `authorization_servers`. */
+    authorizationServers?: string[];
+    /** The metadata's `scopes_supported` (also the 401 challenge's scope; an empty list means none in the challenge). */
+    scopes?: string[];
+    /** No metadata at the root well-known URL (only the path-inserted one). */
+    noRootMetadata?: boolean;
+    /** CORS does not expose WWW-Authenticate. */
+    hideWwwAuthenticate?: boolean;
+    /** The 401 challenge names the metadata by a relative URL. */
+    relativeResourceMetadata?: boolean;
+  };
 }
 
 export interface ReferenceServer {
@@ -38,16 +56,18 @@ export async function startReferenceServer(options: ReferenceServerOptions): Pro
   const server = createServer();
   const origin = await listenOnLoopback(server);
   const resource = `${origin}/mcp`;
-  const prmUrl = `${origin}/.well-known/oauth-protected-resource/mcp`;
+  const wrong = options.misconfigure ?? {};
+  const advertisedResource = wrong.resource?.(origin) ?? resource;
+  const prmUrl = wrong.relativeResourceMetadata ? '/.well-known/oauth-protected-resource/mcp' : `${origin}/.well-known/oauth-protected-resource/mcp`;
   const required = options.requiredScopes ?? [];
-  const advertised = [...new Set([...(options.baseScopes ?? ['openid', 'profile', 'email']), ...required])];
+  const advertised = wrong.scopes ?? [...new Set([...(options.baseScopes ?? ['openid', 'profile', 'email']), ...required])];
 
   const discovery = (await (await fetch(`${options.issuer}/.well-known/openid-configuration`)).json()) as { jwks_uri: string; issuer: string };
   const jwks = jose.createRemoteJWKSet(new URL(discovery.jwks_uri));
 
   const challenge = (extra: Record<string, string> = {}, scope = advertised) =>
     'Bearer ' +
-    Object.entries({ ...extra, scope: scope.join(' '), resource_metadata: prmUrl })
+    Object.entries({ ...extra, ...(scope.length > 0 ? { scope: scope.join(' ') } : {}), resource_metadata: prmUrl })
       .map(([k, v]) => `${k}="${v.replace(/["\\]/g, '')}"`)
       .join(', ');
 
@@ -59,7 +79,7 @@ export async function startReferenceServer(options: ReferenceServerOptions): Pro
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/healthz') return send(res, 200, { ok: true });
-    if (path === '/.well-known/oauth-protected-resource/mcp' || path === '/.well-known/oauth-protected-resource') {
+    if (path === '/.well-known/oauth-protected-resource/mcp' || (path === '/.well-known/oauth-protected-resource' && !wrong.noRootMetadata)) {
       const cors = { 'access-control-allow-origin': '*', 'access-control-allow-methods': 'GET, OPTIONS', 'access-control-allow-headers': '*' };
       if (req.method === 'OPTIONS') {
         res.writeHead(204, cors);
@@ -68,7 +88,10 @@ export async function startReferenceServer(options: ReferenceServerOptions): Pro
       return send(
         res,
         200,
-        { resource, authorization_servers: [options.issuer], scopes_supported: advertised, bearer_methods_supported: ['header'], resource_name: 'reference' },
+        {
+          resource: advertisedResource,
+          authorization_servers: wrong.authorizationServers ?? [options.issuer],
+          scopes_supported: advertised, bearer_methods_supported: ['header'], resource_name: 'reference' },
         cors,
       );
     }
@@ -77,7 +100,7 @@ export async function startReferenceServer(options: ReferenceServerOptions): Pro
     const requestOrigin = req.headers.origin;
     if (requestOrigin !== undefined && requestOrigin !== origin) return send(res, 403, { error: 'forbidden_origin' });
 
-    const expose = { 'access-control-expose-headers': 'WWW-Authenticate' };
+    const expose: Record<string, string> = wrong.hideWwwAuthenticate ? {} : { 'access-control-expose-headers': 'WWW-Authenticate' };
     const authorization = req.headers.authorization;
     if (!authorization?.startsWith('Bearer ')) {
       return send(res, 401, { error: 'unauthorized' }, { ...expose, 'www-authenticate': challenge() });
