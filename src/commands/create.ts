@@ -52,7 +52,7 @@ export async function create(flags: CreateFlags): Promise<void> {
   const options = (await resolveOptions(createOptionSpecs, flags, context)) as CreateOptions;
   checkCreateOptions(options);
   // Credentials are resolved before anything is written, so a missing one leaves nothing behind.
-  const registerFlags = options.register ? ((await resolveOptions(registerOptionSpecs, flags, context)) as RegisterFlagOptions) : undefined;
+  const registerFlags = options.register ? await resolveOptions(registerOptionSpecs, flags, context) : undefined;
 
   await checkIssuerUnlessSkipped(options, ui);
   const plan = planProject(options);

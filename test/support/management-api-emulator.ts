@@ -1,5 +1,5 @@
 // A Logto Management API emulator on loopback, for registration tests. It follows Logto's routes
-// (packages/core/src/routes/{resource,role,role.scope,applications/*,logto-config/cimd,logto-config/jwt-customizer,cimd}.ts) and is
+// (packages/core/src/routes/{resource,role,role.scope,applications/*,logto-config/cimd,logto-config/jwt-customizer,cimd,admin-user/*}.ts) and is
 // strict: a request the real API would reject, it rejects. Where Logto silently strips unknown body
 // keys, it refuses them, and it refuses empty consent-scope lists, which we promise never to send.
 // Routes, body keys and response shapes are checked by `tsc` against the official @logto/api types.
@@ -48,6 +48,16 @@ interface Application {
   customData: Record<string, unknown>;
   createdAt: number;
 }
+interface User {
+  id: string;
+  username: string | null;
+  primaryEmail: string | null;
+  name: string | null;
+  customData: Record<string, unknown>;
+  /** Kept so that tests can sign the user in; Logto keeps only a hash and never returns it. */
+  password: string | null;
+  createdAt: number;
+}
 interface Secret { applicationId: string; name: string; value: string; createdAt: number; expiresAt: number | null }
 interface Consent { userScopes: UserScope[]; resourceScopes: string[] }
 type JwtCustomizer = ResponseBody<'get', '/api/configs/jwt-customizer/{tokenTypePath}'>;
@@ -67,6 +77,8 @@ export interface EmulatorState {
   cimdConsent: Consent;
   /** The custom JWT claims scripts, by Logto's config key (logto_configs rows jwt.accessToken, jwt.clientCredentials). */
   jwtCustomizers: Partial<Record<JwtCustomizerKey, JwtCustomizer>>;
+  users: User[];
+  usersRoles: Array<{ userId: string; roleId: string }>;
 }
 
 export interface LoggedRequest {
@@ -180,6 +192,8 @@ export async function startManagementApiEmulator(options: EmulatorOptions = {}):
     cimd: { enabled: false },
     cimdConsent: { userScopes: [], resourceScopes: [] },
     jwtCustomizers: {},
+    users: [],
+    usersRoles: [],
   };
 
   const find = <T extends { id: string }>(list: T[], itemId: string, name: string): T => {
@@ -258,6 +272,7 @@ export async function startManagementApiEmulator(options: EmulatorOptions = {}):
       find(state.roles, roleId, 'role');
       state.roles = state.roles.filter((role) => role.id !== roleId);
       state.rolesScopes = state.rolesScopes.filter((relation) => relation.roleId !== roleId);
+      state.usersRoles = state.usersRoles.filter((relation) => relation.roleId !== roleId);
       return { status: 204 };
     }),
     route('get', '/api/roles/{id}/scopes', ({ id: roleId }, _b, query) => {
@@ -382,6 +397,79 @@ export async function startManagementApiEmulator(options: EmulatorOptions = {}):
         return { status: existing ? 200 : 201, body: next };
       },
     ),
+    // Logto: packages/core/src/routes/admin-user/search.ts (GET /users with koaPagination and utils/search.ts:
+    // `search.<field>=<value>`, `mode.<field>=exact|like`; only user columns may be searched), basics.ts (POST /users:
+    // every body key optional, username matching usernameRegEx, password min 1, 422 user.username_already_in_use /
+    // user.email_already_in_use; DELETE /users/:userId 204, 404 when none) and role.ts (GET and POST
+    // /users/:userId/roles: roleIds non-empty, roles the user holds already ignored, 422 user.invalid_role_type for a
+    // machine-to-machine role, 201 {roleIds, addedRoleIds}).
+    route('get', '/api/users', (_p, _b, query) => {
+      let users = state.users;
+      for (const [key, value] of query) {
+        if (!key.startsWith('search.')) continue;
+        const field = key.slice('search.'.length);
+        if (!['username', 'primaryEmail', 'name', 'id'].includes(field)) throw new HttpError(400, 'request.invalid_input', `Search field ${field} is not allowed`);
+        const mode = query.get(`mode.${field}`) ?? 'like';
+        if (mode !== 'exact' && mode !== 'like') throw new HttpError(400, 'request.invalid_input', `Search match mode \`${mode}\` is not valid`);
+        users = users.filter((user) => {
+          const actual = String(user[field as keyof User] ?? '').toLowerCase();
+          return mode === 'exact' ? actual === value.toLowerCase() : actual.includes(value.toLowerCase().replaceAll('%', ''));
+        });
+      }
+      return paginate(users.map(publicUser), query, false);
+    }),
+    route(
+      'post',
+      '/api/users',
+      {
+        primaryPhone: isString,
+        primaryEmail: (v) => typeof v === 'string' && /^\S+@\S+\.\S+$/.test(v),
+        username: (v) => typeof v === 'string' && /^[A-Z_a-z]\w*$/.test(v),
+        password: isNonEmptyString,
+        passwordDigest: isString,
+        passwordAlgorithm: isString,
+        name: isString,
+        avatar: isNullableString,
+        customData: isObject,
+        profile: isObject,
+      },
+      (_p, body) => {
+        if (body.password && body.passwordDigest) throw new HttpError(400, 'user.password_and_digest', 'Password and digest cannot both be given.');
+        if (body.username && state.users.some((user) => user.username === body.username)) throw new HttpError(422, 'user.username_already_in_use', 'This username is already in use.');
+        if (body.primaryEmail && state.users.some((user) => user.primaryEmail === body.primaryEmail)) throw new HttpError(422, 'user.email_already_in_use', 'This email is associated with an existing account.');
+        const user: User = {
+          id: id(),
+          username: body.username ?? null,
+          primaryEmail: body.primaryEmail ?? null,
+          name: body.name ?? null,
+          customData: (body.customData as Record<string, unknown>) ?? {},
+          password: body.password ?? null,
+          createdAt: Date.now(),
+        };
+        state.users.push(user);
+        return { status: 200, body: publicUser(user) };
+      },
+    ),
+    route('delete', '/api/users/{userId}', ({ userId }) => {
+      find(state.users, userId, 'user');
+      state.users = state.users.filter((user) => user.id !== userId);
+      state.usersRoles = state.usersRoles.filter((relation) => relation.userId !== userId);
+      return { status: 204 };
+    }),
+    route('get', '/api/users/{userId}/roles', ({ userId }, _b, query) => {
+      find(state.users, userId, 'user');
+      const ids = new Set(state.usersRoles.filter((relation) => relation.userId === userId).map((relation) => relation.roleId));
+      return paginate(state.roles.filter((role) => ids.has(role.id) && role.type === 'User').map(publicRole), query, false);
+    }),
+    route('post', '/api/users/{userId}/roles', { roleIds: required(isNonEmptyStringArray) }, ({ userId }, body) => {
+      find(state.users, userId, 'user');
+      const toAdd = body.roleIds.filter((roleId) => !state.usersRoles.some((relation) => relation.userId === userId && relation.roleId === roleId));
+      for (const roleId of toAdd) {
+        if (find(state.roles, roleId, 'role').type !== 'User') throw new HttpError(422, 'user.invalid_role_type', 'Can not assign machine to machine role to user.');
+      }
+      for (const roleId of toAdd) state.usersRoles.push({ userId, roleId });
+      return { status: 201, body: { roleIds: body.roleIds, addedRoleIds: toAdd } };
+    }),
     // Logto: packages/core/src/routes/logto-config/jwt-customizer.ts. The body guard is accessTokenJwtCustomizerGuard
     // (@logto/schemas: script, environmentVariables, contextSample, tokenSample, all optional, .strict()); PUT
     // upserts the whole value (201 when there was none), PATCH merges into the stored one (404 when none), GET of
@@ -615,6 +703,22 @@ function publicRole(role: Role): ResponseBody<'post', '/api/roles'> {
 
 function listedRole(role: Role): ListItem<'/api/roles'> {
   return { ...publicRole(role), usersCount: 0, featuredUsers: [], applicationsCount: 0, featuredApplications: [] };
+}
+
+function publicUser({ password: _, ...user }: User): ListItem<'/api/users'> {
+  return {
+    ...withTenant(user),
+    primaryPhone: null,
+    avatar: null,
+    identities: {},
+    lastSignInAt: null,
+    updatedAt: user.createdAt,
+    profile: {},
+    applicationId: null,
+    isSuspended: false,
+    hasPassword: _ !== null,
+    ssoIdentities: [],
+  };
 }
 
 function publicApp(app: Application): ListItem<'/api/applications'> {
