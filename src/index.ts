@@ -2,6 +2,7 @@ import { CommanderError } from 'commander';
 import { createCommand } from './commands/create.js';
 import { registerCommand } from './commands/register.js';
 import { unregisterCommand } from './commands/unregister.js';
+import { workshopCommand } from './commands/workshop.js';
 import { CancelledError, UsageError } from './errors.js';
 import { GENERATOR_VERSION } from './plan.js';
 import { createUi } from './ui.js';
@@ -28,6 +29,7 @@ const program = createCommand()
   .enablePositionalOptions()
   .addCommand(registerCommand())
   .addCommand(unregisterCommand())
+  .addCommand(workshopCommand())
   .version(GENERATOR_VERSION, '-v, --version')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();

@@ -94,7 +94,7 @@ async function registerNewProject(plan: ProjectPlan, flags: RegisterFlagOptions,
   }
 }
 
-async function checkIssuerUnlessSkipped(options: CreateOptions, ui: Ui): Promise<void> {
+export async function checkIssuerUnlessSkipped(options: CreateOptions, ui: Ui): Promise<void> {
   if (options.issuer.endsWith('/')) {
     ui.warn(`The issuer ${options.issuer} ends in a slash, which Logto issuers do not (https://<tenant>.logto.app/oidc); it is kept, since tokens carry the issuer byte for byte.`);
   } else if (!new URL(options.issuer).pathname.endsWith('/oidc')) {

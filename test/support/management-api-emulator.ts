@@ -97,8 +97,11 @@ export interface Emulator {
   managementResource: string;
   state: EmulatorState;
   requests: LoggedRequest[];
-  /** Answers the next `times` requests matching method and path with `status` and Logto error `code`. */
-  failNext(method: string, path: RegExp, status: number, times?: number, code?: string): void;
+  /**
+   * Answers the next `times` requests matching method and path with `status` and Logto error `code`, after letting
+   * `after` of them through (e.g. a quota reached at the third app).
+   */
+  failNext(method: string, path: RegExp, status: number, times?: number, code?: string, after?: number): void;
   close(): Promise<void>;
 }
 
@@ -177,7 +180,7 @@ export async function startManagementApiEmulator(options: EmulatorOptions = {}):
   const thirdPartyTypes = new Set(options.thirdPartyTypes ?? ['Traditional', 'SPA', 'Native']);
   const id = () => randomBytes(11).toString('base64url').toLowerCase().replace(/[^a-z0-9]/g, 'x').slice(0, 21);
   const tokens = new Map<string, { scopes: string[] }>();
-  const failures: Array<{ method: string; path: RegExp; status: number; times: number; code: string }> = [];
+  const failures: Array<{ method: string; path: RegExp; status: number; times: number; code: string; after: number }> = [];
   const requests: LoggedRequest[] = [];
 
   const state: EmulatorState = {
@@ -635,7 +638,11 @@ export async function startManagementApiEmulator(options: EmulatorOptions = {}):
       const raw = Buffer.concat(chunks).toString();
       const url = new URL(request.url ?? '/', 'http://127.0.0.1');
       let reply: Reply;
-      const failure = failures.find((f) => f.times > 0 && f.method === request.method && f.path.test(url.pathname));
+      let failure = failures.find((f) => f.times > 0 && f.method === request.method && f.path.test(url.pathname));
+      if (failure && failure.after > 0) {
+        failure.after--;
+        failure = undefined;
+      }
       if (failure) {
         failure.times--;
         reply = { status: failure.status, body: { code: failure.code, message: 'Injected failure' } };
@@ -666,7 +673,7 @@ export async function startManagementApiEmulator(options: EmulatorOptions = {}):
     managementResource,
     state,
     requests,
-    failNext: (method, path, status, times = 1, code = 'unexpected') => failures.push({ method, path, status, times, code }),
+    failNext: (method, path, status, times = 1, code = 'unexpected', after = 0) => failures.push({ method, path, status, times, code, after }),
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

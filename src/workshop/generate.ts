@@ -1,0 +1,67 @@
+import { lstat } from 'node:fs/promises';
+import path from 'node:path';
+import { UsageError } from '../errors.js';
+import { initGit, type GitOutcome } from '../install/git.js';
+import type { CreateOptions } from '../options/create-options.js';
+import { GENERATOR_NAME, planProject } from '../plan.js';
+import { printable } from '../printable.js';
+import { renderFiles, writeProject } from '../render/render.js';
+import type { Ui } from '../ui.js';
+import type { Attendee } from './manifest.js';
+import type { StarterAnswers } from './options.js';
+
+/** Starters written at once: each is mostly file writes and three git processes. */
+const CONCURRENCY = 4;
+
+/** The create options of one attendee's starter: the workshop's answers, their folder, port and resource. */
+export function starterOptions(folder: string, answers: StarterAnswers, attendee: Attendee): CreateOptions {
+  return {
+    ...answers,
+    directory: path.join(folder, attendee.folder),
+    port: attendee.port,
+    resource: attendee.resource,
+    install: false,
+    git: true,
+    register: false,
+    force: false,
+    skipIssuerCheck: true,
+  };
+}
+
+/**
+ * Writes each starter not yet generated, through the same planner and renderer as `create` (so they differ
+ * only in what is per attendee: the package name, and with --distinct-ports the port and resource), each its
+ * own git repository with a first commit. `onGenerated` records each as it is done, so an interrupted run
+ * leaves a manifest the next one completes.
+ */
+export async function generateStarters(
+  folder: string,
+  answers: StarterAnswers,
+  attendees: Attendee[],
+  ui: Ui,
+  onGenerated: (attendee: Attendee, git: GitOutcome) => Promise<void>,
+): Promise<void> {
+  const pending = attendees.filter((attendee) => !attendee.generated);
+  for (const attendee of pending) {
+    const dir = path.join(folder, attendee.folder);
+    if (await lstat(dir).catch(() => undefined)) {
+      throw new UsageError(`${printable(dir)} exists, but ${path.join(folder, 'workshop.json')} does not list it as generated: move it away, then run again. Nothing was written.`);
+    }
+  }
+  const warnings = new Set<string>();
+  const quiet: Ui = { ...ui, info: () => {}, success: () => {}, warn: (message) => warnings.add(message), step: (_text, work) => work() };
+  let next = 0;
+  const worker = async () => {
+    while (next < pending.length) {
+      const attendee = pending[next++]!;
+      const plan = planProject(starterOptions(folder, answers, attendee));
+      await writeProject(plan.targetDir, await renderFiles(plan));
+      const git = await initGit(plan.targetDir, GENERATOR_NAME, quiet);
+      await onGenerated(attendee, git);
+    }
+  };
+  if (pending.length > 0) {
+    await ui.step(`Writing ${pending.length} starter${pending.length === 1 ? '' : 's'}`, () => Promise.all(Array.from({ length: Math.min(CONCURRENCY, pending.length) }, worker)));
+  }
+  for (const warning of warnings) ui.warn(warning);
+}
