@@ -165,4 +165,27 @@ describe('workshop', () => {
     expect(tampered.stderr).toMatch(/is not signed with this workshop's \.workshop-key/);
     expect(emulator.requests).toEqual([]);
   });
+
+  it('--distinct-ports: each starter its own port, resource and claims block; one role grants them all; each app consents to its own', async () => {
+    const result = await firstRun(3, '--distinct-ports');
+    expect(result.exitCode, result.stderr).toBe(0);
+    const { state } = emulator;
+    const resources = ['3001', '3002', '3003'].map((port) => `http://localhost:${port}/mcp`);
+    expect(state.resources.map(({ indicator }) => indicator)).toEqual([emulator.managementResource, ...resources]);
+    expect(state.roles).toHaveLength(1);
+    expect(state.rolesScopes).toHaveLength(6);
+    ['attendee-01', 'attendee-02', 'attendee-03'].forEach((name, i) => {
+      expect(envOf(name)).toMatchObject({ PORT: String(3001 + i), MCP_RESOURCE: resources[i] });
+      const resourceId = state.resources.find(({ indicator }) => indicator === resources[i])!.id;
+      const consented = state.consent.get(envOf(name).LOGTO_APP_ID!)!.resourceScopes;
+      expect(consented.map((id) => state.scopes.find((scope) => scope.id === id)!.resourceId)).toEqual([resourceId, resourceId]);
+    });
+    for (const resource of resources) expect(state.jwtCustomizers['jwt.accessToken']?.script).toContain(resource);
+    emulator.requests.length = 0;
+    expect((await workshop()).exitCode).toBe(0);
+    expect(writes()).toEqual([]);
+    const cleaned = await workshop('--cleanup');
+    expect(cleaned.exitCode, cleaned.stderr).toBe(0);
+    expect(emulator.state).toEqual(snapshot);
+  });
 });

@@ -21,7 +21,6 @@ export function starterOptions(folder: string, answers: StarterAnswers, attendee
     port: attendee.port,
     resource: attendee.resource,
     install: false,
-    git: true,
     register: false,
     force: false,
     skipIssuerCheck: true,
@@ -39,7 +38,7 @@ export async function generateStarters(
   answers: StarterAnswers,
   attendees: Attendee[],
   ui: Ui,
-  onGenerated: (attendee: Attendee, git: GitOutcome) => Promise<void>,
+  onGenerated: (attendee: Attendee, git: GitOutcome | 'skipped') => Promise<void>,
 ): Promise<void> {
   const pending = attendees.filter((attendee) => !attendee.generated);
   for (const attendee of pending) {
@@ -56,7 +55,7 @@ export async function generateStarters(
       const attendee = pending[next++]!;
       const plan = planProject(starterOptions(folder, answers, attendee));
       await writeProject(plan.targetDir, await renderFiles(plan));
-      const git = await initGit(plan.targetDir, GENERATOR_NAME, quiet);
+      const git = answers.git ? await initGit(plan.targetDir, GENERATOR_NAME, quiet) : 'skipped';
       await onGenerated(attendee, git);
     }
   };
