@@ -189,3 +189,24 @@ describe('workshop', () => {
     expect(emulator.state).toEqual(snapshot);
   });
 });
+
+describe('the default port beside a self-hosted Logto on 3001', () => {
+  it('create and workshop move the server to 3002 and say so; a given --port or --resource is kept', async () => {
+    const issuer = 'http://127.0.0.1:3001/oidc';
+    const dir = path.join(root, 'beside-logto');
+    const created = await runCli([dir, '--yes', '--issuer', issuer, '--skip-issuer-check', '--no-install', '--no-git'], { env });
+    expect(created.exitCode, created.stderr).toBe(0);
+    expect(created.stdout).toContain("listens on port 3001 (self-hosted Logto's default), so the server gets port 3002");
+    expect(parseEnv(readFileSync(path.join(dir, '.env'), 'utf8'))).toMatchObject({ PORT: '3002', MCP_RESOURCE: 'http://localhost:3002/mcp' });
+
+    const kept = await runCli([`${dir}-kept`, '--yes', '--issuer', issuer, '--skip-issuer-check', '--no-install', '--no-git', '--port', '3001'], { env });
+    expect(kept.exitCode, kept.stderr).toBe(0);
+    expect(kept.stdout).not.toContain('so the server gets port');
+    expect(parseEnv(readFileSync(path.join(`${dir}-kept`, '.env'), 'utf8')).PORT).toBe('3001');
+
+    const ws = await runCli(['workshop', path.join(root, 'ws-beside'), '--yes', '--issuer', issuer, '--skip-issuer-check', '--attendees', '1'], { env });
+    expect(ws.exitCode, ws.stderr).toBe(0);
+    expect(ws.stdout).toContain('so the server gets port 3002');
+    expect(parseEnv(readFileSync(path.join(root, 'ws-beside', 'attendee-01', '.env'), 'utf8')).PORT).toBe('3002');
+  });
+});

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { checkIssuer } from '../options/check-issuer.js';
-import { checkCreateOptions, createOptionSpecs, type CreateOptions } from '../options/create-options.js';
+import { checkCreateOptions, createOptionSpecs, defaultPortNote, type CreateOptions } from '../options/create-options.js';
 import { addOptions, resolveOptions } from '../options/define.js';
 import { initGit } from '../install/git.js';
 import { installDependencies } from '../install/install.js';
@@ -51,6 +51,8 @@ export async function create(flags: CreateFlags): Promise<void> {
   const context = { interactive, yes: Boolean(flags.yes) };
   const options = (await resolveOptions(createOptionSpecs, flags, context)) as CreateOptions;
   checkCreateOptions(options);
+  const portNote = defaultPortNote(options, flags);
+  if (portNote) ui.info(portNote);
   // Credentials are resolved before anything is written, so a missing one leaves nothing behind.
   const registerFlags = options.register ? await resolveOptions(registerOptionSpecs, flags, context) : undefined;
 

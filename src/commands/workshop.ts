@@ -7,7 +7,7 @@ import { installDependencies } from '../install/install.js';
 import { cliInvocation } from '../invocation.js';
 import { resolveManagementTarget } from '../logto/endpoints.js';
 import { explainLogtoError } from '../logto/explain.js';
-import { checkCreateOptions, packageNameFor } from '../options/create-options.js';
+import { checkCreateOptions, defaultPortNote, packageNameFor } from '../options/create-options.js';
 import { addOptions, resolveOptions } from '../options/define.js';
 import { printable } from '../printable.js';
 import { registerOptionSpecs, type RegisterOptions } from '../register/options.js';
@@ -64,6 +64,8 @@ export async function workshop(folderArgument: string, flags: Record<string, unk
   if (options.cleanup) return cleanup(folder, existing, flags, ui, json);
 
   const answers = await starterAnswers(existing?.manifest, flags, context);
+  const portNote = existing ? undefined : defaultPortNote(answers, flags);
+  if (portNote) ui.info(portNote);
   const distinctPorts = existing ? existing.manifest.distinctPorts : options.distinctPorts;
   if (existing && flags.distinctPorts !== undefined && options.distinctPorts !== distinctPorts) {
     throw new UsageError(`This workshop was generated ${distinctPorts ? 'with' : 'without'} --distinct-ports; it cannot change now. Nothing was done.`);

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { input, password, select } from '@inquirer/prompts';
+import { confirm, input, password, select } from '@inquirer/prompts';
 import { UsageError } from '../errors.js';
 
 /** One value of a choice option: the value, what the prompt shows, and a short hint. */
@@ -177,6 +177,8 @@ async function ask(spec: OptionSpec, fallback: unknown, flags: Record<string, un
       })),
     });
   }
+  // A yes/no option (a boolean flag with a default) is asked as a yes/no question.
+  if (typeof fallback === 'boolean') return confirm({ message, default: fallback });
   const validate = (text: string) => {
     try {
       spec.parse?.(text, flags);
