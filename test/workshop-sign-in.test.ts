@@ -4,8 +4,10 @@
 // Everything listens on 127.0.0.1; every process started here is stopped in afterAll.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir, removeDir, runCli } from './support/cli.js';
-import { npmInstall, readDotenv, run, startProject, type RunningServer } from './support/generated-project.js';
+import { execa } from 'execa';
+import { existsSync } from 'node:fs';
+import { CLI, makeTempDir, removeDir } from './support/cli.js';
+import { childEnv, readDotenv, run, startProject, type RunningServer } from './support/generated-project.js';
 import { startLogtoLikeIssuer, type LogtoLikeIssuer, type UserRole } from './support/logto-like-issuer.js';
 import { startManagementApiEmulator, type Emulator } from './support/management-api-emulator.js';
 import { runOAuthFlow } from './support/mcp-oauth-client.js';
@@ -32,10 +34,17 @@ describe('workshop sign-in', () => {
   it("attendee 2 signs in with attendee 2's app (and the role their user holds) and calls whoami", async () => {
     const port = await getFreePort();
     const resource = `http://127.0.0.1:${port}/mcp`;
-    const env = { LOGTO_M2M_APP_ID: M2M.id, LOGTO_M2M_APP_SECRET: M2M.secret, XDG_CONFIG_HOME: path.join(root, 'config') };
-    const args = ['workshop', folder, '--yes', '--issuer', issuer.issuer, '--management-endpoint', emulator.url, '--skip-issuer-check'];
-    const result = await runCli([...args, '--resource', resource, '--scopes', SCOPE, '--attendees', '3', '--register', '--users'], { env });
+    // --install installs every starter with the shared e2e npm cache (childEnv), as the CLI's own e2e tests do.
+    const env = childEnv({ LOGTO_M2M_APP_ID: M2M.id, LOGTO_M2M_APP_SECRET: M2M.secret, XDG_CONFIG_HOME: path.join(root, 'config') });
+    const args = [CLI, 'workshop', folder, '--yes', '--issuer', issuer.issuer, '--management-endpoint', emulator.url, '--skip-issuer-check'];
+    const result = await execa(process.execPath, [...args, '--resource', resource, '--scopes', SCOPE, '--attendees', '2', '--install', '--register', '--users'], {
+      env,
+      extendEnv: false,
+      reject: false,
+      stdin: 'ignore',
+    });
     expect(result.exitCode, result.stderr).toBe(0);
+    for (const name of ['attendee-01', 'attendee-02']) expect(existsSync(path.join(folder, name, 'node_modules', '@modelcontextprotocol')), name).toBe(true);
 
     const dir = path.join(folder, 'attendee-02');
     const appId = (await readDotenv(path.join(dir, '.env'))).LOGTO_APP_ID!;
@@ -60,8 +69,6 @@ describe('workshop sign-in', () => {
     issuer.setUserRoles(roleIds.map((roleId) => scopesByResource(state.rolesScopes.filter((r) => r.roleId === roleId).map((r) => r.scopeId))));
     issuer.setAccessTokenClaimsScript(state.jwtCustomizers['jwt.accessToken']?.script);
 
-    const install = await npmInstall(dir);
-    expect(install.exitCode, install.output).toBe(0);
     const build = await run(dir, 'npm', ['run', 'build']);
     expect(build.exitCode, build.output).toBe(0);
     server = await startProject(dir, port);

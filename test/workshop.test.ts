@@ -150,6 +150,27 @@ describe('workshop', () => {
     expect(JSON.parse(readFileSync(path.join(folder, 'workshop.json'), 'utf8'))).not.toHaveProperty('incomplete');
   });
 
+  it('refuses bad input before writing anything: a name that cannot be a folder, --users without --register, no attendees', async () => {
+    const names = path.join(root, `names-${n}.txt`);
+    const { writeFileSync, existsSync } = await import('node:fs');
+    writeFileSync(names, 'Ana\n../escape\n');
+    const base = ['--issuer', 'https://logto.example.invalid/oidc', '--skip-issuer-check'];
+    const bad = await workshop(...base, '--names', names);
+    expect(bad.exitCode).toBe(1);
+    expect(bad.stderr).toMatch(/--names: "\.\.\/escape" cannot be a folder name/);
+    const users = await workshop(...base, '--attendees', '2', '--users');
+    expect(users.stderr).toMatch(/--users makes Logto users, which needs --register/);
+    const none = await workshop(...base);
+    expect(none.stderr).toMatch(/pass --attendees <n> or --names <file>/);
+    expect(existsSync(folder)).toBe(false);
+
+    writeFileSync(names, 'Ana\nBruno Costa\n');
+    const named = await workshop(...base, '--names', names, '--attendees', '3');
+    expect(named.exitCode, named.stderr).toBe(0);
+    expect(readdirSync(folder).filter((name) => !name.includes('.')).sort()).toEqual(['Ana', 'Bruno Costa', 'attendee-01']);
+    expect(JSON.parse(readFileSync(path.join(folder, 'Bruno Costa', 'package.json'), 'utf8')).name).toBe('bruno-costa');
+  });
+
   it('refuses a changed workshop.json, and a re-run flag that differs from the recorded answers, doing nothing', async () => {
     expect((await firstRun(2)).exitCode).toBe(0);
     emulator.requests.length = 0;

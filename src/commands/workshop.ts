@@ -83,10 +83,10 @@ export async function workshop(folderArgument: string, flags: Record<string, unk
     await checkIssuerUnlessSkipped(starterOptions(folder, answers, { name: 'check', folder: 'check', port: answers.port, resource: answers.resource, generated: false }), ui);
   }
 
-  await mkdir(folder, { recursive: true });
-  const key = existing?.key ?? (await workshopKey(folder, true))!;
   const manifest: Manifest = { ...(existing?.manifest ?? { version: 1, answers, distinctPorts, attendees: [] }), register, users };
   const names = await attendeeNames(manifest.attendees, options.attendees, options.names);
+  await mkdir(folder, { recursive: true });
+  const key = existing?.key ?? (await workshopKey(folder, true))!;
   for (const name of names.slice(manifest.attendees.length)) {
     manifest.attendees.push({ name, folder: name, ...placeFor(answers, manifest.attendees.length, distinctPorts), generated: false });
   }
