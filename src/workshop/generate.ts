@@ -1,16 +1,17 @@
 import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
-import { initGit, type GitOutcome } from '../install/git.js';
+import type { GitOutcome } from '../install/git.js';
 import type { CreateOptions } from '../options/create-options.js';
-import { GENERATOR_NAME, planProject } from '../plan.js';
+import { planProject } from '../plan.js';
 import { printable } from '../printable.js';
 import { renderFiles, writeProject } from '../render/render.js';
 import type { Ui } from '../ui.js';
 import type { Attendee } from './manifest.js';
+import { starterGit } from './git.js';
 import type { StarterAnswers } from './options.js';
 
-/** Starters written at once: each is mostly file writes and three git processes. */
+/** Starters written at once: each is mostly file writes and three git processes (git.ts). */
 const CONCURRENCY = 4;
 
 /** The create options of one attendee's starter: the workshop's answers, their folder, port and resource. */
@@ -47,20 +48,18 @@ export async function generateStarters(
       throw new UsageError(`${printable(dir)} exists, but ${path.join(folder, 'workshop.json')} does not list it as generated: move it away, then run again. Nothing was written.`);
     }
   }
-  const warnings = new Set<string>();
-  const quiet: Ui = { ...ui, info: () => {}, success: () => {}, warn: (message) => warnings.add(message), step: (_text, work) => work() };
+  const initGit = answers.git && pending.length > 0 ? await starterGit(folder, ui) : undefined;
   let next = 0;
   const worker = async () => {
     while (next < pending.length) {
       const attendee = pending[next++]!;
       const plan = planProject(starterOptions(folder, answers, attendee));
       await writeProject(plan.targetDir, await renderFiles(plan));
-      const git = answers.git ? await initGit(plan.targetDir, GENERATOR_NAME, quiet) : 'skipped';
+      const git = initGit ? await initGit(plan.targetDir) : 'skipped';
       await onGenerated(attendee, git);
     }
   };
   if (pending.length > 0) {
     await ui.step(`Writing ${pending.length} starter${pending.length === 1 ? '' : 's'}`, () => Promise.all(Array.from({ length: Math.min(CONCURRENCY, pending.length) }, worker)));
   }
-  for (const warning of warnings) ui.warn(warning);
 }
