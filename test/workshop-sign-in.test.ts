@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { CLI, makeTempDir, removeDir } from './support/cli.js';
 import { childEnv, readDotenv, run, startProject, type RunningServer } from './support/generated-project.js';
 import { startLogtoLikeIssuer, type LogtoLikeIssuer, type UserRole } from './support/logto-like-issuer.js';
-import { startManagementApiEmulator, type Emulator } from './support/management-api-emulator.js';
+import { startManagementApiEmulator, type Emulator, type EmulatorState } from './support/management-api-emulator.js';
 import { runOAuthFlow } from './support/mcp-oauth-client.js';
 import { getFreePort } from './support/ports.js';
 
@@ -17,12 +17,14 @@ const M2M = { id: 'ws-m2m', secret: 'ws-m2m-secret', managementAccess: true };
 const SCOPE = 'read:whoami';
 let issuer: LogtoLikeIssuer;
 let emulator: Emulator;
+let snapshot: EmulatorState;
 let server: RunningServer | undefined;
 const root = makeTempDir('workshop-sign-in');
 const folder = path.join(root, 'ws');
 
 beforeAll(async () => {
   [issuer, emulator] = await Promise.all([startLogtoLikeIssuer({}), startManagementApiEmulator({ m2mApps: [M2M] })]);
+  snapshot = structuredClone(emulator.state);
 });
 afterAll(async () => {
   await server?.stop();
@@ -78,5 +80,10 @@ describe('workshop sign-in', () => {
     expect(whoami).toMatchObject({ client_id: appId, aud: resource, iss: issuer.issuer, username: issuer.user.username });
     expect(String(whoami.scope).split(' ')).toContain(SCOPE);
     expect(issuer.interactions.filter(({ clientId }) => clientId === appId).at(-1)).toEqual({ clientId: appId, prompt: 'consent' });
+
+    // After the workshop: --cleanup finds the Management API where the workshop recorded it (no --management-endpoint).
+    const cleanup = await execa(process.execPath, [CLI, 'workshop', folder, '--cleanup'], { env, extendEnv: false, reject: false, stdin: 'ignore' });
+    expect(cleanup.exitCode, cleanup.stderr).toBe(0);
+    expect(emulator.state).toEqual(snapshot);
   }, 600_000);
 });

@@ -77,7 +77,7 @@ export async function workshop(folderArgument: string, flags: Record<string, unk
     throw new UsageError(`--distinct-ports gives each starter the next port of a loopback --resource; ${answers.resource} is not one (behind a proxy, give each attendee a workshop of their own).`);
   }
   // Everything is resolved and checked before anything is written.
-  const registerFlags = register ? await resolveOptions(registerSpecs, flags, context) : undefined;
+  const registerFlags = register ? await resolveOptions(registerSpecs, withRecordedEndpoint(flags, existing?.manifest), context) : undefined;
   if (!existing) {
     await refuseNonEmpty(folder);
     await checkIssuerUnlessSkipped(starterOptions(folder, answers, { name: 'check', folder: 'check', port: answers.port, resource: answers.resource, generated: false }), ui);
@@ -152,6 +152,17 @@ async function starterAnswers(recorded: Manifest | undefined, flags: Record<stri
   return answers;
 }
 
+/**
+ * Where the Management API was reached, from the signed manifest unless given again (unlike a project's
+ * committed logto-mcp.json, workshop.json is signed with a key only this folder holds): --management-endpoint
+ * need not be repeated on every re-run and --cleanup. The credentials still go only to a remembered endpoint.
+ */
+function withRecordedEndpoint(flags: Record<string, unknown>, manifest: Manifest | undefined): Record<string, unknown> {
+  const record = manifest?.logto;
+  if (!record || flags.tenantId !== undefined) return flags;
+  return { ...flags, managementEndpoint: flags.managementEndpoint ?? record.managementEndpoint, managementResource: flags.managementResource ?? record.managementResource };
+}
+
 async function refuseNonEmpty(folder: string): Promise<void> {
   const entries = await readdir(folder).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return [];
@@ -164,7 +175,7 @@ async function cleanup(folder: string, existing: Awaited<ReturnType<typeof readM
   if (!existing) throw new UsageError(`${printable(folder)} holds no ${MANIFEST_FILE}: there is no workshop there to clean up.`);
   const { manifest, key } = existing;
   const interactive = canPrompt(json);
-  const credentials = await resolveOptions(registerSpecs, flags, { interactive, yes: false });
+  const credentials = await resolveOptions(registerSpecs, withRecordedEndpoint(flags, manifest), { interactive, yes: false });
   const options = { ...credentials, issuer: manifest.answers.issuer };
   const target = resolveManagementTarget(options);
   const named = ['issuer', 'tenantId', 'managementEndpoint'].some((name) => flags[name] !== undefined);

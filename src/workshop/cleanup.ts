@@ -57,7 +57,7 @@ export async function cleanupWorkshop(folder: string, manifest: Manifest, key: s
       const entry: CleanupEntry = { kind: 'application', id: appId, name: `${attendee.name} MCP client` };
       const app = await api.getApplication(appId);
       if (!app) summary.alreadyGone.push(entry);
-      else if (!isOwnApp(app, mark) || (app.customData as Record<string, unknown>).attendee !== attendee.name) summary.kept.push({ ...entry, reason: 'not marked as made by this workshop' });
+      else if (!isOwnApp(app, mark) || app.customData?.attendee !== attendee.name) summary.kept.push({ ...entry, reason: 'not marked as made by this workshop' });
       else await remove(entry, () => api.deleteApplication(appId));
       await setEnvValues(path.join(folder, attendee.folder), { LOGTO_APP_ID: undefined });
     }

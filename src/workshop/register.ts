@@ -42,8 +42,7 @@ export interface AttendeeOutcome {
 
 /** The mark of what is made for one server URL: the workshop's shared resource, or an attendee's own (--distinct-ports). */
 const markFor = (resource: string, key: string): ProjectMark => ({ resource, key });
-const isAttendeeApp = (mark: ProjectMark, name: string) => (app: { customData?: unknown }) =>
-  isOwnApp(app as Parameters<typeof isOwnApp>[0], mark) && (app.customData as Record<string, unknown>).attendee === name;
+const isAttendeeApp = (mark: ProjectMark, name: string) => (app: Application) => isOwnApp(app, mark) && app.customData?.attendee === name;
 const isAttendeeUser = (mark: ProjectMark, name: string) => (user: User) => {
   const data = user.customData as Record<string, unknown> | undefined;
   return data?.createdBy === CREATED_BY && data.registrationKey === mark.key && data.attendee === name;

@@ -41,8 +41,7 @@ export async function findApp(
   hint = context.record.application?.id,
 ): Promise<Found<Application> | undefined> {
   const want = { hint, name: context.options.appName ?? defaultName, what: 'an app', flag: '--app-name' };
-  const app = findOwn(context, await context.api.listApplications(), isOwn, want, refusals);
-  return app;
+  return findOwn(context, await context.api.listApplications(), isOwn, want, refusals);
 }
 
 /**
