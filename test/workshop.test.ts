@@ -150,6 +150,36 @@ describe('workshop', () => {
     expect(JSON.parse(readFileSync(path.join(folder, 'workshop.json'), 'utf8'))).not.toHaveProperty('incomplete');
   });
 
+  it('Ctrl-C while writing the starters: the same command writes the rest, each committed once', async () => {
+    const { execa } = await import('execa');
+    const { CLI } = await import('./support/cli.js');
+    const args = [CLI, 'workshop', folder, '--yes', '--issuer', 'https://logto.example.invalid/oidc', '--skip-issuer-check', '--attendees', '20'];
+    const child = execa(process.execPath, args, { env: { ...env, NO_COLOR: '1' }, reject: false, stdin: 'ignore' });
+    const generated = () => {
+      try {
+        return (JSON.parse(readFileSync(path.join(folder, 'workshop.json'), 'utf8')) as { attendees: Array<{ generated: boolean }> }).attendees.filter((a) => a.generated).length;
+      } catch {
+        return 0; // not written yet
+      }
+    };
+    while (generated() < 2 && child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 10));
+    child.kill('SIGINT');
+    const stopped = await child;
+    expect(stopped.exitCode ?? stopped.signal, 'the run ended before it could be interrupted').not.toBe(0);
+    expect(generated()).toBeLessThan(20);
+
+    const completed = await workshop();
+    expect(completed.exitCode, completed.stderr).toBe(0);
+    expect(generated()).toBe(20);
+    expect(readdirSync(folder).filter((name) => name.startsWith('.')).sort()).toEqual(['.gitignore', '.workshop-key']);
+    const { execaSync } = await import('execa');
+    for (let i = 1; i <= 20; i++) {
+      const dir = path.join(folder, `attendee-${String(i).padStart(2, '0')}`);
+      expect(execaSync('git', ['rev-list', '--count', 'HEAD'], { cwd: dir }).stdout, dir).toBe('1');
+      expect(execaSync('git', ['status', '--porcelain'], { cwd: dir }).stdout, dir).toBe('');
+    }
+  });
+
   it('refuses bad input before writing anything: a name that cannot be a folder, --users without --register, no attendees', async () => {
     const names = path.join(root, `names-${n}.txt`);
     const { writeFileSync, existsSync } = await import('node:fs');

@@ -20,7 +20,7 @@ import { canPrompt, confirmer, createUi, type Ui } from '../ui.js';
 import { attendeeNames, placeFor } from '../workshop/attendees.js';
 import { cleanupWorkshop } from '../workshop/cleanup.js';
 import { generateStarters, starterOptions } from '../workshop/generate.js';
-import { ATTENDEES_FILE, MANIFEST_FILE, readManifest, readPasswords, workshopKey, writeAttendeesCsv, writeManifest, type Manifest } from '../workshop/manifest.js';
+import { ATTENDEES_FILE, MANIFEST_FILE, readManifest, readPasswords, removeLeftovers, workshopKey, writeAttendeesCsv, writeManifest, type Manifest } from '../workshop/manifest.js';
 import { starterOptionSpecs, starterSpecsFor, workshopOptionSpecs, type StarterAnswers } from '../workshop/options.js';
 import { checkUsersNeedRegister, registerWorkshop } from '../workshop/register.js';
 import { checkIssuerUnlessSkipped } from './create.js';
@@ -86,12 +86,16 @@ export async function workshop(folderArgument: string, flags: Record<string, unk
   const manifest: Manifest = { ...(existing?.manifest ?? { version: 1, answers, distinctPorts, attendees: [] }), register, users };
   const names = await attendeeNames(manifest.attendees, options.attendees, options.names);
   await mkdir(folder, { recursive: true });
+  if (existing) await removeLeftovers(folder);
   const key = existing?.key ?? (await workshopKey(folder, true))!;
   for (const name of names.slice(manifest.attendees.length)) {
     manifest.attendees.push({ name, folder: name, ...placeFor(answers, manifest.attendees.length, distinctPorts), generated: false });
   }
   const passwords = await readPasswords(folder);
-  const save = async () => {
+  // One save at a time (starters are written concurrently): a later state is never overwritten by an earlier one.
+  let saving = Promise.resolve();
+  const save = () => (saving = saving.catch(() => {}).then(writeState));
+  const writeState = async () => {
     for (const record of [manifest.logto, ...manifest.attendees.map(({ logto }) => logto)]) {
       if (record) record.created = { ...record.created, signature: signCreated(record.created, key) };
     }
@@ -104,8 +108,9 @@ export async function workshop(folderArgument: string, flags: Record<string, unk
 
   try {
     await save();
-    await generateStarters(folder, answers, manifest.attendees, ui, async (attendee) => {
+    await generateStarters(folder, answers, manifest.attendees, ui, save, async (attendee) => {
       attendee.generated = true;
+      delete attendee.writing;
       await save();
     });
     if (options.install) {

@@ -31,20 +31,21 @@ export function starterOptions(folder: string, answers: StarterAnswers, attendee
 /**
  * Writes each starter not yet generated, through the same planner and renderer as `create` (so they differ
  * only in what is per attendee: the package name, and with --distinct-ports the port and resource), each its
- * own git repository with a first commit. `onGenerated` records each as it is done, so an interrupted run
- * leaves a manifest the next one completes.
+ * own git repository with a first commit. `onWriting` records that a starter is being written and
+ * `onGenerated` that it is done, so an interrupted run leaves a manifest the next one completes.
  */
 export async function generateStarters(
   folder: string,
   answers: StarterAnswers,
   attendees: Attendee[],
   ui: Ui,
+  onWriting: () => Promise<void>,
   onGenerated: (attendee: Attendee, git: GitOutcome | 'skipped') => Promise<void>,
 ): Promise<void> {
   const pending = attendees.filter((attendee) => !attendee.generated);
   for (const attendee of pending) {
     const dir = path.join(folder, attendee.folder);
-    if (await lstat(dir).catch(() => undefined)) {
+    if (!attendee.writing && (await lstat(dir).catch(() => undefined))) {
       throw new UsageError(`${printable(dir)} exists, but ${path.join(folder, 'workshop.json')} does not list it as generated: move it away, then run again. Nothing was written.`);
     }
   }
@@ -54,6 +55,9 @@ export async function generateStarters(
     while (next < pending.length) {
       const attendee = pending[next++]!;
       const plan = planProject(starterOptions(folder, answers, attendee));
+      attendee.writing = true;
+      await onWriting();
+      // Into a folder an interrupted run left, the same files again: writeProject replaces files of the same name.
       await writeProject(plan.targetDir, await renderFiles(plan));
       const git = initGit ? await initGit(plan.targetDir) : 'skipped';
       await onGenerated(attendee, git);

@@ -23,6 +23,8 @@ export async function starterGit(folder: string, ui: Ui): Promise<(dir: string) 
     await git(dir, 'add', '--all');
     if (!identity) return 'staged';
     const commit = await git(dir, 'commit', '--quiet', '--no-verify', '-m', `Initial commit from ${GENERATOR_NAME}`);
+    // A starter an interrupted run had committed already has nothing new to commit.
+    if (commit.exitCode !== 0 && (await git(dir, 'rev-parse', '--verify', '--quiet', 'HEAD')).exitCode === 0) return 'committed';
     if (commit.exitCode !== 0) {
       ui.warn(`git commit failed in ${dir}, its files are staged: ${commit.stderr.trim()}`);
       return 'staged';

@@ -3,9 +3,11 @@
 // <folder>/attendees.csv (mode 0600). Logto's own marks (ownership.ts) stay the proof of what is the workshop's:
 // the signature only keeps an edited or copied manifest from steering a re-run or a cleanup.
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import * as v from 'valibot';
 import { UsageError } from '../errors.js';
+import { STAGING_PREFIX } from '../options/target.js';
 import { printable } from '../printable.js';
 import { isRegistrationKey, newRegistrationKey } from '../register/ownership.js';
 import { LogtoRecordSchema, readRegularFile, writeFileAtomically } from '../register/project.js';
@@ -24,6 +26,8 @@ const AttendeeSchema = v.object({
   resource: v.string(),
   /** The starter is written and committed. */
   generated: v.boolean(),
+  /** Its files were being written when the run stopped: the next run writes and commits them again. */
+  writing: v.optional(v.boolean()),
   username: v.optional(v.string()),
   /** This attendee's app (and with --distinct-ports their own resource, scopes and claims block). */
   logto: v.optional(LogtoRecordSchema),
@@ -60,6 +64,17 @@ export async function workshopKey(folder: string, create: boolean): Promise<stri
   await writeFileAtomically(file, `${key}\n`, 0o600);
   await writeFileAtomically(path.join(folder, '.gitignore'), `${KEY_FILE}\n${ATTENDEES_FILE}\n`, 0o644);
   return key;
+}
+
+/**
+ * What a run stopped by Ctrl-C may leave in the workshop folder, all of it this CLI's own: a half-written
+ * copy of one of its files (writeFileAtomically's temporary) and a starter's staging folder (writeProject's).
+ */
+export async function removeLeftovers(folder: string): Promise<void> {
+  const own = new RegExp(`^\\.(${[MANIFEST_FILE, ATTENDEES_FILE, KEY_FILE, '.gitignore'].map((name) => name.replaceAll('.', '\\.')).join('|')})\\.[0-9a-f]{12}\\.tmp$`);
+  for (const name of await readdir(folder)) {
+    if (own.test(name) || name.startsWith(STAGING_PREFIX)) await rm(path.join(folder, name), { recursive: true, force: true });
+  }
 }
 
 function sign(manifest: Omit<Manifest, 'signature'>, key: string): string {
