@@ -658,6 +658,15 @@ describe('register re-run: what the project registered is the default', () => {
     expect(writes()).toEqual([]);
   });
 
+  it('a registered traditional app deleted in the Console is not silently replaced by a native one', async () => {
+    const dir = await registeredTraditional();
+    emulator.state.applications = [];
+    await expect(run([dir, ...credentials])).rejects.toThrow(/The Traditional app the project registered \(\w+\) is no longer in Logto.*--app-type and --redirect-uri/);
+    expect(writes()).toEqual([]);
+    await run([dir, ...credentials, '--app-type', 'traditional', '--redirect-uri', AGENT]);
+    expect(emulator.state.applications).toHaveLength(1);
+  });
+
   it('--assign-user gives existing users (by username or email) the role once; an unknown one stops the run before anything is created', async () => {
     await start();
     emulator.state.users.push(

@@ -83,7 +83,7 @@ export async function registerProject({ projectDir, options, ui, json = false, d
     const foundRole = scopeNames.length > 0 ? await findRole(context, plan.defaultRoleName, refusals) : undefined;
     refuseAll(refusals);
     if (foundApp?.own) record.created.application = foundApp.item.id;
-    const wanted = wantedApp(options, foundApp, plan.defaultAppName, plan.redirectUris);
+    const wanted = wantedApp(options, foundApp, plan.defaultAppName, plan.redirectUris, record.application);
 
     const resource = await ui.step(`API resource ${options.resource}`, () => ensureResource(context, `${options.projectName} MCP server`));
     const scopes = await ensureScopes(context, resource.id, scopeNames);

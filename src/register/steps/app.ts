@@ -49,7 +49,19 @@ export async function findApp(
  * type, party, name and redirect URIs), so that a re-run without flags changes nothing. Logto cannot change
  * an app's type or party: a flag asking for that is refused with the reason.
  */
-export function wantedApp(options: RegisterOptions, found: Found<Application> | undefined, defaultName: string, redirectUris: string[] | undefined): WantedApp {
+export function wantedApp(
+  options: RegisterOptions,
+  found: Found<Application> | undefined,
+  defaultName: string,
+  redirectUris: string[] | undefined,
+  recorded?: { id: string; type: string },
+): WantedApp {
+  // An app the project registered and someone deleted since: its redirect URIs are gone with it.
+  if (!found && !options.appType && recorded && recorded.type !== 'Native') {
+    throw new UsageError(
+      `The ${recorded.type} app the project registered (${recorded.id}) is no longer in Logto. To make a new one, give --app-type and --redirect-uri again; nothing was created.`,
+    );
+  }
   const type = options.appType ? API_TYPES[options.appType] : (found?.item.type ?? 'Native');
   const isThirdParty = options.firstParty === undefined ? (found?.item.isThirdParty ?? true) : !options.firstParty;
   if (found && (found.item.type !== type || found.item.isThirdParty !== isThirdParty)) {
