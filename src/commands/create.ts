@@ -49,7 +49,7 @@ export async function create(flags: CreateFlags): Promise<void> {
   const ui = createUi({ json });
   const interactive = canPrompt(json);
   const context = { interactive, yes: Boolean(flags.yes) };
-  const options = (await resolveOptions(createOptionSpecs, flags, context)) as CreateOptions;
+  const options: CreateOptions = await resolveOptions(createOptionSpecs, flags, context);
   checkCreateOptions(options);
   const portNote = defaultPortNote(options, flags);
   if (portNote) ui.info(portNote);

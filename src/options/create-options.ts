@@ -101,7 +101,7 @@ export const createOptionSpecs = {
   } satisfies OptionSpec<boolean>,
 } satisfies OptionSpecs;
 
-export type CreateOptions = ResolvedOptions<typeof createOptionSpecs> & { packageManager: PackageManager };
+export type CreateOptions = ResolvedOptions<typeof createOptionSpecs>;
 
 /**
  * The target folder. Refuses characters that would reach the terminal raw (control characters, escape
