@@ -179,6 +179,11 @@ async function refuseNonEmpty(folder: string): Promise<void> {
 async function cleanup(folder: string, existing: Awaited<ReturnType<typeof readManifest>>, flags: Record<string, unknown>, ui: Ui, json: boolean): Promise<void> {
   if (!existing) throw new UsageError(`${printable(folder)} holds no ${MANIFEST_FILE}: there is no workshop there to clean up.`);
   const { manifest, key } = existing;
+  if (!manifest.logto && !manifest.attendees.some(({ logto, user }) => logto || user)) {
+    if (json) process.stdout.write(`${JSON.stringify({ removed: [], alreadyGone: [], kept: [] }, null, 2)}\n`);
+    else ui.info(`Nothing to remove: ${MANIFEST_FILE} records nothing created in Logto.`);
+    return;
+  }
   const interactive = canPrompt(json);
   const credentials = await resolveOptions(registerSpecs, withRecordedEndpoint(flags, manifest), { interactive, yes: false });
   const options = { ...credentials, issuer: manifest.answers.issuer };
