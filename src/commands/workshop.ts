@@ -25,9 +25,9 @@ import { starterOptionSpecs, starterSpecsFor, workshopOptionSpecs, type StarterA
 import { checkUsersNeedRegister, registerWorkshop } from '../workshop/register.js';
 import { checkIssuerUnlessSkipped } from './create.js';
 
-// Apps are named per attendee and users get the role by --users, so these register flags do not apply; the
-// workshop's --show-secret is about passwords.
-const { appName: _appName, assignUser: _assignUser, showSecret: _showSecret, ...registerSpecs } = registerOptionSpecs;
+// Apps are named per attendee, users get the role by --users, and dynamic apps are a tenant setting for
+// `register`, so these register flags do not apply; the workshop's --show-secret is about passwords.
+const { appName: _appName, assignUser: _assignUser, showSecret: _showSecret, enableDynamicApps: _dynamicApps, ...registerSpecs } = registerOptionSpecs;
 
 export function workshopCommand(): Command {
   const command = new Command('workshop')
@@ -77,14 +77,25 @@ export async function workshop(folderArgument: string, flags: Record<string, unk
     throw new UsageError(`--distinct-ports gives each starter the next port of a loopback --resource; ${answers.resource} is not one (behind a proxy, give each attendee a workshop of their own).`);
   }
   // Everything is resolved and checked before anything is written.
+  const names = await attendeeNames(existing?.manifest.attendees ?? [], options.attendees, options.names);
   const registerFlags = register ? await resolveOptions(registerSpecs, withRecordedEndpoint(flags, existing?.manifest), context) : undefined;
+  const registerOptions: RegisterOptions | undefined = registerFlags && {
+    ...registerFlags,
+    ...{ assignUser: [], showSecret: false, enableDynamicApps: false },
+    ...{ issuer: answers.issuer, resource: answers.resource, scopes: answers.scopes, projectName: packageNameFor(folder) },
+  };
+  const target = registerOptions && resolveManagementTarget(registerOptions);
   if (!existing) {
     await refuseNonEmpty(folder);
     await checkIssuerUnlessSkipped(starterOptions(folder, answers, { name: 'check', folder: 'check', port: answers.port, resource: answers.resource, generated: false }), ui);
   }
+  if (target) {
+    // The issuer this run was given is remembered; a re-run's, from the manifest, must have been sent to before.
+    const named = ['issuer', 'tenantId', 'managementEndpoint'].some((name) => flags[name] !== undefined);
+    await checkCredentialsTarget(target, named || !existing ? 'given' : 'project-env', { issuer: answers.issuer, ui, confirm: confirmer(interactive) });
+  }
 
   const manifest: Manifest = { ...(existing?.manifest ?? { version: 1, answers, distinctPorts, attendees: [] }), register, users };
-  const names = await attendeeNames(manifest.attendees, options.attendees, options.names);
   await mkdir(folder, { recursive: true });
   if (existing) await removeLeftovers(folder);
   const key = existing?.key ?? (await workshopKey(folder, true))!;
@@ -119,11 +130,7 @@ export async function workshop(folderArgument: string, flags: Record<string, unk
         if (result.error) throw result.error;
       }
     }
-    if (registerFlags) {
-      const registerOptions: RegisterOptions = { ...registerFlags, assignUser: [], showSecret: false, issuer: answers.issuer, resource: answers.resource, scopes: answers.scopes, projectName: packageNameFor(folder) };
-      const target = resolveManagementTarget(registerOptions);
-      const named = ['issuer', 'tenantId', 'managementEndpoint'].some((name) => flags[name] !== undefined);
-      await checkCredentialsTarget(target, named || !existing ? 'given' : 'project-env', { issuer: answers.issuer, ui, confirm: confirmer(interactive) });
+    if (registerOptions && target) {
       const scopeNames = resourceScopes(answers.scopes, (await readProject(path.join(folder, manifest.attendees[0]!.folder))).toolScopes, ui);
       try {
         const api = await connect(target, registerOptions, ui);

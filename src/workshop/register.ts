@@ -7,7 +7,7 @@ import type { RegisterOptions } from '../register/options.js';
 import { appMark, CREATED_BY, isOwnApp, type ProjectMark } from '../register/ownership.js';
 import { planRegistration, type RegistrationPlan } from '../register/plan.js';
 import { setEnvValues, type LogtoRecord } from '../register/project.js';
-import { ensureApp, ensureConsentScopes, findApp, wantedApp } from '../register/steps/app.js';
+import { ensureApp, ensureBranding, ensureConsentScopes, findApp, wantedApp } from '../register/steps/app.js';
 import { refuseAll, type Found } from '../register/steps/find.js';
 import { ensureProfileClaims } from '../register/steps/profile-claims.js';
 import { ensureResource, ensureScopes } from '../register/steps/resource.js';
@@ -125,6 +125,7 @@ export async function registerWorkshop(input: WorkshopLogtoInput): Promise<{ pla
     if (app.isThirdParty) {
       const scopeIds = scopesByAttendee.get(attendee.name)!.map(({ id }) => id);
       await ensureConsentScopes(() => api.getConsentScopes(app.id), (body) => api.addConsentScopes(app.id, body), scopeIds);
+      if (plan.branding) await ensureBranding(api, app.id, options);
     }
     await setEnvValues(path.join(folder, attendee.folder), { LOGTO_APP_ID: app.id });
     const outcome: AttendeeOutcome = { name: attendee.name, app: { id: app.id, status } };
