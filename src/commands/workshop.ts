@@ -81,8 +81,13 @@ export async function workshop(folderArgument: string, flags: Record<string, unk
   const registerFlags = register ? await resolveOptions(registerSpecs, withRecordedEndpoint(flags, existing?.manifest), context) : undefined;
   const registerOptions: RegisterOptions | undefined = registerFlags && {
     ...registerFlags,
-    ...{ assignUser: [], showSecret: false, enableDynamicApps: false },
-    ...{ issuer: answers.issuer, resource: answers.resource, scopes: answers.scopes, projectName: packageNameFor(folder) },
+    assignUser: [],
+    showSecret: false,
+    enableDynamicApps: false,
+    issuer: answers.issuer,
+    resource: answers.resource,
+    scopes: answers.scopes,
+    projectName: packageNameFor(folder),
   };
   const target = registerOptions && resolveManagementTarget(registerOptions);
   if (!existing) {
