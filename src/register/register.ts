@@ -55,6 +55,9 @@ export async function registerProject({ projectDir, options, ui, json = false, d
   const plan = planRegistration(options, project.record?.application !== undefined);
   const { target } = plan;
   const scopeNames = resourceScopes(options.scopes, project.toolScopes, ui);
+  if (scopeNames.length === 0 && options.assignUser.length > 0) {
+    throw new UsageError("--assign-user gives users the role that grants the server's scopes, but the server requires none: leave out --assign-user.");
+  }
   ui.info(target.explanation);
   await checkTarget?.(target, options.issuer);
   const key = project.env[REGISTRATION_KEY];
@@ -88,9 +91,9 @@ export async function registerProject({ projectDir, options, ui, json = false, d
     const resource = await ui.step(`API resource ${options.resource}`, () => ensureResource(context, `${options.projectName} MCP server`));
     const scopes = await ensureScopes(context, resource.id, scopeNames);
 
-    const role = scopes.length === 0 ? null : await ui.step(`Role "${options.roleName ?? foundRole?.item.name ?? plan.defaultRoleName}"`, () => ensureRole(context, foundRole?.item, plan.defaultRoleName, scopes));
+    const roleName = options.roleName ?? foundRole?.item.name ?? plan.defaultRoleName;
+    const role = scopes.length === 0 ? null : await ui.step(`Role "${roleName}"`, () => ensureRole(context, foundRole?.item, plan.defaultRoleName, scopes));
     if (!role) ui.info('The server requires no scopes, so no role is needed: any signed-in user gets a token for it.');
-    if (!role && assignees.length > 0) throw new UsageError('--assign-user gives users the role that grants the server\'s scopes, but the server requires none: leave out --assign-user.');
     const assignedUsers = role && assignees.length > 0 ? await ui.step('Giving users the role', () => assignRole(api, assignees, role.id)) : [];
 
     const { app, status: appStatus } = await ui.step(`App "${wanted.name}"`, () => ensureApp(context, foundApp?.item, wanted));
