@@ -82,7 +82,7 @@ describe('workshop sign-in', () => {
     expect(issuer.interactions.filter(({ clientId }) => clientId === appId).at(-1)).toEqual({ clientId: appId, prompt: 'consent' });
 
     // After the workshop: --cleanup finds the Management API where the workshop recorded it (no --management-endpoint).
-    const cleanup = await execa(process.execPath, [CLI, 'workshop', folder, '--cleanup'], { env, extendEnv: false, reject: false, stdin: 'ignore' });
+    const cleanup = await execa(process.execPath, [CLI, 'workshop', folder, '--cleanup', '--yes'], { env, extendEnv: false, reject: false, stdin: 'ignore' });
     expect(cleanup.exitCode, cleanup.stderr).toBe(0);
     expect(emulator.state).toEqual(snapshot);
   }, 600_000);

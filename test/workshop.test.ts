@@ -119,7 +119,11 @@ describe('workshop', () => {
     const shown = JSON.parse((await workshop('--json', '--show-secret')).stdout) as typeof manifest;
     expect(shown.attendees.map(({ password }) => password)).toEqual(csv().slice(1).map((row) => row[4]));
 
-    // --cleanup removes exactly what the workshop made, and says what.
+    // --cleanup removes exactly what the workshop made, and says what; without a terminal only with --yes.
+    const unconfirmed = await runCli(['workshop', folder, '--cleanup'], { env });
+    expect(unconfirmed.exitCode).toBe(1);
+    expect(unconfirmed.stderr).toMatch(/--cleanup would remove what the workshop created in Logto \(5 apps, 5 users, .*pass --yes/);
+    expect(emulator.state.applications).toHaveLength(5);
     const cleaned = await workshop('--cleanup');
     expect(cleaned.exitCode, cleaned.stderr).toBe(0);
     expect(emulator.state).toEqual(snapshot);

@@ -33,7 +33,7 @@ export function workshopCommand(): Command {
   const command = new Command('workshop')
     .description('Generate one starter project per workshop attendee, each its own git repository; optionally register them in Logto with an app (and a user) each')
     .argument('<folder>', 'The workshop folder: one starter per attendee goes into <folder>/<name>/')
-    .option('-y, --yes', 'Accept the default for everything not given; ask only for what has no default')
+    .option('-y, --yes', 'Accept the default for everything not given; ask only for what has no default (with --cleanup: remove without asking)')
     .option('--json', 'Print the manifest as one JSON object on stdout (passwords only with --show-secret)');
   addOptions(command, workshopOptionSpecs, 'Workshop options:');
   addOptions(command, starterOptionSpecs, 'Starter options (as for create, once for all):');
@@ -44,7 +44,7 @@ export function workshopCommand(): Command {
 Before the workshop, and after it:
   export LOGTO_M2M_APP_ID='<M2M app ID>' LOGTO_M2M_APP_SECRET='<M2M app secret>'
   ${cliInvocation()} workshop ws --yes --issuer https://<tenant>.logto.app/oidc --attendees 30 --register --users
-  ${cliInvocation()} workshop ws --cleanup
+  ${cliInvocation()} workshop ws --cleanup --yes
 A re-run takes the answers from ws/${MANIFEST_FILE}, creates only what is missing (a higher --attendees adds attendees) and finishes an interrupted run.`,
   );
   command.action(async (folder: string, flags: Record<string, unknown>) => {
@@ -197,6 +197,14 @@ async function cleanup(folder: string, existing: Awaited<ReturnType<typeof readM
     return;
   }
   const interactive = canPrompt(json);
+  if (!flags.yes) {
+    const apps = manifest.attendees.filter(({ logto }) => logto?.created.application).length;
+    const users = manifest.attendees.filter(({ user }) => user?.created).length;
+    const what = `what the workshop created in Logto (${apps} apps, ${users} users, its role, resources and claims blocks)`;
+    const confirm = confirmer(interactive);
+    if (!confirm) throw new UsageError(`--cleanup would remove ${what}; pass --yes to confirm (there is no terminal to ask in).`);
+    if (!(await confirm(`Remove ${what}?`))) throw new UsageError('Not confirmed; nothing was removed.');
+  }
   const credentials = await resolveOptions(registerSpecs, withRecordedEndpoint(flags, manifest), { interactive, yes: false });
   const options = { ...credentials, issuer: manifest.answers.issuer };
   const target = resolveManagementTarget(options);
