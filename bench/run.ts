@@ -76,6 +76,19 @@ async function benchGeneration(root: string) {
   };
 }
 
+// ---- 1b. Workshop generation time --------------------------------------------------------
+
+/** `workshop <folder> --attendees 30` without install or registration: 30 starters, each with git init and a first commit. */
+async function benchWorkshop(root: string, attendees = 30, runs = 3) {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const folder = join(root, `workshop-${i}`);
+    times.push(await timeNode([CLI, 'workshop', folder, '--yes', '--issuer', 'https://bench.invalid/oidc', '--skip-issuer-check', '--attendees', String(attendees)]));
+    await rm(folder, { recursive: true, force: true });
+  }
+  return { attendees, runs, ms: { median: median(times), max: Math.max(...times) } };
+}
+
 // ---- 2. CLI install footprint -------------------------------------------------------------
 
 async function benchFootprint() {
@@ -229,6 +242,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 try {
   console.log('Measuring CLI generation time...');
   const generation = await benchGeneration(root);
+  console.log('Measuring workshop generation time...');
+  const workshop = await benchWorkshop(root);
   console.log('Measuring the install footprint...');
   const footprint = await benchFootprint();
   console.log('Measuring verification cost (jose jwtVerify, local key)...');
@@ -246,6 +261,7 @@ try {
     ['create-logto-mcp <dir> --yes ... --no-install --no-git', ms(generation.cliMs.median), ms(generation.cliMs.p90)],
     ['ratio CLI / bare node (medians)', times(generation.ratio), ''],
   ]));
+  console.log(`\n1b. workshop <folder> --attendees ${workshop.attendees} (no install, git init + commit each; ${workshop.runs} runs): median ${ms(workshop.ms.median)}, max ${ms(workshop.ms.max)}`);
   console.log('\n2. CLI install footprint (npm pack --dry-run)');
   console.log(table([
     ['packed tarball', kB(footprint.packedBytes)],
@@ -269,7 +285,7 @@ try {
   const date = new Date().toISOString();
   const file = join(REPO_ROOT, '.bench-results', `${date.replace(/[:.]/g, '-')}.json`);
   await mkdir(join(REPO_ROOT, '.bench-results'), { recursive: true });
-  await writeFile(file, JSON.stringify({ date, seconds, machine, generation, footprint, verifyMicros, throughput }, null, 2) + '\n');
+  await writeFile(file, JSON.stringify({ date, seconds, machine, generation, workshop, footprint, verifyMicros, throughput }, null, 2) + '\n');
   console.log(`\nTook ${seconds.toFixed(0)} s. Results: ${file}`);
 } finally {
   await rm(root, { recursive: true, force: true });

@@ -4,6 +4,7 @@ import { doctorCommand } from './commands/doctor.js';
 import { registerCommand } from './commands/register.js';
 import { tryCommand } from './commands/try.js';
 import { unregisterCommand } from './commands/unregister.js';
+import { workshopCommand } from './commands/workshop.js';
 import { CancelledError, UsageError } from './errors.js';
 import { GENERATOR_VERSION } from './plan.js';
 import { createUi } from './ui.js';
@@ -32,6 +33,7 @@ const program = createCommand()
   .addCommand(unregisterCommand())
   .addCommand(tryCommand())
   .addCommand(doctorCommand())
+  .addCommand(workshopCommand())
   .version(GENERATOR_VERSION, '-v, --version')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();

@@ -203,7 +203,7 @@ describe('doctor: what Logto holds (Management API, with M2M credentials)', () =
     expect(`${before.stdout}${before.stderr}`).not.toContain(M2M_SECRET);
 
     const role = emulator.state.roles.find((r) => r.type === 'User')!;
-    emulator.state.users.push({ id: 'u1', username: 'ada', primaryEmail: 'ada@example.com', name: 'Ada' });
+    emulator.state.users.push({ id: 'u1', username: 'ada', primaryEmail: 'ada@example.com', name: 'Ada', customData: {}, password: null, createdAt: 0 });
     emulator.state.usersRoles.push({ userId: 'u1', roleId: role.id });
     try {
       const after = await logtoDoctor();

@@ -54,6 +54,7 @@ describe('in a terminal', () => {
       await session.answer('Token verification', ENTER);
       await session.answer('Public URL of the MCP server', ENTER); // accept http://localhost:3001/mcp
       await session.answer('Scopes every request requires', `read:whoami${ENTER}`);
+      await session.answer('Register the server in Logto now', ENTER); // default no
       expect(await session.exited).toBe(0);
     } finally {
       session.kill();
@@ -102,6 +103,29 @@ describe('in a terminal', () => {
         confirmed.kill();
       }
       expect(emulator.state.applications).toEqual([]);
+    } finally {
+      await emulator.close();
+    }
+  });
+
+  it('create asks whether to register now (default no); yes asks for the M2M credentials, the secret hidden, and registers', async () => {
+    const secret = 'typed-secret-AT-CREATE-77';
+    const emulator = await startManagementApiEmulator({ m2mApps: [{ id: 'm2m', secret, managementAccess: true }] });
+    const dir = path.join(work, 'registered-at-create');
+    const given = ['--issuer', emulator.issuer, '--skip-issuer-check', '--no-install', '--no-git', '--framework', 'express', '--transport', 'streamable-http', '--verifier', 'jwt', '--resource', 'http://localhost:3001/mcp', '--scopes', 'read:whoami'];
+    try {
+      const session = startInTerminal([dir, ...given], work, { LOGTO_M2M_APP_ID: '', LOGTO_M2M_APP_SECRET: '' });
+      try {
+        await session.answer('Register the server in Logto now', `y${ENTER}`);
+        await session.answer('M2M app ID', `m2m${ENTER}`);
+        await session.answer('M2M app secret', `${secret}${ENTER}`);
+        expect(await session.exited).toBe(0);
+      } finally {
+        session.kill();
+      }
+      expect(session.screen()).not.toContain(secret);
+      expect(emulator.state.applications).toHaveLength(1);
+      expect(parseEnv(readFileSync(path.join(dir, '.env'), 'utf8')).LOGTO_APP_ID).toBe(emulator.state.applications[0]!.id);
     } finally {
       await emulator.close();
     }

@@ -529,7 +529,7 @@ describe('register and unregister commands', () => {
       const base = [dir, '--m2m-app-id', M2M_ID, '--app-type', 'traditional', '--redirect-uri', 'https://agent.example.invalid/callback', '--json'];
       await run(registerCommand(), base);
       const summary = JSON.parse(capture.output.stdout) as RegisterSummary;
-      expect(Object.keys(summary)).toEqual(['logto', 'resource', 'scopes', 'role', 'application', 'consentScopes', 'branding', 'dynamicApps', 'profileClaims', 'files', 'nextSteps']);
+      expect(Object.keys(summary)).toEqual(['logto', 'resource', 'scopes', 'role', 'application', 'consentScopes', 'branding', 'dynamicApps', 'profileClaims', 'assignedUsers', 'files', 'nextSteps']);
       expect(summary.resource).toEqual({ id: expect.any(String), indicator: RESOURCE, status: 'created' });
       expect(summary.application).not.toHaveProperty('secret');
       const appSecret = (await readEnv(dir)).LOGTO_APP_SECRET!;
@@ -608,5 +608,88 @@ describe('registerCommandLines', () => {
     expect(cliInvocation('/home/me/create-logto-mcp/bin/create-logto-mcp.js')).toBe('node /home/me/create-logto-mcp/bin/create-logto-mcp.js');
     expect(cliInvocation('/home/me/my clone/bin/create-logto-mcp.js')).toBe("node '/home/me/my clone/bin/create-logto-mcp.js'");
     expect(cliInvocation('/home/me/.npm/_npx/1a2b/node_modules/create-logto-mcp/bin/create-logto-mcp.js')).toBe('npx create-logto-mcp');
+  });
+});
+
+describe('register re-run: what the project registered is the default', () => {
+  const run = (args: string[]) => registerCommand().exitOverride().configureOutput({ writeErr: () => {} }).parseAsync(args, { from: 'user' });
+  const credentials = ['--m2m-app-id', M2M_ID, '--m2m-app-secret', M2M_SECRET];
+  const AGENT = 'https://agent.example.invalid/callback';
+
+  async function registeredTraditional() {
+    await start();
+    const dir = await makeProject({ issuer: emulator.issuer });
+    await run([dir, ...credentials, '--app-type', 'traditional', '--redirect-uri', AGENT, '--app-name', 'Agent', '--role-name', 'Agent users']);
+    emulator.requests.length = 0;
+    capture.output.stdout = '';
+    return dir;
+  }
+
+  it('with no flags, keeps the traditional app, its redirect URIs, app and role names, and makes no write request', async () => {
+    const dir = await registeredTraditional();
+    const state = structuredClone(emulator.state);
+    const envBefore = await readFile(path.join(dir, '.env'), 'utf8');
+    await run([dir, ...credentials, '--json']);
+    const summary = JSON.parse(capture.output.stdout) as RegisterSummary;
+    expect(emulator.requests.length).toBeGreaterThan(0);
+    expect(writes()).toEqual([]);
+    expect(emulator.state).toEqual(state);
+    expect(await readFile(path.join(dir, '.env'), 'utf8')).toBe(envBefore);
+    expect(summary.application).toMatchObject({ name: 'Agent', type: 'traditional', thirdParty: true, redirectUris: [AGENT], hasSecret: true, status: 'existing' });
+    expect(summary.role).toMatchObject({ name: 'Agent users', status: 'existing' });
+  });
+
+  it('a --redirect-uri that differs replaces the list (PATCH); a new --app-name renames the app and role, in place', async () => {
+    const dir = await registeredTraditional();
+    const other = 'https://agent.example.invalid/other';
+    await run([dir, ...credentials, '--redirect-uri', other, '--app-name', 'Agent 2', '--role-name', 'Agent 2 users', '--json']);
+    const summary = JSON.parse(capture.output.stdout) as RegisterSummary;
+    expect(writes().map(({ method, path: p }) => `${method} ${p}`)).toEqual([`PATCH /api/roles/${summary.role!.id}`, `PATCH /api/applications/${summary.application.id}`]);
+    expect(emulator.state.applications).toHaveLength(1);
+    expect(emulator.state.applications[0]).toMatchObject({ name: 'Agent 2', type: 'Traditional', oidcClientMetadata: { redirectUris: [other] } });
+    expect(emulator.state.roles.map(({ name }) => name)).toEqual(['Agent 2 users']);
+    expect(summary.application.status).toBe('updated');
+  });
+
+  it('refuses what Logto cannot change (the app type, first or third party) with the reason, before any write', async () => {
+    const dir = await registeredTraditional();
+    await expect(run([dir, ...credentials, '--app-type', 'native'])).rejects.toThrow(/is a third-party Traditional app, not a third-party Native one, and Logto cannot change that/);
+    await expect(run([dir, ...credentials, '--first-party'])).rejects.toThrow(/not a first-party Traditional one/);
+    expect(writes()).toEqual([]);
+  });
+
+  it('a registered traditional app deleted in the Console is not silently replaced by a native one', async () => {
+    const dir = await registeredTraditional();
+    emulator.state.applications = [];
+    await expect(run([dir, ...credentials])).rejects.toThrow(/The Traditional app the project registered \(\w+\) is no longer in Logto.*--app-type and --redirect-uri/);
+    expect(writes()).toEqual([]);
+    await run([dir, ...credentials, '--app-type', 'traditional', '--redirect-uri', AGENT]);
+    expect(emulator.state.applications).toHaveLength(1);
+  });
+
+  it('--assign-user gives existing users (by username or email) the role once; an unknown one stops the run before anything is created', async () => {
+    await start();
+    emulator.state.users.push(
+      { id: 'u1', username: 'alice', primaryEmail: null, name: null, customData: {}, password: null, createdAt: 0 },
+      { id: 'u2', username: null, primaryEmail: 'bob@example.invalid', name: null, customData: {}, password: null, createdAt: 0 },
+    );
+    const dir = await makeProject({ issuer: emulator.issuer });
+    await expect(run([dir, ...credentials, '--assign-user', 'alice', '--assign-user', 'carol'])).rejects.toThrow(/No Logto user has the username or email carol/);
+    expect(writes()).toEqual([]);
+
+    capture.output.stdout = '';
+    await run([dir, ...credentials, '--assign-user', 'alice', '--assign-user', 'bob@example.invalid', '--json']);
+    const summary = JSON.parse(capture.output.stdout) as RegisterSummary;
+    expect(summary.assignedUsers).toEqual([
+      { id: 'u1', username: 'alice', status: 'created' },
+      { id: 'u2', username: null, status: 'created' },
+    ]);
+    expect(emulator.state.usersRoles).toEqual([
+      { userId: 'u1', roleId: summary.role!.id },
+      { userId: 'u2', roleId: summary.role!.id },
+    ]);
+    emulator.requests.length = 0;
+    await run([dir, ...credentials, '--assign-user', 'alice']);
+    expect(writes()).toEqual([]);
   });
 });

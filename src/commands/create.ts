@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { checkIssuer } from '../options/check-issuer.js';
-import { checkCreateOptions, createOptionSpecs, type CreateOptions } from '../options/create-options.js';
+import { checkCreateOptions, createOptionSpecs, defaultPortNote, type CreateOptions } from '../options/create-options.js';
 import { addOptions, resolveOptions } from '../options/define.js';
 import { initGit } from '../install/git.js';
 import { installDependencies } from '../install/install.js';
@@ -49,10 +49,12 @@ export async function create(flags: CreateFlags): Promise<void> {
   const ui = createUi({ json });
   const interactive = canPrompt(json);
   const context = { interactive, yes: Boolean(flags.yes) };
-  const options = (await resolveOptions(createOptionSpecs, flags, context)) as CreateOptions;
+  const options: CreateOptions = await resolveOptions(createOptionSpecs, flags, context);
   checkCreateOptions(options);
+  const portNote = defaultPortNote(options, flags);
+  if (portNote) ui.info(portNote);
   // Credentials are resolved before anything is written, so a missing one leaves nothing behind.
-  const registerFlags = options.register ? ((await resolveOptions(registerOptionSpecs, flags, context)) as RegisterFlagOptions) : undefined;
+  const registerFlags = options.register ? await resolveOptions(registerOptionSpecs, flags, context) : undefined;
 
   await checkIssuerUnlessSkipped(options, ui);
   const plan = planProject(options);
@@ -94,7 +96,7 @@ async function registerNewProject(plan: ProjectPlan, flags: RegisterFlagOptions,
   }
 }
 
-async function checkIssuerUnlessSkipped(options: CreateOptions, ui: Ui): Promise<void> {
+export async function checkIssuerUnlessSkipped(options: CreateOptions, ui: Ui): Promise<void> {
   if (options.issuer.endsWith('/')) {
     ui.warn(`The issuer ${options.issuer} ends in a slash, which Logto issuers do not (https://<tenant>.logto.app/oidc); it is kept, since tokens carry the issuer byte for byte.`);
   } else if (!new URL(options.issuer).pathname.endsWith('/oidc')) {

@@ -28,7 +28,7 @@ A re-run creates only what is missing; the unregister command removes what regis
     const project = await readProject(directory);
     const interactive = canPrompt(json);
     const resolved = await resolveOptions({ ...projectOptionSpecs(project), ...registerOptionSpecs }, flags, { interactive, yes: false });
-    const options = { ...resolved, projectName: project.name } as RegisterOptions;
+    const options: RegisterOptions = { ...resolved, projectName: project.name };
     for (const [name, value] of [['LOGTO_ISSUER', options.issuer], ['MCP_RESOURCE', options.resource]] as const) {
       if (project.env[name] && project.env[name] !== value) {
         ui.warn(`The server reads ${name}=${project.env[name]} from .env, but ${value} is being registered; make them match.`);

@@ -10,6 +10,7 @@ export type Resource = ListItem<'/api/resources'>;
 export type Scope = ListItem<'/api/resources/{resourceId}/scopes'>;
 export type Role = ListItem<'/api/roles'>;
 export type Application = ListItem<'/api/applications'>;
+export type User = ListItem<'/api/users'>;
 export type ApplicationType = Application['type'];
 export type OidcClientMetadata = Application['oidcClientMetadata'];
 export type ApplicationSecret = ListItem<'/api/applications/{id}/secrets'>;
@@ -94,7 +95,6 @@ const Shape = {
     secret: v.optional(v.string()),
     customData: v.optional(v.looseObject({})),
   }),
-  user: v.looseObject({ id }),
   secret: v.looseObject({ value: v.pipe(v.string(), v.nonEmpty()), expiresAt: v.nullable(v.number()) }),
   consentScopes: v.looseObject({
     userScopes: v.array(v.string()),
@@ -107,6 +107,7 @@ const Shape = {
     displayName: v.nullish(v.string()),
   }),
   cimdConfig: v.looseObject({ enabled: v.boolean() }),
+  user: v.looseObject({ id, username: v.nullable(v.string()), primaryEmail: v.nullable(v.string()), customData: v.optional(v.looseObject({})) }),
   // Logto's guard makes every field optional (jwtCustomizerGuard is partial); a stored one has a script.
   jwtCustomizer: v.looseObject({ script: v.optional(v.string()) }),
   /** For answers nothing is read from (204, or a body the CLI ignores): any JSON or none, but not HTML. */
@@ -190,6 +191,16 @@ export class ManagementApi {
   putSignInExperience = (applicationId: string, body: AppSignInExperienceInput) =>
     this.#call('put', '/api/applications/{applicationId}/sign-in-experience', { path: { applicationId }, body }, Shape.signInExperience);
 
+  // Users (packages/core/src/routes/admin-user/{search,basics,role}.ts): a search is `search.<field>=<value>` with
+  // `mode.<field>=exact` (utils/search.ts); a new user's password is not checked against the sign-in password policy.
+  findUsers = (field: 'username' | 'primaryEmail', value: string) =>
+    this.#listAll('/api/users', {}, Shape.user, new URLSearchParams({ [`search.${field}`]: value, [`mode.${field}`]: 'exact' }).toString());
+  createUser = (body: RequestBody<'post', '/api/users'>) => this.#call('post', '/api/users', { body }, Shape.user);
+  deleteUser = (userId: string) => this.#call('delete', '/api/users/{userId}', { path: { userId } }, Shape.anything);
+  listUserRoles = (userId: string) => this.#listAll('/api/users/{userId}/roles', { path: { userId } }, Shape.role);
+  assignUserRoles = (userId: string, roleIds: string[]) =>
+    this.#call('post', '/api/users/{userId}/roles', { path: { userId }, body: { roleIds } }, Shape.anything);
+
   // The access-token claims script (packages/core/src/routes/logto-config/jwt-customizer.ts): GET is null when there
   // is none (404); PUT creates or replaces it (201 or 200); PATCH merges the given fields into the stored ones (404
   // when none), so its environment variables and samples are kept; DELETE removes it (204). On Logto Cloud, PUT and
@@ -221,13 +232,13 @@ export class ManagementApi {
    * `Total-Number`, and fails on a page that repeats the previous one or past MAX_PAGES, so a server that
    * lies about the total cannot keep it paging forever.
    */
-  async #listAll<P extends PathOf<'get'>>(path: P, init: Init<'get', P>, item: ItemSchema): Promise<ResponseBody<'get', P>> {
+  async #listAll<P extends PathOf<'get'>>(path: P, init: Init<'get', P>, item: ItemSchema, query = ''): Promise<ResponseBody<'get', P>> {
     const filled = fill(path, init.path);
     const label = `GET ${filled}`;
     const items: { id: string }[] = [];
     let previous = '';
     for (let page = 1; page <= MAX_PAGES; page++) {
-      const { body, total } = await this.#request<{ id: string }[]>('GET', `${filled}?page=${page}&page_size=${PAGE_SIZE}`, v.array(item));
+      const { body, total } = await this.#request<{ id: string }[]>('GET', `${filled}?${query ? `${query}&` : ''}page=${page}&page_size=${PAGE_SIZE}`, v.array(item));
       const ids = JSON.stringify(body.map((entry) => entry.id));
       if (ids === previous) throw new LogtoApiError('response', label, `${label} answered page ${page} with the same items as page ${page - 1}`);
       items.push(...body);

@@ -53,7 +53,8 @@ export const createOptionSpecs = {
     // An invalid --port falls back here and is reported when --port itself is resolved.
     // Built with URL, so that port 80 is left out as it must be (see parseResource).
     // The path follows the transport (resolved before): /mcp, or /sse for --transport sse (both: /mcp, SSE below it).
-    default: (answers, flags) => new URL(`http://localhost:${portOrUndefined(flags.port) ?? DEFAULT_PORT}${transportPaths[answers.transport as Transport]}`).href,
+    default: (answers, flags) =>
+      new URL(`http://localhost:${portOrUndefined(flags.port) ?? defaultPortFor(String(answers.issuer))}${transportPaths[answers.transport as Transport]}`).href,
     defaultDescription: 'http://localhost:<port>/mcp, or /sse with --transport sse',
     parse: parseResource,
     prompt: { message: 'Public URL of the MCP server (also the API resource indicator in Logto):' },
@@ -61,8 +62,8 @@ export const createOptionSpecs = {
   port: {
     flag: '--port <number>',
     description: 'Port the server listens on',
-    default: (answers) => loopbackPort(String(answers.resource)) ?? DEFAULT_PORT,
-    defaultDescription: `the port in --resource, else ${DEFAULT_PORT}`,
+    default: (answers) => loopbackPort(String(answers.resource)) ?? defaultPortFor(String(answers.issuer)),
+    defaultDescription: `the port in --resource, else ${DEFAULT_PORT} (${DEFAULT_PORT + 1} when the issuer is a loopback Logto on ${DEFAULT_PORT})`,
     parse: parsePort,
   } satisfies OptionSpec<number>,
   scopes: {
@@ -91,6 +92,7 @@ export const createOptionSpecs = {
     flag: '--register',
     description: 'Also register the server and an app for MCP clients in Logto (needs M2M credentials: see the Registration options)',
     default: false,
+    prompt: { message: 'Register the server in Logto now (needs a machine-to-machine app with the Management API access role)?' },
   } satisfies OptionSpec<boolean>,
   force: {
     flag: '--force',
@@ -99,7 +101,7 @@ export const createOptionSpecs = {
   } satisfies OptionSpec<boolean>,
 } satisfies OptionSpecs;
 
-export type CreateOptions = ResolvedOptions<typeof createOptionSpecs> & { packageManager: PackageManager };
+export type CreateOptions = ResolvedOptions<typeof createOptionSpecs>;
 
 /**
  * The target folder. Refuses characters that would reach the terminal raw (control characters, escape
@@ -211,6 +213,26 @@ function parsePort(raw: string): number {
 function portOrUndefined(raw: unknown): number | undefined {
   const port = Number(raw);
   return /^\d+$/.test(String(raw).trim()) && port >= 1 && port <= 65535 ? port : undefined;
+}
+
+/**
+ * The server's default port: 3001, unless the issuer is a loopback Logto listening there (self-hosted Logto's
+ * default port), in which case the server could not start beside it: then the next one.
+ */
+export function defaultPortFor(issuer: string): number {
+  let issuerPort: number | undefined;
+  try {
+    issuerPort = loopbackPort(issuer);
+  } catch {
+    // Not a URL yet: the issuer's own check says so.
+  }
+  return issuerPort === DEFAULT_PORT ? DEFAULT_PORT + 1 : DEFAULT_PORT;
+}
+
+/** Said when the default port was moved off the issuer's (defaultPortFor); undefined otherwise. */
+export function defaultPortNote(options: Pick<CreateOptions, 'issuer' | 'port'>, flags: Record<string, unknown>): string | undefined {
+  if (flags.port !== undefined || flags.resource !== undefined || defaultPortFor(options.issuer) === DEFAULT_PORT || options.port !== DEFAULT_PORT + 1) return undefined;
+  return `The issuer ${options.issuer} listens on port ${DEFAULT_PORT} (self-hosted Logto's default), so the server gets port ${DEFAULT_PORT + 1}; pass --port to choose another.`;
 }
 
 /** Checks between options: a loopback resource is served by this very process, so its port must be ours. */

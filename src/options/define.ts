@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { input, password, select } from '@inquirer/prompts';
+import { confirm, input, password, select } from '@inquirer/prompts';
 import { UsageError } from '../errors.js';
 
 /** One value of a choice option: the value, what the prompt shows, and a short hint. */
@@ -43,9 +43,22 @@ export interface OptionSpec<T = unknown> {
 
 export type OptionSpecs = Record<string, OptionSpec<any>>;
 type Widen<T> = T extends boolean ? boolean : T;
-type ValueOf<S> = S extends OptionSpec<infer T> ? Widen<T> : never;
-export type ResolvedOptions<S extends OptionSpecs> = {
-  [K in keyof S]: S[K] extends { optional: true } ? ValueOf<S[K]> | undefined : ValueOf<S[K]>;
+type Inferred<S> = S extends OptionSpec<infer T> ? Widen<T> : never;
+/**
+ * The value type an option resolves to: one of its choices, a list for a repeatable flag, what its parse or
+ * default gives, else (a flag with neither, such as --first-party) a boolean.
+ */
+type ValueOf<S> = S extends { choices: readonly { value: infer V }[] }
+  ? V
+  : S extends { repeatable: true }
+    ? S extends { parse: (...args: any[]) => infer T } ? T[] : string[]
+    : unknown extends Inferred<S>
+      ? boolean
+      : Inferred<S>;
+type OptionalKey<S extends OptionSpecs> = { [K in keyof S]: S[K] extends { optional: true } ? K : never }[keyof S];
+/** What resolveOptions returns for these declarations; an optional one may be absent. */
+export type ResolvedOptions<S extends OptionSpecs> = { [K in Exclude<keyof S, OptionalKey<S>>]: ValueOf<S[K]> } & {
+  [K in OptionalKey<S>]?: ValueOf<S[K]>;
 };
 
 /** How an option is named in messages: its flag, or for a positional argument its place. */
@@ -164,6 +177,8 @@ async function ask(spec: OptionSpec, fallback: unknown, flags: Record<string, un
       })),
     });
   }
+  // A yes/no option (a boolean flag with a default) is asked as a yes/no question.
+  if (typeof fallback === 'boolean') return confirm({ message, default: fallback });
   const validate = (text: string) => {
     try {
       spec.parse?.(text, flags);

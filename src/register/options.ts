@@ -1,7 +1,7 @@
 import { UsageError } from '../errors.js';
 import { TENANT_ID } from '../logto/endpoints.js';
 import { createOptionSpecs, parseHttpUrl, parseScopes } from '../options/create-options.js';
-import type { Choice, OptionSpec, OptionSpecs } from '../options/define.js';
+import type { Choice, OptionSpec, OptionSpecs, ResolvedOptions } from '../options/define.js';
 import type { Project } from './project.js';
 
 export const appTypes = [
@@ -61,23 +61,29 @@ export const registerOptionSpecs = {
     defaultDescription: '"<project name> MCP client"',
     parse: (raw) => nonEmpty(raw, 'the app name'),
   } satisfies OptionSpec<string>,
+  // appType, firstParty and redirectUri have no default here: left out, a re-run keeps what the registered
+  // app has in Logto, and a new app gets a native third-party app with the loopback redirect URIs (register/app.ts).
   appType: {
     flag: '--app-type <type>',
     description: 'Type of that app',
     choices: appTypes,
-    default: 'native',
+    optional: true,
+    defaultDescription: 'what the registered app is, else native',
   } satisfies OptionSpec<AppTypeChoice>,
   firstParty: {
     flag: '--first-party',
     description: "Register a first-party app (your own client) instead of a third-party one with a consent screen",
-    default: false,
+    optional: true,
+    defaultDescription: 'what the registered app is, else third-party',
   } satisfies OptionSpec<boolean>,
   redirectUri: {
     flag: '--redirect-uri <uri>',
-    description: 'A redirect URI of the app, repeatable (web agents); native apps also get the loopback URIs of desktop and CLI clients',
+    description:
+      "A redirect URI of the app, repeatable (web agents); native apps also get the loopback URIs of desktop and CLI clients. Given on a re-run, it replaces the app's list",
     repeatable: true,
+    optional: true,
     // Checked by parseRedirectUri when registering: a parse here would have to return string[] for one value.
-    default: [],
+    defaultDescription: "the registered app's, else none",
   } satisfies OptionSpec<string[]>,
   roleName: {
     flag: '--role-name <name>',
@@ -86,6 +92,12 @@ export const registerOptionSpecs = {
     defaultDescription: '"<project name> user"',
     parse: (raw) => nonEmpty(raw, 'the role name'),
   } satisfies OptionSpec<string>,
+  assignUser: {
+    flag: '--assign-user <username|email>',
+    description: 'Give this existing Logto user the role (repeatable): a user without it gets tokens with no scope',
+    repeatable: true,
+    default: [],
+  } satisfies OptionSpec<string[]>,
   defaultRole: {
     flag: '--default-role',
     description: 'Make that role a default role, given to every new user',
@@ -136,39 +148,17 @@ export const registerOptionSpecs = {
     description: "Include the app's secret in --json output (it is always written to .env)",
     default: false,
   } satisfies OptionSpec<boolean>,
-} satisfies Record<keyof RegisterFlagOptions, OptionSpec<any>>;
+} satisfies OptionSpecs;
 
-/** The resolved register flags. */
-export interface RegisterFlagOptions {
-  m2mAppId: string;
-  m2mAppSecret: string;
-  tenantId?: string;
-  managementEndpoint?: string;
-  managementResource?: string;
-  appName?: string;
-  appType: AppTypeChoice;
-  firstParty: boolean;
-  redirectUri: string[];
-  roleName?: string;
-  defaultRole: boolean;
-  adopt: boolean;
-  appLogo?: string;
-  termsUrl?: string;
-  privacyUrl?: string;
-  displayName?: string;
-  enableDynamicApps: boolean;
-  profileClaims: boolean;
-  showSecret: boolean;
-}
+/** The resolved register flags, as their declarations above say. */
+export type RegisterFlagOptions = ResolvedOptions<typeof registerOptionSpecs>;
 
-/** What registerProject needs: the resolved flags plus what the project itself says. */
-export interface RegisterOptions extends RegisterFlagOptions {
-  issuer: string;
-  resource: string;
-  /** The scopes every request requires (MCP_REQUIRED_SCOPES); may be empty. The tools' scopes come from the project's tool-scopes.json. */
-  scopes: string[];
-  projectName: string;
-}
+/** What registerProject needs: the resolved flags plus what the project itself says (projectOptionSpecs). */
+export type RegisterOptions = RegisterFlagOptions &
+  Pick<ResolvedOptions<ReturnType<typeof projectOptionSpecs>>, 'issuer' | 'resource' | 'scopes'> & {
+    /** The package name, else the folder name (readProject). */
+    projectName: string;
+  };
 
 function nonEmpty(raw: string, what: string): string {
   const text = raw.trim();

@@ -21,7 +21,7 @@ export const TOOL_SCOPES_FILE = 'tool-scopes.json';
 
 // Logto IDs are short words (`k3x9...`, `management-api`); anything else in the file is refused, so no escape sequence is ever printed.
 const Id = v.pipe(v.string(), v.regex(/^[\w-]{1,128}$/));
-const LogtoRecordSchema = v.object({
+export const LogtoRecordSchema = v.object({
   endpoint: v.string(),
   managementEndpoint: v.string(),
   managementResource: v.string(),
@@ -180,7 +180,7 @@ async function isTrackedByGit(dir: string, file: string): Promise<boolean> {
 }
 
 /** The file's text; undefined when it does not exist. A symlink is refused: writing through it would change another file. */
-async function readRegularFile(file: string): Promise<string | undefined> {
+export async function readRegularFile(file: string): Promise<string | undefined> {
   const stats = await lstat(file).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return undefined;
     throw new UsageError(`Cannot read ${file}: ${error.code ?? error.message}.`);
@@ -195,7 +195,7 @@ async function readRegularFile(file: string): Promise<string | undefined> {
  * Replaces a file by writing a new one beside it and renaming it over the old, so the content and the
  * mode are never seen half-done, and a symlink in its place is replaced rather than followed.
  */
-async function writeFileAtomically(file: string, text: string, mode: number): Promise<void> {
+export async function writeFileAtomically(file: string, text: string, mode: number): Promise<void> {
   const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
     await writeFile(temporary, text, { mode, flag: 'wx' });

@@ -288,7 +288,7 @@ async function planRemoval(api: ManagementApi, record: LogtoRecord, mark: Projec
  * Takes this copy's block out of the tenant's claims script, read again just before: the other blocks stay,
  * a script someone wrote before register gets its original text back, and a script left empty is deleted.
  */
-async function removeClaimsBlock(api: ManagementApi, label: string): Promise<void> {
+export async function removeClaimsBlock(api: ManagementApi, label: string): Promise<void> {
   const current = await api.getAccessTokenClaims();
   const parsed = parseScript(current?.script);
   if (!parsed.ok) throw new UsageError(`The tenant's custom claims script changed while unregistering (${printable(parsed.reason)}); run unregister again.`);

@@ -1,5 +1,5 @@
 // A Logto Management API emulator on loopback, for registration tests. It follows Logto's routes
-// (packages/core/src/routes/{resource,role,role.scope,applications/*,logto-config/cimd,logto-config/jwt-customizer,cimd}.ts) and is
+// (packages/core/src/routes/{resource,role,role.scope,applications/*,logto-config/cimd,logto-config/jwt-customizer,cimd,admin-user/*}.ts) and is
 // strict: a request the real API would reject, it rejects. Where Logto silently strips unknown body
 // keys, it refuses them, and it refuses empty consent-scope lists, which we promise never to send.
 // Routes, body keys and response shapes are checked by `tsc` against the official @logto/api types.
@@ -48,6 +48,16 @@ interface Application {
   customData: Record<string, unknown>;
   createdAt: number;
 }
+interface User {
+  id: string;
+  username: string | null;
+  primaryEmail: string | null;
+  name: string | null;
+  customData: Record<string, unknown>;
+  /** Kept so that tests can sign the user in; Logto keeps only a hash and never returns it. */
+  password: string | null;
+  createdAt: number;
+}
 interface Secret { applicationId: string; name: string; value: string; createdAt: number; expiresAt: number | null }
 interface Consent { userScopes: UserScope[]; resourceScopes: string[] }
 type JwtCustomizer = ResponseBody<'get', '/api/configs/jwt-customizer/{tokenTypePath}'>;
@@ -65,11 +75,10 @@ export interface EmulatorState {
   signInExperiences: Map<string, SignInExperience>;
   cimd: { enabled: boolean };
   cimdConsent: Consent;
-  /** Users and the roles they hold (users_roles), for GET /api/roles/{id}/users. */
-  users: Array<{ id: string; username: string; primaryEmail: string | null; name: string | null }>;
-  usersRoles: Array<{ userId: string; roleId: string }>;
   /** The custom JWT claims scripts, by Logto's config key (logto_configs rows jwt.accessToken, jwt.clientCredentials). */
   jwtCustomizers: Partial<Record<JwtCustomizerKey, JwtCustomizer>>;
+  users: User[];
+  usersRoles: Array<{ userId: string; roleId: string }>;
 }
 
 export interface LoggedRequest {
@@ -88,8 +97,11 @@ export interface Emulator {
   managementResource: string;
   state: EmulatorState;
   requests: LoggedRequest[];
-  /** Answers the next `times` requests matching method and path with `status` and Logto error `code`. */
-  failNext(method: string, path: RegExp, status: number, times?: number, code?: string): void;
+  /**
+   * Answers the next `times` requests matching method and path with `status` and Logto error `code`, after letting
+   * `after` of them through (e.g. a quota reached at the third app).
+   */
+  failNext(method: string, path: RegExp, status: number, times?: number, code?: string, after?: number): void;
   close(): Promise<void>;
 }
 
@@ -168,7 +180,7 @@ export async function startManagementApiEmulator(options: EmulatorOptions = {}):
   const thirdPartyTypes = new Set(options.thirdPartyTypes ?? ['Traditional', 'SPA', 'Native']);
   const id = () => randomBytes(11).toString('base64url').toLowerCase().replace(/[^a-z0-9]/g, 'x').slice(0, 21);
   const tokens = new Map<string, { scopes: string[] }>();
-  const failures: Array<{ method: string; path: RegExp; status: number; times: number; code: string }> = [];
+  const failures: Array<{ method: string; path: RegExp; status: number; times: number; code: string; after: number }> = [];
   const requests: LoggedRequest[] = [];
 
   const state: EmulatorState = {
@@ -263,6 +275,7 @@ export async function startManagementApiEmulator(options: EmulatorOptions = {}):
       find(state.roles, roleId, 'role');
       state.roles = state.roles.filter((role) => role.id !== roleId);
       state.rolesScopes = state.rolesScopes.filter((relation) => relation.roleId !== roleId);
+      state.usersRoles = state.usersRoles.filter((relation) => relation.roleId !== roleId);
       return { status: 204 };
     }),
     route('get', '/api/roles/{id}/scopes', ({ id: roleId }, _b, query) => {
@@ -393,6 +406,79 @@ export async function startManagementApiEmulator(options: EmulatorOptions = {}):
         return { status: existing ? 200 : 201, body: next };
       },
     ),
+    // Logto: packages/core/src/routes/admin-user/search.ts (GET /users with koaPagination and utils/search.ts:
+    // `search.<field>=<value>`, `mode.<field>=exact|like`; only user columns may be searched), basics.ts (POST /users:
+    // every body key optional, username matching usernameRegEx, password min 1, 422 user.username_already_in_use /
+    // user.email_already_in_use; DELETE /users/:userId 204, 404 when none) and role.ts (GET and POST
+    // /users/:userId/roles: roleIds non-empty, roles the user holds already ignored, 422 user.invalid_role_type for a
+    // machine-to-machine role, 201 {roleIds, addedRoleIds}).
+    route('get', '/api/users', (_p, _b, query) => {
+      let users = state.users;
+      for (const [key, value] of query) {
+        if (!key.startsWith('search.')) continue;
+        const field = key.slice('search.'.length);
+        if (!['username', 'primaryEmail', 'name', 'id'].includes(field)) throw new HttpError(400, 'request.invalid_input', `Search field ${field} is not allowed`);
+        const mode = query.get(`mode.${field}`) ?? 'like';
+        if (mode !== 'exact' && mode !== 'like') throw new HttpError(400, 'request.invalid_input', `Search match mode \`${mode}\` is not valid`);
+        users = users.filter((user) => {
+          const actual = String(user[field as keyof User] ?? '').toLowerCase();
+          return mode === 'exact' ? actual === value.toLowerCase() : actual.includes(value.toLowerCase().replaceAll('%', ''));
+        });
+      }
+      return paginate(users.map(publicUser), query, false);
+    }),
+    route(
+      'post',
+      '/api/users',
+      {
+        primaryPhone: isString,
+        primaryEmail: (v) => typeof v === 'string' && /^\S+@\S+\.\S+$/.test(v),
+        username: (v) => typeof v === 'string' && /^[A-Z_a-z]\w*$/.test(v),
+        password: isNonEmptyString,
+        passwordDigest: isString,
+        passwordAlgorithm: isString,
+        name: isString,
+        avatar: isNullableString,
+        customData: isObject,
+        profile: isObject,
+      },
+      (_p, body) => {
+        if (body.password && body.passwordDigest) throw new HttpError(400, 'user.password_and_digest', 'Password and digest cannot both be given.');
+        if (body.username && state.users.some((user) => user.username === body.username)) throw new HttpError(422, 'user.username_already_in_use', 'This username is already in use.');
+        if (body.primaryEmail && state.users.some((user) => user.primaryEmail === body.primaryEmail)) throw new HttpError(422, 'user.email_already_in_use', 'This email is associated with an existing account.');
+        const user: User = {
+          id: id(),
+          username: body.username ?? null,
+          primaryEmail: body.primaryEmail ?? null,
+          name: body.name ?? null,
+          customData: (body.customData as Record<string, unknown>) ?? {},
+          password: body.password ?? null,
+          createdAt: Date.now(),
+        };
+        state.users.push(user);
+        return { status: 200, body: publicUser(user) };
+      },
+    ),
+    route('delete', '/api/users/{userId}', ({ userId }) => {
+      find(state.users, userId, 'user');
+      state.users = state.users.filter((user) => user.id !== userId);
+      state.usersRoles = state.usersRoles.filter((relation) => relation.userId !== userId);
+      return { status: 204 };
+    }),
+    route('get', '/api/users/{userId}/roles', ({ userId }, _b, query) => {
+      find(state.users, userId, 'user');
+      const ids = new Set(state.usersRoles.filter((relation) => relation.userId === userId).map((relation) => relation.roleId));
+      return paginate(state.roles.filter((role) => ids.has(role.id) && role.type === 'User').map(publicRole), query, false);
+    }),
+    route('post', '/api/users/{userId}/roles', { roleIds: required(isNonEmptyStringArray) }, ({ userId }, body) => {
+      find(state.users, userId, 'user');
+      const toAdd = body.roleIds.filter((roleId) => !state.usersRoles.some((relation) => relation.userId === userId && relation.roleId === roleId));
+      for (const roleId of toAdd) {
+        if (find(state.roles, roleId, 'role').type !== 'User') throw new HttpError(422, 'user.invalid_role_type', 'Can not assign machine to machine role to user.');
+      }
+      for (const roleId of toAdd) state.usersRoles.push({ userId, roleId });
+      return { status: 201, body: { roleIds: body.roleIds, addedRoleIds: toAdd } };
+    }),
     // Logto: packages/core/src/routes/logto-config/jwt-customizer.ts. The body guard is accessTokenJwtCustomizerGuard
     // (@logto/schemas: script, environmentVariables, contextSample, tokenSample, all optional, .strict()); PUT
     // upserts the whole value (201 when there was none), PATCH merges into the stored one (404 when none), GET of
@@ -558,7 +644,11 @@ export async function startManagementApiEmulator(options: EmulatorOptions = {}):
       const raw = Buffer.concat(chunks).toString();
       const url = new URL(request.url ?? '/', 'http://127.0.0.1');
       let reply: Reply;
-      const failure = failures.find((f) => f.times > 0 && f.method === request.method && f.path.test(url.pathname));
+      let failure = failures.find((f) => f.times > 0 && f.method === request.method && f.path.test(url.pathname));
+      if (failure && failure.after > 0) {
+        failure.after--;
+        failure = undefined;
+      }
       if (failure) {
         failure.times--;
         reply = { status: failure.status, body: { code: failure.code, message: 'Injected failure' } };
@@ -589,7 +679,7 @@ export async function startManagementApiEmulator(options: EmulatorOptions = {}):
     managementResource,
     state,
     requests,
-    failNext: (method, path, status, times = 1, code = 'unexpected') => failures.push({ method, path, status, times, code }),
+    failNext: (method, path, status, times = 1, code = 'unexpected', after = 0) => failures.push({ method, path, status, times, code, after }),
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
@@ -620,31 +710,28 @@ function publicScope(scope: Scope): ListItem<'/api/resources/{resourceId}/scopes
   return withTenant(scope);
 }
 
-function publicUser(user: EmulatorState['users'][number]): ListItem<'/api/roles/{id}/users'> {
-  return {
-    id: user.id,
-    username: user.username,
-    primaryEmail: user.primaryEmail,
-    primaryPhone: null,
-    name: user.name,
-    avatar: null,
-    customData: {},
-    identities: {},
-    lastSignInAt: null,
-    createdAt: 0,
-    updatedAt: 0,
-    profile: {},
-    applicationId: null,
-    isSuspended: false,
-  };
-}
-
 function publicRole(role: Role): ResponseBody<'post', '/api/roles'> {
   return withTenant(role);
 }
 
 function listedRole(role: Role): ListItem<'/api/roles'> {
   return { ...publicRole(role), usersCount: 0, featuredUsers: [], applicationsCount: 0, featuredApplications: [] };
+}
+
+function publicUser({ password: _, ...user }: User): ListItem<'/api/users'> {
+  return {
+    ...withTenant(user),
+    primaryPhone: null,
+    avatar: null,
+    identities: {},
+    lastSignInAt: null,
+    updatedAt: user.createdAt,
+    profile: {},
+    applicationId: null,
+    isSuspended: false,
+    hasPassword: _ !== null,
+    ssoIdentities: [],
+  };
 }
 
 function publicApp(app: Application): ListItem<'/api/applications'> {
