@@ -14,7 +14,7 @@ import { UsageError } from '../errors.js';
 import { resolveManagementTarget } from '../logto/endpoints.js';
 import { trustEndpoint } from '../register/trusted-endpoints.js';
 import { printable } from '../printable.js';
-import { registerCommandLines, registerOptionSpecs, registerProject, type RegisterFlagOptions, type RegisterOptions } from '../register/index.js';
+import { registerOptionSpecs, type RegisterFlagOptions, type RegisterOptions } from '../register/options.js';
 
 interface CreateFlags extends Record<string, unknown> {
   yes?: boolean;
@@ -85,6 +85,8 @@ export async function create(flags: CreateFlags): Promise<void> {
 async function registerNewProject(plan: ProjectPlan, flags: RegisterFlagOptions, ui: Ui, json: boolean) {
   const { variables: v } = plan;
   const options: RegisterOptions = { ...flags, issuer: v.issuer, resource: v.resource, scopes: v.requiredScopes, projectName: v.projectName };
+  // Loaded only for --register, like the other commands' work (see src/index.ts).
+  const { registerCommandLines, registerProject } = await import('../register/register.js');
   try {
     return { summary: await registerProject({ projectDir: plan.targetDir, options, ui, json }) };
   } catch (error) {
