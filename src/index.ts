@@ -1,5 +1,5 @@
 import { CommanderError } from 'commander';
-import { createCommand } from './commands/create.js';
+import { createCommand } from './commands/create-command.js';
 import { registerCommand } from './commands/register.js';
 import { unregisterCommand } from './commands/unregister.js';
 import { CancelledError, UsageError } from './errors.js';

@@ -75,7 +75,7 @@ export async function renderFiles(plan: ProjectPlan, templatesDir = TEMPLATES_DI
     }
   }
   if (packageJson.length > 0) files.set('package.json', { path: 'package.json', content: Buffer.from(mergePackageJson(packageJson)) });
-  return [...files.values()].sort((a, b) => a.path.localeCompare(b.path));
+  return [...files.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)); // not localeCompare: see package-json.ts
 }
 
 /** `_gitignore` → `.gitignore` (npm publishing drops dotfiles), `x.ts.hbs` → `x.ts`. */
