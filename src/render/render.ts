@@ -89,7 +89,7 @@ function outputPath(relative: string): string {
 async function listFiles(dir: string, prefix = ''): Promise<string[]> {
   const entries = await readdir(path.join(dir, prefix), { withFileTypes: true });
   const nested = await Promise.all(
-    entries.map((entry) => {
+    entries.map(async (entry) => {
       const relative = path.join(prefix, entry.name);
       return entry.isDirectory() ? listFiles(dir, relative) : [relative];
     }),
