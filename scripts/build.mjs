@@ -1,14 +1,54 @@
-// Bundles the CLI and all its dependencies into one file, so `npm create logto-mcp`
-// downloads a single package with no dependency tree (as create-vite does).
+// Bundles the CLI and all its dependencies into dist/, so `npm create logto-mcp` downloads a single
+// package with no dependency tree (as create-vite does). Split into chunks: dist/index.js holds what
+// every start needs, and what only some commands use (prompts, registration, installing) is imported
+// when they run, so `--version` or a `--yes` run does not parse code it never calls.
 import { build } from 'esbuild';
-import { readFile } from 'node:fs/promises';
+import Handlebars from 'handlebars';
+import { readdir, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const { version } = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
 
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * src/render/precompiled.ts, filled: every templates/**\/*.hbs compiled to its template spec, under the
+ * key render.ts looks it up by (templateKey, which the build takes from the TypeScript source itself).
+ */
+const precompileTemplates = {
+  name: 'precompile-templates',
+  setup(plugin) {
+    plugin.onLoad({ filter: /[\\/]src[\\/]render[\\/]precompiled\.ts$/ }, async (args) => {
+      const { COMPILE_OPTIONS, templateKey } = await loadModule(args.path);
+      const entries = [];
+      const templates = path.join(root, 'templates');
+      for (const file of (await readdir(templates, { recursive: true })).filter((name) => name.endsWith('.hbs'))) {
+        const source = await readFile(path.join(templates, file), 'utf8');
+        entries.push(`${JSON.stringify(templateKey(source))}: ${Handlebars.precompile(source, { ...COMPILE_OPTIONS })}`);
+      }
+      const original = await readFile(args.path, 'utf8');
+      const contents = original.replace(/export const PRECOMPILED[^\n]*/, `export const PRECOMPILED = {\n${entries.join(',\n')}\n};`);
+      if (contents === original) throw new Error(`${args.path}: found no PRECOMPILED to fill`);
+      return { contents, loader: 'ts' };
+    });
+  },
+};
+
+/** A TypeScript module of this repository, bundled to a data: URL and imported (Node 20 cannot import .ts). */
+async function loadModule(file) {
+  const { outputFiles } = await build({ entryPoints: [file], bundle: true, platform: 'node', format: 'esm', write: false, logLevel: 'warning' });
+  return import(`data:text/javascript;base64,${Buffer.from(outputFiles[0].text).toString('base64')}`);
+}
+
+await rm(new URL('../dist/', import.meta.url), { recursive: true, force: true });
 await build({
   entryPoints: ['src/index.ts'],
-  outfile: 'dist/index.js',
+  outdir: 'dist',
+  // Chunks sit beside index.js: src/render/render.ts finds templates/ relative to the file it is in.
+  chunkNames: '[name]-[hash]',
   bundle: true,
+  splitting: true,
   platform: 'node',
   format: 'esm',
   target: 'node20.19',
@@ -16,5 +56,6 @@ await build({
   // Some bundled dependencies are CommonJS and call require() for Node built-ins.
   banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
   minify: true,
+  plugins: [precompileTemplates],
   logLevel: 'warning',
 });

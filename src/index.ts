@@ -1,10 +1,10 @@
 import { CommanderError } from 'commander';
-import { createCommand } from './commands/create.js';
-import { doctorCommand } from './commands/doctor.js';
+import { createCommand } from './commands/create-command.js';
+import { doctorCommand } from './commands/doctor-command.js';
 import { registerCommand } from './commands/register.js';
-import { tryCommand } from './commands/try.js';
+import { tryCommand } from './commands/try-command.js';
 import { unregisterCommand } from './commands/unregister.js';
-import { workshopCommand } from './commands/workshop.js';
+import { workshopCommand } from './commands/workshop-command.js';
 import { CancelledError, UsageError } from './errors.js';
 import { GENERATOR_VERSION } from './plan.js';
 import { createUi } from './ui.js';

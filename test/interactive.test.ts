@@ -8,7 +8,7 @@ import { startManagementApiEmulator } from './support/management-api-emulator.js
 
 /** The CLI in a pseudo-terminal, answered prompt by prompt as a person would. */
 function startInTerminal(args: string[], cwd: string, env: Record<string, string> = {}) {
-  const terminal = pty.spawn('node', [CLI, ...args], { cwd, cols: 120, rows: 40, env: { ...process.env, NO_COLOR: '1', ...env } as Record<string, string> });
+  const terminal = pty.spawn('node', [CLI, ...args], { cwd, cols: 120, rows: 40, env: { ...process.env, NO_COLOR: '1', ...env } });
   let screen = '';
   let seen = 0;
   const exited = new Promise<number>((resolve) => terminal.onExit(({ exitCode }) => resolve(exitCode)));

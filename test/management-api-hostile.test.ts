@@ -359,10 +359,10 @@ describe('text a server sent reaches the terminal without its control characters
 
   it("a network error's reason", async () => {
     const fetch = async (url: string | URL | Request) => {
-      if (String(url).endsWith('/oidc/token')) return new Response(JSON.stringify(TOKEN), { status: 200 });
+      if ((url instanceof Request ? url.url : String(url)).endsWith('/oidc/token')) return new Response(JSON.stringify(TOKEN), { status: 200 });
       throw new TypeError('fetch failed', { cause: { code: 'ECONNREFUSED', message: `connect ECONNREFUSED ${EVIL}` } });
     };
-    const api = await ManagementApi.connect({ endpoint: 'https://logto.example.invalid', resource: 'r', appId: 'a', appSecret: 's', fetch: fetch as typeof globalThis.fetch, retries: 0 });
+    const api = await ManagementApi.connect({ endpoint: 'https://logto.example.invalid', resource: 'r', appId: 'a', appSecret: 's', fetch, retries: 0 });
 
     const error = await failure(api.listRoles());
 

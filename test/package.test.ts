@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listTree, makeTempDir, removeDir, REPO_ROOT } from './support/cli.js';
@@ -22,6 +22,10 @@ describe('the published package', () => {
     const files = stdout.split('\n');
     expect(files).toEqual(expect.arrayContaining(['package/bin/create-logto-mcp.js', 'package/dist/index.js', 'package/templates/base/_gitignore', 'package/templates/base/_env.hbs']));
     expect(files.filter((file) => /^package\/(src|test|bench)\//.test(file))).toEqual([]);
+    // The bundle is split into chunks that load one another (scripts/build.mjs): all of them must ship.
+    const chunks = readdirSync(path.join(REPO_ROOT, 'dist')).map((name) => `package/dist/${name}`);
+    expect(chunks.length).toBeGreaterThan(1);
+    expect(files).toEqual(expect.arrayContaining(chunks));
   });
 
   it('installs without a registry and generates a project from the installed copy', async () => {

@@ -17,7 +17,7 @@ const work = makeTempDir('render');
 afterAll(() => removeDir(work));
 
 async function optionsFor(flags: Record<string, unknown>): Promise<CreateOptions> {
-  return (await resolveOptions(createOptionSpecs, { issuer: 'https://abc.logto.app/oidc', ...flags }, { interactive: false, yes: true })) as CreateOptions;
+  return await resolveOptions(createOptionSpecs, { issuer: 'https://abc.logto.app/oidc', ...flags }, { interactive: false, yes: true });
 }
 
 describe('planProject', () => {
@@ -165,7 +165,7 @@ describe('writeProject', () => {
     const failingFs: ProjectFs = {
       ...fsPromises,
       writeFile: (async (file: Parameters<typeof fsPromises.writeFile>[0], ...rest: [never, never]) => {
-        if (String(file).endsWith('b.ts')) throw Object.assign(new Error(`${code}: failed, write`), { code, syscall: 'write' });
+        if (typeof file === 'string' && file.endsWith('b.ts')) throw Object.assign(new Error(`${code}: failed, write`), { code, syscall: 'write' });
         return fsPromises.writeFile(file, ...rest);
       }) as ProjectFs['writeFile'],
     };

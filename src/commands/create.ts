@@ -1,49 +1,21 @@
-import { Command } from 'commander';
 import { checkIssuer } from '../options/check-issuer.js';
 import { checkCreateOptions, createOptionSpecs, defaultPortNote, type CreateOptions } from '../options/create-options.js';
-import { addOptions, resolveOptions } from '../options/define.js';
+import { resolveOptions } from '../options/define.js';
 import { initGit } from '../install/git.js';
 import { installDependencies } from '../install/install.js';
 import { nextSteps, summarize } from '../next-steps.js';
 import { GENERATOR_NAME, planProject, type ProjectPlan } from '../plan.js';
+import type { CreateFlags } from './create-command.js';
 import { keepExistingState } from '../render/keep-existing.js';
 import { renderFiles, writeProject } from '../render/render.js';
-import { cliInvocation } from '../invocation.js';
 import { canPrompt, createUi, type Ui } from '../ui.js';
 import { UsageError } from '../errors.js';
 import { resolveManagementTarget } from '../logto/endpoints.js';
 import { trustEndpoint } from '../register/trusted-endpoints.js';
 import { printable } from '../printable.js';
-import { registerCommandLines, registerOptionSpecs, registerProject, type RegisterFlagOptions, type RegisterOptions } from '../register/index.js';
+import { registerOptionSpecs, type RegisterFlagOptions, type RegisterOptions } from '../register/options.js';
 
-interface CreateFlags extends Record<string, unknown> {
-  yes?: boolean;
-  json?: boolean;
-}
-
-/** The root command: `create-logto-mcp [directory] [options]`. */
-export function createCommand(): Command {
-  const command = new Command(GENERATOR_NAME)
-    .description('Create an MCP server protected by Logto: protected-resource metadata, token verification and a whoami tool.')
-    .argument('[directory]', createOptionSpecs.directory.description)
-    .option('-y, --yes', 'Accept the default for everything not given; ask only for what has no default')
-    .option('--json', 'Print the result as one JSON object on stdout (implies no prompts)');
-  addOptions(command, createOptionSpecs);
-  addOptions(command, registerOptionSpecs, 'Registration options (with --register):');
-  command.addHelpText(
-    'after',
-    `
-Non-interactive usage (scripts, CI, workshops): pass --yes and every answer as a flag, e.g.
-  ${cliInvocation()} my-server --yes --issuer https://<tenant>.logto.app/oidc \\
-      --resource http://localhost:3001/mcp --framework express --transport streamable-http
-Without a terminal nothing is asked: a missing answer that has no default is an error naming its flag.`,
-  );
-  command.action(async (directory: string | undefined, flags: CreateFlags) => {
-    await create({ ...flags, directory });
-  });
-  return command;
-}
-
+/** The root command's work: `create-logto-mcp [directory] [options]` (see create-command.ts). */
 export async function create(flags: CreateFlags): Promise<void> {
   const json = Boolean(flags.json);
   const ui = createUi({ json });
@@ -87,6 +59,8 @@ export async function create(flags: CreateFlags): Promise<void> {
 async function registerNewProject(plan: ProjectPlan, flags: RegisterFlagOptions, ui: Ui, json: boolean) {
   const { variables: v } = plan;
   const options: RegisterOptions = { ...flags, issuer: v.issuer, resource: v.resource, scopes: v.requiredScopes, projectName: v.projectName };
+  // Loaded only for --register, like the other commands' work (see src/index.ts).
+  const { registerCommandLines, registerProject } = await import('../register/register.js');
   try {
     return { summary: await registerProject({ projectDir: plan.targetDir, options, ui, json }) };
   } catch (error) {

@@ -3,7 +3,6 @@ import { cliInvocation } from '../invocation.js';
 import { addOptions, resolveOptions } from '../options/define.js';
 import { projectOptionSpecs, registerOptionSpecs, type RegisterOptions } from '../register/options.js';
 import { readProject } from '../register/project.js';
-import { registerProject } from '../register/register.js';
 import type { ManagementTarget } from '../logto/endpoints.js';
 import { checkCredentialsTarget, endpointSource } from '../register/trusted-endpoints.js';
 import { canPrompt, confirmer, createUi } from '../ui.js';
@@ -36,6 +35,7 @@ A re-run creates only what is missing; the unregister command removes what regis
     }
     const source = endpointSource(flags, project.env);
     const checkTarget = (target: ManagementTarget, issuer: string) => checkCredentialsTarget(target, source, { issuer, ui, confirm: confirmer(interactive) });
+    const { registerProject } = await import('../register/register.js');
     const summary = await registerProject({ projectDir: directory, options, ui, json, checkTarget });
     if (json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   });

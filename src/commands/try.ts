@@ -11,81 +11,66 @@ import { resolveTarget } from '../try/target.js';
 import { canPrompt, confirmer, createUi } from '../ui.js';
 import { startCountdown } from '../try/countdown.js';
 
-export function tryCommand(): Command {
-  const command = new Command('try')
-    .description('Sign in to an MCP server as a third-party MCP client does (its metadata, Logto, the browser) and call whoami')
-    .argument('[mcp-url]', "The MCP server's URL, or a project folder (default: the current folder's project, MCP_RESOURCE in its .env)")
-    .option('--json', "Print the tool's answer as one JSON object on stdout (the sign-in URL and messages go to stderr)");
-  addOptions(command, tryOptionSpecs);
-  command.addHelpText(
-    'after',
-    `
-In a project registered with register, with the server running (npm run dev):
-  ${cliInvocation()} try
-The authorization URL is printed on its own line (paste it into a browser if none opens). Tokens stay in memory;
-nothing is written and no token or secret is printed.`,
+/** What `try` does (src/commands/try-command.ts declares it; this module loads only when it runs). */
+export async function tryServer(argument: string | undefined, flags: Record<string, unknown>): Promise<void> {
+  const json = Boolean(flags.json);
+  const ui = createUi({ json });
+  const interactive = canPrompt(json);
+  const target = await resolveTarget(argument);
+  const env = target.project?.env ?? {};
+  const options = await resolveOptions(
+    {
+      ...tryOptionSpecs,
+      appId: { ...tryOptionSpecs.appId, default: env.LOGTO_APP_ID || undefined },
+      appSecret: { ...tryOptionSpecs.appSecret, default: env.LOGTO_APP_SECRET || undefined },
+    },
+    flags,
+    { interactive: false, yes: true },
   );
-  command.action(async (argument: string | undefined, flags: Record<string, unknown>) => {
-    const json = Boolean(flags.json);
-    const ui = createUi({ json });
-    const interactive = canPrompt(json);
-    const target = await resolveTarget(argument);
-    const env = target.project?.env ?? {};
-    const options = await resolveOptions(
-      {
-        ...tryOptionSpecs,
-        appId: { ...tryOptionSpecs.appId, default: env.LOGTO_APP_ID || undefined },
-        appSecret: { ...tryOptionSpecs.appSecret, default: env.LOGTO_APP_SECRET || undefined },
-      },
-      flags,
-      { interactive: false, yes: true },
+  if (!options.appId) {
+    const where = target.project ? `the project's .env has no LOGTO_APP_ID${target.project.envNote ? ` (${target.project.envNote})` : ''}` : 'no project folder was given';
+    throw new UsageError(
+      `No Logto app to sign in with: ${where}. Run \`${cliInvocation()} register\` in the project first (it creates the app and writes LOGTO_APP_ID), or pass --app-id.`,
     );
-    if (!options.appId) {
-      const where = target.project ? `the project's .env has no LOGTO_APP_ID${target.project.envNote ? ` (${target.project.envNote})` : ''}` : 'no project folder was given';
-      throw new UsageError(
-        `No Logto app to sign in with: ${where}. Run \`${cliInvocation()} register\` in the project first (it creates the app and writes LOGTO_APP_ID), or pass --app-id.`,
-      );
-    }
+  }
 
-    const out = json ? process.stderr : process.stdout;
-    const ask = confirmer(interactive);
-    const stepUp = async (challenge: ScopeChallenge) => {
-      ui.warn(
-        `${challenge.tool} needs more scopes: the server answered 403 insufficient_scope, scope="${printable(challenge.requiredScope ?? '')}"` +
-          `${challenge.description ? ` (${printable(challenge.description)})` : ''}; the token has ${challenge.grantedScope ? `"${printable(challenge.grantedScope)}"` : 'none of them'}.`,
-      );
-      if (options.stepUp) return true;
-      return ask ? ask('Sign in again for those scopes?') : false;
-    };
-    const controller = new AbortController();
-    const onSigint = () => controller.abort(new CancelledError());
-    process.once('SIGINT', onSigint);
-    try {
-      ui.info(`Signing in to ${printable(target.url)} (${target.transport}; URL from ${target.urlSource}) as app ${printable(options.appId)}.`);
-      const outcome = await runTrySession({
-        url: target.url,
-        transport: target.transport,
-        app: { id: options.appId, secret: options.appSecret },
-        scope: options.scope,
-        tool: options.tool,
-        args: options.args,
-        stepUp,
-        timeoutMs: options.timeout,
-        signal: controller.signal,
-        expectedIssuer: env.LOGTO_ISSUER,
-        showAuthorization: async (url, round) => {
-          ui.info(round === 1 ? 'Sign in through Logto at this URL:' : 'Sign in again, for the scopes the tool needs, at this URL:');
-          out.write(`${url.href}\n`);
-          if (options.open && !(await openBrowser(url.href))) ui.info('No browser could be opened; open the URL above yourself.');
-        },
-        waiting: (timeoutMs) => startCountdown(out, `Waiting for the sign-in in the browser`, timeoutMs, () => ui.info(`Waiting up to ${formatDuration(timeoutMs)} for the sign-in in the browser…`)),
-      });
-      if (json) process.stdout.write(`${JSON.stringify(outcome, null, 2)}\n`);
-      else printResult(ui, outcome);
-      if (outcome.isError) process.exitCode = 1;
-    } finally {
-      process.off('SIGINT', onSigint);
-    }
-  });
-  return command;
+  const out = json ? process.stderr : process.stdout;
+  const ask = confirmer(interactive);
+  const stepUp = async (challenge: ScopeChallenge) => {
+    ui.warn(
+      `${challenge.tool} needs more scopes: the server answered 403 insufficient_scope, scope="${printable(challenge.requiredScope ?? '')}"` +
+        `${challenge.description ? ` (${printable(challenge.description)})` : ''}; the token has ${challenge.grantedScope ? `"${printable(challenge.grantedScope)}"` : 'none of them'}.`,
+    );
+    if (options.stepUp) return true;
+    return ask ? ask('Sign in again for those scopes?') : false;
+  };
+  const controller = new AbortController();
+  const onSigint = () => controller.abort(new CancelledError());
+  process.once('SIGINT', onSigint);
+  try {
+    ui.info(`Signing in to ${printable(target.url)} (${target.transport}; URL from ${target.urlSource}) as app ${printable(options.appId)}.`);
+    const outcome = await runTrySession({
+      url: target.url,
+      transport: target.transport,
+      app: { id: options.appId, secret: options.appSecret },
+      scope: options.scope,
+      tool: options.tool,
+      args: options.args,
+      stepUp,
+      timeoutMs: options.timeout,
+      signal: controller.signal,
+      expectedIssuer: env.LOGTO_ISSUER,
+      showAuthorization: async (url, round) => {
+        ui.info(round === 1 ? 'Sign in through Logto at this URL:' : 'Sign in again, for the scopes the tool needs, at this URL:');
+        out.write(`${url.href}\n`);
+        if (options.open && !(await openBrowser(url.href))) ui.info('No browser could be opened; open the URL above yourself.');
+      },
+      waiting: (timeoutMs) => startCountdown(out, `Waiting for the sign-in in the browser`, timeoutMs, () => ui.info(`Waiting up to ${formatDuration(timeoutMs)} for the sign-in in the browser…`)),
+    });
+    if (json) process.stdout.write(`${JSON.stringify(outcome, null, 2)}\n`);
+    else printResult(ui, outcome);
+    if (outcome.isError) process.exitCode = 1;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
 }

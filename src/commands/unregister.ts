@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { addOptions, resolveOptions } from '../options/define.js';
 import { projectOptionSpecs, registerOptionSpecs } from '../register/options.js';
 import { readProject } from '../register/project.js';
-import { unregisterProject, type UnregisterOptions } from '../register/unregister.js';
+import type { UnregisterOptions } from '../register/unregister.js';
 import type { ManagementTarget } from '../logto/endpoints.js';
 import { checkCredentialsTarget, endpointSource } from '../register/trusted-endpoints.js';
 import { canPrompt, confirmer, createUi } from '../ui.js';
@@ -34,6 +34,7 @@ export function unregisterCommand(): Command {
     const confirm = confirmer(interactive);
     const source = endpointSource(flags, project.env);
     const checkTarget = (target: ManagementTarget, issuer: string) => checkCredentialsTarget(target, source, { issuer, ui, confirm });
+    const { unregisterProject } = await import('../register/unregister.js');
     const summary = await unregisterProject({ projectDir: directory, getOptions, confirm, checkTarget, ui, json });
     if (json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   });

@@ -1,4 +1,3 @@
-import { Command } from 'commander';
 import { isDeepStrictEqual } from 'node:util';
 import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -8,7 +7,7 @@ import { cliInvocation } from '../invocation.js';
 import { resolveManagementTarget } from '../logto/endpoints.js';
 import { explainLogtoError } from '../logto/explain.js';
 import { checkCreateOptions, defaultPortNote, packageNameFor } from '../options/create-options.js';
-import { addOptions, resolveOptions } from '../options/define.js';
+import { resolveOptions } from '../options/define.js';
 import { printable } from '../printable.js';
 import { registerOptionSpecs, type RegisterOptions } from '../register/options.js';
 import { signCreated } from '../register/ownership.js';
@@ -21,38 +20,13 @@ import { attendeeNames, placeFor } from '../workshop/attendees.js';
 import { cleanupWorkshop } from '../workshop/cleanup.js';
 import { generateStarters, starterOptions } from '../workshop/generate.js';
 import { ATTENDEES_FILE, MANIFEST_FILE, readManifest, readPasswords, removeLeftovers, workshopKey, writeAttendeesCsv, writeManifest, type Manifest } from '../workshop/manifest.js';
-import { starterOptionSpecs, starterSpecsFor, workshopOptionSpecs, type StarterAnswers } from '../workshop/options.js';
+import { starterSpecsFor, workshopOptionSpecs, workshopRegisterOptionSpecs, type StarterAnswers } from '../workshop/options.js';
 import { checkUsersNeedRegister, registerWorkshop } from '../workshop/register.js';
 import { checkIssuerUnlessSkipped } from './create.js';
 
-// Apps are named per attendee, users get the role by --users, and dynamic apps are a tenant setting for
-// `register`, so these register flags do not apply; the workshop's --show-secret is about passwords.
-const { appName: _appName, assignUser: _assignUser, showSecret: _showSecret, enableDynamicApps: _dynamicApps, ...registerSpecs } = registerOptionSpecs;
+const registerSpecs = workshopRegisterOptionSpecs;
 
-export function workshopCommand(): Command {
-  const command = new Command('workshop')
-    .description('Generate one starter project per workshop attendee, each its own git repository; optionally register them in Logto with an app (and a user) each')
-    .argument('<folder>', 'The workshop folder: one starter per attendee goes into <folder>/<name>/')
-    .option('-y, --yes', 'Accept the default for everything not given; ask only for what has no default (with --cleanup: remove without asking)')
-    .option('--json', 'Print the manifest as one JSON object on stdout (passwords only with --show-secret)');
-  addOptions(command, workshopOptionSpecs, 'Workshop options:');
-  addOptions(command, starterOptionSpecs, 'Starter options (as for create, once for all):');
-  addOptions(command, registerSpecs, 'Registration options (with --register or --cleanup):');
-  command.addHelpText(
-    'after',
-    `
-Before the workshop, and after it:
-  export LOGTO_M2M_APP_ID='<M2M app ID>' LOGTO_M2M_APP_SECRET='<M2M app secret>'
-  ${cliInvocation()} workshop ws --yes --issuer https://<tenant>.logto.app/oidc --attendees 30 --register --users
-  ${cliInvocation()} workshop ws --cleanup --yes
-A re-run takes the answers from ws/${MANIFEST_FILE}, creates only what is missing (a higher --attendees adds attendees) and finishes an interrupted run.`,
-  );
-  command.action(async (folder: string, flags: Record<string, unknown>) => {
-    await workshop(folder, flags);
-  });
-  return command;
-}
-
+/** What `workshop` does (src/commands/workshop-command.ts declares it; this module loads only when it runs). */
 export async function workshop(folderArgument: string, flags: Record<string, unknown>): Promise<void> {
   const json = Boolean(flags.json);
   const ui = createUi({ json });

@@ -1,4 +1,3 @@
-import { execa } from 'execa';
 import type { Ui } from '../ui.js';
 
 export type GitOutcome = 'committed' | 'staged' | 'inside-repository' | 'no-git';
@@ -8,6 +7,7 @@ export type GitOutcome = 'committed' | 'staged' | 'inside-repository' | 'no-git'
  * or be made in someone else's name); inside an existing repository nothing is done.
  */
 export async function initGit(projectDir: string, generator: string, ui: Ui): Promise<GitOutcome> {
+  const { execa } = await import('execa');
   const git = (...args: string[]) => execa('git', args, { cwd: projectDir, reject: false, stdin: 'ignore' });
   const inside = await git('rev-parse', '--is-inside-work-tree');
   if (inside.code === 'ENOENT') {

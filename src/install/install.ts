@@ -1,4 +1,3 @@
-import { execa } from 'execa';
 import type { PackageManager } from '../options/choices.js';
 import { UsageError } from '../errors.js';
 import { shell } from '../render/encoders.js';
@@ -9,6 +8,7 @@ import type { Ui } from '../ui.js';
  * summary) still happens; it carries the end of what the package manager printed.
  */
 export async function installDependencies(projectDir: string, packageManager: PackageManager, ui: Ui): Promise<{ installed: boolean; error?: UsageError }> {
+  const { execa } = await import('execa');
   const result = await ui.step(`Installing dependencies with ${packageManager}`, () =>
     execa(packageManager, ['install'], { cwd: projectDir, all: true, reject: false, stdin: 'ignore' }),
   );

@@ -1,5 +1,4 @@
 import { Option, type Command } from 'commander';
-import { confirm, input, password, select } from '@inquirer/prompts';
 import { UsageError } from '../errors.js';
 
 /** One value of a choice option: the value, what the prompt shows, and a short hint. */
@@ -165,6 +164,8 @@ function parseText(spec: OptionSpec, raw: string, source: string, flags: Record<
 
 async function ask(spec: OptionSpec, fallback: unknown, flags: Record<string, unknown>): Promise<unknown> {
   const { message, secret } = spec.prompt!;
+  // Loaded only when someone is asked something: most runs (flags, --yes, no terminal) never are.
+  const { confirm, input, password, select } = await import('@inquirer/prompts');
   if (spec.choices) {
     return select({
       message,

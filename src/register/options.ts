@@ -198,7 +198,7 @@ export function projectOptionSpecs(project?: Pick<Project, 'env' | 'envNote' | '
   const note = (name: string) => (project?.envNote && !fromEnv(name) ? `; ${project.envNote}` : '');
   // Without a .env (a fresh clone), the example's scopes: they only say which scopes this resource gets.
   const scopesFrom = project && !project.envNote ? '.env' : '.env.example';
-  let scopes: string[] = [];
+  let scopes: string[];
   try {
     scopes = parseScopes((scopesFrom === '.env' ? env : (project?.exampleEnv ?? {})).MCP_REQUIRED_SCOPES ?? '');
   } catch (error) {

@@ -3,7 +3,6 @@
 // change it. So this module never hands such a file's values to code that sends credentials or deletes:
 // the record is only a list of hints (checked against Logto before use), and values that steer where
 // credentials go come from the user's flags or the project's private, git-ignored .env.
-import { execa } from 'execa';
 import { randomBytes } from 'node:crypto';
 import { lstat, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -175,6 +174,7 @@ async function readPrivateEnv(dir: string): Promise<{ env: Record<string, string
 async function isTrackedByGit(dir: string, file: string): Promise<boolean> {
   // core.fsmonitor in a repository's own .git/config is a command git runs when it reads the index.
   const args = ['-c', 'core.fsmonitor=false', 'ls-files', '--error-unmatch', '--', file];
+  const { execa } = await import('execa');
   const result = await execa('git', args, { cwd: dir, reject: false, stdin: 'ignore' }).catch(() => undefined);
   return result?.exitCode === 0;
 }

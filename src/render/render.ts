@@ -1,4 +1,4 @@
-import Handlebars from 'handlebars';
+import HandlebarsRuntime from 'handlebars/runtime';
 import * as fsPromises from 'node:fs/promises';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -20,8 +20,7 @@ export const TEMPLATES_DIR = fileURLToPath(
 /** Files only their owner may read: they hold configuration and, after registration, an app secret. */
 const PRIVATE_FILES = new Set(['.env']);
 
-const handlebars = Handlebars.create();
-handlebars.registerHelper({
+const helpers = {
   json: (value: unknown) => json(value),
   env: (value: unknown) => dotenv(value),
   md: (value: unknown) => markdown(value),
@@ -33,7 +32,22 @@ handlebars.registerHelper({
     if (!range) throw new Error(`templates ask for the version of ${String(name)}, which src/versions.ts does not list`);
     return json(range);
   },
-});
+};
+const runtime = HandlebarsRuntime.create();
+runtime.registerHelper(helpers);
+let compiler: typeof HandlebarsRuntime | undefined;
+
+/** A template's render function: compiled at build time when the bundle has it, else compiled now. */
+async function compileTemplate(source: string): Promise<HandlebarsTemplateDelegate> {
+  const { COMPILE_OPTIONS, PRECOMPILED, templateKey } = await import('./precompiled.js');
+  const spec = PRECOMPILED[templateKey(source)];
+  if (spec) return runtime.template(spec);
+  if (!compiler) {
+    compiler = (await import('handlebars')).default.create();
+    compiler.registerHelper(helpers);
+  }
+  return compiler.compile(source, { ...COMPILE_OPTIONS }); // a copy: Handlebars adds to the options it is given
+}
 
 export interface TemplateFile {
   /** Path in the generated project, with `/` separators. */
@@ -54,14 +68,14 @@ export async function renderFiles(plan: ProjectPlan, templatesDir = TEMPLATES_DI
       const source = await readFile(path.join(layerDir, relative));
       const target = outputPath(relative);
       const content = relative.endsWith('.hbs')
-        ? Buffer.from(handlebars.compile(source.toString('utf8'), { noEscape: true, strict: true })(plan.variables))
+        ? Buffer.from((await compileTemplate(source.toString('utf8')))(plan.variables))
         : source;
       if (target === 'package.json') packageJson.push({ source: `${layer}/${relative}`, text: content.toString('utf8') });
       else files.set(target, { path: target, content });
     }
   }
   if (packageJson.length > 0) files.set('package.json', { path: 'package.json', content: Buffer.from(mergePackageJson(packageJson)) });
-  return [...files.values()].sort((a, b) => a.path.localeCompare(b.path));
+  return [...files.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)); // not localeCompare: see package-json.ts
 }
 
 /** `_gitignore` → `.gitignore` (npm publishing drops dotfiles), `x.ts.hbs` → `x.ts`. */
@@ -75,7 +89,7 @@ function outputPath(relative: string): string {
 async function listFiles(dir: string, prefix = ''): Promise<string[]> {
   const entries = await readdir(path.join(dir, prefix), { withFileTypes: true });
   const nested = await Promise.all(
-    entries.map((entry) => {
+    entries.map(async (entry) => {
       const relative = path.join(prefix, entry.name);
       return entry.isDirectory() ? listFiles(dir, relative) : [relative];
     }),

@@ -13,9 +13,8 @@ import { isRegistrationKey, newRegistrationKey } from '../register/ownership.js'
 import { LogtoRecordSchema, readRegularFile, writeFileAtomically } from '../register/project.js';
 import type { StarterAnswers } from './options.js';
 
-export const MANIFEST_FILE = 'workshop.json';
-export const KEY_FILE = '.workshop-key';
-export const ATTENDEES_FILE = 'attendees.csv';
+export { ATTENDEES_FILE, KEY_FILE, MANIFEST_FILE } from './files.js';
+import { ATTENDEES_FILE, KEY_FILE, MANIFEST_FILE } from './files.js';
 
 const Id = v.pipe(v.string(), v.regex(/^[\w-]{1,128}$/));
 const AttendeeSchema = v.object({

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { createOptionSpecs } from '../options/create-options.js';
+import { registerOptionSpecs } from '../register/options.js';
 import type { OptionSpec, OptionSpecs, ResolvedOptions } from '../options/define.js';
 import { firstUnprintable, printable } from '../printable.js';
 
@@ -64,3 +65,9 @@ export function starterSpecsFor(recorded: StarterAnswers | undefined) {
     }),
   ) as typeof starterOptionSpecs;
 }
+
+// Apps are named per attendee, users get the role by --users, and dynamic apps are a tenant setting for
+// `register`, so these register flags do not apply; the workshop's --show-secret is about passwords.
+const { appName: _appName, assignUser: _assignUser, showSecret: _showSecret, enableDynamicApps: _dynamicApps, ...workshopRegisterSpecs } = registerOptionSpecs;
+/** The register options a workshop takes (with --register or --cleanup). */
+export const workshopRegisterOptionSpecs = workshopRegisterSpecs;

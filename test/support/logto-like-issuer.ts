@@ -205,7 +205,7 @@ export async function startLogtoLikeIssuer(options: LogtoLikeIssuerOptions): Pro
   const configuration: Configuration = {
     clients,
     adapter: memoryAdapter(registered),
-    jwks: { keys: [privateJwk as never] },
+    jwks: { keys: [privateJwk] },
     scopes: OIDC_SCOPES,
     claims: {
       openid: ['sub'],
@@ -277,7 +277,7 @@ export async function startLogtoLikeIssuer(options: LogtoLikeIssuerOptions): Pro
       Session: 3600,
       Grant: 3600,
       RefreshToken: 86400,
-    } as Configuration['ttl'],
+    },
     renderError: async (ctx: KoaContextWithOIDC, out: ErrorOut) => {
       ctx.type = 'application/json';
       ctx.body = JSON.stringify(out);

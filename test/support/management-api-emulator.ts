@@ -140,6 +140,7 @@ interface Required {
   required: Check;
 }
 const required = (check: Check): Required => ({ required: check });
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- `{} extends Pick<B, K>`: true exactly when K is optional
 type OptionalKeys<B> = { [K in keyof B]-?: {} extends Pick<B, K> ? K : never }[keyof B];
 /** The body keys this emulator accepts: the keys Logto requires (marked), and any of the optional ones. */
 type BodySpec<B> = { [K in Exclude<keyof B, OptionalKeys<B>>]: Required } & { [K in OptionalKeys<B>]?: Check };
@@ -166,7 +167,7 @@ function route<M extends Method, P extends PathOf<M>>(
 ): Route {
   const [body, handle] = rest.length === 2 ? rest : [undefined, rest[0]];
   const pattern = new RegExp(`^${path.replace(/\{(\w+)\}/g, '(?<$1>[^/]+)')}$`);
-  return { method: method.toUpperCase(), pattern, body: body as Route['body'], handle: handle as Route['handle'] };
+  return { method: method.toUpperCase(), pattern, body, handle: handle as Route['handle'] };
 }
 
 /** A route @logto/api does not describe (Logto 1.43+); the handler checks the body itself. */
@@ -486,7 +487,7 @@ export async function startManagementApiEmulator(options: EmulatorOptions = {}):
     // koaQuotaGuard({ key: 'customJwtEnabled' }) first: 403 subscription.limit_exceeded on plans without it.
     route('get', '/api/configs/jwt-customizer', () => ({
       status: 200,
-      body: Object.entries(state.jwtCustomizers).map(([key, value]) => ({ key, value: value! })),
+      body: Object.entries(state.jwtCustomizers).map(([key, value]) => ({ key, value })),
     })),
     route('get', '/api/configs/jwt-customizer/{tokenTypePath}', ({ tokenTypePath }) => {
       const key = jwtCustomizerKey(tokenTypePath);
@@ -501,7 +502,7 @@ export async function startManagementApiEmulator(options: EmulatorOptions = {}):
         if (typeof body.script !== 'string') throw new HttpError(400, 'guard.invalid_input', 'Required: script');
         const existed = key in state.jwtCustomizers;
         state.jwtCustomizers[key] = structuredClone(body) as JwtCustomizer;
-        return { status: existed ? 200 : 201, body: state.jwtCustomizers[key]! };
+        return { status: existed ? 200 : 201, body: state.jwtCustomizers[key] };
       }),
     ),
     withQuota(
@@ -510,7 +511,7 @@ export async function startManagementApiEmulator(options: EmulatorOptions = {}):
         const value = state.jwtCustomizers[key];
         if (!value) throw new HttpError(404, 'entity.not_exists_with_id', `The logto_config with ID \`${key}\` does not exist.`);
         state.jwtCustomizers[key] = { ...value, ...structuredClone(body) } as JwtCustomizer;
-        return { status: 200, body: state.jwtCustomizers[key]! };
+        return { status: 200, body: state.jwtCustomizers[key] };
       }),
     ),
     route('delete', '/api/configs/jwt-customizer/{tokenTypePath}', ({ tokenTypePath }) => {

@@ -226,7 +226,7 @@ class HeadlessOAuthProvider {
   }
 
   tokens(): StoredOAuthTokens | undefined {
-    return this.savedTokens as StoredOAuthTokens | undefined;
+    return this.savedTokens;
   }
 
   saveTokens(tokens: StoredOAuthTokens | OAuthTokensV1): void {
@@ -299,7 +299,7 @@ export async function runOAuthFlow(options: OAuthFlowOptions): Promise<OAuthFlow
 
   const observations = (): OAuthFlowObservations => {
     const first = provider.rounds[0]?.authorizationUrl;
-    const tokens = provider.savedTokens as OAuthFlowObservations['tokens'];
+    const tokens = provider.savedTokens;
     let tokenHeader: jose.ProtectedHeaderParameters | undefined;
     let tokenClaims: jose.JWTPayload | undefined;
     if (tokens?.access_token && tokens.access_token.split('.').length === 3) {
@@ -322,7 +322,9 @@ export async function runOAuthFlow(options: OAuthFlowOptions): Promise<OAuthFlow
   const tokenScope = () => {
     const token = (provider.savedTokens as { access_token?: string } | undefined)?.access_token;
     // '' for a JWT without a scope claim (oidc-provider leaves an empty one out).
-    return token && token.split('.').length === 3 ? String(jose.decodeJwt(token).scope ?? '') : undefined;
+    if (!token || token.split('.').length !== 3) return undefined;
+    const { scope } = jose.decodeJwt(token);
+    return typeof scope === 'string' ? scope : '';
   };
   /** Calls `callFirst`, then the tool; returns the last result. */
   const callTools = async (client: { callTool(params: { name: string; arguments: Record<string, unknown> }): Promise<unknown> }) => {

@@ -55,7 +55,7 @@ export function closeIfBodyUnread(req: IncomingMessage, res: ServerResponse): vo
     const arriving = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > req.readableLength;
     if (!req.complete && arriving) this.setHeader('Connection', 'close');
     return writeHead.apply(this, args as Parameters<typeof writeHead>);
-  } as typeof writeHead;
+  };
 }
 
 /**
