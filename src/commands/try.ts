@@ -6,7 +6,8 @@ import { printable } from '../printable.js';
 import { openBrowser } from '../try/browser.js';
 import { tryOptionSpecs } from '../try/options.js';
 import { printResult } from '../try/print.js';
-import { formatDuration, runTrySession, type ScopeChallenge } from '../try/session.js';
+import { formatDuration } from '../try/duration.js';
+import type { ScopeChallenge } from '../try/session.js';
 import { resolveTarget } from '../try/target.js';
 import { canPrompt, confirmer, createUi } from '../ui.js';
 import { startCountdown } from '../try/countdown.js';
@@ -62,6 +63,8 @@ nothing is written and no token or secret is printed.`,
     process.once('SIGINT', onSigint);
     try {
       ui.info(`Signing in to ${printable(target.url)} (${target.transport}; URL from ${target.urlSource}) as app ${printable(options.appId)}.`);
+      // Loaded only now: the MCP SDK client builds its schemas when loaded, which every other command would pay for.
+      const { runTrySession } = await import('../try/session.js');
       const outcome = await runTrySession({
         url: target.url,
         transport: target.transport,

@@ -17,6 +17,7 @@ import { printable } from '../printable.js';
 import { startCallbackServer } from './callback-server.js';
 import { InMemoryOAuthProvider, type AppCredentials } from './oauth-provider.js';
 import type { McpTransport } from './target.js';
+import { formatDuration } from './duration.js';
 import { explainDenial, explainFailure } from './explain.js';
 
 export interface TrySessionInput {
@@ -215,11 +216,6 @@ async function waitForCallback(
   } finally {
     stopWaiting();
   }
-}
-
-export function formatDuration(ms: number): string {
-  const seconds = Math.round(ms / 1000);
-  return seconds >= 60 ? `${Math.floor(seconds / 60)}m${seconds % 60 ? ` ${seconds % 60}s` : ''}` : `${seconds}s`;
 }
 
 function toolOutcome(raw: unknown): { result: unknown; isError: boolean } {
