@@ -189,6 +189,22 @@ describe('try', () => {
     }
   });
 
+  it('with --step-up, stops when the new token still lacks the scope (the user holds no role granting it)', async () => {
+    issuer.setUserScopes([]);
+    try {
+      const { child, stderr } = startTry([stepUpServer.url, '--app-id', APP_ID, '--no-open', '--step-up', '--json']);
+      const agent = new ScriptedUserAgent();
+      await agent.visit(await stderr.next(isAuthorizationUrl));
+      await agent.visit(await stderr.next(isAuthorizationUrl));
+      const result = await child;
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr).toContain('Signed in again, but the token still lacks what whoami needs ("greet:write"): the user holds no role granting it');
+      expect(agent.visits).toHaveLength(2);
+    } finally {
+      issuer.setUserScopes(undefined);
+    }
+  });
+
   it("does not use the app secret with a Logto other than the project's LOGTO_ISSUER", async () => {
     const dir = makeTempDir('try-secret');
     try {

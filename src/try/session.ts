@@ -94,28 +94,20 @@ async function signInAndCall(input: TrySessionInput, callback: Awaited<ReturnTyp
   // The app secret goes only to the app's own Logto (LOGTO_ISSUER), whatever the server's metadata names.
   const guardedFetch: typeof fetch = async (resource, init) => {
     const target = new URL(resource instanceof Request ? resource.url : String(resource));
-    if (input.app.secret && carriesClientSecret(init) && !sameOrigin(target, input.expectedIssuer)) {
-      throw new UsageError(
-        `The server's metadata sends the sign-in to ${printable(target.origin)}, not to LOGTO_ISSUER ${input.expectedIssuer ?? '(not set)'}; ` +
-          'the app secret is not sent there.',
-      );
-    }
+    if (input.app.secret && carriesClientSecret(init) && !sameOrigin(target, input.expectedIssuer)) throw secretRefused(target, input.expectedIssuer);
     return observingFetch(resource, init);
   };
 
   let signIns = 0;
   let requestedScope = '';
   let pendingAuthorization = false;
+  const steppedUpFor = new Set<string>();
   const provider = new InMemoryOAuthProvider(input.app, callback.redirectUrl, async (url) => {
     signIns += 1;
     if (signIns > MAX_SIGN_INS) throw new UsageError(`The server asked for a sign-in ${signIns} times; stopping. Run doctor to see why its tokens are refused.`);
-    if (input.app.secret && !sameOrigin(url, input.expectedIssuer)) {
-      throw new UsageError(
-        `The server's metadata sends the sign-in to ${printable(url.origin)}, not to LOGTO_ISSUER ${input.expectedIssuer ?? '(not set)'}; ` +
-          'try does not sign in there with the app secret. Run doctor to compare the issuers.',
-      );
-    }
-    if (input.scope) url.searchParams.set('scope', input.scope);
+    if (input.app.secret && !sameOrigin(url, input.expectedIssuer)) throw secretRefused(url, input.expectedIssuer);
+    // --scope replaces the first request's scope; a step-up asks for what the challenge named.
+    if (input.scope && signIns === 1) url.searchParams.set('scope', input.scope);
     requestedScope = url.searchParams.get('scope') ?? '';
     pendingAuthorization = true;
     await input.showAuthorization(url, signIns);
@@ -165,8 +157,16 @@ async function signInAndCall(input: TrySessionInput, callback: Awaited<ReturnTyp
           grantedScope: provider.tokens()?.scope,
           description: insufficient.errorDescription,
         };
+        if (steppedUpFor.has(challenge.requiredScope ?? '')) {
+          throw new UsageError(
+            `Signed in again, but the token still lacks what ${input.tool} needs ("${printable(challenge.requiredScope ?? '')}"): ` +
+              "the user holds no role granting it, or the app does not have it among its consent scopes. Run doctor to see which.",
+          );
+        }
         if (!(await input.stepUp(challenge))) throw new StepUpRefused(challenge);
-        const scope = union(provider.tokens()?.scope, insufficient.requiredScope);
+        steppedUpFor.add(challenge.requiredScope ?? '');
+        // As the SDK's own step-up: what was asked for before, what the token has, and what the challenge names.
+        const scope = union(requestedScope, provider.tokens()?.scope, insufficient.requiredScope);
         const outcome = await auth(provider, {
           serverUrl,
           resourceMetadataUrl: insufficient.resourceMetadataUrl ?? resourceMetadataUrl,
@@ -233,6 +233,13 @@ function toolOutcome(raw: unknown): { result: unknown; isError: boolean } {
 
 function union(...lists: Array<string | undefined>): string {
   return [...new Set(lists.flatMap((list) => list?.split(' ') ?? []).filter(Boolean))].join(' ');
+}
+
+function secretRefused(target: URL, issuer: string | undefined): UsageError {
+  return new UsageError(
+    `The server's metadata sends the sign-in to ${printable(target.origin)}, not to LOGTO_ISSUER ${issuer ?? '(not set)'}; ` +
+      'try does not sign in there with the app secret. Run doctor to compare the issuers.',
+  );
 }
 
 function sameOrigin(target: URL, issuer: string | undefined): boolean {
