@@ -169,10 +169,9 @@ describe('try', () => {
   it('with --step-up signs in again for the scopes the challenge names and calls the tool', async () => {
     issuer.setUserScopes([]);
     try {
-      const { child, stdout } = startTry([stepUpServer.url, '--app-id', APP_ID, '--no-open', '--step-up', '--json']);
+      const { child, stderr } = startTry([stepUpServer.url, '--app-id', APP_ID, '--no-open', '--step-up', '--json']);
       const agent = new ScriptedUserAgent();
       // The user lacks the role at first, so the token lacks greet:write and the server answers 403.
-      const stderr = lineWatcher(child.stderr!);
       await agent.visit(await stderr.next(isAuthorizationUrl));
       // Given the role in Logto, the user signs in again through the second URL.
       issuer.setUserScopes(['greet:write']);
