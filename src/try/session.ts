@@ -5,7 +5,6 @@
 import {
   auth,
   Client,
-  extractWWWAuthenticateParams,
   InsufficientScopeError,
   SSEClientTransport,
   StreamableHTTPClientTransport,
@@ -15,6 +14,7 @@ import { UsageError } from '../errors.js';
 import { GENERATOR_VERSION } from '../plan.js';
 import { printable } from '../printable.js';
 import { startCallbackServer } from './callback-server.js';
+import { ClientFetch } from './client-fetch.js';
 import { InMemoryOAuthProvider, type AppCredentials } from './oauth-provider.js';
 import type { McpTransport } from './target.js';
 import { formatDuration } from './duration.js';
@@ -74,29 +74,8 @@ export async function runTrySession(input: TrySessionInput): Promise<TryResult> 
 
 async function signInAndCall(input: TrySessionInput, callback: Awaited<ReturnType<typeof startCallbackServer>>): Promise<TryResult> {
   const serverUrl = new URL(input.url);
-  let resourceMetadataUrl: URL | undefined;
-  const baseFetch = input.fetch ?? fetch;
-  // Remembers what the server's challenges name, as the transport does, to finish each sign-in with the same metadata.
-  // The SSE client transport does not follow a 403 insufficient_scope itself (it throws a generic error), so the
-  // challenge is read here for both transports.
-  let scopeChallenge: { requiredScope?: string; resourceMetadataUrl?: URL; errorDescription?: string } | undefined;
-  const observingFetch: typeof fetch = async (resource, init) => {
-    const response = await baseFetch(resource, init);
-    if ((response.status === 401 || response.status === 403) && response.headers.has('www-authenticate')) {
-      const challenge = extractWWWAuthenticateParams(response);
-      resourceMetadataUrl = challenge.resourceMetadataUrl ?? resourceMetadataUrl;
-      if (response.status === 403 && challenge.error === 'insufficient_scope') {
-        scopeChallenge = { requiredScope: challenge.scope, resourceMetadataUrl: challenge.resourceMetadataUrl, errorDescription: challenge.errorDescription };
-      }
-    }
-    return response;
-  };
-  // The app secret goes only to the app's own Logto (LOGTO_ISSUER), whatever the server's metadata names.
-  const guardedFetch: typeof fetch = async (resource, init) => {
-    const target = new URL(resource instanceof Request ? resource.url : String(resource));
-    if (input.app.secret && carriesClientSecret(init) && !sameOrigin(target, input.expectedIssuer)) throw secretRefused(target, input.expectedIssuer);
-    return observingFetch(resource, init);
-  };
+  const clientFetch = new ClientFetch({ present: Boolean(input.app.secret), issuer: input.expectedIssuer }, input.fetch);
+  const guardedFetch = clientFetch.fetch;
 
   let signIns = 0;
   let requestedScope = '';
@@ -105,7 +84,7 @@ async function signInAndCall(input: TrySessionInput, callback: Awaited<ReturnTyp
   const provider = new InMemoryOAuthProvider(input.app, callback.redirectUrl, async (url) => {
     signIns += 1;
     if (signIns > MAX_SIGN_INS) throw new UsageError(`The server asked for a sign-in ${signIns} times; stopping. Run doctor to see why its tokens are refused.`);
-    if (input.app.secret && !sameOrigin(url, input.expectedIssuer)) throw secretRefused(url, input.expectedIssuer);
+    clientFetch.checkSecretTarget(url);
     // --scope replaces the first request's scope; a step-up asks for what the challenge named.
     if (input.scope && signIns === 1) url.searchParams.set('scope', input.scope);
     requestedScope = url.searchParams.get('scope') ?? '';
@@ -124,7 +103,7 @@ async function signInAndCall(input: TrySessionInput, callback: Awaited<ReturnTyp
       serverUrl,
       authorizationCode: code,
       iss: params.get('iss') ?? undefined,
-      resourceMetadataUrl,
+      resourceMetadataUrl: clientFetch.resourceMetadataUrl,
       fetchFn: guardedFetch,
     });
     if (outcome !== 'AUTHORIZED') throw new UsageError('The code could not be exchanged for a token.');
@@ -137,7 +116,7 @@ async function signInAndCall(input: TrySessionInput, callback: Awaited<ReturnTyp
         ? new SSEClientTransport(serverUrl, options)
         : new StreamableHTTPClientTransport(serverUrl, { ...options, onInsufficientScope: 'throw' });
     const client = new Client({ name: 'create-logto-mcp try', version: GENERATOR_VERSION });
-    scopeChallenge = undefined;
+    clientFetch.scopeChallenge = undefined;
     try {
       await client.connect(transport);
       const raw = await client.callTool({ name: input.tool, arguments: input.args });
@@ -149,7 +128,7 @@ async function signInAndCall(input: TrySessionInput, callback: Awaited<ReturnTyp
         await finishSignIn();
         continue;
       }
-      const insufficient = error instanceof InsufficientScopeError ? error : scopeChallenge;
+      const insufficient = error instanceof InsufficientScopeError ? error : clientFetch.scopeChallenge;
       if (insufficient) {
         const challenge: ScopeChallenge = {
           tool: input.tool,
@@ -169,7 +148,7 @@ async function signInAndCall(input: TrySessionInput, callback: Awaited<ReturnTyp
         const scope = union(requestedScope, provider.tokens()?.scope, insufficient.requiredScope);
         const outcome = await auth(provider, {
           serverUrl,
-          resourceMetadataUrl: insufficient.resourceMetadataUrl ?? resourceMetadataUrl,
+          resourceMetadataUrl: insufficient.resourceMetadataUrl ?? clientFetch.resourceMetadataUrl,
           scope,
           forceReauthorization: true,
           fetchFn: guardedFetch,
@@ -233,22 +212,4 @@ function toolOutcome(raw: unknown): { result: unknown; isError: boolean } {
 
 function union(...lists: Array<string | undefined>): string {
   return [...new Set(lists.flatMap((list) => list?.split(' ') ?? []).filter(Boolean))].join(' ');
-}
-
-function secretRefused(target: URL, issuer: string | undefined): UsageError {
-  return new UsageError(
-    `The server's metadata sends the sign-in to ${printable(target.origin)}, not to LOGTO_ISSUER ${issuer ?? '(not set)'}; ` +
-      'try does not sign in there with the app secret. Run doctor to compare the issuers.',
-  );
-}
-
-function sameOrigin(target: URL, issuer: string | undefined): boolean {
-  return issuer !== undefined && URL.canParse(issuer) && target.origin === new URL(issuer).origin;
-}
-
-/** client_secret_basic (an Authorization: Basic header) or client_secret_post (in the form). */
-function carriesClientSecret(init: RequestInit | undefined): boolean {
-  const authorization = new Headers(init?.headers).get('authorization') ?? '';
-  const body = init?.body instanceof URLSearchParams ? init.body.toString() : typeof init?.body === 'string' ? init.body : '';
-  return /^basic /i.test(authorization) || /(^|&)client_secret=/.test(body);
 }
