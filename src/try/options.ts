@@ -66,6 +66,18 @@ export const tryOptionSpecs = {
     description: 'Do not open the system browser; only print the authorization URL',
     default: true,
   } satisfies OptionSpec<boolean>,
+  port: {
+    flag: '--port <number>',
+    optional: true,
+    description:
+      'Port of the loopback redirect http://127.0.0.1:<port>/callback, for an app whose redirect URIs Logto matches exactly (Traditional, SPA)',
+    defaultDescription: 'any free port (a Native app matches loopback redirects on any port)',
+    parse: (raw) => {
+      const port = Number(raw);
+      if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`"${raw}" is not a port number (1-65535).`);
+      return port;
+    },
+  } satisfies OptionSpec<number>,
   timeout: {
     flag: '--timeout <duration>',
     description: 'How long to wait for the sign-in: seconds, or with s or m (90s, 5m)',

@@ -35,6 +35,8 @@ export interface TrySessionInput {
   /** Runs while try waits for the browser to come back; the returned function stops it. */
   waiting: (timeoutMs: number) => () => void;
   timeoutMs: number;
+  /** The loopback redirect's port; any free one when not given. */
+  port?: number;
   /** Aborted by Ctrl-C. */
   signal: AbortSignal;
   /** The authorization server the app belongs to (LOGTO_ISSUER), required before a client secret is sent. */
@@ -64,7 +66,7 @@ const MAX_SIGN_INS = 3;
 export class TimeoutError extends UsageError {}
 
 export async function runTrySession(input: TrySessionInput): Promise<TryResult> {
-  const callback = await startCallbackServer();
+  const callback = await startCallbackServer(input.port);
   try {
     return await signInAndCall(input, callback);
   } finally {
