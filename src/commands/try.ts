@@ -74,6 +74,7 @@ nothing is written and no token or secret is printed.`,
         args: options.args,
         stepUp,
         timeoutMs: options.timeout,
+        port: options.port,
         signal: controller.signal,
         expectedIssuer: env.LOGTO_ISSUER,
         showAuthorization: async (url, round) => {
