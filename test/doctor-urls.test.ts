@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { urlDifferences } from '../src/doctor/compare-urls.js';
 import { discoveryUrls } from '../src/doctor/issuer-checks.js';
 import { metadataUrl } from '../src/doctor/server-checks.js';
-import { parseDuration } from '../src/try/options.js';
+import { parseDuration } from '../src/try/duration.js';
 
 describe('urlDifferences', () => {
   it('is empty only for the same string', () => {

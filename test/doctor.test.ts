@@ -1,7 +1,6 @@
 // `create-logto-mcp doctor`, through the built CLI, against the reference resource server (healthy, and with each
 // misconfiguration doctor knows produced on purpose), the Logto-like issuer, and for the Logto checks the
 // Management API emulator holding what register created.
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Check } from '../src/doctor/check.js';

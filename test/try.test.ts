@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, makeTempDir, removeDir } from './support/cli.js';
 import { startLogtoLikeIssuer, type LogtoLikeIssuer } from './support/logto-like-issuer.js';
 import { startReferenceServer, type ReferenceServer } from './support/reference-resource-server.js';
+import { getFreePort } from './support/ports.js';
 import { lineWatcher, ScriptedUserAgent } from './support/user-agent.js';
 
 const APP_ID = 'try-third-party-app';
@@ -169,10 +170,9 @@ describe('try', () => {
   it('with --step-up signs in again for the scopes the challenge names and calls the tool', async () => {
     issuer.setUserScopes([]);
     try {
-      const { child, stdout } = startTry([stepUpServer.url, '--app-id', APP_ID, '--no-open', '--step-up', '--json']);
+      const { child, stderr } = startTry([stepUpServer.url, '--app-id', APP_ID, '--no-open', '--step-up', '--json']);
       const agent = new ScriptedUserAgent();
       // The user lacks the role at first, so the token lacks greet:write and the server answers 403.
-      const stderr = lineWatcher(child.stderr!);
       await agent.visit(await stderr.next(isAuthorizationUrl));
       // Given the role in Logto, the user signs in again through the second URL.
       issuer.setUserScopes(['greet:write']);
@@ -186,6 +186,50 @@ describe('try', () => {
       expect(output.result.scope.split(' ')).toContain('greet:write');
     } finally {
       issuer.setUserScopes(undefined);
+    }
+  });
+
+  it('with --step-up, stops when the new token still lacks the scope (the user holds no role granting it)', async () => {
+    issuer.setUserScopes([]);
+    try {
+      const { child, stderr } = startTry([stepUpServer.url, '--app-id', APP_ID, '--no-open', '--step-up', '--json']);
+      const agent = new ScriptedUserAgent();
+      await agent.visit(await stderr.next(isAuthorizationUrl));
+      await agent.visit(await stderr.next(isAuthorizationUrl));
+      const result = await child;
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr).toContain('Signed in again, but the token still lacks what whoami needs ("greet:write"): the user holds no role granting it');
+      expect(agent.visits).toHaveLength(2);
+    } finally {
+      issuer.setUserScopes(undefined);
+    }
+  });
+
+  it('signs in with a Traditional app: its secret from .env, on the --port its exact redirect URI names', async () => {
+    const port = await getFreePort();
+    const secret = 'traditional-secret-NEVER-PRINTED';
+    issuer.addClient({
+      clientId: 'try-web-app',
+      type: 'traditional',
+      clientSecret: secret,
+      redirectUris: [`http://127.0.0.1:${port}/callback`],
+      thirdParty: true,
+      consentScopes: { userScopes: ['profile', 'email'], resourceScopes: {} },
+    });
+    const dir = makeTempDir('try-web');
+    try {
+      writeFileSync(path.join(dir, 'logto-mcp.json'), JSON.stringify({ transport: 'streamable-http' }));
+      writeFileSync(path.join(dir, '.env'), `LOGTO_ISSUER=${issuer.issuer}\nMCP_RESOURCE=${server.url}\nLOGTO_APP_ID=try-web-app\nLOGTO_APP_SECRET=${secret}\n`);
+      const { child, stdout } = startTry(['--no-open', '--port', String(port)], dir);
+      const url = await stdout.next(isAuthorizationUrl);
+      expect(new URL(url).searchParams.get('redirect_uri')).toBe(`http://127.0.0.1:${port}/callback`);
+      await new ScriptedUserAgent().visit(url);
+      const result = await child;
+      expect(result.exitCode, String(result.stderr)).toBe(0);
+      expect(result.stdout).toMatch(/client_id\s+try-web-app/);
+      expect(`${result.stdout}${result.stderr}`).not.toContain(secret);
+    } finally {
+      removeDir(dir);
     }
   });
 

@@ -6,7 +6,8 @@ import { printable } from '../printable.js';
 import { openBrowser } from '../try/browser.js';
 import { tryOptionSpecs } from '../try/options.js';
 import { printResult } from '../try/print.js';
-import { formatDuration, runTrySession, type ScopeChallenge } from '../try/session.js';
+import { formatDuration } from '../try/duration.js';
+import { runTrySession, type ScopeChallenge } from '../try/session.js';
 import { resolveTarget } from '../try/target.js';
 import { canPrompt, confirmer, createUi } from '../ui.js';
 import { startCountdown } from '../try/countdown.js';
@@ -58,6 +59,7 @@ export async function tryServer(argument: string | undefined, flags: Record<stri
       args: options.args,
       stepUp,
       timeoutMs: options.timeout,
+    port: options.port,
       signal: controller.signal,
       expectedIssuer: env.LOGTO_ISSUER,
       showAuthorization: async (url, round) => {

@@ -3,6 +3,7 @@
 // which register gives every native app, covers it.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { UsageError } from '../errors.js';
 
 export interface CallbackServer {
   /** `http://127.0.0.1:<port>/callback` */
@@ -15,7 +16,7 @@ export interface CallbackServer {
 const PAGE = (title: string, text: string) =>
   `<!doctype html><meta charset="utf-8"><title>${title}</title><body style="font-family:system-ui;margin:3em"><h1>${title}</h1><p>${text}</p></body>`;
 
-export async function startCallbackServer(): Promise<CallbackServer> {
+export async function startCallbackServer(requestedPort = 0): Promise<CallbackServer> {
   let pending: { state: string; resolve: (params: URLSearchParams) => void } | undefined;
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -34,8 +35,10 @@ export async function startCallbackServer(): Promise<CallbackServer> {
     resolve(url.searchParams);
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? new UsageError(`Port ${requestedPort} on 127.0.0.1 is in use; free it or choose another --port.`) : error),
+    );
+    server.listen(requestedPort, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
   return {

@@ -1,5 +1,5 @@
 import yoctoSpinner from 'yocto-spinner';
-import { formatDuration } from './session.js';
+import { formatDuration } from './duration.js';
 
 /**
  * In a terminal, a spinner counting down the time left; elsewhere `plain()` says once how long try waits.

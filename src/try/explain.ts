@@ -22,7 +22,10 @@ export function explainDenial(error: string, description: string | undefined, re
       return `${said} Logto has no API resource with exactly the server's resource indicator; run register (or doctor to compare the spellings).`;
     case 'invalid_request':
     case 'invalid_redirect_uri':
-      return `${said} The app's redirect URIs must allow http://127.0.0.1/callback (a Native app matches it on any port); register gives native apps that URI.`;
+      return (
+        `${said} The app's redirect URIs must allow http://127.0.0.1/callback: a Native app matches it on any port (register gives native apps that URI); ` +
+        'for a Traditional or SPA app, register http://127.0.0.1:<port>/callback and pass --port <port>.'
+      );
     default:
       return `${said} Run doctor to check the server's and the app's configuration.`;
   }

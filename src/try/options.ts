@@ -1,6 +1,7 @@
 import { parseHttpUrl } from '../options/create-options.js';
 import type { OptionSpec } from '../options/define.js';
 import { SCOPE_TOKEN } from '../options/create-options.js';
+import { parseDuration } from './duration.js';
 
 /** The flags of `try`; the app's ID and secret default to what `register` wrote to the project's private .env. */
 export const tryOptionSpecs = {
@@ -65,6 +66,18 @@ export const tryOptionSpecs = {
     description: 'Do not open the system browser; only print the authorization URL',
     default: true,
   } satisfies OptionSpec<boolean>,
+  port: {
+    flag: '--port <number>',
+    optional: true,
+    description:
+      'Port of the loopback redirect http://127.0.0.1:<port>/callback, for an app whose redirect URIs Logto matches exactly (Traditional, SPA)',
+    defaultDescription: 'any free port (a Native app matches loopback redirects on any port)',
+    parse: (raw) => {
+      const port = Number(raw);
+      if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`"${raw}" is not a port number (1-65535).`);
+      return port;
+    },
+  } satisfies OptionSpec<number>,
   timeout: {
     flag: '--timeout <duration>',
     description: 'How long to wait for the sign-in: seconds, or with s or m (90s, 5m)',
@@ -73,14 +86,6 @@ export const tryOptionSpecs = {
     parse: parseDuration,
   } satisfies OptionSpec<number>,
 };
-
-/** Milliseconds from `300`, `90s` or `5m`. */
-export function parseDuration(raw: string): number {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(s|m)?\s*$/.exec(raw);
-  const value = match ? Number(match[1]) * (match[2] === 'm' ? 60_000 : 1000) : NaN;
-  if (!(value >= 1000 && value <= 3_600_000)) throw new Error(`"${raw}" is not a duration from 1s to 60m (e.g. 90s, 5m, 300).`);
-  return value;
-}
 
 export function parseMcpUrl(raw: string): string {
   return parseHttpUrl(raw, 'MCP server URL');

@@ -5,7 +5,6 @@
 import {
   auth,
   Client,
-  extractWWWAuthenticateParams,
   InsufficientScopeError,
   SSEClientTransport,
   StreamableHTTPClientTransport,
@@ -15,8 +14,10 @@ import { UsageError } from '../errors.js';
 import { GENERATOR_VERSION } from '../plan.js';
 import { printable } from '../printable.js';
 import { startCallbackServer } from './callback-server.js';
+import { ClientFetch } from './client-fetch.js';
 import { InMemoryOAuthProvider, type AppCredentials } from './oauth-provider.js';
 import type { McpTransport } from './target.js';
+import { formatDuration } from './duration.js';
 import { explainDenial, explainFailure } from './explain.js';
 
 export interface TrySessionInput {
@@ -34,6 +35,8 @@ export interface TrySessionInput {
   /** Runs while try waits for the browser to come back; the returned function stops it. */
   waiting: (timeoutMs: number) => () => void;
   timeoutMs: number;
+  /** The loopback redirect's port; any free one when not given. */
+  port?: number;
   /** Aborted by Ctrl-C. */
   signal: AbortSignal;
   /** The authorization server the app belongs to (LOGTO_ISSUER), required before a client secret is sent. */
@@ -63,7 +66,7 @@ const MAX_SIGN_INS = 3;
 export class TimeoutError extends UsageError {}
 
 export async function runTrySession(input: TrySessionInput): Promise<TryResult> {
-  const callback = await startCallbackServer();
+  const callback = await startCallbackServer(input.port);
   try {
     return await signInAndCall(input, callback);
   } finally {
@@ -73,48 +76,19 @@ export async function runTrySession(input: TrySessionInput): Promise<TryResult> 
 
 async function signInAndCall(input: TrySessionInput, callback: Awaited<ReturnType<typeof startCallbackServer>>): Promise<TryResult> {
   const serverUrl = new URL(input.url);
-  let resourceMetadataUrl: URL | undefined;
-  const baseFetch = input.fetch ?? fetch;
-  // Remembers what the server's challenges name, as the transport does, to finish each sign-in with the same metadata.
-  // The SSE client transport does not follow a 403 insufficient_scope itself (it throws a generic error), so the
-  // challenge is read here for both transports.
-  let scopeChallenge: { requiredScope?: string; resourceMetadataUrl?: URL; errorDescription?: string } | undefined;
-  const observingFetch: typeof fetch = async (resource, init) => {
-    const response = await baseFetch(resource, init);
-    if ((response.status === 401 || response.status === 403) && response.headers.has('www-authenticate')) {
-      const challenge = extractWWWAuthenticateParams(response);
-      resourceMetadataUrl = challenge.resourceMetadataUrl ?? resourceMetadataUrl;
-      if (response.status === 403 && challenge.error === 'insufficient_scope') {
-        scopeChallenge = { requiredScope: challenge.scope, resourceMetadataUrl: challenge.resourceMetadataUrl, errorDescription: challenge.errorDescription };
-      }
-    }
-    return response;
-  };
-  // The app secret goes only to the app's own Logto (LOGTO_ISSUER), whatever the server's metadata names.
-  const guardedFetch: typeof fetch = async (resource, init) => {
-    const target = new URL(resource instanceof Request ? resource.url : String(resource));
-    if (input.app.secret && carriesClientSecret(init) && !sameOrigin(target, input.expectedIssuer)) {
-      throw new UsageError(
-        `The server's metadata sends the sign-in to ${printable(target.origin)}, not to LOGTO_ISSUER ${input.expectedIssuer ?? '(not set)'}; ` +
-          'the app secret is not sent there.',
-      );
-    }
-    return observingFetch(resource, init);
-  };
+  const clientFetch = new ClientFetch({ present: Boolean(input.app.secret), issuer: input.expectedIssuer }, input.fetch);
+  const guardedFetch = clientFetch.fetch;
 
   let signIns = 0;
   let requestedScope = '';
   let pendingAuthorization = false;
+  const steppedUpFor = new Set<string>();
   const provider = new InMemoryOAuthProvider(input.app, callback.redirectUrl, async (url) => {
     signIns += 1;
     if (signIns > MAX_SIGN_INS) throw new UsageError(`The server asked for a sign-in ${signIns} times; stopping. Run doctor to see why its tokens are refused.`);
-    if (input.app.secret && !sameOrigin(url, input.expectedIssuer)) {
-      throw new UsageError(
-        `The server's metadata sends the sign-in to ${printable(url.origin)}, not to LOGTO_ISSUER ${input.expectedIssuer ?? '(not set)'}; ` +
-          'try does not sign in there with the app secret. Run doctor to compare the issuers.',
-      );
-    }
-    if (input.scope) url.searchParams.set('scope', input.scope);
+    clientFetch.checkSecretTarget(url);
+    // --scope replaces the first request's scope; a step-up asks for what the challenge named.
+    if (input.scope && signIns === 1) url.searchParams.set('scope', input.scope);
     requestedScope = url.searchParams.get('scope') ?? '';
     pendingAuthorization = true;
     await input.showAuthorization(url, signIns);
@@ -131,7 +105,7 @@ async function signInAndCall(input: TrySessionInput, callback: Awaited<ReturnTyp
       serverUrl,
       authorizationCode: code,
       iss: params.get('iss') ?? undefined,
-      resourceMetadataUrl,
+      resourceMetadataUrl: clientFetch.resourceMetadataUrl,
       fetchFn: guardedFetch,
     });
     if (outcome !== 'AUTHORIZED') throw new UsageError('The code could not be exchanged for a token.');
@@ -144,7 +118,7 @@ async function signInAndCall(input: TrySessionInput, callback: Awaited<ReturnTyp
         ? new SSEClientTransport(serverUrl, options)
         : new StreamableHTTPClientTransport(serverUrl, { ...options, onInsufficientScope: 'throw' });
     const client = new Client({ name: 'create-logto-mcp try', version: GENERATOR_VERSION });
-    scopeChallenge = undefined;
+    clientFetch.scopeChallenge = undefined;
     try {
       await client.connect(transport);
       const raw = await client.callTool({ name: input.tool, arguments: input.args });
@@ -156,7 +130,7 @@ async function signInAndCall(input: TrySessionInput, callback: Awaited<ReturnTyp
         await finishSignIn();
         continue;
       }
-      const insufficient = error instanceof InsufficientScopeError ? error : scopeChallenge;
+      const insufficient = error instanceof InsufficientScopeError ? error : clientFetch.scopeChallenge;
       if (insufficient) {
         const challenge: ScopeChallenge = {
           tool: input.tool,
@@ -164,11 +138,19 @@ async function signInAndCall(input: TrySessionInput, callback: Awaited<ReturnTyp
           grantedScope: provider.tokens()?.scope,
           description: insufficient.errorDescription,
         };
+        if (steppedUpFor.has(challenge.requiredScope ?? '')) {
+          throw new UsageError(
+            `Signed in again, but the token still lacks what ${input.tool} needs ("${printable(challenge.requiredScope ?? '')}"): ` +
+              "the user holds no role granting it, or the app does not have it among its consent scopes. Run doctor to see which.",
+          );
+        }
         if (!(await input.stepUp(challenge))) throw new StepUpRefused(challenge);
-        const scope = union(provider.tokens()?.scope, insufficient.requiredScope);
+        steppedUpFor.add(challenge.requiredScope ?? '');
+        // As the SDK's own step-up: what was asked for before, what the token has, and what the challenge names.
+        const scope = union(requestedScope, provider.tokens()?.scope, insufficient.requiredScope);
         const outcome = await auth(provider, {
           serverUrl,
-          resourceMetadataUrl: insufficient.resourceMetadataUrl ?? resourceMetadataUrl,
+          resourceMetadataUrl: insufficient.resourceMetadataUrl ?? clientFetch.resourceMetadataUrl,
           scope,
           forceReauthorization: true,
           fetchFn: guardedFetch,
@@ -217,11 +199,6 @@ async function waitForCallback(
   }
 }
 
-export function formatDuration(ms: number): string {
-  const seconds = Math.round(ms / 1000);
-  return seconds >= 60 ? `${Math.floor(seconds / 60)}m${seconds % 60 ? ` ${seconds % 60}s` : ''}` : `${seconds}s`;
-}
-
 function toolOutcome(raw: unknown): { result: unknown; isError: boolean } {
   const r = raw as { structuredContent?: unknown; content?: Array<{ type: string; text?: string }>; isError?: boolean };
   const isError = Boolean(r.isError);
@@ -237,15 +214,4 @@ function toolOutcome(raw: unknown): { result: unknown; isError: boolean } {
 
 function union(...lists: Array<string | undefined>): string {
   return [...new Set(lists.flatMap((list) => list?.split(' ') ?? []).filter(Boolean))].join(' ');
-}
-
-function sameOrigin(target: URL, issuer: string | undefined): boolean {
-  return issuer !== undefined && URL.canParse(issuer) && target.origin === new URL(issuer).origin;
-}
-
-/** client_secret_basic (an Authorization: Basic header) or client_secret_post (in the form). */
-function carriesClientSecret(init: RequestInit | undefined): boolean {
-  const authorization = new Headers(init?.headers).get('authorization') ?? '';
-  const body = init?.body instanceof URLSearchParams ? init.body.toString() : typeof init?.body === 'string' ? init.body : '';
-  return /^basic /i.test(authorization) || /(^|&)client_secret=/.test(body);
 }
