@@ -1,5 +1,6 @@
 import type { CreateOptions } from './options/create-options.js';
-import { packageNameFor } from './options/create-options.js';
+import { projectNameFor } from './options/create-options.js';
+import { pythonModuleName } from './options/python-names.js';
 import path from 'node:path';
 
 export const GENERATOR_NAME = 'create-logto-mcp';
@@ -9,7 +10,11 @@ export const GENERATOR_VERSION = typeof __CLI_VERSION__ === 'string' ? __CLI_VER
 
 /** What the templates see. Strings a user typed must go through an encoding helper (see render/encoders.ts). */
 export interface TemplateVariables {
+  /** The npm package name, or for Python the project (distribution) name, which is also its command. */
   projectName: string;
+  language: string;
+  /** Python only: the import package under src/ (the `__module__` folder of templates/python). */
+  pythonModule: string;
   issuer: string;
   resource: string;
   port: number;
@@ -40,11 +45,16 @@ const RUN_SCRIPT = { npm: 'npm run', pnpm: 'pnpm', yarn: 'yarn', bun: 'bun run' 
 
 /** Decides what to generate; pure, so it is tested without touching the disk. */
 export function planProject(options: CreateOptions, cwd = process.cwd()): ProjectPlan {
+  const projectName = projectNameFor(options.directory, options.language);
+  // TypeScript's layers are at the top of templates/, Python's under templates/python/ (templates/README.md).
+  const root = options.language === 'python' ? 'python/' : '';
   return {
     targetDir: path.resolve(cwd, options.directory),
-    layers: ['base', `transport/${options.transport}`, `framework/${options.framework}`, `verifier/${options.verifier}`],
+    layers: [`${root}base`, `${root}transport/${options.transport}`, `${root}framework/${options.framework}`, `${root}verifier/${options.verifier}`],
     variables: {
-      projectName: packageNameFor(options.directory),
+      projectName,
+      language: options.language,
+      pythonModule: options.language === 'python' ? pythonModuleName(projectName) : '',
       issuer: options.issuer,
       resource: options.resource,
       port: options.port,
