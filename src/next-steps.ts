@@ -22,17 +22,20 @@ export function summarize(plan: ProjectPlan, installed: boolean, git: CreateSumm
   return { projectDir: plan.targetDir, ...settings, installed, git, generator: { name: generatorName, version: generatorVersion } };
 }
 
+/** How to install (when that was not done) and start the server. */
+function runCommands(v: TemplateVariables, installed: boolean): string[] {
+  if (v.language !== 'python') return [...(installed ? [] : [`${v.packageManager} install`]), `${v.run} dev`];
+  // With uv, `uv run` installs what is missing itself; the venv's own command works with or without uv.
+  return [`uv run ${shell(v.projectName)}`, `(or: ${installed ? '' : 'python3 -m venv .venv && .venv/bin/pip install -e . --group dev && '}.venv/bin/${shell(v.projectName)})`];
+}
+
 /** What to do now, in the order to do it; `registeredAppId` when --register has set Logto up already. */
 export function nextSteps(plan: ProjectPlan, summary: CreateSummary, registeredAppId?: string, cwd = process.cwd()): string {
   const { variables: v } = plan;
   const relative = path.relative(cwd, plan.targetDir) || '.';
   // A relative path starting with "-" would be read as an option: `cd ./-x`, not `cd -x`.
   const cdTarget = relative.startsWith('..') ? plan.targetDir : relative.startsWith('-') ? `./${relative}` : relative;
-  const commands = [
-    relative === '.' ? undefined : `cd ${shell(cdTarget)}`,
-    summary.installed ? undefined : `${v.packageManager} install`,
-    `${v.run} dev`,
-  ].filter(Boolean);
+  const commands = [relative === '.' ? undefined : `cd ${shell(cdTarget)}`, ...runCommands(v, summary.installed)].filter(Boolean);
   const scopes = v.requiredScopes.length ? ` with the scope${v.requiredScopes.length > 1 ? 's' : ''} ${v.requiredScopes.join(', ')}` : '';
   const logto = registeredAppId
     ? [`The server will answer at ${colors.bold(v.resource)}. MCP clients sign in with the Logto app ${colors.bold(printable(registeredAppId))} (see above).`]
