@@ -4,12 +4,18 @@
  * Python refused before anything is written.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 
 import { afterAll, describe, expect, it } from 'vitest';
 
+import { createOptionSpecs, type CreateOptions } from '../src/options/create-options.js';
+import { resolveOptions } from '../src/options/define.js';
+import { planProject } from '../src/plan.js';
+import { renderFiles } from '../src/render/render.js';
+import { generatedPythonRequirements } from '../src/versions.js';
 import { listTree, makeTempDir, removeDir, runCli } from './support/cli.js';
+import { pythonVariants, variantName } from './support/variants.js';
 
 const work = makeTempDir('python-cli');
 afterAll(() => removeDir(work));
@@ -67,9 +73,26 @@ describe('--language python', () => {
 
   it('refuses to install without a python3, naming the version needed, before anything is written', async () => {
     const target = path.join(work, 'no-python');
-    const result = await runCli([target, '--yes', '--language', 'python', ...ISSUER], { env: { PATH: path.dirname(process.execPath) } });
+    const bin = path.join(work, 'node-only');
+    mkdirSync(bin);
+    symlinkSync(process.execPath, path.join(bin, 'node'));
+    const result = await runCli([target, '--yes', '--language', 'python', ...ISSUER], { env: { PATH: bin } });
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain('python3 is not on PATH: the Python project needs Python 3.11 or later to install. Install it, or pass --no-install; nothing was written.');
     expect(existsSync(target)).toBe(false);
+  });
+});
+
+describe.each(pythonVariants.map((variant) => [variantName(variant), variant] as const))('the Python templates of %s', (_, variant) => {
+  it('render a pyproject.toml whose every requirement comes from src/versions.ts, all of them used', async () => {
+    const flags = { issuer: 'https://abc.logto.app/oidc', directory: 'variant', ...variant };
+    const options = (await resolveOptions(createOptionSpecs, flags, { interactive: false, yes: true })) as CreateOptions;
+    const plan = planProject(options, work);
+    expect(plan.layers).toEqual(['python/base', `python/transport/${variant.transport}`, 'python/framework/starlette', `python/verifier/${variant.verifier}`]);
+    const pyproject = (await renderFiles(plan)).find((file) => file.path === 'pyproject.toml')!.content.toString();
+    const code = 'import json, sys, tomllib; t = tomllib.loads(sys.stdin.read()); print(json.dumps(t["project"]["dependencies"] + t["dependency-groups"]["dev"] + t["build-system"]["requires"]))';
+    const requirements = JSON.parse(execFileSync('python3', ['-c', code], { input: pyproject, encoding: 'utf8' })) as string[];
+    const quoted = requirements.map((requirement) => /^([A-Za-z0-9_.[\]-]+)(.*)$/.exec(requirement)!.slice(1));
+    expect(Object.fromEntries(quoted)).toEqual(generatedPythonRequirements);
   });
 });
