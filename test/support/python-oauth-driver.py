@@ -2,7 +2,7 @@
 
 argv: <transport: streamable-http|sse> <server url> <client id> <redirect uri> <tool>
 Prints one JSON line: {"ok": true, "result": <the tool's structured content or text>, "requests": [...]} or
-{"ok": false, "error": "..."}. Only loopback is ever contacted. The "browser" follows the authorization server's
+{"ok": false, "error": "...", "requests": [...]}; "requests" lists each answer as "<status> <method> <url> <challenge>". Only loopback is ever contacted. The "browser" follows the authorization server's
 redirects (with cookies) until the loopback redirect URI, where it stops and hands the query to the SDK.
 """
 
@@ -26,7 +26,14 @@ requests: list[str] = []
 async def loopback_only(request: httpx2.Request) -> None:
     if request.url.host not in LOOPBACK:
         raise RuntimeError(f"refusing a non-loopback request: {request.url}")
-    requests.append(f"{request.method} {request.url}")
+
+
+async def record(response: httpx2.Response) -> None:
+    challenge = response.headers.get("www-authenticate", "")
+    requests.append(f"{response.status_code} {response.request.method} {response.request.url} {challenge}".strip())
+
+
+HOOKS = {"request": [loopback_only], "response": [record]}
 
 
 class Memory:
@@ -52,7 +59,7 @@ callback: dict[str, str] = {}
 
 async def browser(authorization_url: str) -> None:
     url = authorization_url
-    async with httpx2.AsyncClient(event_hooks={"request": [loopback_only]}) as client:
+    async with httpx2.AsyncClient(event_hooks=HOOKS) as client:
         for _ in range(20):
             if url.startswith(redirect_uri):
                 callback.update({name: values[0] for name, values in parse_qs(urlsplit(url).query).items()})
@@ -71,12 +78,18 @@ async def callback_handler() -> AuthorizationCodeResult:
 
 
 async def main() -> dict:
+    # The SDK's SSE client waits on the stream for the answer to a refused POST: give up in time.
+    with anyio.fail_after(60):
+        return await call()
+
+
+async def call() -> dict:
     metadata = OAuthClientMetadata(redirect_uris=[redirect_uri], client_name="python-driver", token_endpoint_auth_method="none")
     auth = OAuthClientProvider(server_url, metadata, Memory(), browser, callback_handler)
     if transport == "sse":
-        connection = sse_client(server_url, auth=auth, httpx_client_factory=lambda **kw: httpx2.AsyncClient(event_hooks={"request": [loopback_only]}, **kw))
+        connection = sse_client(server_url, auth=auth, httpx_client_factory=lambda **kw: httpx2.AsyncClient(event_hooks=HOOKS, **kw))
     else:
-        http = httpx2.AsyncClient(auth=auth, event_hooks={"request": [loopback_only]}, timeout=30)
+        http = httpx2.AsyncClient(auth=auth, event_hooks=HOOKS, timeout=30)
         connection = streamable_http_client(server_url, http_client=http)
     async with connection as (read, write), ClientSession(read, write) as session:
         await session.initialize()
