@@ -9,7 +9,7 @@ import { colors } from './ui.js';
 /** What was created, as printed with --json. */
 export type CreateSummary = Pick<
   TemplateVariables,
-  'projectName' | 'issuer' | 'resource' | 'port' | 'host' | 'requiredScopes' | 'framework' | 'transport' | 'verifier'
+  'projectName' | 'language' | 'issuer' | 'resource' | 'port' | 'host' | 'requiredScopes' | 'framework' | 'transport' | 'verifier'
 > & {
   projectDir: string;
   installed: boolean;
@@ -18,7 +18,7 @@ export type CreateSummary = Pick<
 };
 
 export function summarize(plan: ProjectPlan, installed: boolean, git: CreateSummary['git']): CreateSummary {
-  const { generatorName, generatorVersion, packageManager: _packageManager, run: _run, ...settings } = plan.variables;
+  const { generatorName, generatorVersion, packageManager: _packageManager, run: _run, pythonModule: _pythonModule, ...settings } = plan.variables;
   return { projectDir: plan.targetDir, ...settings, installed, git, generator: { name: generatorName, version: generatorVersion } };
 }
 
