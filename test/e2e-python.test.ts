@@ -139,6 +139,16 @@ pythonVariants.forEach((variant, index) => {
 
       // The SDK's SSE client does not act on a 403 to a POST: it waits on the stream for an answer that never comes.
       if (variant.transport !== 'sse') {
+        it(`the MCP Python SDK's client, user holding the role: greet answers the step-up challenge, the client re-authorizes for ${TOOL_SCOPE}, and greet works`, async () => {
+          issuer.setUserScopes([TOOL_SCOPE]);
+          const outcome = await pythonClient(project!.dir, variant.transport, resource, issuer.clientId, 'greet');
+          issuer.setUserScopes(undefined);
+          expect(outcome.ok, `${outcome.error}\n${outcome.requests.join('\n')}`).toBe(true);
+          expect(outcome.result).toEqual({ text: `Hello, ${issuer.user.sub}!` });
+          expect(outcome.requests.find((request) => request.startsWith('403 POST'))).toContain(`scope="openid profile email ${TOOL_SCOPE}"`);
+          expect(outcome.requests.filter((request) => /^200 POST \S+\/oidc\/token/.test(request))).toHaveLength(2);
+        }, 120_000);
+
         it(`the MCP Python SDK's client, user without the role granting ${TOOL_SCOPE}: greet gets the 403 step-up challenge and stays refused`, async () => {
           issuer.setUserScopes([]);
           const outcome = await pythonClient(project!.dir, variant.transport, resource, issuer.clientId, 'greet');

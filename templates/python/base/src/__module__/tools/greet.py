@@ -13,6 +13,7 @@ def register(server: MCPServer) -> None:
         title="Greet",
         description="Says hello to the signed-in user. Needs the greet:write scope.",
         annotations=ToolAnnotations(readOnlyHint=True, openWorldHint=False),
+        structured_output=False,  # a greeting is text
     )
     def greet() -> str:
         """Greets the signed-in user. It needs the scope tool-scopes.json lists for it (greet:write), which `whoami`
