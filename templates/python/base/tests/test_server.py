@@ -16,9 +16,9 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from .helpers.app import RunningApp
+from .helpers.app import RunningApp, serve
 from .helpers.issuer import LocalIssuer
-from .helpers.mcp import call_tool, mcp_request, tool_call_request
+from .helpers.mcp import RESOURCE_PATH, call_tool, mcp_request, tool_call_request
 
 
 def challenge(response: httpx2.Response) -> dict[str, str]:
@@ -148,6 +148,15 @@ def test_machine_token_refused(app: RunningApp, issuer: LocalIssuer) -> None:
     response = mcp_request(app.resource, {"Authorization": f"Bearer {machine}"})
     assert response.status_code == 401
     assert challenge(response)["error"] == "insufficient_user_authentication"
+
+
+@pytest.mark.anyio
+async def test_machine_token_served_with_mcp_allow_machine_tokens(issuer: LocalIssuer) -> None:
+    with serve(issuer, RESOURCE_PATH, MCP_ALLOW_MACHINE_TOKENS="true") as machines:
+        machine = issuer.sign({"aud": machines.resource, "sub": issuer.client_id})
+        identity = (await call_tool(machines.resource, machine, "whoami")).structured_content
+    assert identity["subjectType"] == "machine"
+    assert "missingProfileClaims" not in identity
 
 
 def test_disallowed_origin_403_even_with_a_valid_token(app: RunningApp, issuer: LocalIssuer) -> None:
