@@ -1,5 +1,6 @@
 import type { CreateOptions } from './options/create-options.js';
-import { packageNameFor } from './options/create-options.js';
+import { projectNameFor } from './options/create-options.js';
+import { pythonModuleName } from './options/python-names.js';
 import path from 'node:path';
 import { endpointUrls, transportLayers, type Transport } from './options/choices.js';
 
@@ -10,7 +11,11 @@ export const GENERATOR_VERSION = typeof __CLI_VERSION__ === 'string' ? __CLI_VER
 
 /** What the templates see. Strings a user typed must go through an encoding helper (see render/encoders.ts). */
 export interface TemplateVariables {
+  /** The npm package name, or for Python the project (distribution) name, which is also its command. */
   projectName: string;
+  language: string;
+  /** Python only: the import package under src/ (the `__module__` folder of templates/python). */
+  pythonModule: string;
   issuer: string;
   resource: string;
   port: number;
@@ -48,18 +53,15 @@ const RUN_SCRIPT = { npm: 'npm run', pnpm: 'pnpm', yarn: 'yarn', bun: 'bun run' 
 
 /** Decides what to generate; pure, so it is tested without touching the disk. */
 export function planProject(options: CreateOptions, cwd = process.cwd()): ProjectPlan {
+  const projectName = projectNameFor(options.directory, options.language);
   return {
     targetDir: path.resolve(cwd, options.directory),
-    layers: [
-      'base',
-      ...transportLayers[options.transport as Transport].map((layer) => `transport/${layer}`),
-      `endpoints/${options.transport}`,
-      `framework/${options.framework}`,
-      `verifier/${options.verifier}`,
-    ],
+    layers: options.language === 'python' ? pythonLayers(options) : typescriptLayers(options),
     variables: {
       ...endpointVariables(options.transport as Transport, options.resource),
-      projectName: packageNameFor(options.directory),
+      projectName,
+      language: options.language,
+      pythonModule: options.language === 'python' ? pythonModuleName(projectName) : '',
       issuer: options.issuer,
       resource: options.resource,
       port: options.port,
@@ -79,4 +81,20 @@ export function planProject(options: CreateOptions, cwd = process.cwd()): Projec
 function endpointVariables(transport: Transport, resource: string) {
   const { streamableHttp, sse, sseMessagesPath } = endpointUrls(transport, resource);
   return { streamableHttpUrl: streamableHttp, sseUrl: sse, sseMessagesPath, clientUrl: streamableHttp ?? sse ?? resource };
+}
+
+/** TypeScript's layers, at the top of templates/ (templates/README.md): `--transport both` takes both transport modules. */
+function typescriptLayers(options: CreateOptions): string[] {
+  return [
+    'base',
+    ...transportLayers[options.transport as Transport].map((layer) => `transport/${layer}`),
+    `endpoints/${options.transport}`,
+    `framework/${options.framework}`,
+    `verifier/${options.verifier}`,
+  ];
+}
+
+/** Python's, under templates/python/: one transport each (`both` is refused for Python, see languageTransports). */
+function pythonLayers(options: CreateOptions): string[] {
+  return ['python/base', `python/transport/${options.transport}`, `python/framework/${options.framework}`, `python/verifier/${options.verifier}`];
 }

@@ -24,3 +24,24 @@ export const generatedVersions = {
 } as const satisfies Record<string, string>;
 
 export type GeneratedPackage = keyof typeof generatedVersions;
+
+// Python (--language python): the version the generated project needs, and every requirement its
+// pyproject.toml gets (PEP 508 specifiers), in one place.
+/** `requires-python`, and what the install step checks before anything is written. */
+export const pythonRequirement = { specifier: '>=3.11', minimum: [3, 11] } as const;
+export const generatedPythonRequirements = {
+  // runtime
+  mcp: '>=2.3.0,<3', // the official SDK: MCPServer, its Streamable HTTP and SSE transports, its client
+  starlette: '>=0.48,<2',
+  uvicorn: '>=0.34,<1',
+  'pyjwt[crypto]': '>=2.10.1,<3',
+  httpx2: '>=2.10,<3', // the SDK's own HTTP client (httpx's API), for discovery and the issuer's keys
+  'python-dotenv': '>=1.1,<2',
+  // tooling
+  pytest: '>=8.3,<10',
+  ruff: '>=0.15,<0.18',
+  // build backend
+  hatchling: '>=1.26,<2',
+} as const satisfies Record<string, string>;
+
+export type GeneratedPythonRequirement = keyof typeof generatedPythonRequirements;

@@ -167,9 +167,27 @@ describe('in a terminal', () => {
     }
   });
 
+  it('asks for the language first; Python offers only its own framework', async () => {
+    const session = startInTerminal(['py-server', '--skip-issuer-check', '--no-install', '--no-git', '--issuer', 'https://tenant.invalid/oidc'], work);
+    try {
+      await session.answer('Language', `\x1b[B${ENTER}`); // down: Python
+      await session.answer('Web framework', ENTER);
+      for (const prompt of ['MCP transport', 'Token verification', 'Public URL of the MCP server', 'Scopes every request requires']) {
+        await session.answer(prompt, ENTER);
+      }
+      expect(await session.exited).toBe(0);
+    } finally {
+      session.kill();
+    }
+    expect(session.screen()).toContain('Starlette');
+    expect(session.screen()).not.toContain('Hono');
+    expect(JSON.parse(readFileSync(path.join(work, 'py-server', 'logto-mcp.json'), 'utf8'))).toMatchObject({ language: 'python', framework: 'starlette' });
+  });
+
   it('exits non-zero on Ctrl-C at a prompt and writes nothing', async () => {
     const session = startInTerminal(['cancelled', '--no-install', '--no-git'], work);
     try {
+      await session.answer('Language', ENTER); // asked first: TypeScript
       await session.answer('Logto issuer endpoint', '\x03');
       expect(await session.exited).toBe(130);
     } finally {

@@ -3,6 +3,7 @@ import { checkCreateOptions, createOptionSpecs, defaultPortNote, type CreateOpti
 import { resolveOptions } from '../options/define.js';
 import { initGit } from '../install/git.js';
 import { installDependencies } from '../install/install.js';
+import { checkPython, installPythonProject } from '../install/python.js';
 import { nextSteps, summarize } from '../next-steps.js';
 import { GENERATOR_NAME, planProject, type ProjectPlan } from '../plan.js';
 import type { CreateFlags } from './create-command.js';
@@ -28,6 +29,8 @@ export async function create(flags: CreateFlags): Promise<void> {
   // Credentials are resolved before anything is written, so a missing one leaves nothing behind.
   const registerFlags = options.register ? await resolveOptions(registerOptionSpecs, flags, context) : undefined;
 
+  // A missing or too old Python is said before anything is written.
+  const python = options.language === 'python' && options.install ? await checkPython() : undefined;
   await checkIssuerUnlessSkipped(options, ui);
   const plan = planProject(options);
   const { files, kept } = await keepExistingState(plan.targetDir, await renderFiles(plan));
@@ -37,7 +40,11 @@ export async function create(flags: CreateFlags): Promise<void> {
   await rememberLogto(options.issuer, registerFlags);
 
   const registration = registerFlags ? await registerNewProject(plan, registerFlags, ui, json) : undefined;
-  const install = options.install ? await installDependencies(plan.targetDir, options.packageManager, ui) : { installed: false };
+  const install = !options.install
+    ? { installed: false }
+    : python
+      ? await installPythonProject(plan.targetDir, ui, python)
+      : await installDependencies(plan.targetDir, options.packageManager, ui);
   const git = options.git ? await initGit(plan.targetDir, GENERATOR_NAME, ui) : 'skipped';
 
   // What failed after the project was written is reported at the end, after the summary.

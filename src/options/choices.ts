@@ -2,10 +2,18 @@ import type { Choice } from './define.js';
 
 // The variants the generator knows, as data: flags, prompts, help and validation derive from these.
 
-export const frameworks = [
-  { value: 'express', label: 'Express', hint: 'Express 5 with the official MCP SDK adapter' },
-  { value: 'hono', label: 'Hono', hint: 'Hono 4 on Node (@hono/node-server)' },
+export const languages = [
+  { value: 'typescript', label: 'TypeScript', hint: 'Node.js, the official MCP TypeScript SDK' },
+  { value: 'python', label: 'Python', hint: 'Python 3.11+, the official MCP Python SDK, Starlette and uvicorn' },
 ] as const satisfies readonly Choice[];
+export type Language = (typeof languages)[number]['value'];
+
+/** Each framework belongs to one language: only that language's are offered, and another's is refused naming them. */
+export const frameworks = [
+  { value: 'express', label: 'Express', hint: 'Express 5 with the official MCP SDK adapter', language: 'typescript' },
+  { value: 'hono', label: 'Hono', hint: 'Hono 4 on Node (@hono/node-server)', language: 'typescript' },
+  { value: 'starlette', label: 'Starlette', hint: "the MCP Python SDK's ASGI app under Starlette, served by uvicorn", language: 'python' },
+] as const satisfies ReadonlyArray<Choice & { language: Language }>;
 
 export const transports = [
   { value: 'streamable-http', label: 'Streamable HTTP', hint: 'the current MCP transport (POST /mcp)' },
@@ -45,6 +53,18 @@ export const packageManagers = [
 
 export type Framework = (typeof frameworks)[number]['value'];
 export type Transport = (typeof transports)[number]['value'];
+/**
+ * Which transports each language's templates serve: `true`, or why not (refused with that text). Every
+ * transport needs an entry for every language, so a new transport cannot be offered where it was never built.
+ */
+export const languageTransports: Record<Language, Record<Transport, true | string>> = {
+  typescript: { 'streamable-http': true, sse: true, both: true },
+  python: {
+    'streamable-http': true,
+    sse: true,
+    both: 'the Python template serves one transport; choose streamable-http, or sse for clients that still need it',
+  },
+};
 /** The path of the MCP endpoint each transport's default resource ends in (`--resource`'s default). */
 export const transportPaths: Record<Transport, string> = { 'streamable-http': '/mcp', sse: '/sse', both: '/mcp' };
 /** The transport template layers (templates/transport/) each choice combines; templates/endpoints/<choice> says where each is served. */

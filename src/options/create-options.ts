@@ -1,6 +1,7 @@
 import path from 'node:path';
 import validatePackageName from 'validate-npm-package-name';
-import { frameworks, packageManagers, transportPaths, transports, verifiers, type PackageManager, type Transport } from './choices.js';
+import { frameworks, languages, languageTransports, packageManagers, transportPaths, transports, verifiers, type Language, type PackageManager, type Transport } from './choices.js';
+import { pythonProjectName } from './python-names.js';
 import type { OptionSpec, OptionSpecs, ResolvedOptions } from './define.js';
 import { UsageError } from '../errors.js';
 import { firstUnprintable, printable } from '../printable.js';
@@ -13,6 +14,15 @@ export const OIDC_SCOPES = new Set(['openid', 'profile', 'email', 'phone', 'addr
 
 /** The options of `create-logto-mcp [directory]`, in the order they are resolved and asked. */
 export const createOptionSpecs = {
+  language: {
+    flag: '--language <name>',
+    description: 'Language of the generated server',
+    choices: languages,
+    default: 'typescript',
+    // --framework starlette alone means Python: there is nothing else to ask.
+    implied: (flags) => frameworks.find((framework) => framework.value === flags.framework)?.language,
+    prompt: { message: 'Language:' },
+  } satisfies OptionSpec<string>,
   directory: {
     flag: '[directory]',
     description: 'Folder to create the project in; its name becomes the package name',
@@ -28,9 +38,17 @@ export const createOptionSpecs = {
   } satisfies OptionSpec<string>,
   framework: {
     flag: '--framework <name>',
-    description: 'Web framework',
+    description: 'Web framework (express, hono: TypeScript; starlette: Python)',
     choices: frameworks,
-    default: 'express',
+    // The chosen language's first framework: express, or starlette for Python.
+    default: (answers) => frameworks.find((framework) => framework.language === answers.language)?.value,
+    defaultDescription: "the language's first: express, starlette",
+    refuse: (value, answers) => {
+      const language = frameworks.find((framework) => framework.value === value)?.language;
+      if (language === answers.language) return undefined;
+      const own = frameworks.filter((framework) => framework.language === answers.language).map((framework) => framework.value);
+      return `it is a ${language} framework; with --language ${String(answers.language)} choose ${own.join(', ')}.`;
+    },
     prompt: { message: 'Web framework:' },
   } satisfies OptionSpec<string>,
   transport: {
@@ -38,6 +56,10 @@ export const createOptionSpecs = {
     description: 'MCP transport (sse: the deprecated HTTP+SSE transport, only for clients without Streamable HTTP; both: Streamable HTTP, and HTTP+SSE at <resource>/sse)',
     choices: transports,
     default: 'streamable-http',
+    refuse: (value, answers) => {
+      const supported = languageTransports[answers.language as Language]?.[value as Transport];
+      return supported === true ? undefined : `not with --language ${String(answers.language)}: ${supported ?? 'unknown transport'}`;
+    },
     prompt: { message: 'MCP transport:' },
   } satisfies OptionSpec<string>,
   verifier: {
@@ -109,7 +131,7 @@ export type CreateOptions = ResolvedOptions<typeof createOptionSpecs>;
  * write outside the intended place, and a folder that has files in it unless --force is given; checks
  * that it can be written (see checkTarget). Checked here so that nothing else is asked first.
  */
-export function parseDirectory(raw: string, flags: Record<string, unknown>): string {
+export function parseDirectory(raw: string, flags: Record<string, unknown>, answers: Record<string, unknown> = {}): string {
   const unsafe = firstUnprintable(raw) ?? (raw.includes('\\') ? '\\' : undefined);
   if (unsafe !== undefined) {
     const what = unsafe === '\\' ? 'a backslash (\\), a folder separator on Windows and an escape in shells' : `the invisible or control character ${printable(unsafe)}`;
@@ -118,9 +140,14 @@ export function parseDirectory(raw: string, flags: Record<string, unknown>): str
   const trimmed = raw.trim();
   if (!trimmed) throw new Error('the project folder cannot be empty.');
   if (trimmed.split('/').includes('..')) throw new Error(`"${trimmed}" goes up with "..": give a folder below the current one or an absolute path.`);
-  packageNameFor(trimmed);
+  projectNameFor(trimmed, (answers.language as Language | undefined) ?? 'typescript');
   checkTarget(path.resolve(trimmed), Boolean(flags.force));
   return trimmed;
+}
+
+/** The project's package name: npm's for TypeScript, Python packaging's for Python. */
+export function projectNameFor(directory: string, language: Language): string {
+  return language === 'python' ? pythonProjectName(path.basename(path.resolve(directory))) : packageNameFor(directory);
 }
 
 /**

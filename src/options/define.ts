@@ -29,11 +29,18 @@ export interface OptionSpec<T = unknown> {
   /** Collects every occurrence of the flag into a list. */
   repeatable?: boolean;
   /** Turns text from a flag, env var or prompt into the value; throws an Error whose message says what is wrong. */
-  parse?: (raw: string, flags: Record<string, unknown>) => T;
+  parse?: (raw: string, flags: Record<string, unknown>, answers: Record<string, unknown>) => T;
   /** The value when none is given; a function sees the answers resolved so far and the raw flags. */
   default?: T | ((answers: Record<string, unknown>, flags: Record<string, unknown>) => T | undefined);
   /** Shown in --help when the default is computed. */
   defaultDescription?: string;
+  /**
+   * For a choice option: why `value` cannot go with the answers resolved so far (another language's
+   * framework, say), or undefined. A refused choice is left out of the prompt and refused with this text.
+   */
+  refuse?: (value: string, answers: Record<string, unknown>) => string | undefined;
+  /** The value another flag settles (`--framework starlette` means Python): taken as given, never asked. */
+  implied?: (flags: Record<string, unknown>) => T | undefined;
   /** Resolves to undefined when not given, instead of being an error (for options with no default). */
   optional?: true;
   /** Asked in a terminal when the value was not given; without it the option is never asked for. */
@@ -124,45 +131,52 @@ async function resolveOne(
   env: NodeJS.ProcessEnv,
 ): Promise<unknown> {
   const flag = flagName(spec);
-  const given = flags[key];
-  if (given !== undefined) return parseGiven(spec, given, flag, flags);
+  const given = flags[key] ?? spec.implied?.(flags);
+  if (given !== undefined) return parseGiven(spec, given, flag, flags, answers);
 
   const fromEnv = spec.env ? env[spec.env] : undefined;
-  if (fromEnv) return parseGiven(spec, fromEnv, `${spec.env} (environment)`, flags);
+  if (fromEnv) return parseGiven(spec, fromEnv, `${spec.env} (environment)`, flags, answers);
 
   const fallback = typeof spec.default === 'function' ? spec.default(answers, flags) : spec.default;
   const mayAsk = spec.prompt && context.interactive && (!context.yes || fallback === undefined);
-  if (mayAsk) return ask(spec, fallback, flags);
+  if (mayAsk) return ask(spec, fallback, flags, answers);
   // A computed default is checked like a typed value (e.g. the default folder must be empty too).
-  if (typeof fallback === 'string') return parseText(spec, fallback, flag, flags);
+  if (typeof fallback === 'string') return parseText(spec, fallback, flag, flags, answers);
   if (fallback !== undefined || spec.optional) return fallback;
   const how = isPositional(spec) ? 'give it as the first argument' : spec.env ? `pass ${flag} or set ${spec.env}` : `pass ${flag}`;
   const why = context.interactive ? '' : ' (there is no terminal to ask in)';
   throw new UsageError(`Missing ${flag} (${spec.description}). To go on, ${how}${why}.`);
 }
 
-function parseGiven(spec: OptionSpec, given: unknown, source: string, flags: Record<string, unknown>): unknown {
+function parseGiven(spec: OptionSpec, given: unknown, source: string, flags: Record<string, unknown>, answers: Record<string, unknown>): unknown {
   if (typeof given === 'boolean') return given;
-  if (Array.isArray(given)) return given.map((item) => parseText(spec, String(item), source, flags));
-  return parseText(spec, String(given), source, flags);
+  if (Array.isArray(given)) return given.map((item) => parseText(spec, String(item), source, flags, answers));
+  return parseText(spec, String(given), source, flags, answers);
 }
 
-function parseText(spec: OptionSpec, raw: string, source: string, flags: Record<string, unknown>): unknown {
+/** The choices that may be taken: not unavailable, nor refused with the answers so far. */
+function usableChoices(spec: OptionSpec, answers: Record<string, unknown>): Choice[] {
+  return (spec.choices ?? []).filter((item) => !item.unavailable && !spec.refuse?.(item.value, answers));
+}
+
+function parseText(spec: OptionSpec, raw: string, source: string, flags: Record<string, unknown>, answers: Record<string, unknown>): unknown {
   if (spec.choices) {
     const choice = spec.choices.find((item) => item.value === raw);
-    const usable = spec.choices.filter((item) => !item.unavailable).map((item) => item.value);
+    const usable = usableChoices(spec, answers).map((item) => item.value);
     if (!choice) throw new UsageError(`Invalid ${source} "${raw}": choose one of ${usable.join(', ')}.`);
     if (choice.unavailable) throw new UsageError(`${source} "${raw}" is not available: ${choice.unavailable}`);
+    const refusal = spec.refuse?.(raw, answers);
+    if (refusal) throw new UsageError(`${source} "${raw}" cannot be used here: ${refusal}`);
   }
   if (!spec.parse) return raw;
   try {
-    return spec.parse(raw, flags);
+    return spec.parse(raw, flags, answers);
   } catch (error) {
     throw new UsageError(`Invalid ${source}: ${(error as Error).message}`);
   }
 }
 
-async function ask(spec: OptionSpec, fallback: unknown, flags: Record<string, unknown>): Promise<unknown> {
+async function ask(spec: OptionSpec, fallback: unknown, flags: Record<string, unknown>, answers: Record<string, unknown>): Promise<unknown> {
   const { message, secret } = spec.prompt!;
   // Loaded only when someone is asked something: most runs (flags, --yes, no terminal) never are.
   const { confirm, input, password, select } = await import('@inquirer/prompts');
@@ -170,7 +184,7 @@ async function ask(spec: OptionSpec, fallback: unknown, flags: Record<string, un
     return select({
       message,
       default: fallback,
-      choices: spec.choices.map((choice) => ({
+      choices: spec.choices.filter((choice) => !spec.refuse?.(choice.value, answers)).map((choice) => ({
         value: choice.value,
         name: choice.label,
         description: choice.hint,
@@ -182,7 +196,7 @@ async function ask(spec: OptionSpec, fallback: unknown, flags: Record<string, un
   if (typeof fallback === 'boolean') return confirm({ message, default: fallback });
   const validate = (text: string) => {
     try {
-      spec.parse?.(text, flags);
+      spec.parse?.(text, flags, answers);
       return true;
     } catch (error) {
       return (error as Error).message;
@@ -191,7 +205,7 @@ async function ask(spec: OptionSpec, fallback: unknown, flags: Record<string, un
   const text = secret
     ? await password({ message, mask: true, validate })
     : await input({ message, default: fallback === undefined ? undefined : formatDefault(fallback), validate });
-  return spec.parse ? spec.parse(text, flags) : text;
+  return spec.parse ? spec.parse(text, flags, answers) : text;
 }
 
 function formatDefault(value: unknown): string {

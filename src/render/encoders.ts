@@ -49,3 +49,42 @@ export function shell(value: unknown): string {
   if (/^[\w@%+=:,./-]+$/.test(text)) return text;
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
+
+/**
+ * A Python string literal (double-quoted): printable ASCII as it is, backslash and quote escaped, anything else as
+ * `\xNN`, `\uNNNN` or `\UNNNNNNNN`, so no character of the value can end the literal, start an f-string field, or
+ * reach the source file as a line break or an invisible character.
+ */
+export function pythonString(value: unknown): string {
+  let out = '"';
+  for (const char of String(value)) {
+    const code = char.codePointAt(0)!;
+    if (char === '\\' || char === '"') out += `\\${char}`;
+    else if (code >= 0x20 && code < 0x7f) out += char;
+    else if (code < 0x100) out += `\\x${hex(code, 2)}`;
+    else if (code < 0x10000) out += `\\u${hex(code, 4)}`;
+    else out += `\\U${hex(code, 8)}`;
+  }
+  return `${out}"`;
+}
+
+/**
+ * A TOML basic string (TOML 1.0 §String): printable ASCII as it is, backslash and quote escaped, anything else as
+ * `\uNNNN` or `\UNNNNNNNN`. A lone surrogate is no Unicode scalar value, which TOML cannot hold: refused.
+ */
+export function toml(value: unknown): string {
+  let out = '"';
+  for (const char of String(value)) {
+    const code = char.codePointAt(0)!;
+    if (code >= 0xd800 && code <= 0xdfff) throw new Error(`cannot write ${json(String(value))} to TOML: it holds a lone surrogate`);
+    if (char === '\\' || char === '"') out += `\\${char}`;
+    else if (code >= 0x20 && code < 0x7f) out += char;
+    else if (code < 0x10000) out += `\\u${hex(code, 4)}`;
+    else out += `\\U${hex(code, 8)}`;
+  }
+  return `${out}"`;
+}
+
+function hex(code: number, digits: number): string {
+  return code.toString(16).toUpperCase().padStart(digits, '0');
+}

@@ -4,8 +4,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ProjectPlan } from '../plan.js';
-import { generatedVersions } from '../versions.js';
-import { dotenv, json, markdown, markdownCode, shell } from './encoders.js';
+import { generatedPythonRequirements, generatedVersions, pythonRequirement } from '../versions.js';
+import { dotenv, json, markdown, markdownCode, pythonString, shell, toml } from './encoders.js';
 import { fileSystemError } from './fs-errors.js';
 import { mergePackageJson, type PackageJsonFragment } from './package-json.js';
 import { UsageError } from '../errors.js';
@@ -26,7 +26,18 @@ const helpers = {
   md: (value: unknown) => markdown(value),
   mdCode: (value: unknown) => markdownCode(value),
   shell: (value: unknown) => shell(value),
+  py: (value: unknown) => pythonString(value),
+  toml: (value: unknown) => toml(value),
+  /** A pyproject.toml requirement, `"mcp>=2.3.0,<3"`, from src/versions.ts. */
+  requirement(name: unknown) {
+    const specifier = generatedPythonRequirements[name as keyof typeof generatedPythonRequirements];
+    if (!specifier) throw new Error(`templates ask for the Python requirement ${String(name)}, which src/versions.ts does not list`);
+    return toml(`${String(name)}${specifier}`);
+  },
+  requiresPython: () => toml(pythonRequirement.specifier),
   eq: (a: unknown, b: unknown) => a === b,
+  /** `{{concat "src/" pythonModule}}`: the arguments joined (Handlebars passes its options object last). */
+  concat: (...parts: unknown[]) => parts.slice(0, -1).map(String).join(''),
   version(name: unknown) {
     const range = generatedVersions[name as keyof typeof generatedVersions];
     if (!range) throw new Error(`templates ask for the version of ${String(name)}, which src/versions.ts does not list`);
@@ -66,7 +77,7 @@ export async function renderFiles(plan: ProjectPlan, templatesDir = TEMPLATES_DI
     const layerDir = path.join(templatesDir, layer);
     for (const relative of await listFiles(layerDir)) {
       const source = await readFile(path.join(layerDir, relative));
-      const target = outputPath(relative);
+      const target = outputPath(relative, plan.variables.pythonModule);
       const content = relative.endsWith('.hbs')
         ? Buffer.from((await compileTemplate(source.toString('utf8')))(plan.variables))
         : source;
@@ -78,11 +89,14 @@ export async function renderFiles(plan: ProjectPlan, templatesDir = TEMPLATES_DI
   return [...files.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)); // not localeCompare: see package-json.ts
 }
 
-/** `_gitignore` → `.gitignore` (npm publishing drops dotfiles), `x.ts.hbs` → `x.ts`. */
-function outputPath(relative: string): string {
+/**
+ * `_gitignore` → `.gitignore` (npm publishing drops dotfiles), `x.ts.hbs` → `x.ts`; a `__module__` folder is the
+ * Python project's import package. (`__init__.py` and `__main__.py` keep their names.)
+ */
+function outputPath(relative: string, pythonModule: string): string {
   return relative
     .split(path.sep)
-    .map((part) => part.replace(/^_/, '.').replace(/\.hbs$/, ''))
+    .map((part) => (part === '__module__' ? pythonModule : part.startsWith('__') ? part.replace(/\.hbs$/, '') : part.replace(/^_/, '.').replace(/\.hbs$/, '')))
     .join('/');
 }
 

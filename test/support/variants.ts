@@ -1,8 +1,8 @@
 /**
  * The end-to-end matrix, derived from the declared choices (src/options/choices.ts): every framework ×
- * transport × verifier the CLI accepts. A new choice adds its combinations to the tests by itself.
+ * transport × verifier the CLI accepts, per language. A new choice adds its combinations to the tests by itself.
  */
-import { frameworks, transports, verifiers, type Framework, type Transport, type Verifier } from '../../src/options/choices.js';
+import { frameworks, languageTransports, transports, verifiers, type Framework, type Language, type Transport, type Verifier } from '../../src/options/choices.js';
 import { createOptionSpecs } from '../../src/options/create-options.js';
 
 export interface Variant {
@@ -15,13 +15,22 @@ export interface Variant {
 const accepted = <C extends { value: string; unavailable?: string }>(choices: readonly C[]): Array<C['value']> =>
   choices.filter((choice) => !choice.unavailable).map((choice) => choice.value);
 
-export const variants: Variant[] = accepted(frameworks).flatMap((framework) =>
-  accepted(transports).flatMap((transport) => accepted(verifiers).map((verifier) => ({ framework, transport, verifier }))),
-);
+/** Every combination the CLI accepts for one language. */
+function variantsOf(language: Language): Variant[] {
+  const ownFrameworks = accepted(frameworks.filter((framework) => framework.language === language));
+  const ownTransports = accepted(transports).filter((transport) => languageTransports[language][transport] === true);
+  return ownFrameworks.flatMap((framework) => ownTransports.flatMap((transport) => accepted(verifiers).map((verifier) => ({ framework, transport, verifier }))));
+}
+
+/** The TypeScript matrix (test/e2e-generated-server.test.ts). */
+export const variants: Variant[] = variantsOf('typescript');
+/** The Python matrix (test/e2e-python.test.ts). */
+export const pythonVariants: Variant[] = variantsOf('python');
 
 /** What the CLI generates when none of the three is given. */
 export const defaultVariant: Variant = (() => {
-  const wanted = { framework: createOptionSpecs.framework.default, transport: createOptionSpecs.transport.default, verifier: createOptionSpecs.verifier.default };
+  const framework = createOptionSpecs.framework.default({ language: createOptionSpecs.language.default });
+  const wanted = { framework, transport: createOptionSpecs.transport.default, verifier: createOptionSpecs.verifier.default };
   const found = variants.find((v) => v.framework === wanted.framework && v.transport === wanted.transport && v.verifier === wanted.verifier);
   if (!found) throw new Error(`the default choices ${JSON.stringify(wanted)} are not among the declared ones`);
   return found;

@@ -1,0 +1,98 @@
+/**
+ * --language python through the built CLI, without installing: the language and framework choices, hostile names
+ * staying inert in pyproject.toml and the Python sources, identical answers giving identical projects, and a missing
+ * Python refused before anything is written.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import path from 'node:path';
+
+import { afterAll, describe, expect, it } from 'vitest';
+
+import { createOptionSpecs, type CreateOptions } from '../src/options/create-options.js';
+import { resolveOptions } from '../src/options/define.js';
+import { planProject } from '../src/plan.js';
+import { renderFiles } from '../src/render/render.js';
+import { generatedPythonRequirements } from '../src/versions.js';
+import { listTree, makeTempDir, removeDir, runCli } from './support/cli.js';
+import { pythonVariants, variantName } from './support/variants.js';
+
+const work = makeTempDir('python-cli');
+afterAll(() => removeDir(work));
+const ISSUER = ['--issuer', 'https://tenant.logto.app/oidc', '--skip-issuer-check', '--no-git'];
+
+function tree(dir: string): Record<string, string> {
+  return Object.fromEntries(listTree(dir).map((file) => [file, readFileSync(path.join(dir, file), 'utf8')]));
+}
+
+describe('--language python', () => {
+  it("refuses another language's framework, naming the language's own", async () => {
+    const target = path.join(work, 'wrong-framework');
+    const result = await runCli([target, '--yes', '--language', 'python', '--framework', 'express', ...ISSUER, '--no-install']);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain('--framework "express" cannot be used here: it is a typescript framework; with --language python choose starlette.');
+    expect(existsSync(target)).toBe(false);
+    const typescript = await runCli([target, '--yes', '--language', 'typescript', '--framework', 'starlette', ...ISSUER, '--no-install']);
+    expect(typescript.stderr).toContain('with --language typescript choose express, hono.');
+  });
+
+  it('is implied by --framework starlette, and offers both transports', async () => {
+    for (const transport of ['streamable-http', 'sse']) {
+      const target = path.join(work, `implied-${transport}`);
+      const result = await runCli([target, '--yes', '--framework', 'starlette', '--transport', transport, ...ISSUER, '--no-install', '--json']);
+      expect(result.exitCode, result.stderr).toBe(0);
+      expect(JSON.parse(result.stdout)).toMatchObject({ language: 'python', framework: 'starlette', transport });
+      expect(JSON.parse(readFileSync(path.join(target, 'logto-mcp.json'), 'utf8'))).toMatchObject({ language: 'python', transport });
+      expect(existsSync(path.join(target, 'package.json'))).toBe(false);
+    }
+  });
+
+  it('keeps a hostile folder name inert: pyproject.toml parses to the normalised name, and every Python file compiles', async () => {
+    const target = path.join(work, 'a"b\'c`${x} """ {y}');
+    const result = await runCli([target, '--yes', '--language', 'python', ...ISSUER, '--no-install']);
+    expect(result.exitCode, result.stderr).toBe(0);
+    const project = JSON.parse(
+      execFileSync('python3', ['-c', 'import json, sys, tomllib; print(json.dumps(tomllib.load(open(sys.argv[1], "rb"))["project"]))', path.join(target, 'pyproject.toml')], { encoding: 'utf8' }),
+    );
+    expect(project).toMatchObject({ name: 'a-b-c-x-y', 'requires-python': '>=3.11', scripts: { 'a-b-c-x-y': 'a_b_c_x_y.__main__:main' } });
+    const sources = listTree(target).filter((file) => file.endsWith('.py'));
+    expect(sources).toContain('src/a_b_c_x_y/config.py');
+    execFileSync('python3', ['-c', 'import ast, sys\nfor f in sys.argv[1:]: ast.parse(open(f).read(), f)', ...sources.map((file) => path.join(target, file))]);
+    expect(readFileSync(path.join(target, 'src/a_b_c_x_y/config.py'), 'utf8')).toContain('PROJECT_NAME = "a-b-c-x-y"');
+  });
+
+  it('gives identical projects for identical answers', async () => {
+    const [first, second] = ['same-1', 'same-2'].map((name) => path.join(work, name, 'server'));
+    for (const target of [first!, second!]) {
+      const result = await runCli([target, '--yes', '--language', 'python', ...ISSUER, '--no-install']);
+      expect(result.exitCode, result.stderr).toBe(0);
+    }
+    const withoutKey = (files: Record<string, string>) => ({ ...files, '.env': files['.env']!.replace(/^LOGTO_REGISTRATION_KEY=.*$/m, '') });
+    expect(withoutKey(tree(first!))).toEqual(withoutKey(tree(second!)));
+  });
+
+  it('refuses to install without a python3, naming the version needed, before anything is written', async () => {
+    const target = path.join(work, 'no-python');
+    const bin = path.join(work, 'node-only');
+    mkdirSync(bin);
+    symlinkSync(process.execPath, path.join(bin, 'node'));
+    const result = await runCli([target, '--yes', '--language', 'python', ...ISSUER], { env: { PATH: bin } });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain('python3 is not on PATH: the Python project needs Python 3.11 or later to install. Install it, or pass --no-install; nothing was written.');
+    expect(existsSync(target)).toBe(false);
+  });
+});
+
+describe.each(pythonVariants.map((variant) => [variantName(variant), variant] as const))('the Python templates of %s', (_, variant) => {
+  it('render a pyproject.toml whose every requirement comes from src/versions.ts, all of them used', async () => {
+    const flags = { issuer: 'https://abc.logto.app/oidc', directory: 'variant', ...variant };
+    const options = (await resolveOptions(createOptionSpecs, flags, { interactive: false, yes: true })) as CreateOptions;
+    const plan = planProject(options, work);
+    expect(plan.layers).toEqual(['python/base', `python/transport/${variant.transport}`, 'python/framework/starlette', `python/verifier/${variant.verifier}`]);
+    const pyproject = (await renderFiles(plan)).find((file) => file.path === 'pyproject.toml')!.content.toString();
+    const code = 'import json, sys, tomllib; t = tomllib.loads(sys.stdin.read()); print(json.dumps(t["project"]["dependencies"] + t["dependency-groups"]["dev"] + t["build-system"]["requires"]))';
+    const requirements = JSON.parse(execFileSync('python3', ['-c', code], { input: pyproject, encoding: 'utf8' })) as string[];
+    const quoted = requirements.map((requirement) => /^([A-Za-z0-9_.[\]-]+)(.*)$/.exec(requirement)!.slice(1));
+    expect(Object.fromEntries(quoted)).toEqual(generatedPythonRequirements);
+  });
+});
