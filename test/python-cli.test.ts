@@ -36,6 +36,14 @@ describe('--language python', () => {
     expect(typescript.stderr).toContain('with --language typescript choose express, hono.');
   });
 
+  it('refuses --transport both, with the reason and the transports it has, before anything is written', async () => {
+    const target = path.join(work, 'both');
+    const result = await runCli([target, '--yes', '--language', 'python', '--transport', 'both', ...ISSUER, '--no-install']);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain('not with --language python: the Python template serves one transport; choose streamable-http, or sse');
+    expect(existsSync(target)).toBe(false);
+  });
+
   it('is implied by --framework starlette, and offers both transports', async () => {
     for (const transport of ['streamable-http', 'sse']) {
       const target = path.join(work, `implied-${transport}`);
