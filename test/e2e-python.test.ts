@@ -7,6 +7,7 @@
  * and call `whoami` (and `greet`, by step-up). The first variant is also registered with `register` against the
  * Management API emulator, and the registered app signs in. Everything listens on 127.0.0.1.
  */
+import { execa } from 'execa';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -14,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { transportPaths } from '../src/options/choices.js';
 import type { RegisterSummary } from '../src/register/register.js';
-import { runCli } from './support/cli.js';
+import { CLI, runCli } from './support/cli.js';
 import { describeContract, describeHardening, prmUrlFor } from './support/contract-checks.js';
 import { readDotenv, run, startProject, type GeneratedProject, type RunningServer } from './support/generated-project.js';
 import { startLogtoLikeIssuer, type LogtoLikeIssuer } from './support/logto-like-issuer.js';
@@ -22,6 +23,7 @@ import { startManagementApiEmulator, type Emulator } from './support/management-
 import { runOAuthFlow } from './support/mcp-oauth-client.js';
 import { getFreePort } from './support/ports.js';
 import { generatePythonProject } from './support/python-project.js';
+import { lineWatcher, ScriptedUserAgent } from './support/user-agent.js';
 import { pythonVariants, variantName } from './support/variants.js';
 
 const TOOL_SCOPE = 'greet:write';
@@ -211,6 +213,20 @@ pythonVariants.forEach((variant, index) => {
             expect(result.whoami).not.toHaveProperty('missingProfileClaims');
             expect(issuer.interactions.filter(({ clientId }) => clientId === app.id).at(-1)).toEqual({ clientId: app.id, prompt: 'consent' });
           });
+
+          it('`create-logto-mcp try` in the project signs in through login and consent and shows the user their claims', async () => {
+            // The issuer knows the registered app from the previous test; the user consents again.
+            const child = execa('node', [CLI, 'try', project!.dir, '--no-open'], { reject: false, stdin: 'ignore', env: { NO_COLOR: '1' } });
+            const url = await lineWatcher(child.stdout!).next((line) => line.startsWith(`${issuer.issuer}/auth?`));
+            expect(new URL(url).searchParams.get('resource')).toBe(resource);
+            await new ScriptedUserAgent().visit(url);
+            const result = await child;
+            expect(result.exitCode, String(result.stderr)).toBe(0);
+            expect(result.stdout).toContain('Signed in; whoami answered:');
+            for (const [claim, value] of Object.entries({ sub: issuer.user.sub, username: issuer.user.username, client_id: summary.application.id, subjectType: 'user' })) {
+              expect(result.stdout).toMatch(new RegExp(`\\n\\s+${claim}\\s+${value.replace(/[.]/g, '\\.')}(\\n|$)`));
+            }
+          }, 120_000);
 
           it('unregister removes what register created', async () => {
             const result = await runCli(['unregister', project!.dir, '--management-endpoint', emulator.url, '--yes'], { env: credentials });
