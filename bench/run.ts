@@ -17,6 +17,7 @@ import { parseArgs, promisify } from 'node:util';
 
 import { childEnv, CLI, npmInstall, REPO_ROOT } from '../test/support/generated-project.js';
 import { getFreePort } from '../test/support/ports.js';
+import { benchServerSpeed, speedTable, writeSpeedResults } from './server-speed.js';
 import { load, startIssuer, startServer, verifyCost } from './throughput.js';
 import type { Alg, Issuer, LoadResult } from './throughput.js';
 
@@ -27,8 +28,14 @@ const { values: args } = parseArgs({
     rounds: { type: 'string', default: '5' },
     concurrency: { type: 'string', default: '16' },
     era: { type: 'string', default: 'both' },
+    // The generated servers' speed, every variant (bench/server-speed.ts).
+    'speed-levels': { type: 'string', default: '1,16,64' },
+    'speed-requests': { type: 'string', default: '500' },
+    'speed-rounds': { type: 'string', default: '3' },
   },
 });
+const SPEED = { levels: args['speed-levels'].split(',').map(Number), requests: Number(args['speed-requests']), rounds: Number(args['speed-rounds']) };
+if (![...SPEED.levels, SPEED.requests, SPEED.rounds].every((n) => Number.isInteger(n) && n > 0)) throw new Error('--speed-levels (comma-separated), --speed-requests and --speed-rounds must be positive integers');
 const CLI_RUNS = Number(args['cli-runs']);
 const REQUESTS = Number(args.requests);
 const ROUNDS = Number(args.rounds);
@@ -235,6 +242,8 @@ try {
   const verifyMicros = { ES384: await verifyCost('ES384', VERIFY_COUNT), RS256: await verifyCost('RS256', VERIFY_COUNT) };
   console.log('Generating and installing a project, then measuring its throughput...');
   const throughput = await benchThroughput(root);
+  console.log('Measuring every variant\'s speed (auth on vs off, load)...');
+  const speed = await benchServerSpeed(root, SPEED);
   const seconds = (performance.now() - started) / 1000;
 
   const machine = { node: process.version, platform: `${process.platform}-${process.arch}`, cpu: cpus()[0]?.model ?? 'unknown', cores: availableParallelism(), loadAverage: { start: loadStart, end: loadavg()[0]! } };
@@ -266,10 +275,14 @@ try {
   console.log(`\n  one jwtVerify (local key, sequential, ${VERIFY_COUNT} runs): ES384 ${verifyMicros.ES384.toFixed(0)} µs, RS256 ${verifyMicros.RS256.toFixed(0)} µs`);
   if (throughput.verifierCacheSize === 0) console.log('  note: no CACHE_SIZE found in the generated verifier; a and c measure the same thing if it has no cache');
 
+  console.log(`\n4. Every variant: whoami with JWT (cached) vs auth off, ${SPEED.requests} calls × ${SPEED.rounds} rounds per mode and level; load 200 × 50\n`);
+  console.log(speedTable(speed));
+  console.log(`\n  written to ${await writeSpeedResults(speed, SPEED, ['npm run bench', ...process.argv.slice(2)].join(' '))}`);
+
   const date = new Date().toISOString();
   const file = join(REPO_ROOT, '.bench-results', `${date.replace(/[:.]/g, '-')}.json`);
   await mkdir(join(REPO_ROOT, '.bench-results'), { recursive: true });
-  await writeFile(file, JSON.stringify({ date, seconds, machine, generation, footprint, verifyMicros, throughput }, null, 2) + '\n');
+  await writeFile(file, JSON.stringify({ date, seconds, machine, generation, footprint, verifyMicros, throughput, speed }, null, 2) + '\n');
   console.log(`\nTook ${seconds.toFixed(0)} s. Results: ${file}`);
 } finally {
   await rm(root, { recursive: true, force: true });
