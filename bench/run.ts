@@ -19,6 +19,7 @@ import { parseArgs, promisify } from 'node:util';
 
 import { childEnv, CLI, npmInstall, REPO_ROOT } from '../test/support/generated-project.js';
 import { getFreePort } from '../test/support/ports.js';
+import { benchServerSpeed, speedTable, writeSpeedResults } from './server-speed.js';
 import { load, startIssuer, startServer, verifyCost } from './throughput.js';
 import type { Alg, Issuer, LoadResult } from './throughput.js';
 
@@ -30,9 +31,15 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string', default: '16' },
     era: { type: 'string', default: 'both' },
     only: { type: 'string' },
+    // The generated servers' speed, every variant (bench/server-speed.ts).
+    'speed-levels': { type: 'string', default: '1,16,64' },
+    'speed-requests': { type: 'string', default: '500' },
+    'speed-rounds': { type: 'string', default: '3' },
   },
 });
 if (args.only !== undefined && args.only !== 'cli') throw new Error('--only takes cli');
+const SPEED = { levels: args['speed-levels'].split(',').map(Number), requests: Number(args['speed-requests']), rounds: Number(args['speed-rounds']) };
+if (![...SPEED.levels, SPEED.requests, SPEED.rounds].every((n) => Number.isInteger(n) && n > 0)) throw new Error('--speed-levels (comma-separated), --speed-requests and --speed-rounds must be positive integers');
 const CLI_RUNS = Number(args['cli-runs']);
 const REQUESTS = Number(args.requests);
 const ROUNDS = Number(args.rounds);
@@ -316,11 +323,14 @@ try {
   const servers = args.only !== 'cli';
   let verifyMicros: { ES384: number; RS256: number } | undefined;
   let throughput: Awaited<ReturnType<typeof benchThroughput>> | undefined;
+  let speed: Awaited<ReturnType<typeof benchServerSpeed>> | undefined;
   if (servers) {
     console.log('Measuring verification cost (jose jwtVerify, local key)...');
     verifyMicros = { ES384: await verifyCost('ES384', VERIFY_COUNT), RS256: await verifyCost('RS256', VERIFY_COUNT) };
     console.log('Generating and installing a project, then measuring its throughput...');
     throughput = await benchThroughput(root);
+    console.log("Measuring every variant's speed (auth on vs off, load)...");
+    speed = await benchServerSpeed(root, SPEED);
   }
   const seconds = (performance.now() - started) / 1000;
 
@@ -342,10 +352,16 @@ try {
     if (throughput.verifierCacheSize === 0) console.log('  note: no CACHE_SIZE found in the generated verifier; a and c measure the same thing if it has no cache');
   }
 
+  if (speed) {
+    console.log(`\n4. Every variant: whoami with JWT (cached) vs auth off, ${SPEED.requests} calls × ${SPEED.rounds} rounds per mode and level; load 200 × 50\n`);
+    console.log(speedTable(speed));
+    console.log(`\n  written to ${await writeSpeedResults(speed, SPEED, ['npm run bench', ...process.argv.slice(2)].join(' '))}`);
+  }
+
   const date = new Date().toISOString();
   const file = join(REPO_ROOT, '.bench-results', `${date.replace(/[:.]/g, '-')}.json`);
   await mkdir(join(REPO_ROOT, '.bench-results'), { recursive: true });
-  await writeFile(file, JSON.stringify({ date, seconds, machine, cliSpeed, workshop, footprint, verifyMicros, throughput }, null, 2) + '\n');
+  await writeFile(file, JSON.stringify({ date, seconds, machine, cliSpeed, workshop, footprint, verifyMicros, throughput, speed }, null, 2) + '\n');
   console.log(`\nTook ${seconds.toFixed(0)} s. Results: ${file}`);
 } finally {
   await rm(root, { recursive: true, force: true });

@@ -1,11 +1,12 @@
 /**
  * Child process of `npm run bench`, run under tsx with the generated project as working directory.
- * It serves the project's own Express app on two loopback ports, through the seam its tests use
+ * It serves the project's own app (whatever its framework and transport) on three loopback ports, through the seam its tests use
  * (`createApp(config, verifier)`):
  *   - `jwt`: with the generated verifier, as `src/index.ts` does;
  *   - `off`: with a verifier that accepts any token without crypto (the claims are read unverified,
- *     so `whoami` answers the same bytes as with auth on).
- * Prints one JSON line `{"jwt":<port>,"off":<port>}` when both listen and the signing keys are loaded.
+ *     so `whoami` answers the same bytes as with auth on);
+ *   - `control`: the same as `off`, on a third port: comparing it with `off` shows the measurement's own noise.
+ * Prints one JSON line `{"jwt":<port>,"off":<port>,"control":<port>}` when both listen and the signing keys are loaded.
  * Exits when its stdin closes, so it cannot outlive the benchmark.
  */
 import type { RequestListener, Server } from 'node:http';
@@ -59,6 +60,15 @@ const portOf = (server: Server) => (server.address() as AddressInfo).port;
 
 const jwt = await listen(createApp(config, verifier), config.port);
 const off = await listen(createApp(config, acceptAnyToken), 0);
-console.log(JSON.stringify({ jwt: portOf(jwt), off: portOf(off) }));
+const control = await listen(createApp(config, acceptAnyToken), 0);
+console.log(JSON.stringify({ jwt: portOf(jwt), off: portOf(off), control: portOf(control) }));
 
 process.stdin.on('end', () => process.exit(0)).resume();
+
+// The benchmark asks (over IPC) for the memory left after a full collection (run with --expose-gc) and the CPU used.
+process.on('message', () => {
+  (globalThis as { gc?: () => void }).gc?.();
+  const { rss, heapUsed } = process.memoryUsage();
+  const { user, system } = process.cpuUsage();
+  process.send?.({ rss, heapUsed, cpuMicros: user + system });
+});

@@ -16,6 +16,8 @@ export type Alg = 'ES384' | 'RS256';
 
 export interface Issuer {
   issuer: string;
+  /** Requests that reached the issuer so far (discovery and JWKS). */
+  requests(): number;
   /** A Logto-shaped access token for `audience`, each one distinct (own `jti`). */
   sign(alg: Alg, audience: string): Promise<string>;
   close(): Promise<void>;
@@ -26,7 +28,9 @@ export async function startIssuer(): Promise<Issuer> {
   const keys = { ES384: await generateKeyPair('ES384'), RS256: await generateKeyPair('RS256') };
   const jwks = { keys: await Promise.all((['ES384', 'RS256'] as const).map(async (alg) => ({ ...(await exportJWK(keys[alg].publicKey)), kid: alg, alg, use: 'sig' }))) };
   let issuer = '';
+  let requests = 0;
   const server = createServer((req, res) => {
+    requests++;
     const body = req.url === '/oidc/.well-known/openid-configuration' ? { issuer, jwks_uri: `${issuer}/jwks` } : req.url === '/oidc/jwks' ? jwks : undefined;
     res.writeHead(body ? 200 : 404, { 'Content-Type': 'application/json' }).end(JSON.stringify(body ?? { error: 'not_found' }));
   });
@@ -35,6 +39,7 @@ export async function startIssuer(): Promise<Issuer> {
   issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}/oidc`;
   return {
     issuer,
+    requests: () => requests,
     sign: (alg, audience) =>
       new SignJWT({ jti: randomUUID(), sub: 'bench-user', client_id: 'bench-client', scope: '', iss: issuer, aud: audience })
         .setProtectedHeader({ alg, typ: 'at+jwt', kid: alg })
@@ -46,7 +51,10 @@ export async function startIssuer(): Promise<Issuer> {
 }
 
 export interface BenchServer {
-  ports: { jwt: number; off: number };
+  /** `control`: a second auth-off app, for an A/A comparison (the measurement's own noise). */
+  ports: { jwt: number; off: number; control: number };
+  /** The server's memory after a full garbage collection, and the CPU time it has used (µs). */
+  stats(): Promise<{ rss: number; heapUsed: number; cpuMicros: number }>;
   stop(): Promise<void>;
 }
 
@@ -54,11 +62,11 @@ const SERVER_ENTRY = fileURLToPath(new URL('server.ts', import.meta.url));
 
 /** Starts bench/server.ts under the project's tsx, in the project's folder. */
 export async function startServer(projectDir: string, env: Record<string, string>): Promise<BenchServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', SERVER_ENTRY], { cwd: projectDir, env: childEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', SERVER_ENTRY], { cwd: projectDir, env: childEnv(env), stdio: ['pipe', 'pipe', 'pipe', 'ipc'] });
   const kill = () => child.exitCode === null && child.signalCode === null && child.kill('SIGKILL');
   process.once('exit', kill);
   let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const stop = async () => {
     process.off('exit', kill);
     if (child.exitCode !== null || child.signalCode !== null) return;
@@ -70,12 +78,17 @@ export async function startServer(projectDir: string, env: Record<string, string
   };
 
   const firstLine = new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout }).once('line', resolve);
+    createInterface({ input: child.stdout! }).once('line', resolve);
     child.once('exit', (code) => reject(new Error(`the bench server exited (${code}) before listening:\n${stderr}`)));
     setTimeout(() => reject(new Error(`the bench server did not start within 60 s:\n${stderr}`)), 60_000).unref();
   });
   try {
-    return { ports: JSON.parse(await firstLine) as BenchServer['ports'], stop };
+    const stats = () =>
+      new Promise<{ rss: number; heapUsed: number; cpuMicros: number }>((resolve) => {
+        child.once('message', (message) => resolve(message as { rss: number; heapUsed: number; cpuMicros: number }));
+        child.send('stats');
+      });
+    return { ports: JSON.parse(await firstLine) as BenchServer['ports'], stats, stop };
   } catch (error) {
     await stop();
     throw error;
@@ -86,6 +99,14 @@ export interface LoadResult {
   requests: number;
   seconds: number;
   rps: number;
+  /** Latency of one request, in ms. */
+  p50: number;
+  p99: number;
+}
+
+export function quantile(xs: number[], q: number): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1))] ?? NaN;
 }
 
 /**
@@ -93,26 +114,39 @@ export interface LoadResult {
  * connections; stops early at `limitMs`. Every answer must be 200, or the whole load fails.
  */
 export async function load(url: string, init: (i: number) => RequestInit, count: number, concurrency: number, limitMs: number): Promise<LoadResult> {
+  return loadWith(async (i) => {
+    const response = await fetch(url, { ...init(i), signal: AbortSignal.timeout(10_000) });
+    const body = await response.text();
+    if (response.status !== 200) throw new Error(`request ${i} answered ${response.status}: ${body.slice(0, 300)}`);
+  }, count, concurrency, limitMs);
+}
+
+/**
+ * Runs `count` calls of `call(i, worker)` with `concurrency` workers (each worker's calls in sequence); stops early at
+ * `limitMs`. Any failing call fails the whole load.
+ */
+export async function loadWith(call: (i: number, worker: number) => Promise<void>, count: number, concurrency: number, limitMs: number): Promise<LoadResult> {
   let sent = 0;
   let failure: unknown;
+  const latencies: number[] = [];
   const start = performance.now();
   const deadline = start + limitMs;
-  const worker = async () => {
+  const worker = async (w: number) => {
     while (sent < count && failure === undefined && performance.now() < deadline) {
       const i = sent++;
+      const began = performance.now();
       try {
-        const response = await fetch(url, { ...init(i), signal: AbortSignal.timeout(10_000) });
-        const body = await response.text();
-        if (response.status !== 200) throw new Error(`request ${i} answered ${response.status}: ${body.slice(0, 300)}`);
+        await call(i, w);
+        latencies.push(performance.now() - began);
       } catch (error) {
         failure ??= error;
       }
     }
   };
-  await Promise.all(Array.from({ length: concurrency }, worker));
+  await Promise.all(Array.from({ length: concurrency }, (_, w) => worker(w)));
   if (failure !== undefined) throw failure;
   const seconds = (performance.now() - start) / 1000;
-  return { requests: sent, seconds, rps: sent / seconds };
+  return { requests: sent, seconds, rps: sent / seconds, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99) };
 }
 
 /** Mean time of one `jwtVerify` with a local public key (no JWKS, no cache), in microseconds. */

@@ -20,7 +20,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { endpointUrls, transportPaths } from '../src/options/choices.js';
 import type { RegisterSummary } from '../src/register/register.js';
 import { runCli } from './support/cli.js';
-import { callToolWithToken, describeContract, describeHardening, machineToken, prmUrlFor, toolJson } from './support/contract-checks.js';
+import { callToolWithToken, describeAttacks, describeContract, describeHardening, machineToken, prmUrlFor, toolJson } from './support/contract-checks.js';
+import { describeFaults } from './support/fault-checks.js';
 import { generateProject, readDotenv, run, startProject, type GeneratedProject, type RunningServer } from './support/generated-project.js';
 import { startLogtoLikeIssuer, type LogtoLikeIssuer, type UserRole } from './support/logto-like-issuer.js';
 import { startManagementApiEmulator, type Emulator, type EmulatorState } from './support/management-api-emulator.js';
@@ -169,6 +170,9 @@ for (const variant of cases) {
       await expect(fetch(`${node.baseUrl}/healthz`)).rejects.toMatchObject({ cause: { code: 'ECONNREFUSED' } });
     });
 
+    // Its own server processes and issuers, from the built dist/; once per variant.
+    if (variant.scopes.length === 0) describeFaults(() => ({ dir: project!.dir }), variant.transport);
+
     describe('running (npm start)', () => {
       beforeAll(async () => {
         server = await startProject(project!.dir, port);
@@ -176,6 +180,7 @@ for (const variant of cases) {
 
       describeContract(() => ({ resource, issuer, requiredScopes: variant.scopes, transport: primaryKind }));
       describeHardening(() => ({ resource, issuer, requiredScopes: variant.scopes, transport: primaryKind }));
+      describeAttacks(() => ({ resource, issuer, requiredScopes: variant.scopes, transport: primaryKind }), primaryKind);
 
       if (variant.scopes.length === 0) {
         it('with MCP_ALLOW_MACHINE_TOKENS=true, a machine-to-machine token is served and whoami says machine', async () => {

@@ -7,6 +7,7 @@
  * an authenticated MCP request both succeed) and that the error body carries no stack trace.
  */
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
 import { connect } from 'node:net';
 
 import * as jose from 'jose';
@@ -18,6 +19,7 @@ import type { Transport } from '../../src/options/choices.js';
 
 import type { LogtoLikeIssuer } from './logto-like-issuer.js';
 import { assertLoopback } from './mcp-oauth-client.js';
+import { listenOnLoopback } from './ports.js';
 
 export interface ContractTarget {
   /** `http://127.0.0.1:<port>/mcp`: the MCP endpoint and the resource indicator. */
@@ -69,7 +71,7 @@ export async function postMcp(resource: string, headers: Record<string, string> 
  * A request to the MCP endpoint, as the checks in front of the transport see it: POST `initialize` (Streamable
  * HTTP), or GET the event stream (SSE; an opened stream is closed at once and answered as an empty 200).
  */
-export async function mcpRequest(target: ContractTarget, headers: Record<string, string> = {}): Promise<Response> {
+export async function mcpRequest(target: Pick<ContractTarget, 'resource' | 'transport'>, headers: Record<string, string> = {}): Promise<Response> {
   if (target.transport !== 'sse') return postMcp(target.resource, headers);
   assertLoopback(target.resource);
   const response = await fetch(target.resource, { headers: { accept: 'text/event-stream', ...headers } });
@@ -79,7 +81,7 @@ export async function mcpRequest(target: ContractTarget, headers: Record<string,
 }
 
 /** The path clients POST their messages to: the endpoint itself, or for SSE the messages endpoint next to the stream. */
-export function postPath(target: ContractTarget): string {
+export function postPath(target: Pick<ContractTarget, 'resource' | 'transport'>): string {
   return new URL(target.transport === 'sse' ? 'messages' : target.resource, target.resource).pathname;
 }
 
@@ -144,7 +146,9 @@ export async function invalidTokens(target: ContractTarget): Promise<Array<{ nam
   const real = (claims: Record<string, unknown>) => issuer.signToken({ aud: resource, scope, ...claims });
 
   const realToken = await real({});
-  const [h] = realToken.split('.');
+  const [h, p, s] = realToken.split('.') as [string, string, string];
+  const flipped = Buffer.from(s, 'base64url');
+  flipped[10]! ^= 0x01;
 
   return [
     { name: 'bad signature (another key, same kid)', token: badSignature },
@@ -162,12 +166,16 @@ export async function invalidTokens(target: ContractTarget): Promise<Array<{ nam
     { name: 'expired', token: await real({ iat: now - 7200, exp: now - 3600 }) },
     { name: 'not yet valid (nbf in the future)', token: await real({ nbf: now + 3600 }) },
     { name: 'not an access token (typ JWT, as an ID token)', token: await issuer.signToken({ aud: resource, scope }, { header: { typ: 'JWT' } }) },
+    { name: 'an ID token (aud = the client, typ JWT)', token: await issuer.signToken({ aud: issuer.clientId, nonce: randomUUID(), auth_time: now }, { header: { typ: 'JWT' } }) },
+    { name: 'flipped signature (one bit)', token: `${h}.${p}.${flipped.toString('base64url')}` },
+    { name: 'crit names an extension the server does not know', token: await issuer.signToken({ aud: resource, scope }, { header: { crit: ['urn:example:ext'], 'urn:example:ext': true }, signOptions: { crit: { 'urn:example:ext': true } } }) },
+    { name: 'an opaque token (as Logto issues without a resource)', token: await opaqueToken(target) },
     { name: 'malformed: not a JWT', token: 'not-a-jwt' },
     { name: 'malformed: three garbage segments', token: 'abc.def.ghi' },
     { name: 'malformed: payload is not JSON', token: `${h}.${Buffer.from('not json').toString('base64url')}.sig` },
-    { name: 'malformed: payload tampered', token: `${h}.${Buffer.from(JSON.stringify({ ...jose.decodeJwt(realToken), sub: 'someone-else' })).toString('base64url')}.${realToken.split('.')[2]}` },
+    { name: 'malformed: payload tampered', token: `${h}.${Buffer.from(JSON.stringify({ ...jose.decodeJwt(realToken), sub: 'someone-else' })).toString('base64url')}.${s}` },
     { name: 'malformed: header only', token: `${h}` },
-    { name: 'malformed: empty payload segment', token: `${h}..${realToken.split('.')[2]}` },
+    { name: 'malformed: empty payload segment', token: `${h}..${s}` },
   ];
 }
 
@@ -349,6 +357,22 @@ export async function machineToken(target: ContractTarget): Promise<{ token: str
   return { token: body.access_token!, clientId };
 }
 
+/** An opaque access token from the issuer's token endpoint: client credentials with no `resource`, as Logto issues one. */
+async function opaqueToken(target: ContractTarget): Promise<string> {
+  const clientId = 'opaque-' + randomUUID().slice(0, 8);
+  const clientSecret = randomBytes(24).toString('base64url');
+  target.issuer.addClient({ clientId, clientSecret, type: 'machine-to-machine', redirectUris: [], thirdParty: false });
+  const response = await fetch(assertLoopback(`${target.issuer.issuer}/token`), {
+    method: 'POST',
+    headers: { authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}` },
+    body: new URLSearchParams({ grant_type: 'client_credentials' }),
+  });
+  const body = (await response.json()) as { access_token?: string };
+  expect(response.status, JSON.stringify(body)).toBe(200);
+  expect(body.access_token!.split('.')).toHaveLength(1); // not a JWT
+  return body.access_token!;
+}
+
 /** Sends raw bytes (for requests fetch cannot make); resolves with what came back once the server closed, or after `waitMs`. */
 export function rawHttp(resource: string, text: string, waitMs = 2000): Promise<{ status: number; head: string; closed: boolean; ms: number }> {
   const url = assertLoopback(resource);
@@ -442,4 +466,190 @@ export function toolJson(result: unknown): Record<string, unknown> {
   if (r.structuredContent) return r.structuredContent;
   const text = r.content?.find((c) => c.type === 'text')?.text ?? '';
   return JSON.parse(text) as Record<string, unknown>;
+}
+
+/**
+ * Sends a request of any size in 64 KiB chunks, stopping as soon as the server answers or closes (a server refusing
+ * oversized headers answers and closes early: writing on would only earn a reset that can drop its answer).
+ */
+function sendLarge(resource: string, text: string, waitMs = 10_000): Promise<{ status: number; closed: boolean }> {
+  const url = assertLoopback(resource);
+  return new Promise((resolve) => {
+    const socket = connect(Number(url.port), url.hostname);
+    let received = '';
+    let finished = false;
+    const done = (closed: boolean) => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(timer);
+      socket.destroy();
+      resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(received)?.[1] ?? 0), closed });
+    };
+    const timer = setTimeout(() => done(false), waitMs);
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (received += chunk));
+    socket.on('close', () => done(true));
+    socket.on('error', () => done(true));
+    let offset = 0;
+    const writeNext = () => {
+      if (finished || received || offset >= text.length) return;
+      const chunk = text.slice(offset, (offset += 65536));
+      socket.write(chunk, (error) => (error ? done(true) : writeNext()));
+    };
+    socket.once('connect', writeNext);
+  });
+}
+
+/** A loopback server that records every request it gets: where forged `jku`/`x5u` headers point. */
+async function startTrap(): Promise<{ url: string; hits: string[]; close(): Promise<void> }> {
+  const hits: string[] = [];
+  const server = createServer((req, res) => {
+    hits.push(req.url ?? '');
+    res.writeHead(200, { 'content-type': 'application/json' }).end('{"keys":[]}');
+  });
+  const origin = await listenOnLoopback(server);
+  return { url: origin, hits, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+/** The SSE event stream opened with `token`: the messages URL its first event names, and a way to drop it. */
+export async function openSseSession(resource: string, token: string): Promise<{ messages: string; close(): void }> {
+  assertLoopback(resource);
+  const controller = new AbortController();
+  const response = await fetch(resource, { headers: { accept: 'text/event-stream', authorization: `Bearer ${token}` }, signal: controller.signal });
+  expect(response.status).toBe(200);
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let text = '';
+  while (!/^event: endpoint\ndata: .+\n/m.test(text)) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`the stream ended before naming its messages endpoint: ${text}`);
+    text += value;
+  }
+  const endpoint = /^event: endpoint\ndata: (.+)$/m.exec(text)![1]!;
+  return { messages: new URL(endpoint, resource).href, close: () => controller.abort() };
+}
+
+const whoamiCall = { jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'whoami', arguments: {} } };
+const postJson = (url: string, token: string) =>
+  fetch(assertLoopback(url), { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(whoamiCall) });
+
+/**
+ * Hostile requests beyond the contract table (issue 10): credentials in the wrong place or twice, keys the token
+ * points at itself, oversized tokens and headers, and (SSE) sessions that are not the caller's.
+ */
+export function describeAttacks(get: () => ContractTarget, transport: Transport): void {
+  it('no token, an empty one, or another scheme: 401 with a challenge naming no error, no stack trace', async () => {
+    const target = get();
+    for (const authorization of ['', 'Bearer', 'Bearer ', 'Bearer    ', 'bearer', 'Token abc', 'Bearer a b', 'Basic dXNlcjpwYXNz', 'DPoP abc']) {
+      const response = await mcpRequest(target, { authorization });
+      expect(response.status, JSON.stringify(authorization)).toBe(401);
+      const params = expectChallenge(response, target);
+      expect(params.scope).toBeTruthy();
+      await expectNoStack(response);
+    }
+    await expectStillServing(target);
+  });
+
+  it('two Authorization headers: 400 invalid_request, whichever one is valid', async () => {
+    const target = get();
+    const { host, pathname } = new URL(target.resource);
+    const valid = `Bearer ${await validToken(target)}`;
+    const method = target.transport === 'sse' ? 'GET' : 'POST';
+    for (const pair of [[valid, 'Bearer forged'], ['Bearer forged', valid], [valid, valid]]) {
+      const head = [`${method} ${pathname} HTTP/1.1`, `Host: ${host}`, ...pair.map((value) => `Authorization: ${value}`), 'Accept: application/json, text/event-stream', 'Content-Type: application/json', `Content-Length: ${JSON.stringify(INITIALIZE).length}`, 'Connection: close'];
+      const response = await rawHttp(target.resource, [...head, '', JSON.stringify(INITIALIZE)].join('\r\n'));
+      expect(response.status).toBe(400);
+      expect(response.head).toMatch(/^WWW-Authenticate: Bearer error="invalid_request"/im);
+    }
+    await expectStillServing(target);
+  });
+
+  it('a valid token in the query string (access_token) instead of the header: 401, as if none was sent', async () => {
+    const target = get();
+    const url = new URL(target.resource);
+    url.searchParams.set('access_token', await validToken(target));
+    const response = await mcpRequest({ ...target, resource: url.href });
+    expect(response.status).toBe(401);
+    expectChallenge(response, target);
+    await expectNoStack(response);
+    await expectStillServing(target);
+  });
+
+  it('a token carrying its own key (embedded jwk) or pointing at one (jku, x5u): 401 invalid_token, and nothing is fetched', async () => {
+    const target = get();
+    const trap = await startTrap();
+    try {
+      const { privateKey, publicKey } = await jose.generateKeyPair(target.issuer.alg);
+      const attackerJwk = { ...(await jose.exportJWK(publicKey)), kid: target.issuer.publicJwk.kid };
+      const claims = { sub: target.issuer.user.sub, client_id: target.issuer.clientId, iss: target.issuer.issuer, aud: target.resource, scope: target.requiredScopes.join(' ') };
+      const forge = (header: Record<string, unknown>) =>
+        new jose.SignJWT(claims).setProtectedHeader({ alg: target.issuer.alg, typ: 'at+jwt', ...header }).setIssuedAt().setExpirationTime('10m').setJti(randomUUID()).sign(privateKey);
+      const forged = {
+        'embedded jwk, the issuer kid': await forge({ jwk: attackerJwk, kid: attackerJwk.kid }),
+        'embedded jwk, no kid': await forge({ jwk: attackerJwk }),
+        'jku to an attacker JWKS, the issuer kid': await forge({ jku: `${trap.url}/jwks`, kid: attackerJwk.kid }),
+        'jku, a new kid': await forge({ jku: `${trap.url}/jwks`, kid: randomUUID() }),
+        'x5u to an attacker certificate': await forge({ x5u: `${trap.url}/cert.pem`, kid: randomUUID() }),
+      };
+      const failures: string[] = [];
+      for (const [name, token] of Object.entries(forged)) {
+        const response = await mcpRequest(target, { authorization: `Bearer ${token}` });
+        const error = parseWwwAuthenticate(response.headers.get('www-authenticate'))?.params.error;
+        if (response.status !== 401 || error !== 'invalid_token') failures.push(`${name}: ${response.status} error=${error}`);
+        await expectNoStack(response);
+      }
+      expect(failures).toEqual([]);
+      expect(trap.hits).toEqual([]);
+      await expectStillServing(target);
+    } finally {
+      await trap.close();
+    }
+  });
+
+  for (const size of [1, 10]) {
+    it(`a ${size} MB token, and ${size} MB of other headers: 431 and the connection closed, the server still serving`, async () => {
+      const target = get();
+      const { host, pathname } = new URL(target.resource);
+      const filler = 'a'.repeat(size * 1024 * 1024);
+      for (const header of [`Authorization: Bearer ${filler}`, `X-Filler: ${filler}`]) {
+        const request = [`GET ${pathname} HTTP/1.1`, `Host: ${host}`, header, '', ''].join('\r\n');
+        const response = await sendLarge(target.resource, request);
+        expect(response.closed).toBe(true);
+        // Node answers 431 past 16 KiB and closes; the bytes still arriving then reset the connection, which can
+        // drop that answer before the client reads it (status 0). Either way the request was refused, not served.
+        expect([431, 0]).toContain(response.status);
+      }
+      await expectStillServing(target);
+    });
+  }
+
+  if (transport !== 'sse') return;
+  it("posting to another user's session, a guessed one or a closed one: 404, nothing else", async () => {
+    const target = get();
+    const owner = await validToken(target);
+    const session = await openSseSession(target.resource, owner);
+    try {
+      const intruder = await validToken(target, { sub: 'intruder-' + randomUUID().slice(0, 8) });
+      const theirs = await postJson(session.messages, intruder);
+      expect(theirs.status).toBe(404);
+      expect(await expectNoStack(theirs)).not.toContain(target.issuer.user.sub);
+      const guessed = new URL(session.messages);
+      guessed.searchParams.set('sessionId', randomUUID());
+      expect((await postJson(guessed.href, owner)).status).toBe(404);
+      // The owner's own post is accepted, so the refusals above are about the session, not the request.
+      expect((await postJson(session.messages, owner)).status).toBe(202);
+    } finally {
+      session.close();
+    }
+    // Closed: refused once the server has seen the stream end (never the SDK's 500 for a dead stream).
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < 50 && statuses.at(-1) !== 404; attempt++) {
+      const response = await postJson(session.messages, owner);
+      await response.body?.cancel();
+      statuses.push(response.status);
+      if (response.status !== 404) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(statuses.at(-1)).toBe(404);
+    expect(statuses.filter((status) => status !== 202 && status !== 404)).toEqual([]);
+    await expectStillServing(target);
+  });
 }

@@ -153,6 +153,8 @@ export async function readDotenv(path: string): Promise<Record<string, string>> 
 
 export interface RunningServer {
   baseUrl: string;
+  /** The process started (the server itself when started as `node ...`, else npm). */
+  pid: number | undefined;
   logs(): string;
   /** SIGTERM to the process group, SIGKILL if it is still there 10 s later (a safety net, not an assertion). */
   stop(): Promise<void>;
@@ -216,7 +218,7 @@ export async function startProject(
     try {
       const response = await fetch(`${baseUrl}/healthz`);
       await response.body?.cancel();
-      if (response.status === 200) return { baseUrl, logs: () => output, stop, exited: done };
+      if (response.status === 200) return { baseUrl, pid, logs: () => output, stop, exited: done };
     } catch {
       // not listening yet
     }

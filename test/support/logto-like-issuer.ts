@@ -93,6 +93,8 @@ export interface SignTokenOptions {
   expiresIn?: number;
   /** Drop these claims from the defaults (e.g. `['exp']`). */
   omit?: string[];
+  /** Passed to jose's `sign` (e.g. `crit`, to sign a header extension jose would otherwise refuse). */
+  signOptions?: jose.SignOptions;
 }
 
 export interface LogtoLikeIssuer {
@@ -374,7 +376,7 @@ export async function startLogtoLikeIssuer(options: LogtoLikeIssuerOptions): Pro
     };
     for (const key of opts.omit ?? []) delete defaults[key];
     const payload = { ...defaults, ...claims };
-    return new jose.SignJWT(payload).setProtectedHeader({ alg, typ: 'at+jwt', kid, ...opts.header }).sign(signKey);
+    return new jose.SignJWT(payload).setProtectedHeader({ alg, typ: 'at+jwt', kid, ...opts.header }).sign(signKey, opts.signOptions);
   }
 
   return {

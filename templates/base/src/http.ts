@@ -62,10 +62,14 @@ export function closeIfBodyUnread(req: IncomingMessage, res: ServerResponse): vo
  * What HTTP/1.1 requires of the request target and `Host` (RFC 9112 §3.2): 400 for more than one `Host`
  * or an invalid one (Node itself answers 400 when it is missing). An absolute-form target
  * (`POST http://host/mcp`) is accepted, its authority replacing `Host`, so the host checks see it.
+ * Also 400 for more than one `Authorization` (RFC 6750 §3.1): Node keeps the first, a proxy may pick another.
  */
 export function checkRequestTarget(req: IncomingMessage): Answer | undefined {
-  const hosts = req.rawHeaders.filter((_, i) => i % 2 === 0 && req.rawHeaders[i]!.toLowerCase() === 'host');
-  if (hosts.length > 1) return badRequest('More than one Host header');
+  const named = (name: string) => req.rawHeaders.filter((_, i) => i % 2 === 0 && req.rawHeaders[i]!.toLowerCase() === name);
+  if (named('host').length > 1) return badRequest('More than one Host header');
+  if (named('authorization').length > 1) {
+    return { ...badRequest('More than one Authorization header'), headers: { 'WWW-Authenticate': 'Bearer error="invalid_request", error_description="More than one Authorization header"' } };
+  }
   if (req.headers.host !== undefined && !validAuthority(req.headers.host)) return badRequest('Invalid Host header');
   const url = req.url ?? '/';
   if (url === '*' && req.method !== 'OPTIONS') return badRequest('The asterisk-form target is for OPTIONS only'); // RFC 9112 §3.2.4

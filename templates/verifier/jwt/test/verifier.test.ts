@@ -160,6 +160,31 @@ describe('createVerifier', () => {
     }
   });
 
+  it('keeps verifying with the keys it has when the issuer is down as they come due for a refresh (10 minutes)', async () => {
+    const source = await startIssuer();
+    try {
+      const verifier = createVerifier(loadConfig({ LOGTO_ISSUER: source.issuer, MCP_RESOURCE: app.config.resource }));
+      await verifier.ready();
+      const fetches = () => source.requests.filter((path) => path === '/oidc/jwks').length;
+      source.setStatus('/oidc/jwks', 503);
+      vi.useFakeTimers({ toFake: ['Date'] });
+      vi.setSystemTime(Date.now() + 11 * 60_000);
+      for (let i = 0; i < 3; i++) await expect(verifier.verifyAccessToken(await source.token(app.config.resource))).resolves.toMatchObject({ clientId: 'test-client' });
+      expect(fetches()).toBe(2); // the start-up fetch and one refresh attempt, not one per token
+      // A token naming a key the server never had is still refused.
+      await expect(verifier.verifyAccessToken(await source.token(app.config.resource, {}, { kid: 'unknown' }))).rejects.toMatchObject({ code: 'invalid_token' });
+
+      // Once the pause is over and the issuer is back, the keys are refreshed.
+      source.setStatus('/oidc/jwks', 200);
+      vi.setSystemTime(Date.now() + 6000);
+      await verifier.verifyAccessToken(await source.token(app.config.resource));
+      expect(fetches()).toBe(3);
+    } finally {
+      vi.useRealTimers();
+      await source.close();
+    }
+  });
+
   it('requires the discovery document to name LOGTO_ISSUER exactly', async () => {
     const verifier = createVerifier(loadConfig({ LOGTO_ISSUER: `${issuer.issuer}/`, MCP_RESOURCE: app.config.resource }));
     await expect(verifier.ready()).rejects.toThrow(/must be equal/);

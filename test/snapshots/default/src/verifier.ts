@@ -1,7 +1,7 @@
 // Verifies Logto access tokens (JWTs) locally against the issuer's signing keys.
 import { createHash } from 'node:crypto';
-import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify } from 'jose';
-import type { JWTPayload } from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify } from 'jose';
+import type { JWTPayload, JWTVerifyGetKey } from 'jose';
 import { OAuthError, OAuthErrorCode } from '@modelcontextprotocol/server';
 import type { AuthInfo } from '@modelcontextprotocol/server';
 import { subjectType } from './auth.js';
@@ -23,7 +23,7 @@ const CACHE_SECONDS = 300;
 const DISCOVERY_RETRY_MS = 5000;
 
 export function createVerifier(config: Config, { cacheSize = CACHE_SIZE } = {}): TokenVerifier {
-  let keys: Promise<ReturnType<typeof createRemoteJWKSet>> | undefined;
+  let keys: ReturnType<typeof discoverKeys> | undefined;
   let failure: { at: number; error: unknown } | undefined;
   const getKeys = async () => {
     if (!keys) {
@@ -114,8 +114,24 @@ async function discoverKeys(issuer: string) {
     throw new Error(`${url} names the issuer ${JSON.stringify(discovery.issuer)}, but LOGTO_ISSUER is ${JSON.stringify(issuer)}: they must be equal`);
   }
   if (typeof discovery.jwks_uri !== 'string') throw new Error(`${url} has no jwks_uri`);
-  // Cached; refetched when a token names an unknown key, at most once per cooldown (30 s).
-  return createRemoteJWKSet(new URL(discovery.jwks_uri));
+  // Cached; refetched when a token names an unknown key, at most once per cooldown (30 s), and once they are 10 minutes old.
+  const remote = createRemoteJWKSet(new URL(discovery.jwks_uri));
+  // jose refuses to use keys due for that refresh when the issuer cannot serve it: keep verifying with the keys we
+  // have (an issuer outage must not stop the server), and ask again only after DISCOVERY_RETRY_MS.
+  let refreshFailedAt = -Infinity;
+  const keys: JWTVerifyGetKey = async (header, token) => {
+    const known = remote.jwks();
+    if (!known || remote.fresh) return remote(header, token);
+    if (Date.now() - refreshFailedAt < DISCOVERY_RETRY_MS) return createLocalJWKSet(known)(header, token);
+    try {
+      return await remote(header, token);
+    } catch (error) {
+      if (BAD_TOKEN_ERRORS.some((type) => error instanceof type)) throw error;
+      refreshFailedAt = Date.now();
+      return createLocalJWKSet(known)(header, token);
+    }
+  };
+  return Object.assign(keys, { reload: () => remote.reload() });
 }
 
 const CLAIM_ERRORS: Record<string, string> = {
