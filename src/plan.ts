@@ -58,7 +58,7 @@ export function planProject(options: CreateOptions, cwd = process.cwd()): Projec
     targetDir: path.resolve(cwd, options.directory),
     layers: options.language === 'python' ? pythonLayers(options) : typescriptLayers(options),
     variables: {
-      ...endpointVariables(options.transport as Transport, options.resource),
+      ...endpointVariables(options.transport, options.resource),
       projectName,
       language: options.language,
       pythonModule: options.language === 'python' ? pythonModuleName(projectName) : '',
@@ -87,7 +87,7 @@ function endpointVariables(transport: Transport, resource: string) {
 function typescriptLayers(options: CreateOptions): string[] {
   return [
     'base',
-    ...transportLayers[options.transport as Transport].map((layer) => `transport/${layer}`),
+    ...transportLayers[options.transport].map((layer) => `transport/${layer}`),
     `endpoints/${options.transport}`,
     `framework/${options.framework}`,
     `verifier/${options.verifier}`,

@@ -217,7 +217,7 @@ pythonVariants.forEach((variant, index) => {
           it('`create-logto-mcp try` in the project signs in through login and consent and shows the user their claims', async () => {
             // The issuer knows the registered app from the previous test; the user consents again.
             const child = execa('node', [CLI, 'try', project!.dir, '--no-open'], { reject: false, stdin: 'ignore', env: { NO_COLOR: '1' } });
-            const url = await lineWatcher(child.stdout!).next((line) => line.startsWith(`${issuer.issuer}/auth?`));
+            const url = await lineWatcher(child.stdout).next((line) => line.startsWith(`${issuer.issuer}/auth?`));
             expect(new URL(url).searchParams.get('resource')).toBe(resource);
             await new ScriptedUserAgent().visit(url);
             const result = await child;

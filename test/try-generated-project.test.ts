@@ -71,7 +71,7 @@ for (const transport of ['streamable-http', 'sse'] as Transport[]) {
       // The user holds the role register made.
       configureIssuerFromEmulator(issuer, emulator.state, summary.application.id, [summary.role!.id]);
       const child = npmRunTry([]);
-      const stdout = lineWatcher(child.stdout!);
+      const stdout = lineWatcher(child.stdout);
       const url = await stdout.next((line) => line.startsWith(`${issuer.issuer}/auth?`));
       expect(new URL(url).searchParams.get('resource')).toBe(resource);
       await new ScriptedUserAgent().visit(url);
@@ -100,7 +100,7 @@ for (const transport of ['streamable-http', 'sse'] as Transport[]) {
     it('calls greet with --tool, signing in again for greet:write with --step-up', async () => {
       configureIssuerFromEmulator(issuer, emulator.state, summary.application.id, [summary.role!.id]);
       const child = npmRunTry(['--tool', 'greet', '--step-up', '--json']);
-      const stderr = lineWatcher(child.stderr!);
+      const stderr = lineWatcher(child.stderr);
       const agent = new ScriptedUserAgent();
       const isUrl = (line: string) => line.startsWith(`${issuer.issuer}/auth?`);
       await agent.visit(await stderr.next(isUrl));

@@ -49,7 +49,7 @@ function startTry(args: string[], cwd?: string): { child: ResultPromise; stdout:
     stdin: 'ignore',
     env: { NO_COLOR: '1', XDG_CONFIG_HOME: home, LOGTO_APP_ID: '', LOGTO_APP_SECRET: '' },
   });
-  return { child, stdout: lineWatcher(child.stdout!), stderr: lineWatcher(child.stderr!) };
+  return { child, stdout: lineWatcher(child.stdout), stderr: lineWatcher(child.stderr) };
 }
 
 const isAuthorizationUrl = (line: string) => line.startsWith(`${issuer.issuer}/auth?`);

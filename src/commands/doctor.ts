@@ -1,6 +1,4 @@
-import { Command } from 'commander';
-import { cliInvocation } from '../invocation.js';
-import { addOptions, resolveOptions } from '../options/define.js';
+import { resolveOptions } from '../options/define.js';
 import { doctorOptionSpecs } from '../doctor/options.js';
 import { printChecklist } from '../doctor/report.js';
 import { runDoctor } from '../doctor/run.js';

@@ -1,7 +1,6 @@
-import { Command } from 'commander';
 import { CancelledError, UsageError } from '../errors.js';
 import { cliInvocation } from '../invocation.js';
-import { addOptions, resolveOptions } from '../options/define.js';
+import { resolveOptions } from '../options/define.js';
 import { printable } from '../printable.js';
 import { openBrowser } from '../try/browser.js';
 import { tryOptionSpecs } from '../try/options.js';

@@ -94,7 +94,7 @@ export async function checkIssuer(
     return { issuer, document };
   }
   const jwks = await request(jwksUri, {}, fetchFn);
-  const keys = Array.isArray(jwks.json?.keys) ? (jwks.json!.keys as JWK[]) : [];
+  const keys = Array.isArray(jwks.json?.keys) ? (jwks.json.keys as JWK[]) : [];
   const usable: string[] = [];
   for (const key of keys) {
     const alg = key.alg ?? (key.kty === 'EC' ? { 'P-256': 'ES256', 'P-384': 'ES384', 'P-521': 'ES512' }[key.crv ?? ''] : key.kty === 'RSA' ? 'RS256' : undefined);

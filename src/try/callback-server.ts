@@ -45,8 +45,8 @@ export async function startCallbackServer(requestedPort = 0): Promise<CallbackSe
     redirectUrl: `http://127.0.0.1:${port}/callback`,
     waitForCallback(state, signal) {
       return new Promise((resolve, reject) => {
-        if (signal.aborted) return reject(signal.reason);
-        signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+        if (signal.aborted) return reject(abortReason(signal));
+        signal.addEventListener('abort', () => reject(abortReason(signal)), { once: true });
         pending = { state, resolve };
       });
     },
@@ -56,4 +56,10 @@ export async function startCallbackServer(requestedPort = 0): Promise<CallbackSe
         server.closeAllConnections();
       }),
   };
+}
+
+/** The reason the signal was aborted with (a CancelledError, a timeout's error), always as an Error. */
+function abortReason(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? reason : new Error(String(reason));
 }

@@ -33,7 +33,7 @@ export async function resolveTarget(argument: string | undefined, { urlRequired 
   let url: string | undefined;
   let urlSource: string;
   if (isUrl) {
-    url = checkedUrl(argument!);
+    url = checkedUrl(argument);
     urlSource = 'the command line';
   } else {
     url = project?.env.MCP_RESOURCE ? checkedUrl(project.env.MCP_RESOURCE) : undefined;

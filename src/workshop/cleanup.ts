@@ -46,7 +46,7 @@ export async function cleanupWorkshop(folder: string, manifest: Manifest, key: s
     if (attendee.user?.created && attendee.username) {
       const entry: CleanupEntry = { kind: 'user', id: attendee.user.id, name: attendee.username };
       const user = (await api.findUsers('username', attendee.username)).find(({ id }) => id === attendee.user!.id);
-      const data = user?.customData as Record<string, unknown> | undefined;
+      const data = user?.customData;
       if (!user) summary.alreadyGone.push(entry);
       else if (data?.registrationKey !== key || data.attendee !== attendee.name) summary.kept.push({ ...entry, reason: 'not marked as made by this workshop' });
       else await remove(entry, () => api.deleteUser(user.id));

@@ -422,7 +422,7 @@ export async function startManagementApiEmulator(options: EmulatorOptions = {}):
         const mode = query.get(`mode.${field}`) ?? 'like';
         if (mode !== 'exact' && mode !== 'like') throw new HttpError(400, 'request.invalid_input', `Search match mode \`${mode}\` is not valid`);
         users = users.filter((user) => {
-          const actual = String(user[field as keyof User] ?? '').toLowerCase();
+          const actual = String(user[field as 'username' | 'primaryEmail' | 'name' | 'id'] ?? '').toLowerCase();
           return mode === 'exact' ? actual === value.toLowerCase() : actual.includes(value.toLowerCase().replaceAll('%', ''));
         });
       }
