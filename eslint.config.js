@@ -23,7 +23,10 @@ export default defineConfig(
   tseslint.configs.recommended,
   {
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
       // Deliberate where a declaration holds values of any type (OptionSpec<any>).
       '@typescript-eslint/no-explicit-any': 'off',
       'no-unused-private-class-members': 'error',

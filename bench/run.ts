@@ -38,15 +38,22 @@ const { values: args } = parseArgs({
   },
 });
 if (args.only !== undefined && args.only !== 'cli') throw new Error('--only takes cli');
-const SPEED = { levels: args['speed-levels'].split(',').map(Number), requests: Number(args['speed-requests']), rounds: Number(args['speed-rounds']) };
-if (![...SPEED.levels, SPEED.requests, SPEED.rounds].every((n) => Number.isInteger(n) && n > 0)) throw new Error('--speed-levels (comma-separated), --speed-requests and --speed-rounds must be positive integers');
+const SPEED = {
+  levels: args['speed-levels'].split(',').map(Number),
+  requests: Number(args['speed-requests']),
+  rounds: Number(args['speed-rounds']),
+};
+if (![...SPEED.levels, SPEED.requests, SPEED.rounds].every((n) => Number.isInteger(n) && n > 0))
+  throw new Error('--speed-levels (comma-separated), --speed-requests and --speed-rounds must be positive integers');
 const CLI_RUNS = Number(args['cli-runs']);
 const REQUESTS = Number(args.requests);
 const ROUNDS = Number(args.rounds);
 const CONCURRENCY = Number(args.concurrency);
 const ERAS = (args.era === 'both' ? ['2026-07-28', '2025-11-25'] : [args.era]) as Era[];
-if (![CLI_RUNS, REQUESTS, ROUNDS, CONCURRENCY].every((n) => Number.isInteger(n) && n > 0)) throw new Error('--cli-runs, --requests, --rounds and --concurrency must be positive integers');
-if (!ERAS.every((era) => era === '2026-07-28' || era === '2025-11-25')) throw new Error('--era must be 2026-07-28, 2025-11-25 or both');
+if (![CLI_RUNS, REQUESTS, ROUNDS, CONCURRENCY].every((n) => Number.isInteger(n) && n > 0))
+  throw new Error('--cli-runs, --requests, --rounds and --concurrency must be positive integers');
+if (!ERAS.every((era) => era === '2026-07-28' || era === '2025-11-25'))
+  throw new Error('--era must be 2026-07-28, 2025-11-25 or both');
 const WARMUP_REQUESTS = 500;
 const ROUND_LIMIT_MS = 60_000; // a round stops here even if its requests are not all sent
 const VERIFY_COUNT = 300;
@@ -71,7 +78,11 @@ async function timeNode(args: string[], cwd: string): Promise<{ wall: number; cp
   const cpuFile = join(cwd, 'cpu-time.txt');
   await rm(cpuFile, { force: true });
   const start = performance.now();
-  await run(process.execPath, ['--require', CPU_TIME_PRELOAD, ...args], { cwd, env: childEnv({ BENCH_CPU_TIME_FILE: cpuFile }), timeout: 60_000 });
+  await run(process.execPath, ['--require', CPU_TIME_PRELOAD, ...args], {
+    cwd,
+    env: childEnv({ BENCH_CPU_TIME_FILE: cpuFile }),
+    timeout: 60_000,
+  });
   const wall = performance.now() - start;
   return { wall, cpu: Number(await readFile(cpuFile, 'utf8')) };
 }
@@ -86,8 +97,24 @@ async function timeNode(args: string[], cwd: string): Promise<{ wall: number; cp
 async function benchCliSpeed(root: string) {
   const commands = {
     node: (_i: number) => ['-e', ''],
-    viteGenerate: (i: number) => [CREATE_VITE, `vite-${i}`, '--template', 'react-ts', '--no-interactive', '--no-immediate'],
-    cliGenerate: (i: number) => [CLI, `gen-${i}`, '--yes', '--issuer', 'https://bench.invalid/oidc', '--skip-issuer-check', '--no-install', '--no-git'],
+    viteGenerate: (i: number) => [
+      CREATE_VITE,
+      `vite-${i}`,
+      '--template',
+      'react-ts',
+      '--no-interactive',
+      '--no-immediate',
+    ],
+    cliGenerate: (i: number) => [
+      CLI,
+      `gen-${i}`,
+      '--yes',
+      '--issuer',
+      'https://bench.invalid/oidc',
+      '--skip-issuer-check',
+      '--no-install',
+      '--no-git',
+    ],
     viteStartup: (_i: number) => [CREATE_VITE, '--help'],
     cliStartup: (_i: number) => [CLI, '--version'],
   };
@@ -105,8 +132,16 @@ async function benchCliSpeed(root: string) {
     }
   }
   const entries = await readdir(root);
-  await Promise.all(entries.filter((name) => /^(vite|gen)-\d+$/.test(name)).map((name) => rm(join(root, name), { recursive: true, force: true })));
-  const stats = (key: Key) => ({ median: median(wall[key]), p90: quantile(wall[key], 0.9), cpuMedian: median(cpu[key]) });
+  await Promise.all(
+    entries
+      .filter((name) => /^(vite|gen)-\d+$/.test(name))
+      .map((name) => rm(join(root, name), { recursive: true, force: true })),
+  );
+  const stats = (key: Key) => ({
+    median: median(wall[key]),
+    p90: quantile(wall[key], 0.9),
+    cpuMedian: median(cpu[key]),
+  });
   const ratios = (samples: Record<Key, number[]>) => ({
     generation: median(samples.cliGenerate) / median(samples.viteGenerate),
     startup: median(samples.cliStartup) / median(samples.viteStartup),
@@ -127,16 +162,44 @@ async function benchWorkshop(root: string, attendees = 30, runs = 3) {
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const folder = join(root, `workshop-${i}`);
-    times.push((await timeNode([CLI, 'workshop', folder, '--yes', '--issuer', 'https://bench.invalid/oidc', '--skip-issuer-check', '--attendees', String(attendees)], root)).wall);
+    times.push(
+      (
+        await timeNode(
+          [
+            CLI,
+            'workshop',
+            folder,
+            '--yes',
+            '--issuer',
+            'https://bench.invalid/oidc',
+            '--skip-issuer-check',
+            '--attendees',
+            String(attendees),
+          ],
+          root,
+        )
+      ).wall,
+    );
     await rm(folder, { recursive: true, force: true });
   }
   return { attendees, runs, ms: { median: median(times), max: Math.max(...times) } };
 }
 
 async function benchFootprint() {
-  const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: REPO_ROOT, env: childEnv(), timeout: 120_000 });
-  const [pack] = JSON.parse(stdout) as { size: number; unpackedSize: number; entryCount: number; files: { path: string; size: number }[] }[];
-  const pkg = JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+  const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+    cwd: REPO_ROOT,
+    env: childEnv(),
+    timeout: 120_000,
+  });
+  const [pack] = JSON.parse(stdout) as {
+    size: number;
+    unpackedSize: number;
+    entryCount: number;
+    files: { path: string; size: number }[];
+  }[];
+  const pkg = JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+    dependencies?: Record<string, string>;
+  };
   const dist = pack!.files.filter((file) => file.path.startsWith('dist/'));
   return {
     packedBytes: pack!.size,
@@ -149,9 +212,18 @@ async function benchFootprint() {
   };
 }
 
-function reportCliSpeed(speed: Awaited<ReturnType<typeof benchCliSpeed>>, footprint: Awaited<ReturnType<typeof benchFootprint>>): void {
-  const verdict = (ratio: number, target: number) => `${times(ratio)} (target ≤ ${times(target)}: ${ratio <= target ? 'met' : 'NOT met'})`;
-  const row = (label: string, key: keyof typeof speed.ms) => [label, ms(speed.ms[key].median), ms(speed.ms[key].p90), ms(speed.ms[key].cpuMedian)];
+function reportCliSpeed(
+  speed: Awaited<ReturnType<typeof benchCliSpeed>>,
+  footprint: Awaited<ReturnType<typeof benchFootprint>>,
+): void {
+  const verdict = (ratio: number, target: number) =>
+    `${times(ratio)} (target ≤ ${times(target)}: ${ratio <= target ? 'met' : 'NOT met'})`;
+  const row = (label: string, key: keyof typeof speed.ms) => [
+    label,
+    ms(speed.ms[key].median),
+    ms(speed.ms[key].p90),
+    ms(speed.ms[key].cpuMedian),
+  ];
   console.log(`1. CLI speed against create-vite (${speed.runs} runs after 2 warm-ups, alternated)`);
   console.log(
     table([
@@ -163,8 +235,12 @@ function reportCliSpeed(speed: Awaited<ReturnType<typeof benchCliSpeed>>, footpr
       row('create-logto-mcp --version', 'cliStartup'),
     ]),
   );
-  console.log(`  generation, CLI / create-vite (wall medians): ${verdict(speed.ratios.generation, speed.targets.generation)}; CPU ${times(speed.cpuRatios.generation)}`);
-  console.log(`  start-up, --version / create-vite --help (wall medians): ${verdict(speed.ratios.startup, speed.targets.startup)}; CPU ${times(speed.cpuRatios.startup)}`);
+  console.log(
+    `  generation, CLI / create-vite (wall medians): ${verdict(speed.ratios.generation, speed.targets.generation)}; CPU ${times(speed.cpuRatios.generation)}`,
+  );
+  console.log(
+    `  start-up, --version / create-vite --help (wall medians): ${verdict(speed.ratios.startup, speed.targets.startup)}; CPU ${times(speed.cpuRatios.startup)}`,
+  );
   console.log('\n2. CLI install footprint (npm pack --dry-run)');
   console.log(
     table([
@@ -206,9 +282,13 @@ function whoamiRequest(era: Era, token: string): RequestInit {
 async function checkWhoami(url: string, init: RequestInit, resource: string): Promise<void> {
   const response = await fetch(url, init);
   const text = await response.text();
-  const json = response.headers.get('content-type')?.startsWith('text/event-stream') ? /^data: (.*)$/m.exec(text)?.[1] : text;
-  const claims = (JSON.parse(json ?? 'null') as { result?: { structuredContent?: Record<string, unknown> } } | null)?.result?.structuredContent;
-  if (response.status !== 200 || claims?.sub !== 'bench-user' || claims.aud !== resource) throw new Error(`not a whoami result from ${url}: ${response.status} ${text.slice(0, 500)}`);
+  const json = response.headers.get('content-type')?.startsWith('text/event-stream')
+    ? /^data: (.*)$/m.exec(text)?.[1]
+    : text;
+  const claims = (JSON.parse(json ?? 'null') as { result?: { structuredContent?: Record<string, unknown> } } | null)
+    ?.result?.structuredContent;
+  if (response.status !== 200 || claims?.sub !== 'bench-user' || claims.aud !== resource)
+    throw new Error(`not a whoami result from ${url}: ${response.status} ${text.slice(0, 500)}`);
 }
 
 interface Mode {
@@ -229,20 +309,51 @@ async function benchThroughput(root: string) {
     const port = await getFreePort();
     const resource = `http://127.0.0.1:${port}/mcp`;
     const dir = join(root, 'server');
-    await run(process.execPath, [CLI, dir, '--yes', '--issuer', issuer.issuer, '--resource', resource, '--skip-issuer-check', '--no-install', '--no-git'], { env: childEnv(), timeout: 60_000 });
+    await run(
+      process.execPath,
+      [
+        CLI,
+        dir,
+        '--yes',
+        '--issuer',
+        issuer.issuer,
+        '--resource',
+        resource,
+        '--skip-issuer-check',
+        '--no-install',
+        '--no-git',
+      ],
+      { env: childEnv(), timeout: 60_000 },
+    );
     const install = await npmInstall(dir);
     if (install.exitCode !== 0) throw new Error(`npm install of the generated project failed:\n${install.output}`);
 
     // "New token per request" defeats the verifier's cache only if the tokens outnumber its entries.
-    const { CACHE_SIZE: cacheSize = 0 } = (await import(pathToFileURL(join(dir, 'src', 'verifier.ts')).href)) as { CACHE_SIZE?: number };
+    const { CACHE_SIZE: cacheSize = 0 } = (await import(pathToFileURL(join(dir, 'src', 'verifier.ts')).href)) as {
+      CACHE_SIZE?: number;
+    };
     const distinct = Math.max(REQUESTS, 2 * cacheSize + CONCURRENCY);
-    const [esOne, esMany, rsMany] = await Promise.all([issuer.sign('ES384', resource), signMany(issuer, 'ES384', resource, distinct), signMany(issuer, 'RS256', resource, distinct)]);
+    const [esOne, esMany, rsMany] = await Promise.all([
+      issuer.sign('ES384', resource),
+      signMany(issuer, 'ES384', resource, distinct),
+      signMany(issuer, 'RS256', resource, distinct),
+    ]);
     // Each mode keeps its own counter across warm-up and rounds, so a distinct token is never reused within `distinct` requests.
     const counters = new Map<string, number>();
     const modes: Mode[] = [
       { key: 'a', label: 'a. JWT ES384, as generated (same token: cached)', port: 'jwt', token: () => esOne },
-      { key: 'c', label: 'c. JWT ES384, new token per request (1 verify each)', port: 'jwt', token: (i) => esMany[i % distinct]! },
-      { key: 'd', label: 'd. JWT RS256, new token per request (1 verify each)', port: 'jwt', token: (i) => rsMany[i % distinct]! },
+      {
+        key: 'c',
+        label: 'c. JWT ES384, new token per request (1 verify each)',
+        port: 'jwt',
+        token: (i) => esMany[i % distinct]!,
+      },
+      {
+        key: 'd',
+        label: 'd. JWT RS256, new token per request (1 verify each)',
+        port: 'jwt',
+        token: (i) => rsMany[i % distinct]!,
+      },
       { key: 'b', label: 'b. auth off (injected verifier, no crypto)', port: 'off', token: () => esOne },
     ];
 
@@ -258,7 +369,8 @@ async function benchThroughput(root: string) {
       // Sanity: auth is really on at one port and off at the other, and every mode gets a real whoami result.
       const bogus = await fetch(url(modes[0]!), whoamiRequest(ERAS[0]!, 'not-a-token'));
       if (bogus.status !== 401) throw new Error(`the JWT server answered ${bogus.status} to a bogus token`);
-      for (const era of ERAS) for (const mode of modes) await checkWhoami(url(mode), whoamiRequest(era, mode.token(0)), resource);
+      for (const era of ERAS)
+        for (const mode of modes) await checkWhoami(url(mode), whoamiRequest(era, mode.token(0)), resource);
 
       const results: Record<string, Record<string, LoadResult[]>> = {};
       for (const era of ERAS) {
@@ -277,11 +389,25 @@ async function benchThroughput(root: string) {
         const vsB = (key: string) => median(rounds(key).map((r, round) => r.rps / rounds('b')[round]!.rps));
         return {
           era,
-          modes: modes.map((m) => ({ key: m.key, label: m.label, medianRps: median(rounds(m.key).map((r) => r.rps)), vsB: vsB(m.key), rounds: rounds(m.key) })),
+          modes: modes.map((m) => ({
+            key: m.key,
+            label: m.label,
+            medianRps: median(rounds(m.key).map((r) => r.rps)),
+            vsB: vsB(m.key),
+            rounds: rounds(m.key),
+          })),
           ratios: { 'a/b': vsB('a'), 'c/b': vsB('c'), 'd/b': vsB('d') },
         };
       });
-      return { requests: REQUESTS, rounds: ROUNDS, concurrency: CONCURRENCY, warmup: WARMUP_REQUESTS, distinctTokens: distinct, verifierCacheSize: cacheSize, eras };
+      return {
+        requests: REQUESTS,
+        rounds: ROUNDS,
+        concurrency: CONCURRENCY,
+        warmup: WARMUP_REQUESTS,
+        distinctTokens: distinct,
+        verifierCacheSize: cacheSize,
+        eras,
+      };
     } finally {
       await server.stop();
     }
@@ -295,7 +421,11 @@ async function benchThroughput(root: string) {
 function table(rows: (string | number)[][]): string {
   const cells = rows.map((row) => row.map(String));
   const widths = cells[0]!.map((_, c) => Math.max(...cells.map((row) => row[c]?.length ?? 0)));
-  return cells.map((row) => '  ' + row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('   ')).join('\n');
+  return cells
+    .map(
+      (row) => '  ' + row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('   '),
+    )
+    .join('\n');
 }
 const ms = (x: number) => `${x.toFixed(0)} ms`;
 const kB = (x: number) => `${(x / 1024).toFixed(1)} kB`;
@@ -334,34 +464,73 @@ try {
   }
   const seconds = (performance.now() - started) / 1000;
 
-  const machine = { node: process.version, platform: `${process.platform}-${process.arch}`, cpu: cpus()[0]?.model ?? 'unknown', cores: availableParallelism(), loadAverage: { start: loadStart, end: loadavg()[0]! } };
-  console.log(`\ncreate-logto-mcp benchmark: Node ${machine.node}, ${machine.platform}, ${machine.cores} cores (${machine.cpu}), load average ${loadStart.toFixed(1)} at start, ${machine.loadAverage.end.toFixed(1)} at end\n`);
+  const machine = {
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: availableParallelism(),
+    loadAverage: { start: loadStart, end: loadavg()[0]! },
+  };
+  console.log(
+    `\ncreate-logto-mcp benchmark: Node ${machine.node}, ${machine.platform}, ${machine.cores} cores (${machine.cpu}), load average ${loadStart.toFixed(1)} at start, ${machine.loadAverage.end.toFixed(1)} at end\n`,
+  );
   reportCliSpeed(cliSpeed, footprint);
-  console.log(`\n1b. workshop <folder> --attendees ${workshop.attendees} (no install, git init + commit each; ${workshop.runs} runs): median ${ms(workshop.ms.median)}, max ${ms(workshop.ms.max)}`);
+  console.log(
+    `\n1b. workshop <folder> --attendees ${workshop.attendees} (no install, git init + commit each; ${workshop.runs} runs): median ${ms(workshop.ms.median)}, max ${ms(workshop.ms.max)}`,
+  );
   if (throughput && verifyMicros) {
-    console.log(`\n3. Generated server throughput: tools/call whoami, ${throughput.requests} requests × ${throughput.rounds} rounds per mode (interleaved, after ${throughput.warmup} warm-up), concurrency ${throughput.concurrency}`);
+    console.log(
+      `\n3. Generated server throughput: tools/call whoami, ${throughput.requests} requests × ${throughput.rounds} rounds per mode (interleaved, after ${throughput.warmup} warm-up), concurrency ${throughput.concurrency}`,
+    );
     for (const era of throughput.eras) {
-      console.log(`\n  MCP-Protocol-Version ${era.era}${era.era === '2026-07-28' ? ' (per-request envelope, JSON answer)' : ' (stateless 2025-era fallback, SSE answer)'}`);
-      console.log(table([
-        ['mode', 'req/s (median)', 'req/s per round', 'vs b (median of per-round ratios)'],
-        ...era.modes.map((m) => [m.label, m.medianRps.toFixed(0), m.rounds.map((r) => r.rps.toFixed(0)).join(' / '), times(m.vsB)]),
-      ]));
-      console.log(`  ratios: a/b ${times(era.ratios['a/b'])}, c/b ${times(era.ratios['c/b'])}, d/b ${times(era.ratios['d/b'])}`);
+      console.log(
+        `\n  MCP-Protocol-Version ${era.era}${era.era === '2026-07-28' ? ' (per-request envelope, JSON answer)' : ' (stateless 2025-era fallback, SSE answer)'}`,
+      );
+      console.log(
+        table([
+          ['mode', 'req/s (median)', 'req/s per round', 'vs b (median of per-round ratios)'],
+          ...era.modes.map((m) => [
+            m.label,
+            m.medianRps.toFixed(0),
+            m.rounds.map((r) => r.rps.toFixed(0)).join(' / '),
+            times(m.vsB),
+          ]),
+        ]),
+      );
+      console.log(
+        `  ratios: a/b ${times(era.ratios['a/b'])}, c/b ${times(era.ratios['c/b'])}, d/b ${times(era.ratios['d/b'])}`,
+      );
     }
-    console.log(`\n  one jwtVerify (local key, sequential, ${VERIFY_COUNT} runs): ES384 ${verifyMicros.ES384.toFixed(0)} µs, RS256 ${verifyMicros.RS256.toFixed(0)} µs`);
-    if (throughput.verifierCacheSize === 0) console.log('  note: no CACHE_SIZE found in the generated verifier; a and c measure the same thing if it has no cache');
+    console.log(
+      `\n  one jwtVerify (local key, sequential, ${VERIFY_COUNT} runs): ES384 ${verifyMicros.ES384.toFixed(0)} µs, RS256 ${verifyMicros.RS256.toFixed(0)} µs`,
+    );
+    if (throughput.verifierCacheSize === 0)
+      console.log(
+        '  note: no CACHE_SIZE found in the generated verifier; a and c measure the same thing if it has no cache',
+      );
   }
 
   if (speed) {
-    console.log(`\n4. Every variant: whoami with JWT (cached) vs auth off, ${SPEED.requests} calls × ${SPEED.rounds} rounds per mode and level; load 200 × 50\n`);
+    console.log(
+      `\n4. Every variant: whoami with JWT (cached) vs auth off, ${SPEED.requests} calls × ${SPEED.rounds} rounds per mode and level; load 200 × 50\n`,
+    );
     console.log(speedTable(speed));
-    console.log(`\n  written to ${await writeSpeedResults(speed, SPEED, ['npm run bench', ...process.argv.slice(2)].join(' '))}`);
+    console.log(
+      `\n  written to ${await writeSpeedResults(speed, SPEED, ['npm run bench', ...process.argv.slice(2)].join(' '))}`,
+    );
   }
 
   const date = new Date().toISOString();
   const file = join(REPO_ROOT, '.bench-results', `${date.replace(/[:.]/g, '-')}.json`);
   await mkdir(join(REPO_ROOT, '.bench-results'), { recursive: true });
-  await writeFile(file, JSON.stringify({ date, seconds, machine, cliSpeed, workshop, footprint, verifyMicros, throughput, speed }, null, 2) + '\n');
+  await writeFile(
+    file,
+    JSON.stringify(
+      { date, seconds, machine, cliSpeed, workshop, footprint, verifyMicros, throughput, speed },
+      null,
+      2,
+    ) + '\n',
+  );
   console.log(`\nTook ${seconds.toFixed(0)} s. Results: ${file}`);
 } finally {
   await rm(root, { recursive: true, force: true });

@@ -20,7 +20,15 @@ import { transportPaths } from '../src/options/choices.js';
 import { childEnv, CLI, npmInstall, REPO_ROOT } from '../test/support/generated-project.js';
 import { getFreePort } from '../test/support/ports.js';
 import { variantName, variants, type Variant } from '../test/support/variants.js';
-import { loadWith, quantile, startIssuer, startServer, type BenchServer, type Issuer, type LoadResult } from './throughput.js';
+import {
+  loadWith,
+  quantile,
+  startIssuer,
+  startServer,
+  type BenchServer,
+  type Issuer,
+  type LoadResult,
+} from './throughput.js';
 
 export interface SpeedOptions {
   /** Concurrency levels (clients at once). */
@@ -49,8 +57,10 @@ const MODES: Mode[] = ['jwt', 'off', 'control'];
 const WHOAMI = { jsonrpc: '2.0', method: 'tools/call', params: { name: 'whoami', arguments: {} } };
 
 function checkClaims(text: string, resource: string): void {
-  const claims = (JSON.parse(text) as { result?: { structuredContent?: Record<string, unknown> } }).result?.structuredContent;
-  if (claims?.sub !== 'bench-user' || claims.aud !== resource) throw new Error(`not a whoami result: ${text.slice(0, 300)}`);
+  const claims = (JSON.parse(text) as { result?: { structuredContent?: Record<string, unknown> } }).result
+    ?.structuredContent;
+  if (claims?.sub !== 'bench-user' || claims.aud !== resource)
+    throw new Error(`not a whoami result: ${text.slice(0, 300)}`);
 }
 
 /** Streamable HTTP (2026-07-28 per-request envelope, JSON answer). */
@@ -92,7 +102,10 @@ function streamableCaller(url: string, token: string, resource: string, timeoutM
 /** HTTP+SSE: one open stream per client (authenticated), each call POSTed to its session (authenticated again) and answered on the stream. */
 async function sseCaller(url: string, token: string, resource: string, timeoutMs: number): Promise<Caller> {
   const controller = new AbortController();
-  const response = await fetch(url, { headers: { Accept: 'text/event-stream', Authorization: `Bearer ${token}` }, signal: controller.signal });
+  const response = await fetch(url, {
+    headers: { Accept: 'text/event-stream', Authorization: `Bearer ${token}` },
+    signal: controller.signal,
+  });
   if (response.status !== 200) throw new Error(`the stream answered ${response.status}`);
   const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
   const waiting = new Map<number, { resolve(text: string): void; reject(error: unknown): void }>();
@@ -124,7 +137,8 @@ async function sseCaller(url: string, token: string, resource: string, timeoutMs
     } catch {
       // aborted by close()
     }
-    for (const { reject } of waiting.values()) reject(new Error(`the stream ended (${controller.signal.aborted ? 'closed by the client' : 'by the server'})`));
+    for (const { reject } of waiting.values())
+      reject(new Error(`the stream ended (${controller.signal.aborted ? 'closed by the client' : 'by the server'})`));
   })();
   await endpoint;
   let next = 0;
@@ -174,27 +188,73 @@ interface Level {
 export interface VariantSpeed {
   variant: string;
   levels: Level[];
-  load: { clients: number; calls: number; errors: number; firstError?: string; seconds: number; rps: number; p99: number; heapBeforeMB: number; heapAfterMB: number; rssBeforeMB: number; rssAfterMB: number };
+  load: {
+    clients: number;
+    calls: number;
+    errors: number;
+    firstError?: string;
+    seconds: number;
+    rps: number;
+    p99: number;
+    heapBeforeMB: number;
+    heapAfterMB: number;
+    rssBeforeMB: number;
+    rssAfterMB: number;
+  };
 }
 
-async function benchVariant(root: string, variant: Variant, issuer: Issuer, options: SpeedOptions): Promise<VariantSpeed> {
+async function benchVariant(
+  root: string,
+  variant: Variant,
+  issuer: Issuer,
+  options: SpeedOptions,
+): Promise<VariantSpeed> {
   const port = await getFreePort();
   const resource = `http://127.0.0.1:${port}${transportPaths[variant.transport]}`;
   const dir = join(root, `speed-${variant.framework}-${variant.transport}-${variant.verifier}`);
   const flags = ['--framework', variant.framework, '--transport', variant.transport, '--verifier', variant.verifier];
-  await run(process.execPath, [CLI, dir, '--yes', '--issuer', issuer.issuer, '--resource', resource, ...flags, '--skip-issuer-check', '--no-install', '--no-git'], { env: childEnv(), timeout: 60_000 });
+  await run(
+    process.execPath,
+    [
+      CLI,
+      dir,
+      '--yes',
+      '--issuer',
+      issuer.issuer,
+      '--resource',
+      resource,
+      ...flags,
+      '--skip-issuer-check',
+      '--no-install',
+      '--no-git',
+    ],
+    { env: childEnv(), timeout: 60_000 },
+  );
   const install = await npmInstall(dir);
   if (install.exitCode !== 0) throw new Error(`npm install of ${variantName(variant)} failed:\n${install.output}`);
 
   const token = await issuer.sign('ES384', resource);
-  const server: BenchServer = await startServer(dir, { LOGTO_ISSUER: issuer.issuer, MCP_RESOURCE: resource, PORT: String(port) });
+  const server: BenchServer = await startServer(dir, {
+    LOGTO_ISSUER: issuer.issuer,
+    MCP_RESOURCE: resource,
+    PORT: String(port),
+  });
   try {
     const urlOf = (mode: Mode) => `http://127.0.0.1:${server.ports[mode]}${transportPaths[variant.transport]}`;
-    const caller = (mode: Mode, timeoutMs = 10_000) => () => (variant.transport === 'sse' ? sseCaller(urlOf(mode), token, resource, timeoutMs) : Promise.resolve(streamableCaller(urlOf(mode), token, resource, timeoutMs)));
+    const caller =
+      (mode: Mode, timeoutMs = 10_000) =>
+      () =>
+        variant.transport === 'sse'
+          ? sseCaller(urlOf(mode), token, resource, timeoutMs)
+          : Promise.resolve(streamableCaller(urlOf(mode), token, resource, timeoutMs));
     // Sanity: auth is really on at one port (a bogus token is refused) and both answer whoami with the token's claims.
-    const bogus = await fetch(urlOf('jwt'), { headers: { Authorization: 'Bearer bogus', Accept: 'text/event-stream' }, method: variant.transport === 'sse' ? 'GET' : 'POST' });
+    const bogus = await fetch(urlOf('jwt'), {
+      headers: { Authorization: 'Bearer bogus', Accept: 'text/event-stream' },
+      method: variant.transport === 'sse' ? 'GET' : 'POST',
+    });
     await bogus.body?.cancel();
-    if (bogus.status !== 401) throw new Error(`${variantName(variant)}: the JWT port answered ${bogus.status} to a bogus token`);
+    if (bogus.status !== 401)
+      throw new Error(`${variantName(variant)}: the JWT port answered ${bogus.status} to a bogus token`);
     for (const mode of MODES) await loadCallers(caller(mode), 200, 4); // warm-up
 
     const levels: Level[] = [];
@@ -249,7 +309,10 @@ async function benchVariant(root: string, variant: Variant, issuer: Issuer, opti
             () => latencies.push(performance.now() - began),
             (error: unknown) => {
               errors++;
-              const cause = error instanceof Error && error.cause instanceof Error ? `: ${(error.cause as NodeJS.ErrnoException).code ?? error.cause.message}` : '';
+              const cause =
+                error instanceof Error && error.cause instanceof Error
+                  ? `: ${(error.cause as NodeJS.ErrnoException).code ?? error.cause.message}`
+                  : '';
               firstError ??= error instanceof Error ? `${error.message}${cause}` : String(error);
             },
           );
@@ -265,7 +328,19 @@ async function benchVariant(root: string, variant: Variant, issuer: Issuer, opti
     return {
       variant: variantName(variant),
       levels,
-      load: { clients: LOAD.clients, calls, errors, firstError, seconds, rps: calls / seconds, p99: quantile(latencies, 0.99), heapBeforeMB: MB(before.heapUsed), heapAfterMB: MB(after.heapUsed), rssBeforeMB: MB(before.rss), rssAfterMB: MB(after.rss) },
+      load: {
+        clients: LOAD.clients,
+        calls,
+        errors,
+        firstError,
+        seconds,
+        rps: calls / seconds,
+        p99: quantile(latencies, 0.99),
+        heapBeforeMB: MB(before.heapUsed),
+        heapAfterMB: MB(after.heapUsed),
+        rssBeforeMB: MB(before.rss),
+        rssAfterMB: MB(after.rss),
+      },
     };
   } finally {
     await server.stop();
@@ -302,7 +377,11 @@ export function speedTable(results: VariantSpeed[]): string {
       );
     }
   }
-  rows.push('', `| variant | load: clients × calls | errors (target 0) | req/s | p99 ms | heap after GC, before → after MB | RSS before → after MB |`, '|---|---:|---:|---:|---:|---:|---:|');
+  rows.push(
+    '',
+    `| variant | load: clients × calls | errors (target 0) | req/s | p99 ms | heap after GC, before → after MB | RSS before → after MB |`,
+    '|---|---:|---:|---:|---:|---:|---:|',
+  );
   for (const { variant, load } of results) {
     rows.push(
       `| ${variant} | ${load.clients} × ${load.calls / load.clients} | ${load.errors} ${pass(load.errors === 0)}${load.firstError ? ` (${load.firstError.slice(0, 80).replaceAll('|', '/')})` : ''} | ${load.rps.toFixed(0)} | ${load.p99.toFixed(0)} | ${load.heapBeforeMB.toFixed(1)} → ${load.heapAfterMB.toFixed(1)} | ${load.rssBeforeMB.toFixed(0)} → ${load.rssAfterMB.toFixed(0)} |`,
@@ -312,7 +391,11 @@ export function speedTable(results: VariantSpeed[]): string {
 }
 
 /** Writes bench/results.md: the date, the command, the machine and the table. */
-export async function writeSpeedResults(results: VariantSpeed[], options: SpeedOptions, command: string): Promise<string> {
+export async function writeSpeedResults(
+  results: VariantSpeed[],
+  options: SpeedOptions,
+  command: string,
+): Promise<string> {
   const file = join(REPO_ROOT, 'bench', 'results.md');
   const machine = `Node ${process.version}, ${process.platform}-${process.arch}, ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown'}), load average ${loadavg()[0]!.toFixed(1)} at the end`;
   const text = [
@@ -326,7 +409,7 @@ export async function writeSpeedResults(results: VariantSpeed[], options: SpeedO
     'each round). Streamable HTTP: stateless POSTs (2026-07-28). SSE: one open stream per client, every message POSTed with the token',
     'and answered on the stream. "noise: off / off" compares two identical auth-off apps of the same process measured the same way:',
     'how far it is from 1 is how much of the JWT / off ratio the machine\'s other work can explain. "Server CPU per call" is the server',
-    'process\'s CPU time over the calls made: less sensitive than req/s to other work on the machine. The load rows: 200 clients at once',
+    "process's CPU time over the calls made: less sensitive than req/s to other work on the machine. The load rows: 200 clients at once",
     '× 50 calls each on the JWT port, every answer checked, with the heap after a full collection before and after.',
     '',
     speedTable(results),
@@ -339,13 +422,19 @@ export async function writeSpeedResults(results: VariantSpeed[], options: SpeedO
 // Run on its own (after `npm run build`): node --import tsx bench/server-speed.ts [levels] [requests] [rounds]
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const [levels = '1,16,64', requests = '500', rounds = '3'] = process.argv.slice(2);
-  const options: SpeedOptions = { levels: levels.split(',').map(Number), requests: Number(requests), rounds: Number(rounds) };
+  const options: SpeedOptions = {
+    levels: levels.split(',').map(Number),
+    requests: Number(requests),
+    rounds: Number(rounds),
+  };
   const root = await mkdtemp(join(tmpdir(), 'create-logto-mcp-speed-'));
   process.env.XDG_CONFIG_HOME = join(root, 'config'); // the CLI remembers the Logto endpoints it is given: not in ~/.config
   try {
     const results = await benchServerSpeed(root, options);
     console.log(speedTable(results));
-    console.log(`written to ${await writeSpeedResults(results, options, ['node --import tsx bench/server-speed.ts', ...process.argv.slice(2)].join(' '))}`);
+    console.log(
+      `written to ${await writeSpeedResults(results, options, ['node --import tsx bench/server-speed.ts', ...process.argv.slice(2)].join(' '))}`,
+    );
   } finally {
     await rm(root, { recursive: true, force: true });
   }

@@ -30,7 +30,9 @@ type Config = { port: number };
 
 const load = (file: string): Promise<unknown> => import(pathToFileURL(join(process.cwd(), 'src', file)).href);
 const { loadConfig } = (await load('config.ts')) as { loadConfig(env: NodeJS.ProcessEnv): Config };
-const { createApp } = (await load('app.ts')) as { createApp(config: Config, verifier?: TokenVerifier): RequestListener };
+const { createApp } = (await load('app.ts')) as {
+  createApp(config: Config, verifier?: TokenVerifier): RequestListener;
+};
 const { createVerifier } = (await load('verifier.ts')) as { createVerifier(config: Config): TokenVerifier };
 const { subjectType } = (await load('auth.ts')) as { subjectType(claims: Record<string, unknown>): string };
 const { createHttpServer } = (await load('http.ts')) as { createHttpServer(): Server };
@@ -40,9 +42,19 @@ const acceptAnyToken: TokenVerifier = {
   async ready() {},
   async verifyAccessToken(token) {
     if (last?.token === token) return last;
-    const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as { client_id?: string; scope?: string; exp?: number };
+    const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as {
+      client_id?: string;
+      scope?: string;
+      exp?: number;
+    };
     const extra = { claims, subjectType: subjectType(claims) };
-    return (last = { token, clientId: claims.client_id ?? '', scopes: claims.scope?.split(' ').filter(Boolean) ?? [], expiresAt: claims.exp, extra });
+    return (last = {
+      token,
+      clientId: claims.client_id ?? '',
+      scopes: claims.scope?.split(' ').filter(Boolean) ?? [],
+      expiresAt: claims.exp,
+      extra,
+    });
   },
 };
 

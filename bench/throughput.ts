@@ -26,13 +26,29 @@ export interface Issuer {
 /** Discovery document and JWKS under `/oidc` on 127.0.0.1, with an ES384 key (Logto's default) and an RS256 one. */
 export async function startIssuer(): Promise<Issuer> {
   const keys = { ES384: await generateKeyPair('ES384'), RS256: await generateKeyPair('RS256') };
-  const jwks = { keys: await Promise.all((['ES384', 'RS256'] as const).map(async (alg) => ({ ...(await exportJWK(keys[alg].publicKey)), kid: alg, alg, use: 'sig' }))) };
+  const jwks = {
+    keys: await Promise.all(
+      (['ES384', 'RS256'] as const).map(async (alg) => ({
+        ...(await exportJWK(keys[alg].publicKey)),
+        kid: alg,
+        alg,
+        use: 'sig',
+      })),
+    ),
+  };
   let issuer = '';
   let requests = 0;
   const server = createServer((req, res) => {
     requests++;
-    const body = req.url === '/oidc/.well-known/openid-configuration' ? { issuer, jwks_uri: `${issuer}/jwks` } : req.url === '/oidc/jwks' ? jwks : undefined;
-    res.writeHead(body ? 200 : 404, { 'Content-Type': 'application/json' }).end(JSON.stringify(body ?? { error: 'not_found' }));
+    const body =
+      req.url === '/oidc/.well-known/openid-configuration'
+        ? { issuer, jwks_uri: `${issuer}/jwks` }
+        : req.url === '/oidc/jwks'
+          ? jwks
+          : undefined;
+    res
+      .writeHead(body ? 200 : 404, { 'Content-Type': 'application/json' })
+      .end(JSON.stringify(body ?? { error: 'not_found' }));
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -41,7 +57,14 @@ export async function startIssuer(): Promise<Issuer> {
     issuer,
     requests: () => requests,
     sign: (alg, audience) =>
-      new SignJWT({ jti: randomUUID(), sub: 'bench-user', client_id: 'bench-client', scope: '', iss: issuer, aud: audience })
+      new SignJWT({
+        jti: randomUUID(),
+        sub: 'bench-user',
+        client_id: 'bench-client',
+        scope: '',
+        iss: issuer,
+        aud: audience,
+      })
         .setProtectedHeader({ alg, typ: 'at+jwt', kid: alg })
         .setIssuedAt()
         .setExpirationTime('1h')
@@ -62,7 +85,11 @@ const SERVER_ENTRY = fileURLToPath(new URL('server.ts', import.meta.url));
 
 /** Starts bench/server.ts under the project's tsx, in the project's folder. */
 export async function startServer(projectDir: string, env: Record<string, string>): Promise<BenchServer> {
-  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', SERVER_ENTRY], { cwd: projectDir, env: childEnv(env), stdio: ['pipe', 'pipe', 'pipe', 'ipc'] });
+  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', SERVER_ENTRY], {
+    cwd: projectDir,
+    env: childEnv(env),
+    stdio: ['pipe', 'pipe', 'pipe', 'ipc'],
+  });
   const kill = () => child.exitCode === null && child.signalCode === null && child.kill('SIGKILL');
   process.once('exit', kill);
   let stderr = '';
@@ -113,19 +140,35 @@ export function quantile(xs: number[], q: number): number {
  * Sends `count` requests (request i from `init(i)`) with `concurrency` workers over keep-alive
  * connections; stops early at `limitMs`. Every answer must be 200, or the whole load fails.
  */
-export async function load(url: string, init: (i: number) => RequestInit, count: number, concurrency: number, limitMs: number): Promise<LoadResult> {
-  return loadWith(async (i) => {
-    const response = await fetch(url, { ...init(i), signal: AbortSignal.timeout(10_000) });
-    const body = await response.text();
-    if (response.status !== 200) throw new Error(`request ${i} answered ${response.status}: ${body.slice(0, 300)}`);
-  }, count, concurrency, limitMs);
+export async function load(
+  url: string,
+  init: (i: number) => RequestInit,
+  count: number,
+  concurrency: number,
+  limitMs: number,
+): Promise<LoadResult> {
+  return loadWith(
+    async (i) => {
+      const response = await fetch(url, { ...init(i), signal: AbortSignal.timeout(10_000) });
+      const body = await response.text();
+      if (response.status !== 200) throw new Error(`request ${i} answered ${response.status}: ${body.slice(0, 300)}`);
+    },
+    count,
+    concurrency,
+    limitMs,
+  );
 }
 
 /**
  * Runs `count` calls of `call(i, worker)` with `concurrency` workers (each worker's calls in sequence); stops early at
  * `limitMs`. Any failing call fails the whole load.
  */
-export async function loadWith(call: (i: number, worker: number) => Promise<void>, count: number, concurrency: number, limitMs: number): Promise<LoadResult> {
+export async function loadWith(
+  call: (i: number, worker: number) => Promise<void>,
+  count: number,
+  concurrency: number,
+  limitMs: number,
+): Promise<LoadResult> {
   let sent = 0;
   let failure: unknown;
   const latencies: number[] = [];
@@ -146,13 +189,22 @@ export async function loadWith(call: (i: number, worker: number) => Promise<void
   await Promise.all(Array.from({ length: concurrency }, (_, w) => worker(w)));
   if (failure !== undefined) throw failure;
   const seconds = (performance.now() - start) / 1000;
-  return { requests: sent, seconds, rps: sent / seconds, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99) };
+  return {
+    requests: sent,
+    seconds,
+    rps: sent / seconds,
+    p50: quantile(latencies, 0.5),
+    p99: quantile(latencies, 0.99),
+  };
 }
 
 /** Mean time of one `jwtVerify` with a local public key (no JWKS, no cache), in microseconds. */
 export async function verifyCost(alg: Alg, count: number): Promise<number> {
   const { publicKey, privateKey } = await generateKeyPair(alg);
-  const token = await new SignJWT({ sub: 'bench-user', aud: 'urn:bench', iss: 'urn:issuer' }).setProtectedHeader({ alg, typ: 'at+jwt' }).setExpirationTime('1h').sign(privateKey);
+  const token = await new SignJWT({ sub: 'bench-user', aud: 'urn:bench', iss: 'urn:issuer' })
+    .setProtectedHeader({ alg, typ: 'at+jwt' })
+    .setExpirationTime('1h')
+    .sign(privateKey);
   const verify = () => jwtVerify(token, publicKey, { issuer: 'urn:issuer', audience: 'urn:bench', algorithms: [alg] });
   for (let i = 0; i < 50; i++) await verify();
   const start = performance.now();

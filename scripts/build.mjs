@@ -25,10 +25,15 @@ const precompileTemplates = {
       const templates = path.join(root, 'templates');
       for (const file of (await readdir(templates, { recursive: true })).filter((name) => name.endsWith('.hbs'))) {
         const source = await readFile(path.join(templates, file), 'utf8');
-        entries.push(`${JSON.stringify(templateKey(source))}: ${Handlebars.precompile(source, { ...COMPILE_OPTIONS })}`);
+        entries.push(
+          `${JSON.stringify(templateKey(source))}: ${Handlebars.precompile(source, { ...COMPILE_OPTIONS })}`,
+        );
       }
       const original = await readFile(args.path, 'utf8');
-      const contents = original.replace(/export const PRECOMPILED[^\n]*/, `export const PRECOMPILED = {\n${entries.join(',\n')}\n};`);
+      const contents = original.replace(
+        /export const PRECOMPILED[^\n]*/,
+        `export const PRECOMPILED = {\n${entries.join(',\n')}\n};`,
+      );
       if (contents === original) throw new Error(`${args.path}: found no PRECOMPILED to fill`);
       return { contents, loader: 'ts' };
     });
@@ -37,7 +42,14 @@ const precompileTemplates = {
 
 /** A TypeScript module of this repository, bundled to a data: URL and imported (Node 20 cannot import .ts). */
 async function loadModule(file) {
-  const { outputFiles } = await build({ entryPoints: [file], bundle: true, platform: 'node', format: 'esm', write: false, logLevel: 'warning' });
+  const { outputFiles } = await build({
+    entryPoints: [file],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    write: false,
+    logLevel: 'warning',
+  });
   return import(`data:text/javascript;base64,${Buffer.from(outputFiles[0].text).toString('base64')}`);
 }
 

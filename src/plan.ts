@@ -80,7 +80,12 @@ export function planProject(options: CreateOptions, cwd = process.cwd()): Projec
 
 function endpointVariables(transport: Transport, resource: string) {
   const { streamableHttp, sse, sseMessagesPath } = endpointUrls(transport, resource);
-  return { streamableHttpUrl: streamableHttp, sseUrl: sse, sseMessagesPath, clientUrl: streamableHttp ?? sse ?? resource };
+  return {
+    streamableHttpUrl: streamableHttp,
+    sseUrl: sse,
+    sseMessagesPath,
+    clientUrl: streamableHttp ?? sse ?? resource,
+  };
 }
 
 /** TypeScript's layers, at the top of templates/ (templates/README.md): `--transport both` takes both transport modules. */
@@ -96,5 +101,10 @@ function typescriptLayers(options: CreateOptions): string[] {
 
 /** Python's, under templates/python/: one transport each (`both` is refused for Python, see languageTransports). */
 function pythonLayers(options: CreateOptions): string[] {
-  return ['python/base', `python/transport/${options.transport}`, `python/framework/${options.framework}`, `python/verifier/${options.verifier}`];
+  return [
+    'python/base',
+    `python/transport/${options.transport}`,
+    `python/framework/${options.framework}`,
+    `python/verifier/${options.verifier}`,
+  ];
 }

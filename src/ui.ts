@@ -14,7 +14,9 @@ export function canPrompt(json: boolean): boolean {
 
 /** A yes/no question in a terminal, defaulting to no; undefined where nobody can be asked. */
 export function confirmer(interactive: boolean): ((question: string) => Promise<boolean>) | undefined {
-  return interactive ? async (message) => (await import('@inquirer/prompts')).confirm({ message, default: false }) : undefined;
+  return interactive
+    ? async (message) => (await import('@inquirer/prompts')).confirm({ message, default: false })
+    : undefined;
 }
 
 /** Human-facing output. Everything goes to stderr when stdout is reserved for --json. */

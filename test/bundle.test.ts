@@ -19,8 +19,12 @@ describe('the bundle', () => {
   it('holds every template compiled, under the key render.ts looks it up by', async () => {
     const chunk = readdirSync(DIST).find((name) => /^precompiled-.*\.js$/.test(name));
     expect(chunk, 'dist/precompiled-*.js').toBeDefined();
-    const { PRECOMPILED } = (await import(pathToFileURL(path.join(DIST, chunk!)).href)) as { PRECOMPILED: Record<string, unknown> };
-    const templates = readdirSync(TEMPLATES, { recursive: true, encoding: 'utf8' }).filter((name) => name.endsWith('.hbs'));
+    const { PRECOMPILED } = (await import(pathToFileURL(path.join(DIST, chunk!)).href)) as {
+      PRECOMPILED: Record<string, unknown>;
+    };
+    const templates = readdirSync(TEMPLATES, { recursive: true, encoding: 'utf8' }).filter((name) =>
+      name.endsWith('.hbs'),
+    );
     expect(templates.length).toBeGreaterThan(0);
     const keys = templates.map((name) => templateKey(readFileSync(path.join(TEMPLATES, name), 'utf8')));
     expect(Object.keys(PRECOMPILED).sort()).toEqual([...keys].sort());
@@ -28,16 +32,32 @@ describe('the bundle', () => {
 
   it('renders a template edited after the build from its source', async () => {
     const copy = path.join(work, 'package');
-    for (const part of ['bin', 'dist', 'templates', 'package.json']) cpSync(path.join(REPO_ROOT, part), path.join(copy, part), { recursive: true });
+    for (const part of ['bin', 'dist', 'templates', 'package.json'])
+      cpSync(path.join(REPO_ROOT, part), path.join(copy, part), { recursive: true });
     const readme = path.join(copy, 'templates', 'base', 'README.md.hbs');
     writeFileSync(readme, `${readFileSync(readme, 'utf8')}\nEdited after the build: {{md projectName}}\n`);
-    const result = await execa('node', [path.join(copy, 'bin', 'create-logto-mcp.js'), 'edited', '--yes', '--issuer', 'https://tenant.invalid/oidc', '--skip-issuer-check', '--no-install', '--no-git'], {
-      cwd: work,
-      reject: false,
-      env: { NO_COLOR: '1', XDG_CONFIG_HOME: path.join(work, 'config') },
-    });
+    const result = await execa(
+      'node',
+      [
+        path.join(copy, 'bin', 'create-logto-mcp.js'),
+        'edited',
+        '--yes',
+        '--issuer',
+        'https://tenant.invalid/oidc',
+        '--skip-issuer-check',
+        '--no-install',
+        '--no-git',
+      ],
+      {
+        cwd: work,
+        reject: false,
+        env: { NO_COLOR: '1', XDG_CONFIG_HOME: path.join(work, 'config') },
+      },
+    );
     expect(result.stderr).toBe('');
     expect(result.exitCode).toBe(0);
-    expect(readFileSync(path.join(work, 'edited', 'README.md'), 'utf8')).toContain('\nEdited after the build: edited\n');
+    expect(readFileSync(path.join(work, 'edited', 'README.md'), 'utf8')).toContain(
+      '\nEdited after the build: edited\n',
+    );
   }, 60_000);
 });

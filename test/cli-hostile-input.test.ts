@@ -3,7 +3,16 @@
 // fine after all (an existing empty folder, a mount point, a closed stdout), with the work done.
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
 import { execa } from 'execa';
@@ -20,7 +29,10 @@ const work = makeTempDir('hostile');
 afterAll(() => removeDir(work));
 
 /** The run failed with exactly one line on stderr, no stack, and nothing raw for the terminal. */
-function expectOneLineError(result: { exitCode: number | undefined; stderr: string; stdout: string }, message: RegExp): void {
+function expectOneLineError(
+  result: { exitCode: number | undefined; stderr: string; stdout: string },
+  message: RegExp,
+): void {
   expect(result.exitCode).toBe(1);
   const lines = result.stderr.trimEnd().split('\n');
   expect(lines, result.stderr).toHaveLength(1);
@@ -59,7 +71,10 @@ describe('filesystem trouble is one line naming the path, before anything is wri
     const dir = path.join(work, 'long');
     mkdirSync(dir);
     const result = await runCli([path.join(dir, 'a'.repeat(280), 'project'), ...OFFLINE]);
-    expectOneLineError(result, /the name "a{40}…" is 280 bytes long; file systems allow at most 255 bytes per name\. Choose a shorter one\.$/);
+    expectOneLineError(
+      result,
+      /the name "a{40}…" is 280 bytes long; file systems allow at most 255 bytes per name\. Choose a shorter one\.$/,
+    );
     expectNothingWrittenIn(dir);
   });
 
@@ -68,7 +83,10 @@ describe('filesystem trouble is one line naming the path, before anything is wri
     mkdirSync(dir);
     writeFileSync(path.join(dir, 'notes.txt'), 'mine');
     const result = await runCli([path.join(dir, 'notes.txt', 'project'), ...OFFLINE]);
-    expectOneLineError(result, /notdir\/notes\.txt is a file, not a folder, so .*notes\.txt\/project cannot be created in it\.$/);
+    expectOneLineError(
+      result,
+      /notdir\/notes\.txt is a file, not a folder, so .*notes\.txt\/project cannot be created in it\.$/,
+    );
     expectNothingWrittenIn(dir, ['notes.txt']);
   });
 
@@ -77,7 +95,10 @@ describe('filesystem trouble is one line naming the path, before anything is wri
     mkdirSync(dir);
     symlinkSync('gone', path.join(dir, 'project'));
     const dangling = await runCli([path.join(dir, 'project'), ...OFFLINE]);
-    expectOneLineError(dangling, /links\/project is a symbolic link to gone, which does not exist\. Remove the link, or create the folder it points to\.$/);
+    expectOneLineError(
+      dangling,
+      /links\/project is a symbolic link to gone, which does not exist\. Remove the link, or create the folder it points to\.$/,
+    );
     symlinkSync('loop', path.join(dir, 'loop'));
     const loop = await runCli([path.join(dir, 'loop'), ...OFFLINE]);
     expectOneLineError(loop, /Cannot use .*links\/loop: too many symbolic links .*\(ELOOP\)\./);
@@ -86,13 +107,19 @@ describe('filesystem trouble is one line naming the path, before anything is wri
 
   it('a file system that takes no new folders (/proc answers ENOENT, not "no such file")', async () => {
     const result = await runCli(['/proc/project', ...OFFLINE]);
-    expectOneLineError(result, /Cannot create folders in \/proc: its file system does not take new entries \(it answers ENOENT, as \/proc does\)\. Choose a folder on a writable disk\.$/);
+    expectOneLineError(
+      result,
+      /Cannot create folders in \/proc: its file system does not take new entries \(it answers ENOENT, as \/proc does\)\. Choose a folder on a writable disk\.$/,
+    );
   });
 
   it('a read-only file system (EROFS)', async () => {
     await withTmpfs('read-only', 'ro,size=64k', async (dir) => {
       const result = await runCli([path.join(dir, 'project'), ...OFFLINE]);
-      expectOneLineError(result, /Cannot create folders in .*read-only: the file system is read-only \(EROFS\)\. Choose a folder on a writable disk\.$/);
+      expectOneLineError(
+        result,
+        /Cannot create folders in .*read-only: the file system is read-only \(EROFS\)\. Choose a folder on a writable disk\.$/,
+      );
       expectNothingWrittenIn(dir);
     });
   });
@@ -100,7 +127,10 @@ describe('filesystem trouble is one line naming the path, before anything is wri
   it('a full disk (ENOSPC), leaving nothing behind', async () => {
     await withTmpfs('full', 'size=16k', async (dir) => {
       const result = await runCli([path.join(dir, 'project'), ...OFFLINE]);
-      expectOneLineError(result, /Cannot write .*full\/project\/\S+: no space left on the device \(ENOSPC\)\. Nothing was written\. Free some space, or choose a folder on another disk\.$/);
+      expectOneLineError(
+        result,
+        /Cannot write .*full\/project\/\S+: no space left on the device \(ENOSPC\)\. Nothing was written\. Free some space, or choose a folder on another disk\.$/,
+      );
       expectNothingWrittenIn(dir);
     });
   });
@@ -139,8 +169,18 @@ describe('an existing empty folder is written into, never replaced', () => {
 
 describe('--force finds conflicts before moving anything', () => {
   it.each([
-    ['a file named src where the project needs a folder', 'src', 'file', /src is a file where the project needs a folder \(for src\/\S+\)\. Move or remove it, then run again; nothing was written\.$/],
-    ['a folder named package.json where the project needs a file', 'package.json', 'folder', /package\.json is a folder where the project needs a file\. Move or remove it/],
+    [
+      'a file named src where the project needs a folder',
+      'src',
+      'file',
+      /src is a file where the project needs a folder \(for src\/\S+\)\. Move or remove it, then run again; nothing was written\.$/,
+    ],
+    [
+      'a folder named package.json where the project needs a file',
+      'package.json',
+      'folder',
+      /package\.json is a folder where the project needs a file\. Move or remove it/,
+    ],
   ])('%s', async (_what, name, kind, message) => {
     const dir = path.join(work, `force-${kind}`);
     mkdirSync(dir);
@@ -154,7 +194,11 @@ describe('--force finds conflicts before moving anything', () => {
   });
 
   it.each([
-    ['corrupt', '{"generator": ', /logto-mcp\.json: it is not valid JSON \(.+\)\. Fix or remove it, then run again; nothing was written\.$/],
+    [
+      'corrupt',
+      '{"generator": ',
+      /logto-mcp\.json: it is not valid JSON \(.+\)\. Fix or remove it, then run again; nothing was written\.$/,
+    ],
     ['null', 'null', /logto-mcp\.json: it holds null, not a JSON object\./],
     ['list', '[]', /logto-mcp\.json: it holds \[\], not a JSON object\./],
   ])('a %s logto-mcp.json is named, not a bare SyntaxError', async (what, text, message) => {
@@ -174,7 +218,12 @@ describe('folder names', () => {
     ['a bell', 'ding\u0007', '\\u{7}'],
   ])('with %s are refused, naming the character printably', async (_what, name, shown) => {
     const result = await runCli([path.join(work, name), ...OFFLINE]);
-    expectOneLineError(result, new RegExp(`contains the invisible or control character ${shown.replace(/[\\{}]/g, '\\$&')}\\. Choose a name without it\\.$`));
+    expectOneLineError(
+      result,
+      new RegExp(
+        `contains the invisible or control character ${shown.replace(/[\\{}]/g, '\\$&')}\\. Choose a name without it\\.$`,
+      ),
+    );
     expect(existsSync(path.join(work, name))).toBe(false);
   });
 
@@ -198,7 +247,10 @@ describe('folder names', () => {
 });
 
 describe('issuers that misbehave', () => {
-  const withIssuer = async (misbehaviour: Parameters<typeof startMisbehavingIssuer>[0], run: (server: Awaited<ReturnType<typeof startMisbehavingIssuer>>) => Promise<void>) => {
+  const withIssuer = async (
+    misbehaviour: Parameters<typeof startMisbehavingIssuer>[0],
+    run: (server: Awaited<ReturnType<typeof startMisbehavingIssuer>>) => Promise<void>,
+  ) => {
     const server = await startMisbehavingIssuer(misbehaviour);
     try {
       await run(server);
@@ -211,7 +263,12 @@ describe('issuers that misbehave', () => {
     await withIssuer({ redirect: '/oidc/.well-known/openid-configuration' }, async (server) => {
       const target = path.join(work, 'redirected');
       const result = await runCli([target, '--issuer', `${server.origin}/old/oidc`, ...NO_WORK]);
-      expectOneLineError(result, new RegExp(`redirects \\(HTTP 301\\) to ${server.origin}/oidc/\\.well-known/openid-configuration: .*Use --issuer ${server.origin}/oidc \\(`));
+      expectOneLineError(
+        result,
+        new RegExp(
+          `redirects \\(HTTP 301\\) to ${server.origin}/oidc/\\.well-known/openid-configuration: .*Use --issuer ${server.origin}/oidc \\(`,
+        ),
+      );
       expect(existsSync(target)).toBe(false);
     });
   });
@@ -247,7 +304,12 @@ describe('issuers that misbehave', () => {
     await withIssuer({ body: JSON.stringify({ issuer: 'SELF/', jwks_uri: 'SELF/jwks' }) }, async (server) => {
       const target = path.join(work, 'slash');
       const first = await runCli([target, '--issuer', server.issuer, ...NO_WORK]);
-      expectOneLineError(first, new RegExp(`names the issuer "${server.issuer}/", not "${server.issuer}"; .*Use --issuer ${server.issuer}/\\.$`));
+      expectOneLineError(
+        first,
+        new RegExp(
+          `names the issuer "${server.issuer}/", not "${server.issuer}"; .*Use --issuer ${server.issuer}/\\.$`,
+        ),
+      );
       const advised = /Use --issuer (\S+)\.$/.exec(first.stderr.trim())![1]!;
       const second = await runCli([target, '--issuer', advised, ...NO_WORK]);
       expect(second.exitCode).toBe(0);
@@ -259,7 +321,10 @@ describe('issuers that misbehave', () => {
     const hostile = '\u001b]8;;https://evil.invalid\u0007here\u001b]8;;\u0007\u009b2J\u202E';
     await withIssuer({ body: JSON.stringify({ issuer: hostile, jwks_uri: 'x' }) }, async (server) => {
       const result = await runCli([path.join(work, 'hostile-issuer'), '--issuer', server.issuer, ...NO_WORK]);
-      expectOneLineError(result, /names the issuer "\\u001b\]8;;https:\/\/evil\.invalid\\u0007here.*\\u\{9b\}2J\\u\{202e\}"/);
+      expectOneLineError(
+        result,
+        /names the issuer "\\u001b\]8;;https:\/\/evil\.invalid\\u0007here.*\\u\{9b\}2J\\u\{202e\}"/,
+      );
     });
   });
 });
@@ -269,7 +334,10 @@ it('--port 80 builds the default resource without the port, and passes', async (
   const result = await runCli([target, '--port', '80', ...OFFLINE]);
   expect(result.stderr).toBe('');
   expect(result.exitCode).toBe(0);
-  expect(parseEnv(readFileSync(path.join(target, '.env'), 'utf8'))).toMatchObject({ MCP_RESOURCE: 'http://localhost/mcp', PORT: '80' });
+  expect(parseEnv(readFileSync(path.join(target, '.env'), 'utf8'))).toMatchObject({
+    MCP_RESOURCE: 'http://localhost/mcp',
+    PORT: '80',
+  });
 });
 
 describe('a stdout closed early', () => {
@@ -278,9 +346,16 @@ describe('a stdout closed early', () => {
     const bin = path.join(work, 'fake-npm');
     if (!existsSync(bin)) {
       mkdirSync(bin);
-      writeFileSync(path.join(bin, 'npm'), '#!/bin/sh\necho ran > installed.marker\necho "added 1 package"\n', { mode: 0o755 });
+      writeFileSync(path.join(bin, 'npm'), '#!/bin/sh\necho ran > installed.marker\necho "added 1 package"\n', {
+        mode: 0o755,
+      });
     }
-    return { PATH: `${bin}${path.delimiter}${process.env.PATH}`, NO_COLOR: '1', GIT_CONFIG_NOSYSTEM: '1', npm_config_user_agent: '' };
+    return {
+      PATH: `${bin}${path.delimiter}${process.env.PATH}`,
+      NO_COLOR: '1',
+      GIT_CONFIG_NOSYSTEM: '1',
+      npm_config_user_agent: '',
+    };
   };
 
   it('before anything is printed (| true): the work still finishes, install and git included', async () => {
@@ -320,7 +395,10 @@ describe('a stdout closed early', () => {
   });
 
   it('--help | head exits 0: nothing was skipped', async () => {
-    const result = await execa('bash', ['-c', 'set -o pipefail; node "$CLI" --help | head -1'], { env: { CLI }, reject: false });
+    const result = await execa('bash', ['-c', 'set -o pipefail; node "$CLI" --help | head -1'], {
+      env: { CLI },
+      reject: false,
+    });
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toMatch(/^Usage: create-logto-mcp/);
   });

@@ -16,7 +16,9 @@ const credentials = { LOGTO_M2M_APP_ID: M2M_ID, LOGTO_M2M_APP_SECRET: M2M_SECRET
 let emulator: Emulator;
 let work: string;
 beforeAll(async () => {
-  emulator = await startManagementApiEmulator({ m2mApps: [{ id: M2M_ID, secret: M2M_SECRET, managementAccess: true }] });
+  emulator = await startManagementApiEmulator({
+    m2mApps: [{ id: M2M_ID, secret: M2M_SECRET, managementAccess: true }],
+  });
   work = makeTempDir('cli-register');
 });
 afterAll(async () => {
@@ -24,15 +26,39 @@ afterAll(async () => {
   removeDir(work);
 });
 
-const createArgs = (dir: string, resource: string) => [dir, '--issuer', emulator.issuer, '--resource', resource, '--scopes', 'read:whoami', '--skip-issuer-check', '--no-install', '--no-git', '--register'];
-const fileText = (dir: string) => listTree(dir).map((file) => readFileSync(path.join(dir, file), 'utf8')).join('\n');
+const createArgs = (dir: string, resource: string) => [
+  dir,
+  '--issuer',
+  emulator.issuer,
+  '--resource',
+  resource,
+  '--scopes',
+  'read:whoami',
+  '--skip-issuer-check',
+  '--no-install',
+  '--no-git',
+  '--register',
+];
+const fileText = (dir: string) =>
+  listTree(dir)
+    .map((file) => readFileSync(path.join(dir, file), 'utf8'))
+    .join('\n');
 /** How the CLI names itself when run from this clone: never `npx create-logto-mcp`, which would fetch whatever holds that name. */
 const invocation = `node ${shell(CLI)}`;
 /** The indented lines printed after "To finish registering, run:". */
-const finishingLines = (stderr: string) => stderr.split('To finish registering, run:\n')[1]!.split('\n').filter((line) => line.startsWith('  ')).map((line) => line.slice(2));
+const finishingLines = (stderr: string) =>
+  stderr
+    .split('To finish registering, run:\n')[1]!
+    .split('\n')
+    .filter((line) => line.startsWith('  '))
+    .map((line) => line.slice(2));
 /** Runs text as a user pasting it into a shell would, with no M2M credentials in the environment but those given. */
 const runInShell = (script: string, env: Record<string, string> = {}) =>
-  execa('sh', ['-c', script], { reject: false, stdin: 'ignore', env: { NO_COLOR: '1', npm_config_user_agent: '', LOGTO_M2M_APP_ID: '', LOGTO_M2M_APP_SECRET: '', ...env } });
+  execa('sh', ['-c', script], {
+    reject: false,
+    stdin: 'ignore',
+    env: { NO_COLOR: '1', npm_config_user_agent: '', LOGTO_M2M_APP_ID: '', LOGTO_M2M_APP_SECRET: '', ...env },
+  });
 
 describe('create --register, register and unregister as a user runs them', () => {
   it('creates the project and registers it: app ID in .env, IDs in logto-mcp.json, the secret nowhere', async () => {
@@ -55,7 +81,9 @@ describe('create --register, register and unregister as a user runs them', () =>
 
   it('keeps the project when registration fails, and prints the command that finishes it (without the secret)', async () => {
     const dir = path.join(work, 'rejected');
-    const result = await runCli(createArgs(dir, 'http://localhost:3102/mcp'), { env: { ...credentials, LOGTO_M2M_APP_SECRET: 'wrong-secret-XYZ' } });
+    const result = await runCli(createArgs(dir, 'http://localhost:3102/mcp'), {
+      env: { ...credentials, LOGTO_M2M_APP_SECRET: 'wrong-secret-XYZ' },
+    });
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toMatch(/Registration in Logto failed: .*credentials/i);
     // LOGTO_M2M_APP_SECRET is set already, so the command alone.
@@ -74,9 +102,12 @@ describe('create --register, register and unregister as a user runs them', () =>
 
   it('without LOGTO_M2M_APP_SECRET set, the finishing command starts by exporting it, and runs once the secret is filled in', async () => {
     const dir = path.join(work, 'rejected-flag');
-    const result = await runCli([...createArgs(dir, 'http://localhost:3105/mcp'), '--m2m-app-id', M2M_ID, '--m2m-app-secret', 'wrong-secret-XYZ'], {
-      env: { LOGTO_M2M_APP_ID: '', LOGTO_M2M_APP_SECRET: '' },
-    });
+    const result = await runCli(
+      [...createArgs(dir, 'http://localhost:3105/mcp'), '--m2m-app-id', M2M_ID, '--m2m-app-secret', 'wrong-secret-XYZ'],
+      {
+        env: { LOGTO_M2M_APP_ID: '', LOGTO_M2M_APP_SECRET: '' },
+      },
+    );
     expect(result.exitCode).toBe(1);
     const lines = finishingLines(result.stderr);
     expect(lines).toEqual([
@@ -103,7 +134,20 @@ describe('create --register, register and unregister as a user runs them', () =>
 
   it('register is idempotent and unregister removes what it created', async () => {
     const dir = path.join(work, 'lifecycle');
-    expect((await runCli([dir, '--issuer', emulator.issuer, '--resource', 'http://localhost:3104/mcp', '--skip-issuer-check', '--no-install', '--no-git'])).exitCode).toBe(0);
+    expect(
+      (
+        await runCli([
+          dir,
+          '--issuer',
+          emulator.issuer,
+          '--resource',
+          'http://localhost:3104/mcp',
+          '--skip-issuer-check',
+          '--no-install',
+          '--no-git',
+        ])
+      ).exitCode,
+    ).toBe(0);
 
     const first = await runCli(['register', dir, '--json'], { env: credentials });
     expect(first.exitCode).toBe(0);
@@ -112,12 +156,17 @@ describe('create --register, register and unregister as a user runs them', () =>
     const unregisterLine = `${invocation} unregister ${shell(dir)}`;
     expect(summary.nextSteps).toContain(`To remove what register created: ${unregisterLine}`);
     expect(summary.application).not.toHaveProperty('secret');
-    const countsAfterFirst = { resources: emulator.state.resources.length, applications: emulator.state.applications.length };
+    const countsAfterFirst = {
+      resources: emulator.state.resources.length,
+      applications: emulator.state.applications.length,
+    };
 
     const again = await runCli(['register', dir, '--json'], { env: credentials });
     expect(again.exitCode).toBe(0);
     expect(JSON.parse(again.stdout).application.status).toBe('existing');
-    expect({ resources: emulator.state.resources.length, applications: emulator.state.applications.length }).toEqual(countsAfterFirst);
+    expect({ resources: emulator.state.resources.length, applications: emulator.state.applications.length }).toEqual(
+      countsAfterFirst,
+    );
 
     // The printed unregister command, run as printed, plus --yes: there is no terminal here to confirm in.
     const removed = await runInShell(`${unregisterLine} --yes`, credentials);
@@ -130,24 +179,51 @@ describe('create --register, register and unregister as a user runs them', () =>
 
   it('two projects called g1 in different folders do not share an app or role unless --adopt is given', async () => {
     const [a, b] = ['a', 'b'].map((folder) => path.join(work, folder, 'g1'));
-    for (const [dir, port] of [[a, 3106], [b, 3107]] as const) {
-      expect((await runCli([dir!, '--issuer', emulator.issuer, '--resource', `http://localhost:${port}/mcp`, '--scopes', 'read:whoami', '--skip-issuer-check', '--no-install', '--no-git'])).exitCode).toBe(0);
+    for (const [dir, port] of [
+      [a, 3106],
+      [b, 3107],
+    ] as const) {
+      expect(
+        (
+          await runCli([
+            dir!,
+            '--issuer',
+            emulator.issuer,
+            '--resource',
+            `http://localhost:${port}/mcp`,
+            '--scopes',
+            'read:whoami',
+            '--skip-issuer-check',
+            '--no-install',
+            '--no-git',
+          ])
+        ).exitCode,
+      ).toBe(0);
     }
     const registered = await runCli(['register', a!, '--json'], { env: credentials });
     expect(registered.exitCode).toBe(0);
     const own = JSON.parse(registered.stdout);
-    const counts = () => ({ resources: emulator.state.resources.length, roles: emulator.state.roles.length, applications: emulator.state.applications.length });
+    const counts = () => ({
+      resources: emulator.state.resources.length,
+      roles: emulator.state.roles.length,
+      applications: emulator.state.applications.length,
+    });
     const before = counts();
 
     const refused = await runCli(['register', b!], { env: credentials });
     expect(refused.exitCode).toBe(1);
-    expect(refused.stderr).toContain(`an app named "g1 MCP client" (${own.application.id}) that this project did not create`);
+    expect(refused.stderr).toContain(
+      `an app named "g1 MCP client" (${own.application.id}) that this project did not create`,
+    );
     expect(refused.stderr).toContain('Pass --role-name <name> for a new one, or --adopt to reuse it.');
     expect(counts()).toEqual(before);
 
     const adopted = await runCli(['register', b!, '--adopt', '--json'], { env: credentials });
     expect(adopted.exitCode).toBe(0);
-    expect(JSON.parse(adopted.stdout)).toMatchObject({ application: { id: own.application.id, status: 'existing' }, role: { id: own.role.id } });
+    expect(JSON.parse(adopted.stdout)).toMatchObject({
+      application: { id: own.application.id, status: 'existing' },
+      role: { id: own.role.id },
+    });
 
     const removed = await runCli(['unregister', b!, '--yes', '--json'], { env: credentials });
     expect(removed.exitCode).toBe(0);

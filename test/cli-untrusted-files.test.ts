@@ -25,7 +25,9 @@ async function startRecorder() {
   const server = http.createServer((req, res) => {
     requests.push({ method: req.method ?? '', url: req.url ?? '', authorization: req.headers.authorization });
     req.resume();
-    res.writeHead(200, { 'content-type': 'application/json' }).end(req.url === '/oidc/token' ? '{"access_token":"granted"}' : '[]');
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(req.url === '/oidc/token' ? '{"access_token":"granted"}' : '[]');
   });
   const url = await listenOnLoopback(server);
   return { url, requests, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
@@ -44,7 +46,9 @@ afterAll(async () => {
   removeDir(outside);
 });
 beforeEach(async () => {
-  emulator = await startManagementApiEmulator({ m2mApps: [{ id: M2M_ID, secret: M2M_SECRET, managementAccess: true }] });
+  emulator = await startManagementApiEmulator({
+    m2mApps: [{ id: M2M_ID, secret: M2M_SECRET, managementAccess: true }],
+  });
   // The user's own Logto, which they have used from this machine before; the recorder never is.
   await trustEndpoint(emulator.url);
   recorder.requests.length = 0;
@@ -62,7 +66,12 @@ const record = (endpoint: string, created: Record<string, unknown>) => ({
   managementResource: 'https://default.logto.app/api',
   created,
 });
-const snapshot = () => structuredClone({ ...emulator.state, consent: [...emulator.state.consent], signInExperiences: [...emulator.state.signInExperiences] });
+const snapshot = () =>
+  structuredClone({
+    ...emulator.state,
+    consent: [...emulator.state.consent],
+    signInExperiences: [...emulator.state.signInExperiences],
+  });
 const writes = () => emulator.requests.filter(({ method }) => method !== 'GET');
 /** One line, the CLI's own message: no stack trace, no "Unexpected error". */
 function expectOneCleanError(stderr: string) {
@@ -83,7 +92,13 @@ function plantOthersObjects() {
     customData: {},
     createdAt: 0,
   });
-  emulator.state.roles.push({ id: 'admins', name: 'Tenant admins', description: 'Manage the tenant', type: 'User', isDefault: false });
+  emulator.state.roles.push({
+    id: 'admins',
+    name: 'Tenant admins',
+    description: 'Manage the tenant',
+    type: 'User',
+    isDefault: false,
+  });
   emulator.state.rolesScopes.push({ roleId: 'admins', scopeId: 'management-api-all' });
 }
 
@@ -91,7 +106,15 @@ describe("a clone's committed files never choose where the M2M credentials go", 
   it('no .env: register and unregister ignore .env.example and the record, send nothing, and say why', async () => {
     const dir = await makeProject({ issuer: `${recorder.url}/oidc` });
     rmSync(path.join(dir, '.env')); // a fresh clone: only the committed .env.example names an issuer
-    plantRecord(dir, record(recorder.url, { application: 'someone-elses-app', role: 'admins', resource: 'management-api', scopeIds: ['management-api-all'] }));
+    plantRecord(
+      dir,
+      record(recorder.url, {
+        application: 'someone-elses-app',
+        role: 'admins',
+        resource: 'management-api',
+        scopeIds: ['management-api-all'],
+      }),
+    );
 
     const registered = await runCli(['register', dir], { env: credentials });
     expect(registered.exitCode).toBe(1);
@@ -114,10 +137,14 @@ describe("a clone's committed files never choose where the M2M credentials go", 
     const result = await runCli(['unregister', dir, '--yes'], { env: credentials });
 
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toContain('logto-mcp.json records the registration somewhere other than this run would send the M2M credentials');
+    expect(result.stderr).toContain(
+      'logto-mcp.json records the registration somewhere other than this run would send the M2M credentials',
+    );
     expect(result.stderr).toContain(`"logto.endpoint" is "${recorder.url}"; this run uses "${emulator.url}"`);
     expect(result.stderr).toContain('Nothing was sent anywhere: a committed file does not choose where credentials go');
-    expect(result.stderr).toContain(`If you trust the file's values, pass them yourself: --issuer ${recorder.url}/oidc --management-endpoint ${recorder.url}`);
+    expect(result.stderr).toContain(
+      `If you trust the file's values, pass them yourself: --issuer ${recorder.url}/oidc --management-endpoint ${recorder.url}`,
+    );
     expect(recorder.requests).toEqual([]);
     expect(emulator.requests).toEqual([]);
     expect(emulator.state.applications.map(({ id }) => id)).toEqual(['someone-elses-app']);
@@ -145,11 +172,16 @@ describe('an issuer in .env that this machine never sent credentials to: maybe a
     const dir = await makeProject({ issuer: `${recorder.url}/oidc` });
     writeFileSync(path.join(dir, '.env'), readFileSync(path.join(dir, '.env.example'))); // as the README says: cp .env.example .env
 
-    for (const args of [['register', dir], ['unregister', dir, '--yes']]) {
+    for (const args of [
+      ['register', dir],
+      ['unregister', dir, '--yes'],
+    ]) {
       if (args[0] === 'unregister') plantRecord(dir, record(recorder.url, { application: 'someone-elses-app' }));
       const result = await runCli(args, { env: credentials });
       expect(result.exitCode).toBe(1);
-      expect(result.stderr).toContain(`LOGTO_ISSUER in the project's .env is ${recorder.url}/oidc: the M2M credentials would go to ${recorder.url}, where they have not been sent from this machine before.`);
+      expect(result.stderr).toContain(
+        `LOGTO_ISSUER in the project's .env is ${recorder.url}/oidc: the M2M credentials would go to ${recorder.url}, where they have not been sent from this machine before.`,
+      );
       expect(result.stderr).toContain(`pass --issuer ${recorder.url}/oidc (or set LOGTO_ISSUER). Nothing was sent.`);
       expectOneCleanError(result.stderr);
     }
@@ -157,12 +189,16 @@ describe('an issuer in .env that this machine never sent credentials to: maybe a
   });
 
   it('--issuer names it: then it is used, and remembered for the next run; .env exported into the shell does not count', async () => {
-    const other = await startManagementApiEmulator({ m2mApps: [{ id: M2M_ID, secret: M2M_SECRET, managementAccess: true }] });
+    const other = await startManagementApiEmulator({
+      m2mApps: [{ id: M2M_ID, secret: M2M_SECRET, managementAccess: true }],
+    });
     try {
       const dir = await makeProject({ issuer: other.issuer });
       expect((await runCli(['register', dir], { env: credentials })).exitCode).toBe(1);
       // LOGTO_ISSUER equal to .env's is .env exported (direnv, set -a), not a choice.
-      expect((await runCli(['register', dir], { env: { ...credentials, LOGTO_ISSUER: other.issuer } })).exitCode).toBe(1);
+      expect((await runCli(['register', dir], { env: { ...credentials, LOGTO_ISSUER: other.issuer } })).exitCode).toBe(
+        1,
+      );
       expect(other.state.applications).toEqual([]);
       expect(other.requests).toEqual([]);
 
@@ -177,12 +213,20 @@ describe('an issuer in .env that this machine never sent credentials to: maybe a
   });
 });
 
-describe('IDs in logto-mcp.json are hints: Logto must show that an object is this project\'s', () => {
+describe("IDs in logto-mcp.json are hints: Logto must show that an object is this project's", () => {
   it('unregister deletes nothing when the record names objects the project did not create, and names them', async () => {
     const dir = await makeProject({ issuer: emulator.issuer });
     appendFileSync(path.join(dir, '.env'), `${REGISTRATION_KEY}=${newRegistrationKey()}\n`); // as register leaves it
     plantOthersObjects();
-    plantRecord(dir, record(emulator.url, { application: 'someone-elses-app', role: 'admins', resource: 'management-api', scopeIds: ['management-api-all'] }));
+    plantRecord(
+      dir,
+      record(emulator.url, {
+        application: 'someone-elses-app',
+        role: 'admins',
+        resource: 'management-api',
+        scopeIds: ['management-api-all'],
+      }),
+    );
     const before = snapshot();
 
     const result = await runCli(['unregister', dir, '--yes'], { env: credentials });
@@ -196,7 +240,7 @@ describe('IDs in logto-mcp.json are hints: Logto must show that an object is thi
     expect(JSON.parse(readFileSync(configPath(dir), 'utf8')).logto.created.application).toBe('someone-elses-app');
   });
 
-  it('register neither reuses nor changes an app or role the record names but Logto does not mark as this project\'s', async () => {
+  it("register neither reuses nor changes an app or role the record names but Logto does not mark as this project's", async () => {
     const dir = await makeProject({ issuer: emulator.issuer });
     plantOthersObjects();
     plantRecord(dir, {
@@ -204,13 +248,20 @@ describe('IDs in logto-mcp.json are hints: Logto must show that an object is thi
       application: { id: 'someone-elses-app', name: "Someone else's agent", type: 'Native', thirdParty: true },
       role: { id: 'admins', name: 'Tenant admins' },
     });
-    const theirs = structuredClone({ app: emulator.state.applications[0], roleScopes: emulator.state.rolesScopes.filter((r) => r.roleId === 'admins') });
+    const theirs = structuredClone({
+      app: emulator.state.applications[0],
+      roleScopes: emulator.state.rolesScopes.filter((r) => r.roleId === 'admins'),
+    });
 
     const result = await runCli(['register', dir, '--json'], { env: credentials });
 
     expect(result.exitCode).toBe(0);
-    expect(result.stderr).toContain('logto-mcp.json names an app someone-elses-app that Logto does not mark as made by this copy of the project');
-    expect(result.stderr).toContain('logto-mcp.json names a role admins that Logto does not mark as made by this copy of the project');
+    expect(result.stderr).toContain(
+      'logto-mcp.json names an app someone-elses-app that Logto does not mark as made by this copy of the project',
+    );
+    expect(result.stderr).toContain(
+      'logto-mcp.json names a role admins that Logto does not mark as made by this copy of the project',
+    );
     const summary = JSON.parse(result.stdout);
     expect(summary.application.id).not.toBe('someone-elses-app');
     expect(summary.role.id).not.toBe('admins');
@@ -225,10 +276,12 @@ describe('IDs in logto-mcp.json are hints: Logto must show that an object is thi
     expect(emulator.state.roles.map(({ id }) => id)).toEqual(['admins']);
   });
 
-  it('two projects on the same resource URL (the default) cannot claim or delete each other\'s objects; the shared resource stays while used', async () => {
+  it("two projects on the same resource URL (the default) cannot claim or delete each other's objects; the shared resource stays while used", async () => {
     const [a, b] = [await makeProject({ issuer: emulator.issuer }), await makeProject({ issuer: emulator.issuer })];
     expect((await runCli(['register', a], { env: credentials })).exitCode).toBe(0);
-    const second = await runCli(['register', b, '--app-name', 'b MCP client', '--role-name', 'b user', '--json'], { env: credentials });
+    const second = await runCli(['register', b, '--app-name', 'b MCP client', '--role-name', 'b user', '--json'], {
+      env: credentials,
+    });
     expect(second.exitCode).toBe(0);
     const [appA, appB] = emulator.state.applications;
     const [roleA] = emulator.state.roles;
@@ -241,8 +294,12 @@ describe('IDs in logto-mcp.json are hints: Logto must show that an object is thi
     const before = snapshot();
     const refused = await runCli(['unregister', b, '--yes'], { env: credentials });
     expect(refused.exitCode).toBe(1);
-    expect(refused.stderr).toContain(`application "my-server MCP client" (${appA!.id}): not marked as made by this copy of the project`);
-    expect(refused.stderr).toContain(`role "my-server user" (${roleA!.id}): not marked as made by this copy of the project`);
+    expect(refused.stderr).toContain(
+      `application "my-server MCP client" (${appA!.id}): not marked as made by this copy of the project`,
+    );
+    expect(refused.stderr).toContain(
+      `role "my-server user" (${roleA!.id}): not marked as made by this copy of the project`,
+    );
     expect(snapshot()).toEqual(before);
 
     // With its own record, b removes its app and role; the resource, which a created, stays.
@@ -255,9 +312,14 @@ describe('IDs in logto-mcp.json are hints: Logto must show that an object is thi
     expect(emulator.state.resources.some(({ id }) => id === resourceId)).toBe(true);
 
     // a created the resource: while b's role and app use it, a's unregister keeps it; once they are gone, it goes.
-    expect((await runCli(['register', b, '--app-name', 'b MCP client', '--role-name', 'b user'], { env: credentials })).exitCode).toBe(0);
+    expect(
+      (await runCli(['register', b, '--app-name', 'b MCP client', '--role-name', 'b user'], { env: credentials }))
+        .exitCode,
+    ).toBe(0);
     const keptByA = await runCli(['unregister', a, '--yes', '--json'], { env: credentials });
-    expect(JSON.parse(keptByA.stdout).kept).toEqual([{ kind: 'resource', id: resourceId, reason: 'also used by role "b user", app "b MCP client"' }]);
+    expect(JSON.parse(keptByA.stdout).kept).toEqual([
+      { kind: 'resource', id: resourceId, reason: 'also used by role "b user", app "b MCP client"' },
+    ]);
     expect(emulator.state.resources.some(({ id }) => id === resourceId)).toBe(true);
     expect((await runCli(['unregister', b, '--yes'], { env: credentials })).exitCode).toBe(0);
     expect(emulator.state.resources.some(({ id }) => id === resourceId)).toBe(true); // b did not create it
@@ -272,9 +334,13 @@ describe('IDs in logto-mcp.json are hints: Logto must show that an object is thi
     const mate = await makeProject({ issuer: emulator.issuer });
     writeFileSync(configPath(mate), readFileSync(configPath(author))); // committed with the project
 
-    const registered = await runCli(['register', mate, '--app-name', 'mate MCP client', '--role-name', 'mate user'], { env: credentials });
+    const registered = await runCli(['register', mate, '--app-name', 'mate MCP client', '--role-name', 'mate user'], {
+      env: credentials,
+    });
     expect(registered.exitCode).toBe(0);
-    expect(registered.stderr).toContain('lists objects as created by register that this copy of the project did not record');
+    expect(registered.stderr).toContain(
+      'lists objects as created by register that this copy of the project did not record',
+    );
     expect(JSON.parse(readFileSync(configPath(mate), 'utf8')).logto.created).not.toHaveProperty('resource');
 
     expect((await runCli(['unregister', mate, '--yes'], { env: credentials })).exitCode).toBe(0);
@@ -282,19 +348,30 @@ describe('IDs in logto-mcp.json are hints: Logto must show that an object is thi
     expect(emulator.state.applications).toEqual([authorApp]);
 
     // Listing the author's resource as created by hand does not make it the mate's either: it is kept, with the reason.
-    expect((await runCli(['register', mate, '--app-name', 'mate MCP client', '--role-name', 'mate user'], { env: credentials })).exitCode).toBe(0);
+    expect(
+      (
+        await runCli(['register', mate, '--app-name', 'mate MCP client', '--role-name', 'mate user'], {
+          env: credentials,
+        })
+      ).exitCode,
+    ).toBe(0);
     const mateRecord = JSON.parse(readFileSync(configPath(mate), 'utf8')).logto;
     plantRecord(mate, { ...mateRecord, created: { ...mateRecord.created, resource: resourceId } });
     const removed = await runCli(['unregister', mate, '--yes', '--json'], { env: credentials });
     expect(removed.exitCode).toBe(0);
-    expect(JSON.parse(removed.stdout).kept).toContainEqual({ kind: 'resource', id: resourceId, reason: "logto-mcp.json lists it, but not signed with this copy's key" });
+    expect(JSON.parse(removed.stdout).kept).toContainEqual({
+      kind: 'resource',
+      id: resourceId,
+      reason: "logto-mcp.json lists it, but not signed with this copy's key",
+    });
     expect(emulator.state.resources.some(({ id }) => id === resourceId)).toBe(true);
   });
 
   it('a registration key copied from .env.example is not used: register makes a new one', async () => {
     const dir = await makeProject({ issuer: emulator.issuer });
     const planted = newRegistrationKey();
-    for (const file of ['.env', '.env.example']) appendFileSync(path.join(dir, file), `${REGISTRATION_KEY}=${planted}\n`);
+    for (const file of ['.env', '.env.example'])
+      appendFileSync(path.join(dir, file), `${REGISTRATION_KEY}=${planted}\n`);
     expect((await runCli(['register', dir], { env: credentials })).exitCode).toBe(0);
     const key = parseEnv(readFileSync(path.join(dir, '.env'), 'utf8'))[REGISTRATION_KEY];
     expect(key).toMatch(/^[\w-]{22}$/);
@@ -305,7 +382,9 @@ describe('IDs in logto-mcp.json are hints: Logto must show that an object is thi
   it("a fresh clone (no .env) registers the example's scopes, not none, and its new .env says so", async () => {
     const dir = await makeProject({ issuer: emulator.issuer, scopes: 'read:x write:y' });
     rmSync(path.join(dir, '.env'));
-    const result = await runCli(['register', dir, '--issuer', emulator.issuer, '--resource', RESOURCE], { env: credentials });
+    const result = await runCli(['register', dir, '--issuer', emulator.issuer, '--resource', RESOURCE], {
+      env: credentials,
+    });
     expect(result.exitCode).toBe(0);
     expect(emulator.state.scopes.map(({ name }) => name)).toEqual(['all', 'read:x', 'write:y']);
     expect(parseEnv(readFileSync(path.join(dir, '.env'), 'utf8')).MCP_REQUIRED_SCOPES).toBe('read:x write:y');
@@ -367,13 +446,21 @@ describe("the project's files under bad input", () => {
     ['[1, 2]', 'must hold a JSON object'],
     ['{"generator": ', 'is not valid JSON'],
     ['{"logto": null}', '"logto" is not what register writes'],
-    ['{"logto": {"endpoint": 1, "managementEndpoint": "x", "managementResource": "y", "created": {}}}', '"logto.endpoint" is not what register writes'],
-    ['{"logto": {"endpoint": "a", "managementEndpoint": "b", "managementResource": "c", "created": {"scopeIds": "s1"}}}', '"logto.created.scopeIds" is not what register writes'],
+    [
+      '{"logto": {"endpoint": 1, "managementEndpoint": "x", "managementResource": "y", "created": {}}}',
+      '"logto.endpoint" is not what register writes',
+    ],
+    [
+      '{"logto": {"endpoint": "a", "managementEndpoint": "b", "managementResource": "c", "created": {"scopeIds": "s1"}}}',
+      '"logto.created.scopeIds" is not what register writes',
+    ],
   ])('a logto-mcp.json of %s ends in one line naming the file, with no request', async (content, message) => {
     const dir = await makeProject({ issuer: emulator.issuer });
     writeFileSync(configPath(dir), content);
     for (const command of ['register', 'unregister']) {
-      const result = await runCli([command, dir, '--yes'].slice(0, command === 'register' ? 2 : 3), { env: credentials });
+      const result = await runCli([command, dir, '--yes'].slice(0, command === 'register' ? 2 : 3), {
+        env: credentials,
+      });
       expect(result.exitCode).toBe(1);
       expect(result.stderr).toContain(configPath(dir));
       expect(result.stderr).toContain(message);
@@ -389,7 +476,8 @@ describe('a Management API that misbehaves, through the built CLI: one clear lin
     let calls = 0;
     const server = http.createServer((req, res) => {
       req.resume();
-      if (req.url === '/oidc/token') return res.writeHead(200, { 'content-type': 'application/json' }).end('{"access_token":"t"}');
+      if (req.url === '/oidc/token')
+        return res.writeHead(200, { 'content-type': 'application/json' }).end('{"access_token":"t"}');
       calls++;
       answer(req, res);
     });
@@ -398,22 +486,42 @@ describe('a Management API that misbehaves, through the built CLI: one clear lin
   }
 
   it.each([
-    ['answers HTML', (_q: http.IncomingMessage, res: http.ServerResponse) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html>Welcome</html>'), 'answered HTML, not JSON'],
-    ['answers null', (_q: http.IncomingMessage, res: http.ServerResponse) => res.writeHead(200, { 'content-type': 'application/json' }).end('null'), 'answered null'],
+    [
+      'answers HTML',
+      (_q: http.IncomingMessage, res: http.ServerResponse) =>
+        res.writeHead(200, { 'content-type': 'text/html' }).end('<html>Welcome</html>'),
+      'answered HTML, not JSON',
+    ],
+    [
+      'answers null',
+      (_q: http.IncomingMessage, res: http.ServerResponse) =>
+        res.writeHead(200, { 'content-type': 'application/json' }).end('null'),
+      'answered null',
+    ],
     [
       'pages forever behind a lying Total-Number',
       (req: http.IncomingMessage, res: http.ServerResponse) => {
         const page = new URL(req.url!, 'http://x').searchParams.get('page');
         const metadata = { redirectUris: [], postLogoutRedirectUris: [] };
-        const items = Array.from({ length: 100 }, (_, i) => ({ id: `a${page}-${i}`, name: 'app', type: 'Native', isThirdParty: false, oidcClientMetadata: metadata }));
-        res.writeHead(200, { 'content-type': 'application/json', 'total-number': '1000000000' }).end(JSON.stringify(items));
+        const items = Array.from({ length: 100 }, (_, i) => ({
+          id: `a${page}-${i}`,
+          name: 'app',
+          type: 'Native',
+          isThirdParty: false,
+          oidcClientMetadata: metadata,
+        }));
+        res
+          .writeHead(200, { 'content-type': 'application/json', 'total-number': '1000000000' })
+          .end(JSON.stringify(items));
       },
       'answered more than 100 pages',
     ],
     [
       'sends escape sequences in its error',
       (_q: http.IncomingMessage, res: http.ServerResponse) =>
-        res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ code: 'x', message: 'bad\u001b[2J\u001b]0;pwned\u0007\u202e' })),
+        res
+          .writeHead(400, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ code: 'x', message: 'bad\u001b[2J\u001b]0;pwned\u0007\u202e' })),
       'bad\\u{1b}[2J',
     ],
   ])('a Management API that %s', async (_name, answer, message) => {
@@ -458,7 +566,7 @@ describe('what a hostile record or project file can still try', () => {
     expect(emulator.requests).toEqual([]);
   });
 
-  it('a broken package.json is not register\'s business: the folder name is used', async () => {
+  it("a broken package.json is not register's business: the folder name is used", async () => {
     const dir = await makeProject({ issuer: emulator.issuer });
     writeFileSync(path.join(dir, 'package.json'), '{"name": ');
     const result = await runCli(['register', dir, '--json'], { env: credentials });
@@ -482,7 +590,10 @@ describe('what a hostile record or project file can still try', () => {
   it('a .gitignore that un-ignores .env (!.env) gets .env ignored again, so the app secret is not committed', async () => {
     const dir = await makeProject({ issuer: emulator.issuer });
     writeFileSync(path.join(dir, '.gitignore'), 'node_modules/\n.env\n!.env\n');
-    const result = await runCli(['register', dir, '--app-type', 'traditional', '--redirect-uri', 'https://agent.invalid/cb'], { env: credentials });
+    const result = await runCli(
+      ['register', dir, '--app-type', 'traditional', '--redirect-uri', 'https://agent.invalid/cb'],
+      { env: credentials },
+    );
     expect(result.exitCode).toBe(0);
     await execa('git', ['init', '-q'], { cwd: dir });
     expect((await execa('git', ['check-ignore', '-q', '.env'], { cwd: dir, reject: false })).exitCode).toBe(0);

@@ -19,7 +19,21 @@ describe('the built CLI', () => {
   it('--help lists every option and how to run it without prompts', async () => {
     const result = await runCli(['--help']);
     expect(result.exitCode).toBe(0);
-    for (const flag of ['--issuer', '--resource', '--port', '--framework', '--transport', '--verifier', '--scopes', '--package-manager', '--no-install', '--no-git', '--yes', '--force', '--skip-issuer-check']) {
+    for (const flag of [
+      '--issuer',
+      '--resource',
+      '--port',
+      '--framework',
+      '--transport',
+      '--verifier',
+      '--scopes',
+      '--package-manager',
+      '--no-install',
+      '--no-git',
+      '--yes',
+      '--force',
+      '--skip-issuer-check',
+    ]) {
       expect(result.stdout).toContain(flag);
     }
     expect(result.stdout).toContain('Non-interactive usage');
@@ -33,13 +47,32 @@ describe('the built CLI', () => {
 
   it('generates a project from flags alone, with .env private and the generator stamped', async () => {
     const target = path.join(work, 'from-flags');
-    const result = await runCli([target, '--issuer', ISSUER, '--scopes', 'read:whoami,write:notes', '--port', '4100', ...OFFLINE]);
+    const result = await runCli([
+      target,
+      '--issuer',
+      ISSUER,
+      '--scopes',
+      'read:whoami,write:notes',
+      '--port',
+      '4100',
+      ...OFFLINE,
+    ]);
     expect(result.stderr).toBe('');
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toContain('npm run dev');
 
     const files = listTree(target);
-    expect(files).toEqual(expect.arrayContaining(['.env', '.env.example', '.gitignore', 'package.json', 'logto-mcp.json', 'README.md', 'tsconfig.json']));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        '.env',
+        '.env.example',
+        '.gitignore',
+        'package.json',
+        'logto-mcp.json',
+        'README.md',
+        'tsconfig.json',
+      ]),
+    );
     expect(statSync(path.join(target, '.env')).mode & 0o777).toBe(0o600);
     expect(statSync(target).mode & 0o777).toBe(0o755);
     expect(parseEnv(readFileSync(path.join(target, '.env'), 'utf8'))).toMatchObject({
@@ -50,8 +83,16 @@ describe('the built CLI', () => {
     });
     expect(readFileSync(path.join(target, '.gitignore'), 'utf8')).toMatch(/^\.env$/m);
     const record = JSON.parse(readFileSync(path.join(target, 'logto-mcp.json'), 'utf8'));
-    expect(record).toMatchObject({ generator: { name: 'create-logto-mcp', version: packageVersion }, framework: 'express', transport: 'streamable-http', verifier: 'jwt' });
-    expect(JSON.parse(readFileSync(path.join(target, 'package.json'), 'utf8'))).toMatchObject({ name: 'from-flags', engines: { node: '^20.19 || >=22.12' } });
+    expect(record).toMatchObject({
+      generator: { name: 'create-logto-mcp', version: packageVersion },
+      framework: 'express',
+      transport: 'streamable-http',
+      verifier: 'jwt',
+    });
+    expect(JSON.parse(readFileSync(path.join(target, 'package.json'), 'utf8'))).toMatchObject({
+      name: 'from-flags',
+      engines: { node: '^20.19 || >=22.12' },
+    });
     // Nothing left beside it from the staging step.
     expect(listTree(work).filter((file) => file.includes('-creating-'))).toEqual([]);
   });
@@ -64,24 +105,35 @@ describe('the built CLI', () => {
     expect((await runCli([second, ...args])).exitCode).toBe(0);
     const files = listTree(first);
     expect(listTree(second)).toEqual(files);
-    for (const file of files) expect(readFileSync(path.join(second, file)), file).toEqual(readFileSync(path.join(first, file)));
+    for (const file of files)
+      expect(readFileSync(path.join(second, file)), file).toEqual(readFileSync(path.join(first, file)));
   });
 
   it('prints one JSON object with --json', async () => {
     const target = path.join(work, 'as-json');
     const result = await runCli([target, '--json', '--issuer', ISSUER, ...OFFLINE]);
     expect(result.exitCode).toBe(0);
-    expect(JSON.parse(result.stdout)).toMatchObject({ projectDir: target, projectName: 'as-json', resource: 'http://localhost:3001/mcp', installed: false, git: 'skipped' });
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      projectDir: target,
+      projectName: 'as-json',
+      resource: 'http://localhost:3001/mcp',
+      installed: false,
+      git: 'skipped',
+    });
   });
 
   it("refuses --verifier userinfo (the seed guide's design) with the reason and what to use instead, writing nothing", async () => {
     const target = path.join(work, 'userinfo');
     const result = await runCli([target, '--yes', '--issuer', ISSUER, '--verifier', 'userinfo', ...OFFLINE]);
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toContain('--verifier "userinfo" is not available: Logto\'s userinfo endpoint refuses access tokens issued for an API resource');
+    expect(result.stderr).toContain(
+      '--verifier "userinfo" is not available: Logto\'s userinfo endpoint refuses access tokens issued for an API resource',
+    );
     expect(result.stderr).toContain('Use --verifier jwt');
     expect(existsSync(target)).toBe(false);
-    expect((await runCli(['--help'])).stdout.replace(/\s+/g, ' ')).toContain('userinfo: not available, and choosing it says why');
+    expect((await runCli(['--help'])).stdout.replace(/\s+/g, ' ')).toContain(
+      'userinfo: not available, and choosing it says why',
+    );
   });
 
   it('exits 1 naming the flag when a required answer is missing and there is no terminal', async () => {
@@ -115,15 +167,29 @@ describe('the built CLI', () => {
     const target = path.join(work, 'regenerated');
     expect((await runCli([target, '--issuer', ISSUER, ...OFFLINE])).exitCode).toBe(0);
     // As `register` leaves it: the app ID in .env, the record of what it created in logto-mcp.json.
-    writeFileSync(path.join(target, '.env'), `${readFileSync(path.join(target, '.env'), 'utf8')}LOGTO_APP_ID='app-123'\n`);
+    writeFileSync(
+      path.join(target, '.env'),
+      `${readFileSync(path.join(target, '.env'), 'utf8')}LOGTO_APP_ID='app-123'\n`,
+    );
     const record = JSON.parse(readFileSync(path.join(target, 'logto-mcp.json'), 'utf8'));
-    writeFileSync(path.join(target, 'logto-mcp.json'), JSON.stringify({ ...record, logto: { created: { application: 'app-123' } } }));
+    writeFileSync(
+      path.join(target, 'logto-mcp.json'),
+      JSON.stringify({ ...record, logto: { created: { application: 'app-123' } } }),
+    );
 
     const again = await runCli([target, '--issuer', 'https://other.logto.app/oidc', '--force', ...OFFLINE]);
     expect(again.exitCode).toBe(0);
-    expect(again.stdout).toContain('Kept from the existing project: LOGTO_APP_ID in .env, the Logto registration record in logto-mcp.json.');
-    expect(parseEnv(readFileSync(path.join(target, '.env'), 'utf8'))).toMatchObject({ LOGTO_ISSUER: 'https://other.logto.app/oidc', LOGTO_APP_ID: 'app-123' });
-    expect(JSON.parse(readFileSync(path.join(target, 'logto-mcp.json'), 'utf8'))).toMatchObject({ generator: record.generator, logto: { created: { application: 'app-123' } } });
+    expect(again.stdout).toContain(
+      'Kept from the existing project: LOGTO_APP_ID in .env, the Logto registration record in logto-mcp.json.',
+    );
+    expect(parseEnv(readFileSync(path.join(target, '.env'), 'utf8'))).toMatchObject({
+      LOGTO_ISSUER: 'https://other.logto.app/oidc',
+      LOGTO_APP_ID: 'app-123',
+    });
+    expect(JSON.parse(readFileSync(path.join(target, 'logto-mcp.json'), 'utf8'))).toMatchObject({
+      generator: record.generator,
+      logto: { created: { application: 'app-123' } },
+    });
   });
 
   it('keeps a hostile folder name inert: only data files differ from a plain project, and they still parse', async () => {
@@ -133,16 +199,27 @@ describe('the built CLI', () => {
     expect((await runCli([plain, '--issuer', ISSUER, ...OFFLINE])).exitCode).toBe(0);
 
     expect(listTree(hostile)).toEqual(listTree(plain));
-    const differing = listTree(plain).filter((file) => readFileSync(path.join(hostile, file), 'utf8') !== readFileSync(path.join(plain, file), 'utf8'));
+    const differing = listTree(plain).filter(
+      (file) => readFileSync(path.join(hostile, file), 'utf8') !== readFileSync(path.join(plain, file), 'utf8'),
+    );
     expect(differing.every((file) => ['package.json', 'README.md'].includes(file))).toBe(true);
     expect(JSON.parse(readFileSync(path.join(hostile, 'package.json'), 'utf8')).name).toBe('a-b-c-process.exit-1');
   });
 
   describe('issuer check', () => {
     it('accepts an issuer whose discovery document names it exactly', async () => {
-      const server = await startDiscoveryServer((issuer) => ({ status: 200, body: { issuer, jwks_uri: `${issuer}/jwks` } }));
+      const server = await startDiscoveryServer((issuer) => ({
+        status: 200,
+        body: { issuer, jwks_uri: `${issuer}/jwks` },
+      }));
       try {
-        const result = await runCli([path.join(work, 'checked'), '--issuer', server.issuer, '--no-install', '--no-git']);
+        const result = await runCli([
+          path.join(work, 'checked'),
+          '--issuer',
+          server.issuer,
+          '--no-install',
+          '--no-git',
+        ]);
         expect(result.exitCode).toBe(0);
         expect(server.requests).toEqual(['/oidc/.well-known/openid-configuration']);
       } finally {
@@ -151,7 +228,10 @@ describe('the built CLI', () => {
     });
 
     it('refuses an issuer whose discovery document names another, and says which to use', async () => {
-      const server = await startDiscoveryServer((issuer) => ({ status: 200, body: { issuer: `${issuer}-other`, jwks_uri: `${issuer}/jwks` } }));
+      const server = await startDiscoveryServer((issuer) => ({
+        status: 200,
+        body: { issuer: `${issuer}-other`, jwks_uri: `${issuer}/jwks` },
+      }));
       const target = path.join(work, 'mismatch');
       try {
         const result = await runCli([target, '--issuer', server.issuer, '--no-install', '--no-git']);
@@ -168,7 +248,10 @@ describe('the built CLI', () => {
       [200, 'not json', /did not return JSON/],
       [200, { issuer: 'SELF' }, /has no jwks_uri/],
     ])('refuses a host that answers %i %j', async (status, body, reason) => {
-      const server = await startDiscoveryServer((issuer) => ({ status, body: body === 'not json' ? '<html>' : JSON.parse(JSON.stringify(body).replace('SELF', issuer)) }));
+      const server = await startDiscoveryServer((issuer) => ({
+        status,
+        body: body === 'not json' ? '<html>' : JSON.parse(JSON.stringify(body).replace('SELF', issuer)),
+      }));
       const target = path.join(work, `bad-${status}-${typeof body}`);
       try {
         const result = await runCli([target, '--issuer', server.issuer, '--no-install', '--no-git']);
@@ -190,11 +273,25 @@ describe('the built CLI', () => {
     });
 
     it('makes no request for a .invalid host and refuses plain http to a remote host before any request', async () => {
-      const invalid = await runCli([path.join(work, 'invalid-host'), '--issuer', 'https://tenant.invalid/oidc', '--no-install', '--no-git']);
+      const invalid = await runCli([
+        path.join(work, 'invalid-host'),
+        '--issuer',
+        'https://tenant.invalid/oidc',
+        '--no-install',
+        '--no-git',
+      ]);
       expect(invalid.exitCode).toBe(0);
-      expect(invalid.stderr).toMatch(/Could not reach https:\/\/tenant\.invalid\/oidc \(the \.invalid domain never resolves\)/);
+      expect(invalid.stderr).toMatch(
+        /Could not reach https:\/\/tenant\.invalid\/oidc \(the \.invalid domain never resolves\)/,
+      );
 
-      const insecure = await runCli([path.join(work, 'insecure'), '--issuer', 'http://tenant.invalid/oidc', '--no-install', '--no-git']);
+      const insecure = await runCli([
+        path.join(work, 'insecure'),
+        '--issuer',
+        'http://tenant.invalid/oidc',
+        '--no-install',
+        '--no-git',
+      ]);
       expect(insecure.exitCode).toBe(1);
       expect(insecure.stderr).toMatch(/must use https unless its host is localhost/);
       expect(existsSync(path.join(work, 'insecure'))).toBe(false);
@@ -210,13 +307,20 @@ describe('the built CLI', () => {
   it('shows what the package manager printed when the install fails, and keeps the project', async () => {
     const fakeBin = path.join(work, 'fake-bin');
     mkdirSync(fakeBin);
-    writeFileSync(path.join(fakeBin, 'npm'), '#!/bin/sh\necho "npm error fake registry failure" >&2\nexit 1\n', { mode: 0o755 });
-    const target = path.join(work, 'install-fails');
-    const result = await runCli([target, '--json', '--issuer', ISSUER, '--skip-issuer-check', '--package-manager', 'npm'], {
-      env: { PATH: `${fakeBin}${path.delimiter}${process.env.PATH}` },
+    writeFileSync(path.join(fakeBin, 'npm'), '#!/bin/sh\necho "npm error fake registry failure" >&2\nexit 1\n', {
+      mode: 0o755,
     });
+    const target = path.join(work, 'install-fails');
+    const result = await runCli(
+      [target, '--json', '--issuer', ISSUER, '--skip-issuer-check', '--package-manager', 'npm'],
+      {
+        env: { PATH: `${fakeBin}${path.delimiter}${process.env.PATH}` },
+      },
+    );
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toMatch(/npm install failed\. The project is written; install it yourself with `cd .*install-fails && npm install`/);
+    expect(result.stderr).toMatch(
+      /npm install failed\. The project is written; install it yourself with `cd .*install-fails && npm install`/,
+    );
     expect(result.stderr).toContain('npm error fake registry failure');
     expect(existsSync(path.join(target, 'package.json'))).toBe(true);
     // The rest still happened, and --json still printed its one object.
@@ -234,7 +338,9 @@ describe('the built CLI', () => {
       const gitEnv = (config: string) => ({ GIT_CONFIG_GLOBAL: config, GIT_CONFIG_NOSYSTEM: '1' });
 
       const committed = path.join(work, 'git-committed');
-      const first = await runCli([committed, '--issuer', ISSUER, '--skip-issuer-check', '--no-install'], { env: gitEnv(identity) });
+      const first = await runCli([committed, '--issuer', ISSUER, '--skip-issuer-check', '--no-install'], {
+        env: gitEnv(identity),
+      });
       expect(first.exitCode).toBe(0);
       const log = await execa('git', ['log', '--format=%s'], { cwd: committed });
       expect(log.stdout).toBe('Initial commit from create-logto-mcp');
@@ -242,7 +348,9 @@ describe('the built CLI', () => {
       expect(tracked.stdout.split('\n')).not.toContain('.env');
 
       const staged = path.join(work, 'git-staged');
-      const second = await runCli([staged, '--issuer', ISSUER, '--skip-issuer-check', '--no-install'], { env: { ...gitEnv(noIdentity), HOME: work } });
+      const second = await runCli([staged, '--issuer', ISSUER, '--skip-issuer-check', '--no-install'], {
+        env: { ...gitEnv(noIdentity), HOME: work },
+      });
       expect(second.exitCode).toBe(0);
       expect(second.stderr).toMatch(/no user\.name\/user\.email.*staged/);
       const status = await execa('git', ['status', '--porcelain'], { cwd: staged, env: gitEnv(noIdentity) });

@@ -10,17 +10,23 @@ describe('urlDifferences', () => {
   });
 
   it('names each differing part and which side has which', () => {
-    expect(urlDifferences('the URL used', 'http://localhost:3001/mcp', 'Logto', 'https://127.0.0.1:3002/mcp/')).toEqual([
-      'scheme: the URL used has http, Logto has https',
-      'host: the URL used has localhost, Logto has 127.0.0.1',
-      'port: the URL used has 3001, Logto has 3002',
-      'trailing slash: the URL used has no trailing slash, Logto has a trailing slash',
+    expect(urlDifferences('the URL used', 'http://localhost:3001/mcp', 'Logto', 'https://127.0.0.1:3002/mcp/')).toEqual(
+      [
+        'scheme: the URL used has http, Logto has https',
+        'host: the URL used has localhost, Logto has 127.0.0.1',
+        'port: the URL used has 3001, Logto has 3002',
+        'trailing slash: the URL used has no trailing slash, Logto has a trailing slash',
+      ],
+    );
+    expect(urlDifferences('a', 'https://x.example/mcp', 'b', 'https://x.example/api')).toEqual([
+      'path: a has /mcp, b has /api',
     ]);
-    expect(urlDifferences('a', 'https://x.example/mcp', 'b', 'https://x.example/api')).toEqual(['path: a has /mcp, b has /api']);
   });
 
   it('names a spelling difference the parsed URLs hide (case, a default port written out)', () => {
-    expect(urlDifferences('a', 'https://X.example/mcp', 'b', 'https://x.example/mcp')).toEqual(['spelling: a is "https://X.example/mcp", b is "https://x.example/mcp"']);
+    expect(urlDifferences('a', 'https://X.example/mcp', 'b', 'https://x.example/mcp')).toEqual([
+      'spelling: a is "https://X.example/mcp", b is "https://x.example/mcp"',
+    ]);
     expect(urlDifferences('a', 'https://x.example:443/mcp', 'b', 'https://x.example/mcp')[0]).toMatch(/^spelling/);
   });
 });
@@ -32,11 +38,16 @@ describe('discovery and metadata URLs', () => {
       'https://t.logto.app/.well-known/openid-configuration/oidc',
       'https://t.logto.app/oidc/.well-known/openid-configuration',
     ]);
-    expect(discoveryUrls('https://as.example')).toEqual(['https://as.example/.well-known/oauth-authorization-server', 'https://as.example/.well-known/openid-configuration']);
+    expect(discoveryUrls('https://as.example')).toEqual([
+      'https://as.example/.well-known/oauth-authorization-server',
+      'https://as.example/.well-known/openid-configuration',
+    ]);
   });
 
   it('inserts the resource path after the well-known prefix (RFC 9728 §3.1)', () => {
-    expect(metadataUrl('http://localhost:3001/mcp')).toBe('http://localhost:3001/.well-known/oauth-protected-resource/mcp');
+    expect(metadataUrl('http://localhost:3001/mcp')).toBe(
+      'http://localhost:3001/.well-known/oauth-protected-resource/mcp',
+    );
     expect(metadataUrl('https://x.example/')).toBe('https://x.example/.well-known/oauth-protected-resource');
   });
 });

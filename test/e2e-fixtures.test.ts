@@ -35,8 +35,21 @@ async function authorize(issuer: LogtoLikeIssuer, params: Record<string, string 
   return { callback: callbackUrl.searchParams, verifier, redirectUri: all.redirect_uri! };
 }
 
-async function exchange(issuer: LogtoLikeIssuer, code: string, verifier: string, redirectUri: string, resource?: string, clientId = issuer.clientId) {
-  const body = new URLSearchParams({ grant_type: 'authorization_code', code, code_verifier: verifier, redirect_uri: redirectUri, client_id: clientId });
+async function exchange(
+  issuer: LogtoLikeIssuer,
+  code: string,
+  verifier: string,
+  redirectUri: string,
+  resource?: string,
+  clientId = issuer.clientId,
+) {
+  const body = new URLSearchParams({
+    grant_type: 'authorization_code',
+    code,
+    code_verifier: verifier,
+    redirect_uri: redirectUri,
+    client_id: clientId,
+  });
   if (resource) body.set('resource', resource);
   const response = await fetch(`${issuer.issuer}/token`, { method: 'POST', body });
   return { status: response.status, body: (await response.json()) as Record<string, string> };
@@ -47,7 +60,10 @@ describe('Logto-like issuer', () => {
   const resource = 'http://127.0.0.1:1/mcp'; // an indicator only: nothing is served there
 
   beforeAll(async () => {
-    issuer = await startLogtoLikeIssuer({ resources: { [resource]: { scopes: [SCOPE, 'write:things'] } }, userScopes: [SCOPE] });
+    issuer = await startLogtoLikeIssuer({
+      resources: { [resource]: { scopes: [SCOPE, 'write:things'] } },
+      userScopes: [SCOPE],
+    });
   });
   afterAll(async () => issuer?.close());
 
@@ -65,7 +81,11 @@ describe('Logto-like issuer', () => {
     expect(asMetadata.status).toBe(200);
     expect(((await asMetadata.json()) as { issuer: string }).issuer).toBe(issuer.issuer);
 
-    for (const path of ['/.well-known/oauth-authorization-server/oidc', '/.well-known/openid-configuration/oidc', '/.well-known/openid-configuration']) {
+    for (const path of [
+      '/.well-known/oauth-authorization-server/oidc',
+      '/.well-known/openid-configuration/oidc',
+      '/.well-known/openid-configuration',
+    ]) {
       const response = await fetch(issuer.origin + path);
       expect(response.status, path).toBe(404);
       await response.body?.cancel();
@@ -78,18 +98,25 @@ describe('Logto-like issuer', () => {
   });
 
   it('issues an at+jwt ES384 access token for a registered resource, carrying only the scopes the user holds', async () => {
-    const { callback, verifier, redirectUri } = await authorize(issuer, { scope: `openid profile ${SCOPE} write:things`, resource });
+    const { callback, verifier, redirectUri } = await authorize(issuer, {
+      scope: `openid profile ${SCOPE} write:things`,
+      resource,
+    });
     expect(callback.get('iss')).toBe(issuer.issuer);
     expect(callback.get('state')).toBe('st');
     const token = await exchange(issuer, callback.get('code')!, verifier, redirectUri, resource);
     expect(token.status).toBe(200);
     const header = jose.decodeProtectedHeader(token.body.access_token!);
     expect(header).toMatchObject({ alg: 'ES384', typ: 'at+jwt', kid: issuer.publicJwk.kid });
-    const { payload } = await jose.jwtVerify(token.body.access_token!, jose.createLocalJWKSet({ keys: [issuer.publicJwk] }), {
-      issuer: issuer.issuer,
-      audience: resource,
-      typ: 'at+jwt',
-    });
+    const { payload } = await jose.jwtVerify(
+      token.body.access_token!,
+      jose.createLocalJWKSet({ keys: [issuer.publicJwk] }),
+      {
+        issuer: issuer.issuer,
+        audience: resource,
+        typ: 'at+jwt',
+      },
+    );
     expect(payload).toMatchObject({ sub: issuer.user.sub, client_id: issuer.clientId, scope: SCOPE });
     expect(payload).not.toHaveProperty('email');
   });
@@ -115,7 +142,12 @@ describe('Logto-like issuer', () => {
   });
 
   it('requires PKCE for the public client', async () => {
-    const { callback } = await authorize(issuer, { scope: 'openid', resource, code_challenge: undefined, code_challenge_method: undefined });
+    const { callback } = await authorize(issuer, {
+      scope: 'openid',
+      resource,
+      code_challenge: undefined,
+      code_challenge_method: undefined,
+    });
     expect(callback.get('error')).toBe('invalid_request');
     expect(callback.get('error_description')).toMatch(/PKCE/);
   });
@@ -125,35 +157,66 @@ describe('Logto-like issuer', () => {
     const token = await exchange(issuer, callback.get('code')!, verifier, redirectUri);
     expect(token.status).toBe(200);
     expect(token.body.access_token!.split('.')).toHaveLength(1);
-    const userinfo = await fetch(`${issuer.issuer}/me`, { headers: { authorization: `Bearer ${token.body.access_token}` } });
+    const userinfo = await fetch(`${issuer.issuer}/me`, {
+      headers: { authorization: `Bearer ${token.body.access_token}` },
+    });
     expect(userinfo.status).toBe(200);
     expect(await userinfo.json()).toMatchObject({ sub: issuer.user.sub, email: issuer.user.email });
   });
 
   it('signs crafted tokens with its real key', async () => {
     const token = await issuer.signToken({ aud: resource, scope: SCOPE });
-    const { payload, protectedHeader } = await jose.jwtVerify(token, jose.createRemoteJWKSet(new URL(issuer.jwksUri)), { issuer: issuer.issuer, audience: resource });
+    const { payload, protectedHeader } = await jose.jwtVerify(token, jose.createRemoteJWKSet(new URL(issuer.jwksUri)), {
+      issuer: issuer.issuer,
+      audience: resource,
+    });
     expect(protectedHeader.typ).toBe('at+jwt');
     expect(payload.sub).toBe(issuer.user.sub);
   });
 
   it('optionally registers a confidential third-party-like client with exact redirect URIs', async () => {
     const redirect = 'http://127.0.0.1:40002/agent/callback';
-    const withApp = await startLogtoLikeIssuer({ resources: { [resource]: { scopes: [SCOPE] } }, confidentialClient: { redirectUris: [redirect] } });
+    const withApp = await startLogtoLikeIssuer({
+      resources: { [resource]: { scopes: [SCOPE] } },
+      confidentialClient: { redirectUris: [redirect] },
+    });
     try {
       const app = withApp.confidentialClient!;
-      const wrongPort = await authorize(withApp, { client_id: app.clientId, redirect_uri: 'http://127.0.0.1:40003/agent/callback', scope: 'openid' }).catch((e: Error) => e);
+      const wrongPort = await authorize(withApp, {
+        client_id: app.clientId,
+        redirect_uri: 'http://127.0.0.1:40003/agent/callback',
+        scope: 'openid',
+      }).catch((e: Error) => e);
       // An unregistered redirect URI is not redirected to: the error is shown at the provider.
       expect(wrongPort).toBeInstanceOf(Error);
       expect((wrongPort as Error).message).toMatch(/redirect_uri/);
 
-      const { callback, verifier } = await authorize(withApp, { client_id: app.clientId, redirect_uri: redirect, scope: `openid ${SCOPE}`, resource });
-      const body = new URLSearchParams({ grant_type: 'authorization_code', code: callback.get('code')!, code_verifier: verifier, redirect_uri: redirect, resource });
+      const { callback, verifier } = await authorize(withApp, {
+        client_id: app.clientId,
+        redirect_uri: redirect,
+        scope: `openid ${SCOPE}`,
+        resource,
+      });
+      const body = new URLSearchParams({
+        grant_type: 'authorization_code',
+        code: callback.get('code')!,
+        code_verifier: verifier,
+        redirect_uri: redirect,
+        resource,
+      });
       const basic = Buffer.from(`${app.clientId}:${app.clientSecret}`).toString('base64');
-      const response = await fetch(`${withApp.issuer}/token`, { method: 'POST', body, headers: { authorization: `Basic ${basic}` } });
+      const response = await fetch(`${withApp.issuer}/token`, {
+        method: 'POST',
+        body,
+        headers: { authorization: `Basic ${basic}` },
+      });
       expect(response.status).toBe(200);
       const token = (await response.json()) as { access_token: string };
-      expect(jose.decodeJwt(token.access_token)).toMatchObject({ aud: resource, client_id: app.clientId, scope: SCOPE });
+      expect(jose.decodeJwt(token.access_token)).toMatchObject({
+        aud: resource,
+        client_id: app.clientId,
+        scope: SCOPE,
+      });
     } finally {
       await withApp.close();
     }
@@ -174,10 +237,18 @@ describe('Logto-like issuer', () => {
 
     it('accepts loopback redirects on any port (RFC 8252), localhost too, and asks for consent', async () => {
       issuer.setUserRoles([{ [resource]: [SCOPE] }]);
-      const { callback, verifier, redirectUri } = await authorize(issuer, { client_id: appId, redirect_uri: 'http://localhost:40123/callback', scope: `openid profile ${SCOPE}`, resource });
+      const { callback, verifier, redirectUri } = await authorize(issuer, {
+        client_id: appId,
+        redirect_uri: 'http://localhost:40123/callback',
+        scope: `openid profile ${SCOPE}`,
+        resource,
+      });
       const token = await exchange(issuer, callback.get('code')!, verifier, redirectUri, resource, appId);
       expect(jose.decodeJwt(token.body.access_token!)).toMatchObject({ client_id: appId, aud: resource, scope: SCOPE });
-      expect(issuer.interactions.filter(({ clientId }) => clientId === appId).map(({ prompt }) => prompt)).toEqual(['login', 'consent']);
+      expect(issuer.interactions.filter(({ clientId }) => clientId === appId).map(({ prompt }) => prompt)).toEqual([
+        'login',
+        'consent',
+      ]);
     });
 
     it('refuses an OIDC scope outside its consent scopes at /oidc/auth', async () => {
@@ -190,20 +261,40 @@ describe('Logto-like issuer', () => {
       // write:things: the role grants it, but it is not among the app's consent scopes.
       issuer.setUserRoles([{ [resource]: [SCOPE, 'write:things'] }]);
       const consented = await authorize(issuer, { client_id: appId, scope: `openid ${SCOPE} write:things`, resource });
-      const token = await exchange(issuer, consented.callback.get('code')!, consented.verifier, consented.redirectUri, resource, appId);
+      const token = await exchange(
+        issuer,
+        consented.callback.get('code')!,
+        consented.verifier,
+        consented.redirectUri,
+        resource,
+        appId,
+      );
       expect(jose.decodeJwt(token.body.access_token!).scope).toBe(SCOPE);
 
       // A role granting the scope on another resource grants nothing here.
       issuer.setUserRoles([{ 'http://127.0.0.1:2/other': [SCOPE] }]);
       const other = await authorize(issuer, { client_id: appId, scope: `openid ${SCOPE}`, resource });
-      const empty = await exchange(issuer, other.callback.get('code')!, other.verifier, other.redirectUri, resource, appId);
+      const empty = await exchange(
+        issuer,
+        other.callback.get('code')!,
+        other.verifier,
+        other.redirectUri,
+        resource,
+        appId,
+      );
       expect(jose.decodeJwt(empty.body.access_token!).scope ?? '').toBe('');
     });
   });
 
   it('issues a machine-to-machine app a token without a user: sub = client_id, empty scope (client credentials)', async () => {
     const secret = randomBytes(16).toString('hex');
-    issuer.addClient({ clientId: 'fixture-m2m', clientSecret: secret, type: 'machine-to-machine', redirectUris: [], thirdParty: false });
+    issuer.addClient({
+      clientId: 'fixture-m2m',
+      clientSecret: secret,
+      type: 'machine-to-machine',
+      redirectUris: [],
+      thirdParty: false,
+    });
     const response = await fetch(`${issuer.issuer}/token`, {
       method: 'POST',
       headers: { authorization: `Basic ${Buffer.from(`fixture-m2m:${secret}`).toString('base64')}` },
@@ -274,7 +365,11 @@ describe('reference server, no required scope', () => {
       `200 GET ${issuer.issuer}/.well-known/openid-configuration`,
     ]);
     const tokenRequest = o.fetchLog.find((r) => r.url === `${issuer.issuer}/token`);
-    expect(tokenRequest?.form).toMatchObject({ grant_type: 'authorization_code', resource: server.resource, client_id: issuer.clientId });
+    expect(tokenRequest?.form).toMatchObject({
+      grant_type: 'authorization_code',
+      resource: server.resource,
+      client_id: issuer.clientId,
+    });
     expect(o.tokens?.refresh_token).toBeTruthy();
   });
 

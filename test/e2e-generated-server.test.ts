@@ -20,9 +20,24 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { endpointUrls, transportPaths } from '../src/options/choices.js';
 import type { RegisterSummary } from '../src/register/register.js';
 import { runCli } from './support/cli.js';
-import { callToolWithToken, describeAttacks, describeContract, describeHardening, machineToken, prmUrlFor, toolJson } from './support/contract-checks.js';
+import {
+  callToolWithToken,
+  describeAttacks,
+  describeContract,
+  describeHardening,
+  machineToken,
+  prmUrlFor,
+  toolJson,
+} from './support/contract-checks.js';
 import { describeFaults } from './support/fault-checks.js';
-import { generateProject, readDotenv, run, startProject, type GeneratedProject, type RunningServer } from './support/generated-project.js';
+import {
+  generateProject,
+  readDotenv,
+  run,
+  startProject,
+  type GeneratedProject,
+  type RunningServer,
+} from './support/generated-project.js';
 import { startLogtoLikeIssuer, type LogtoLikeIssuer, type UserRole } from './support/logto-like-issuer.js';
 import { startManagementApiEmulator, type Emulator, type EmulatorState } from './support/management-api-emulator.js';
 import { runOAuthFlow, type OAuthFlowResult } from './support/mcp-oauth-client.js';
@@ -44,9 +59,15 @@ afterAll(async () => {
   await issuer?.close();
 });
 
-function expectSignedIn(result: OAuthFlowResult, resource: string, clientId = issuer.clientId): Record<string, unknown> {
+function expectSignedIn(
+  result: OAuthFlowResult,
+  resource: string,
+  clientId = issuer.clientId,
+): Record<string, unknown> {
   if (!result.ok) {
-    const log = result.observations.fetchLog.map((r) => `${r.status} ${r.method} ${r.url} ${r.wwwAuthenticate ?? ''}`).join('\n');
+    const log = result.observations.fetchLog
+      .map((r) => `${r.status} ${r.method} ${r.url} ${r.wwwAuthenticate ?? ''}`)
+      .join('\n');
     throw new Error(`OAuth flow failed: ${result.error.message}\n${log}`, { cause: result.error });
   }
   const whoami = result.whoami as Record<string, unknown>;
@@ -75,7 +96,9 @@ function configureIssuerFrom(state: EmulatorState, appId: string, userRoleIds: s
     return result;
   };
   for (const { id, indicator } of state.resources.filter(({ id }) => id !== 'management-api')) {
-    issuer.addResource(indicator, { scopes: state.scopes.filter(({ resourceId }) => resourceId === id).map(({ name }) => name) });
+    issuer.addResource(indicator, {
+      scopes: state.scopes.filter(({ resourceId }) => resourceId === id).map(({ name }) => name),
+    });
   }
   const app = state.applications.find(({ id }) => id === appId)!;
   const consent = state.consent.get(appId);
@@ -85,9 +108,16 @@ function configureIssuerFrom(state: EmulatorState, appId: string, userRoleIds: s
     redirectUris: app.oidcClientMetadata.redirectUris,
     clientSecret: state.secrets.find(({ applicationId }) => applicationId === app.id)?.value,
     thirdParty: app.isThirdParty,
-    consentScopes: consent && { userScopes: consent.userScopes, resourceScopes: scopesByResource(consent.resourceScopes) },
+    consentScopes: consent && {
+      userScopes: consent.userScopes,
+      resourceScopes: scopesByResource(consent.resourceScopes),
+    },
   });
-  issuer.setUserRoles(userRoleIds.map((roleId) => scopesByResource(state.rolesScopes.filter((r) => r.roleId === roleId).map((r) => r.scopeId))));
+  issuer.setUserRoles(
+    userRoleIds.map((roleId) =>
+      scopesByResource(state.rolesScopes.filter((r) => r.roleId === roleId).map((r) => r.scopeId)),
+    ),
+  );
   // The tenant's custom access-token claims script, run by the issuer as Logto runs it.
   issuer.setAccessTokenClaimsScript(state.jwtCustomizers['jwt.accessToken']?.script);
 }
@@ -117,7 +147,16 @@ for (const variant of cases) {
       issuer.addResource(resource, { scopes: [SCOPE, TOOL_SCOPE] });
       // The CLI installs the dependencies itself, as in a user's run.
       const { framework, transport, verifier, scopes } = variant;
-      project = await generateProject({ issuer: issuer.issuer, resource, port, framework, transport, verifier, scopes, install: true });
+      project = await generateProject({
+        issuer: issuer.issuer,
+        resource,
+        port,
+        framework,
+        transport,
+        verifier,
+        scopes,
+        install: true,
+      });
     }, INSTALL_LIMIT);
 
     afterAll(async () => {
@@ -127,7 +166,11 @@ for (const variant of cases) {
 
     it('records the choices in logto-mcp.json', async () => {
       const record = JSON.parse(await readFile(join(project!.dir, 'logto-mcp.json'), 'utf8'));
-      expect(record).toMatchObject({ framework: variant.framework, transport: variant.transport, verifier: variant.verifier });
+      expect(record).toMatchObject({
+        framework: variant.framework,
+        transport: variant.transport,
+        verifier: variant.verifier,
+      });
     });
 
     it('writes .env with the given issuer, resource, scopes and port, readable by the owner only', async () => {
@@ -143,27 +186,42 @@ for (const variant of cases) {
       expect((await stat(envPath)).mode & 0o777).toBe(0o600);
     });
 
-    it('type-checks', async () => {
-      const result = await run(project!.dir, 'npm', ['run', 'typecheck'], {}, SCRIPT_LIMIT);
-      expect(result.exitCode, result.output).toBe(0);
-    }, SCRIPT_LIMIT);
+    it(
+      'type-checks',
+      async () => {
+        const result = await run(project!.dir, 'npm', ['run', 'typecheck'], {}, SCRIPT_LIMIT);
+        expect(result.exitCode, result.output).toBe(0);
+      },
+      SCRIPT_LIMIT,
+    );
 
-    it('passes its own tests (no Logto tenant needed)', async () => {
-      const result = await run(project!.dir, 'npm', ['test'], {}, SCRIPT_LIMIT);
-      expect(result.exitCode, result.output).toBe(0);
-      expect(result.output).toMatch(/Tests\s+\d+ passed/);
-      expect(result.output).not.toMatch(/\d+ (failed|skipped)/);
-    }, SCRIPT_LIMIT);
+    it(
+      'passes its own tests (no Logto tenant needed)',
+      async () => {
+        const result = await run(project!.dir, 'npm', ['test'], {}, SCRIPT_LIMIT);
+        expect(result.exitCode, result.output).toBe(0);
+        expect(result.output).toMatch(/Tests\s+\d+ passed/);
+        expect(result.output).not.toMatch(/\d+ (failed|skipped)/);
+      },
+      SCRIPT_LIMIT,
+    );
 
-    it('builds', async () => {
-      const result = await run(project!.dir, 'npm', ['run', 'build'], {}, SCRIPT_LIMIT);
-      expect(result.exitCode, result.output).toBe(0);
-      expect((await stat(join(project!.dir, 'dist', 'index.js'))).isFile()).toBe(true);
-    }, SCRIPT_LIMIT);
+    it(
+      'builds',
+      async () => {
+        const result = await run(project!.dir, 'npm', ['run', 'build'], {}, SCRIPT_LIMIT);
+        expect(result.exitCode, result.output).toBe(0);
+        expect((await stat(join(project!.dir, 'dist', 'index.js'))).isFile()).toBe(true);
+      },
+      SCRIPT_LIMIT,
+    );
 
     it('shuts down on SIGTERM: exit code 0, and the port no longer accepts connections', async () => {
       const shutdownPort = await getFreePort();
-      const node = await startProject(project!.dir, shutdownPort, { PORT: String(shutdownPort) }, ['node', 'dist/index.js']);
+      const node = await startProject(project!.dir, shutdownPort, { PORT: String(shutdownPort) }, [
+        'node',
+        'dist/index.js',
+      ]);
       await node.stop(); // SIGTERM
       expect(await node.exited, node.logs()).toEqual({ exitCode: 0, signal: undefined });
       expect(node.logs()).toContain('SIGTERM received, shutting down');
@@ -180,14 +238,22 @@ for (const variant of cases) {
 
       describeContract(() => ({ resource, issuer, requiredScopes: variant.scopes, transport: primaryKind }));
       describeHardening(() => ({ resource, issuer, requiredScopes: variant.scopes, transport: primaryKind }));
-      describeAttacks(() => ({ resource, issuer, requiredScopes: variant.scopes, transport: primaryKind }), primaryKind);
+      describeAttacks(
+        () => ({ resource, issuer, requiredScopes: variant.scopes, transport: primaryKind }),
+        primaryKind,
+      );
 
       if (variant.scopes.length === 0) {
         it('with MCP_ALLOW_MACHINE_TOKENS=true, a machine-to-machine token is served and whoami says machine', async () => {
           const m2mPort = await getFreePort();
           const m2mResource = `http://127.0.0.1:${m2mPort}${transportPaths[variant.transport]}`;
           issuer.addResource(m2mResource, { scopes: [SCOPE] });
-          const node = await startProject(project!.dir, m2mPort, { PORT: String(m2mPort), MCP_RESOURCE: m2mResource, MCP_ALLOW_MACHINE_TOKENS: 'true' }, ['node', 'dist/index.js']);
+          const node = await startProject(
+            project!.dir,
+            m2mPort,
+            { PORT: String(m2mPort), MCP_RESOURCE: m2mResource, MCP_ALLOW_MACHINE_TOKENS: 'true' },
+            ['node', 'dist/index.js'],
+          );
           try {
             const target = { resource: m2mResource, issuer, requiredScopes: [] };
             const { token, clientId } = await machineToken(target);
@@ -203,10 +269,18 @@ for (const variant of cases) {
         for (const sdk of ['v2', 'v1'] as const) {
           it(`SDK ${sdk} client: 401 → metadata → authorization code + PKCE + resource → token → whoami`, async () => {
             issuer.setUserScopes(undefined);
-            const result = await runOAuthFlow({ transport: primaryKind, sdk, serverUrl: resource, clientId: issuer.clientId });
+            const result = await runOAuthFlow({
+              transport: primaryKind,
+              sdk,
+              serverUrl: resource,
+              clientId: issuer.clientId,
+            });
             const whoami = expectSignedIn(result, resource);
             // No claims script installed for this resource: whoami says which profile claims are missing, and why.
-            expect(whoami).toMatchObject({ missingProfileClaims: ['username', 'name', 'email'], note: expect.stringContaining('custom claims script') });
+            expect(whoami).toMatchObject({
+              missingProfileClaims: ['username', 'name', 'email'],
+              note: expect.stringContaining('custom claims script'),
+            });
             const o = result.observations;
             // The 401 challenge asks for the sign-in scopes only: a tool's scope is asked for when the tool is called.
             const first = o.fetchLog[0]!;
@@ -224,10 +298,17 @@ for (const variant of cases) {
           for (const sdk of ['v2', 'v1'] as const) {
             it(`SDK ${sdk} SSE client at the SSE endpoint below the resource: signs in for the same resource and calls whoami`, async () => {
               issuer.setUserScopes(undefined);
-              const result = await runOAuthFlow({ transport: 'sse', sdk, serverUrl: endpoints.sse!, clientId: issuer.clientId });
+              const result = await runOAuthFlow({
+                transport: 'sse',
+                sdk,
+                serverUrl: endpoints.sse!,
+                clientId: issuer.clientId,
+              });
               expectSignedIn(result, resource);
               expect(result.observations.fetchLog[0]).toMatchObject({ status: 401, url: endpoints.sse });
-              expect(result.observations.fetchLog[0]!.wwwAuthenticate).toContain(`resource_metadata="${prmUrlFor(resource)}"`);
+              expect(result.observations.fetchLog[0]!.wwwAuthenticate).toContain(
+                `resource_metadata="${prmUrlFor(resource)}"`,
+              );
             });
           }
 
@@ -238,7 +319,9 @@ for (const variant of cases) {
             await none.body?.cancel();
             // The SSE URL is not a resource of its own: a token for it is for another audience.
             const misdirected = await issuer.signToken({ aud: endpoints.sse!, scope: '' });
-            const refused = await fetch(endpoints.sse!, { headers: { Accept: 'text/event-stream', Authorization: `Bearer ${misdirected}` } });
+            const refused = await fetch(endpoints.sse!, {
+              headers: { Accept: 'text/event-stream', Authorization: `Bearer ${misdirected}` },
+            });
             expect(refused.status).toBe(401);
             expect(refused.headers.get('www-authenticate')).toMatch(/error="invalid_token"/);
             await refused.body?.cancel();
@@ -250,7 +333,14 @@ for (const variant of cases) {
           for (const sdk of ['v2', 'v1'] as const) {
             it(`SDK ${sdk} SSE client: whoami without ${TOOL_SCOPE}; greet answers the 403 step-up challenge on the POST, nothing else`, async () => {
               issuer.setUserScopes([TOOL_SCOPE]);
-              const result = await runOAuthFlow({ transport: 'sse', sdk, serverUrl: endpoints.sse!, clientId: issuer.clientId, callFirst: ['whoami'], toolName: 'greet' });
+              const result = await runOAuthFlow({
+                transport: 'sse',
+                sdk,
+                serverUrl: endpoints.sse!,
+                clientId: issuer.clientId,
+                callFirst: ['whoami'],
+                toolName: 'greet',
+              });
               expect(result.ok).toBe(false);
               const o = result.observations;
               expect(o.toolCalls).toEqual([
@@ -269,10 +359,22 @@ for (const variant of cases) {
           }
         }
         if (variant.transport !== 'sse') {
-          for (const [sdk, modern] of [['v2', true], ['v2', false], ['v1', false]] as const) {
+          for (const [sdk, modern] of [
+            ['v2', true],
+            ['v2', false],
+            ['v1', false],
+          ] as const) {
             it(`SDK ${sdk} client${modern ? ' speaking 2026-07-28 (Mcp-Name)' : ' speaking 2025 (no Mcp-Name)'}: whoami without ${TOOL_SCOPE}, greet answers the step-up challenge, then works once re-authorized`, async () => {
               issuer.setUserScopes([TOOL_SCOPE]); // the user holds the role granting it
-              const result = await runOAuthFlow({ transport: primaryKind, sdk, modern, serverUrl: resource, clientId: issuer.clientId, callFirst: ['whoami'], toolName: 'greet' });
+              const result = await runOAuthFlow({
+                transport: primaryKind,
+                sdk,
+                modern,
+                serverUrl: resource,
+                clientId: issuer.clientId,
+                callFirst: ['whoami'],
+                toolName: 'greet',
+              });
               if (!result.ok) throw result.error;
               const o = result.observations;
               // First token: the sign-in scopes only; whoami works with it, greet does not.
@@ -286,15 +388,27 @@ for (const variant of cases) {
               expect(stepUp?.wwwAuthenticate).toContain(`resource_metadata="${prmUrlFor(resource)}"`);
               // The client re-authorized for the challenged scopes, and greet then ran with the new token.
               expect(o.rounds).toHaveLength(2);
-              expect(o.rounds[1]!.authorizationUrl.searchParams.get('scope')?.split(' ')).toEqual(expect.arrayContaining(['openid', TOOL_SCOPE]));
+              expect(o.rounds[1]!.authorizationUrl.searchParams.get('scope')?.split(' ')).toEqual(
+                expect.arrayContaining(['openid', TOOL_SCOPE]),
+              );
               expect(o.toolCalls.at(-1)).toEqual({ name: 'greet', ok: true, tokenScope: TOOL_SCOPE });
-              expect(result.whoamiRaw).toMatchObject({ content: [{ type: 'text', text: expect.stringMatching(/^Hello, /) }] });
+              expect(result.whoamiRaw).toMatchObject({
+                content: [{ type: 'text', text: expect.stringMatching(/^Hello, /) }],
+              });
             });
           }
 
           it(`a user without the role granting ${TOOL_SCOPE}: the step-up gives a token still without it, and greet stays refused`, async () => {
             issuer.setUserScopes([]);
-            const result = await runOAuthFlow({ transport: primaryKind, sdk: 'v2', modern: true, serverUrl: resource, clientId: issuer.clientId, callFirst: ['whoami'], toolName: 'greet' });
+            const result = await runOAuthFlow({
+              transport: primaryKind,
+              sdk: 'v2',
+              modern: true,
+              serverUrl: resource,
+              clientId: issuer.clientId,
+              callFirst: ['whoami'],
+              toolName: 'greet',
+            });
             expect(result.ok).toBe(false);
             const o = result.observations;
             expect(o.toolCalls[0]).toEqual({ name: 'whoami', ok: true, tokenScope: '' });
@@ -308,7 +422,12 @@ for (const variant of cases) {
         for (const sdk of ['v2', 'v1'] as const) {
           it(`SDK ${sdk} client, user without the role: token without the scope, 403 insufficient_scope, step-up fails`, async () => {
             issuer.setUserScopes([]);
-            const result = await runOAuthFlow({ transport: primaryKind, sdk, serverUrl: resource, clientId: issuer.clientId });
+            const result = await runOAuthFlow({
+              transport: primaryKind,
+              sdk,
+              serverUrl: resource,
+              clientId: issuer.clientId,
+            });
             expect(result.ok).toBe(false);
             const o = result.observations;
             expect(o.requestedScope?.split(' ')).toEqual(expect.arrayContaining(['openid', SCOPE]));
@@ -338,13 +457,20 @@ for (const variant of cases) {
 
           it(`SDK ${sdk} client, user holding the role: whoami at once`, async () => {
             issuer.setUserScopes([SCOPE]);
-            const result = await runOAuthFlow({ transport: primaryKind, sdk, serverUrl: resource, clientId: issuer.clientId });
+            const result = await runOAuthFlow({
+              transport: primaryKind,
+              sdk,
+              serverUrl: resource,
+              clientId: issuer.clientId,
+            });
             const whoami = expectSignedIn(result, resource);
             expect(whoami.scope).toBe(SCOPE);
             expect(result.observations.fetchLog.some((r) => r.status === 403)).toBe(false);
             expect(result.observations.rounds).toHaveLength(1);
             // The 401 challenge names the scope to request (with openid, so Logto can always grant something).
-            expect(result.observations.fetchLog[0]!.wwwAuthenticate).toMatch(new RegExp(`scope="[^"]*\\bopenid\\b[^"]*${SCOPE}`));
+            expect(result.observations.fetchLog[0]!.wwwAuthenticate).toMatch(
+              new RegExp(`scope="[^"]*\\bopenid\\b[^"]*${SCOPE}`),
+            );
           });
         }
       }
@@ -358,7 +484,8 @@ for (const variant of cases) {
           let summary: RegisterSummary;
           // The project's LOGTO_ISSUER is the Logto-like issuer; the Management API is the emulator. Both
           // are self-hosted-like (127.0.0.1), so the Management API resource is https://default.logto.app/api.
-          const register = () => runCli(['register', project!.dir, '--management-endpoint', emulator.url, '--json'], { env: credentials });
+          const register = () =>
+            runCli(['register', project!.dir, '--management-endpoint', emulator.url, '--json'], { env: credentials });
 
           beforeAll(async () => {
             emulator = await startManagementApiEmulator({ m2mApps: [M2M] });
@@ -393,7 +520,12 @@ for (const variant of cases) {
           for (const sdk of ['v2', 'v1'] as const) {
             it(`SDK ${sdk} client: the registered app signs in through the consent screen and calls whoami`, async () => {
               configureIssuerFrom(emulator.state, summary.application.id, [summary.role!.id]); // the user holds the registered role
-              const result = await runOAuthFlow({ transport: primaryKind, sdk, serverUrl: resource, clientId: summary.application.id });
+              const result = await runOAuthFlow({
+                transport: primaryKind,
+                sdk,
+                serverUrl: resource,
+                clientId: summary.application.id,
+              });
               const whoami = expectSignedIn(result, resource, summary.application.id);
               expect(String(whoami.scope).split(' ')).toContain(SCOPE);
               // The claims script register installed put the user's profile into the token, and whoami returns it.
@@ -402,21 +534,37 @@ for (const variant of cases) {
               expect(whoami).toMatchObject({ username, name, email, subjectType: 'user' });
               expect(whoami).not.toHaveProperty('missingProfileClaims');
               expect(issuer.claimsScriptErrors).toEqual([]);
-              expect(issuer.interactions.filter(({ clientId }) => clientId === summary.application.id).at(-1)).toEqual({ clientId: summary.application.id, prompt: 'consent' });
+              expect(issuer.interactions.filter(({ clientId }) => clientId === summary.application.id).at(-1)).toEqual({
+                clientId: summary.application.id,
+                prompt: 'consent',
+              });
             });
           }
 
           it(`SDK v2 client (2026-07-28): the registered third-party app gets ${TOOL_SCOPE} only by step-up, through the consent screen`, async () => {
             configureIssuerFrom(emulator.state, summary.application.id, [summary.role!.id]);
-            const result = await runOAuthFlow({ transport: primaryKind, sdk: 'v2', modern: true, serverUrl: resource, clientId: summary.application.id, callFirst: ['whoami'], toolName: 'greet' });
+            const result = await runOAuthFlow({
+              transport: primaryKind,
+              sdk: 'v2',
+              modern: true,
+              serverUrl: resource,
+              clientId: summary.application.id,
+              callFirst: ['whoami'],
+              toolName: 'greet',
+            });
             if (!result.ok) throw result.error;
             const o = result.observations;
             expect(o.toolCalls[0]).toMatchObject({ name: 'whoami', ok: true });
             expect(o.toolCalls[0]!.tokenScope?.split(' ')).not.toContain(TOOL_SCOPE);
-            expect(o.fetchLog.find((r) => r.status === 403)?.wwwAuthenticate).toContain(`scope="openid profile email ${SCOPE} ${TOOL_SCOPE}"`);
+            expect(o.fetchLog.find((r) => r.status === 403)?.wwwAuthenticate).toContain(
+              `scope="openid profile email ${SCOPE} ${TOOL_SCOPE}"`,
+            );
             expect(o.toolCalls.at(-1)!.ok).toBe(true);
             expect(o.toolCalls.at(-1)!.tokenScope?.split(' ')).toEqual(expect.arrayContaining([SCOPE, TOOL_SCOPE]));
-            expect(issuer.interactions.filter(({ clientId }) => clientId === summary.application.id).at(-1)).toEqual({ clientId: summary.application.id, prompt: 'consent' });
+            expect(issuer.interactions.filter(({ clientId }) => clientId === summary.application.id).at(-1)).toEqual({
+              clientId: summary.application.id,
+              prompt: 'consent',
+            });
           });
 
           it('a re-run of register changes nothing', async () => {
@@ -437,11 +585,15 @@ for (const variant of cases) {
           });
 
           it('unregister removes everything register created', async () => {
-            const result = await runCli(['unregister', project!.dir, '--management-endpoint', emulator.url, '--yes'], { env: credentials });
+            const result = await runCli(['unregister', project!.dir, '--management-endpoint', emulator.url, '--yes'], {
+              env: credentials,
+            });
             expect(result.exitCode, result.stderr).toBe(0);
             expect(emulator.state).toEqual(before);
             expect((await readDotenv(join(project!.dir, '.env'))).LOGTO_APP_ID).toBeUndefined();
-            expect(JSON.parse(await readFile(join(project!.dir, 'logto-mcp.json'), 'utf8'))).not.toHaveProperty('logto');
+            expect(JSON.parse(await readFile(join(project!.dir, 'logto-mcp.json'), 'utf8'))).not.toHaveProperty(
+              'logto',
+            );
           });
         });
       }

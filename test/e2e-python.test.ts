@@ -17,7 +17,13 @@ import { transportPaths } from '../src/options/choices.js';
 import type { RegisterSummary } from '../src/register/register.js';
 import { CLI, runCli } from './support/cli.js';
 import { describeContract, describeHardening, prmUrlFor } from './support/contract-checks.js';
-import { readDotenv, run, startProject, type GeneratedProject, type RunningServer } from './support/generated-project.js';
+import {
+  readDotenv,
+  run,
+  startProject,
+  type GeneratedProject,
+  type RunningServer,
+} from './support/generated-project.js';
 import { startLogtoLikeIssuer, type LogtoLikeIssuer } from './support/logto-like-issuer.js';
 import { startManagementApiEmulator, type Emulator } from './support/management-api-emulator.js';
 import { runOAuthFlow } from './support/mcp-oauth-client.js';
@@ -43,7 +49,13 @@ afterAll(async () => {
 
 /** The MCP Python SDK's client, through the OAuth flow, in the project's own environment. */
 async function pythonClient(dir: string, transport: string, resource: string, clientId: string, tool: string) {
-  const result = await run(dir, join(dir, '.venv', 'bin', 'python'), [DRIVER, transport, resource, clientId, 'http://127.0.0.1:8765/callback', tool], {}, SCRIPT_LIMIT);
+  const result = await run(
+    dir,
+    join(dir, '.venv', 'bin', 'python'),
+    [DRIVER, transport, resource, clientId, 'http://127.0.0.1:8765/callback', tool],
+    {},
+    SCRIPT_LIMIT,
+  );
   const line = result.output.trim().split('\n').at(-1) ?? '';
   try {
     return JSON.parse(line) as { ok: boolean; result?: Record<string, unknown>; error?: string; requests: string[] };
@@ -79,21 +91,35 @@ pythonVariants.forEach((variant, index) => {
       expect(pyproject).toContain('requires-python = ">=3.11"');
       expect(pyproject).toContain(`[project.scripts]\n"${COMMAND}" = "mcp_server.__main__:main"`);
       const env = await readDotenv(join(project!.dir, '.env'));
-      expect(env).toMatchObject({ LOGTO_ISSUER: issuer.issuer, MCP_RESOURCE: resource, PORT: String(port), HOST: '127.0.0.1' });
+      expect(env).toMatchObject({
+        LOGTO_ISSUER: issuer.issuer,
+        MCP_RESOURCE: resource,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+      });
       expect((await stat(join(project!.dir, '.env'))).mode & 0o777).toBe(0o600);
       const record = JSON.parse(await readFile(join(project!.dir, 'logto-mcp.json'), 'utf8'));
-      expect(record).toMatchObject({ language: 'python', framework: variant.framework, transport: variant.transport, verifier: variant.verifier });
+      expect(record).toMatchObject({
+        language: 'python',
+        framework: variant.framework,
+        transport: variant.transport,
+        verifier: variant.verifier,
+      });
       expect(project!.cliOutput).toContain(`uv run ${COMMAND}`);
     });
 
-    it('passes its own tests (pytest, no Logto tenant needed) and ruff', async () => {
-      const tests = await run(project!.dir, '.venv/bin/pytest', ['-q'], {}, SCRIPT_LIMIT);
-      expect(tests.exitCode, tests.output).toBe(0);
-      expect(tests.output).toMatch(/\d+ passed/);
-      expect(tests.output).not.toMatch(/\d+ (failed|skipped|error)/);
-      const lint = await run(project!.dir, '.venv/bin/ruff', ['check', '.'], {}, SCRIPT_LIMIT);
-      expect(lint.exitCode, lint.output).toBe(0);
-    }, SCRIPT_LIMIT);
+    it(
+      'passes its own tests (pytest, no Logto tenant needed) and ruff',
+      async () => {
+        const tests = await run(project!.dir, '.venv/bin/pytest', ['-q'], {}, SCRIPT_LIMIT);
+        expect(tests.exitCode, tests.output).toBe(0);
+        expect(tests.output).toMatch(/\d+ passed/);
+        expect(tests.output).not.toMatch(/\d+ (failed|skipped|error)/);
+        const lint = await run(project!.dir, '.venv/bin/ruff', ['check', '.'], {}, SCRIPT_LIMIT);
+        expect(lint.exitCode, lint.output).toBe(0);
+      },
+      SCRIPT_LIMIT,
+    );
 
     describe(`running (.venv/bin/${COMMAND})`, () => {
       beforeAll(async () => {
@@ -106,10 +132,22 @@ pythonVariants.forEach((variant, index) => {
       for (const modern of variant.transport === 'sse' ? [false] : [true, false]) {
         it(`TypeScript SDK v2 client${modern ? ' speaking 2026-07-28' : ''}: 401 → metadata → authorization code + PKCE + resource → token → whoami`, async () => {
           issuer.setUserScopes(undefined);
-          const result = await runOAuthFlow({ transport: kind, sdk: 'v2', modern, serverUrl: resource, clientId: issuer.clientId });
+          const result = await runOAuthFlow({
+            transport: kind,
+            sdk: 'v2',
+            modern,
+            serverUrl: resource,
+            clientId: issuer.clientId,
+          });
           if (!result.ok) throw result.error;
           const whoami = result.whoami as Record<string, unknown>;
-          expect(whoami).toMatchObject({ sub: issuer.user.sub, iss: issuer.issuer, aud: resource, client_id: issuer.clientId, subjectType: 'user' });
+          expect(whoami).toMatchObject({
+            sub: issuer.user.sub,
+            iss: issuer.issuer,
+            aud: resource,
+            client_id: issuer.clientId,
+            subjectType: 'user',
+          });
           expect(whoami.missingProfileClaims).toEqual(['username', 'name', 'email']);
           expect(result.observations.requestedResource).toBe(resource);
           expect(result.observations.fetchLog[0]!.wwwAuthenticate).toMatch(/scope="openid profile email"/);
@@ -119,7 +157,15 @@ pythonVariants.forEach((variant, index) => {
       if (variant.transport !== 'sse') {
         it(`TypeScript SDK v2 client: greet answers the step-up challenge for ${TOOL_SCOPE}, then works once re-authorized`, async () => {
           issuer.setUserScopes([TOOL_SCOPE]);
-          const result = await runOAuthFlow({ transport: kind, sdk: 'v2', modern: true, serverUrl: resource, clientId: issuer.clientId, callFirst: ['whoami'], toolName: 'greet' });
+          const result = await runOAuthFlow({
+            transport: kind,
+            sdk: 'v2',
+            modern: true,
+            serverUrl: resource,
+            clientId: issuer.clientId,
+            callFirst: ['whoami'],
+            toolName: 'greet',
+          });
           issuer.setUserScopes(undefined);
           if (!result.ok) throw result.error;
           const o = result.observations;
@@ -136,7 +182,12 @@ pythonVariants.forEach((variant, index) => {
         issuer.setUserScopes(undefined);
         const outcome = await pythonClient(project!.dir, variant.transport, resource, issuer.clientId, 'whoami');
         expect(outcome.ok, `${outcome.error}\n${outcome.requests.join('\n')}`).toBe(true);
-        expect(outcome.result).toMatchObject({ sub: issuer.user.sub, aud: resource, client_id: issuer.clientId, subjectType: 'user' });
+        expect(outcome.result).toMatchObject({
+          sub: issuer.user.sub,
+          aud: resource,
+          client_id: issuer.clientId,
+          subjectType: 'user',
+        });
         expect(outcome.requests.some((request) => /^200 POST \S+\/oidc\/token/.test(request))).toBe(true);
         expect(outcome.requests[0]).toMatch(/^401 .* resource_metadata="[^"]+", scope="openid profile email"$/);
       }, 120_000);
@@ -149,7 +200,9 @@ pythonVariants.forEach((variant, index) => {
           issuer.setUserScopes(undefined);
           expect(outcome.ok, `${outcome.error}\n${outcome.requests.join('\n')}`).toBe(true);
           expect(outcome.result).toEqual({ text: `Hello, ${issuer.user.sub}!` });
-          expect(outcome.requests.find((request) => request.startsWith('403 POST'))).toContain(`scope="openid profile email ${TOOL_SCOPE}"`);
+          expect(outcome.requests.find((request) => request.startsWith('403 POST'))).toContain(
+            `scope="openid profile email ${TOOL_SCOPE}"`,
+          );
           expect(outcome.requests.filter((request) => /^200 POST \S+\/oidc\/token/.test(request))).toHaveLength(2);
         }, 120_000);
 
@@ -180,7 +233,9 @@ pythonVariants.forEach((variant, index) => {
           });
 
           it('register creates the API resource, the tool scope, a role and a third-party native app', async () => {
-            const result = await runCli(['register', project!.dir, '--management-endpoint', emulator.url, '--json'], { env: credentials });
+            const result = await runCli(['register', project!.dir, '--management-endpoint', emulator.url, '--json'], {
+              env: credentials,
+            });
             expect(result.exitCode, result.stderr).toBe(0);
             summary = JSON.parse(result.stdout);
             expect(summary).toMatchObject({
@@ -190,46 +245,74 @@ pythonVariants.forEach((variant, index) => {
               profileClaims: { claims: ['username', 'name', 'email'], status: 'created' },
             });
             expect((await readDotenv(join(project!.dir, '.env'))).LOGTO_APP_ID).toBe(summary.application.id);
-            expect(JSON.parse(await readFile(join(project!.dir, 'logto-mcp.json'), 'utf8'))).toMatchObject({ language: 'python', logto: expect.any(Object) });
+            expect(JSON.parse(await readFile(join(project!.dir, 'logto-mcp.json'), 'utf8'))).toMatchObject({
+              language: 'python',
+              logto: expect.any(Object),
+            });
           });
 
           it('the registered app signs in through the consent screen, and whoami returns the profile claims register installed', async () => {
             const state = emulator.state;
             const app = state.applications.find(({ id }) => id === summary.application.id)!;
             const consent = state.consent.get(app.id);
-            const scopeNames = (ids: string[]) => state.scopes.filter(({ id }) => ids.includes(id)).map(({ name }) => name);
+            const scopeNames = (ids: string[]) =>
+              state.scopes.filter(({ id }) => ids.includes(id)).map(({ name }) => name);
             issuer.addClient({
               clientId: app.id,
               type: 'native',
               redirectUris: app.oidcClientMetadata.redirectUris,
               thirdParty: app.isThirdParty,
-              consentScopes: consent && { userScopes: consent.userScopes, resourceScopes: { [resource]: scopeNames(consent.resourceScopes) } },
+              consentScopes: consent && {
+                userScopes: consent.userScopes,
+                resourceScopes: { [resource]: scopeNames(consent.resourceScopes) },
+              },
             });
             issuer.setAccessTokenClaimsScript(state.jwtCustomizers['jwt.accessToken']?.script);
             const result = await runOAuthFlow({ transport: kind, sdk: 'v2', serverUrl: resource, clientId: app.id });
             if (!result.ok) throw result.error;
             const { username, name, email } = issuer.user;
-            expect(result.whoami).toMatchObject({ sub: issuer.user.sub, client_id: app.id, username, name, email, subjectType: 'user' });
+            expect(result.whoami).toMatchObject({
+              sub: issuer.user.sub,
+              client_id: app.id,
+              username,
+              name,
+              email,
+              subjectType: 'user',
+            });
             expect(result.whoami).not.toHaveProperty('missingProfileClaims');
-            expect(issuer.interactions.filter(({ clientId }) => clientId === app.id).at(-1)).toEqual({ clientId: app.id, prompt: 'consent' });
+            expect(issuer.interactions.filter(({ clientId }) => clientId === app.id).at(-1)).toEqual({
+              clientId: app.id,
+              prompt: 'consent',
+            });
           });
 
           it('`create-logto-mcp try` in the project signs in through login and consent and shows the user their claims', async () => {
             // The issuer knows the registered app from the previous test; the user consents again.
-            const child = execa('node', [CLI, 'try', project!.dir, '--no-open'], { reject: false, stdin: 'ignore', env: { NO_COLOR: '1' } });
+            const child = execa('node', [CLI, 'try', project!.dir, '--no-open'], {
+              reject: false,
+              stdin: 'ignore',
+              env: { NO_COLOR: '1' },
+            });
             const url = await lineWatcher(child.stdout).next((line) => line.startsWith(`${issuer.issuer}/auth?`));
             expect(new URL(url).searchParams.get('resource')).toBe(resource);
             await new ScriptedUserAgent().visit(url);
             const result = await child;
             expect(result.exitCode, String(result.stderr)).toBe(0);
             expect(result.stdout).toContain('Signed in; whoami answered:');
-            for (const [claim, value] of Object.entries({ sub: issuer.user.sub, username: issuer.user.username, client_id: summary.application.id, subjectType: 'user' })) {
+            for (const [claim, value] of Object.entries({
+              sub: issuer.user.sub,
+              username: issuer.user.username,
+              client_id: summary.application.id,
+              subjectType: 'user',
+            })) {
               expect(result.stdout).toMatch(new RegExp(`\\n\\s+${claim}\\s+${value.replace(/[.]/g, '\\.')}(\\n|$)`));
             }
           }, 120_000);
 
           it('unregister removes what register created', async () => {
-            const result = await runCli(['unregister', project!.dir, '--management-endpoint', emulator.url, '--yes'], { env: credentials });
+            const result = await runCli(['unregister', project!.dir, '--management-endpoint', emulator.url, '--yes'], {
+              env: credentials,
+            });
             expect(result.exitCode, result.stderr).toBe(0);
             expect(emulator.state.applications.some(({ id }) => id === summary.application.id)).toBe(false);
           });

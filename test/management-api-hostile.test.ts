@@ -29,7 +29,10 @@ afterEach(async () => {
 const TOKEN = { access_token: 'token', token_type: 'Bearer', expires_in: 3600, scope: 'all' };
 
 /** A server that hands out a token (unless `token` says otherwise) and answers everything else with `handler`. */
-async function hostile(handler: Handler, token: Handler = (_request, response) => json(response, 200, TOKEN)): Promise<Hostile> {
+async function hostile(
+  handler: Handler,
+  token: Handler = (_request, response) => json(response, 200, TOKEN),
+): Promise<Hostile> {
   const requests: string[] = [];
   const server = http.createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
@@ -41,7 +44,12 @@ async function hostile(handler: Handler, token: Handler = (_request, response) =
   return { url: await listenOnLoopback(server), requests };
 }
 
-function json(response: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function json(
+  response: http.ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   response.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
 }
 
@@ -67,20 +75,39 @@ async function failure(promise: Promise<unknown>): Promise<LogtoApiError> {
 }
 
 function target(server: Hostile): ManagementTarget {
-  return { logtoEndpoint: server.url, managementEndpoint: server.url, resource: 'https://default.logto.app/api', deployment: 'self-hosted', explanation: '' };
+  return {
+    logtoEndpoint: server.url,
+    managementEndpoint: server.url,
+    resource: 'https://default.logto.app/api',
+    deployment: 'self-hosted',
+    explanation: '',
+  };
 }
 
-const resource = (id: string) => ({ tenantId: 'default', id, name: `resource ${id}`, indicator: `https://${id}.example.invalid/api`, isDefault: false, accessTokenTtl: 3600 });
+const resource = (id: string) => ({
+  tenantId: 'default',
+  id,
+  name: `resource ${id}`,
+  indicator: `https://${id}.example.invalid/api`,
+  isDefault: false,
+  accessTokenTtl: 3600,
+});
 const RAW_CONTROLS = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/;
 
 describe('answers of the wrong shape are a clear error, not a TypeError', () => {
   it('HTML where JSON is expected, explained as "is this a Logto Management API?"', async () => {
-    const server = await hostile((_request, response) => response.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>Welcome to nginx</title>'));
+    const server = await hostile((_request, response) =>
+      response.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>Welcome to nginx</title>'),
+    );
     const api = await connect(server);
 
     const error = await failure(api.listResources());
 
-    expect(error).toMatchObject({ kind: 'response', request: 'GET /api/resources', message: 'GET /api/resources answered HTML, not JSON' });
+    expect(error).toMatchObject({
+      kind: 'response',
+      request: 'GET /api/resources',
+      message: 'GET /api/resources answered HTML, not JSON',
+    });
     const explained = explainLogtoError(error, target(server), 'm2m');
     expect(explained).toBeInstanceOf(UsageError);
     expect((explained as UsageError).message).toBe(
@@ -93,9 +120,21 @@ describe('answers of the wrong shape are a clear error, not a TypeError', () => 
     ['null', null, 'answered null, not a list'],
     ['an object', { items: [] }, 'answered an object, not a list'],
     ['a list of non-objects', [1, 2], 'answered a list whose item 1 is a number, not an object'],
-    ['an item without id', [resource('a'), { name: 'b', indicator: 'https://b.example.invalid' }], 'answered a list whose item 2 has no id'],
-    ['an empty id', [resource('a'), resource('b'), { ...resource('c'), id: '' }], "answered a list whose item 3's id is empty"],
-    ['an indicator that is not a string', [{ ...resource('a'), indicator: { href: 'x' } }], "answered a list whose item 1's indicator is an object, not a string"],
+    [
+      'an item without id',
+      [resource('a'), { name: 'b', indicator: 'https://b.example.invalid' }],
+      'answered a list whose item 2 has no id',
+    ],
+    [
+      'an empty id',
+      [resource('a'), resource('b'), { ...resource('c'), id: '' }],
+      "answered a list whose item 3's id is empty",
+    ],
+    [
+      'an indicator that is not a string',
+      [{ ...resource('a'), indicator: { href: 'x' } }],
+      "answered a list whose item 1's indicator is an object, not a string",
+    ],
   ])('a list answered with %s', async (_what, body, expected) => {
     const server = await hostile((_request, response) => json(response, 200, body, { 'total-number': '3' }));
     const api = await connect(server);
@@ -106,30 +145,50 @@ describe('answers of the wrong shape are a clear error, not a TypeError', () => 
   });
 
   it('checks single objects down to the fields the CLI reads', async () => {
-    const app = { id: 'app1', name: 'app', type: 'Native', isThirdParty: true, oidcClientMetadata: { redirectUris: ['http://127.0.0.1/cb', 7], postLogoutRedirectUris: [] } };
+    const app = {
+      id: 'app1',
+      name: 'app',
+      type: 'Native',
+      isThirdParty: true,
+      oidcClientMetadata: { redirectUris: ['http://127.0.0.1/cb', 7], postLogoutRedirectUris: [] },
+    };
     const server = await hostile((request, response, url) => {
       if (url.pathname === '/api/applications/app1') return json(response, 200, app);
-      if (url.pathname === '/api/applications/app1/secrets') return json(response, 200, [{ name: 'default', expiresAt: null }]);
-      if (url.pathname === '/api/applications/app1/user-consent-scopes') return json(response, 200, { userScopes: ['profile'], resourceScopes: [{ scopes: [{ name: 'x' }] }] });
+      if (url.pathname === '/api/applications/app1/secrets')
+        return json(response, 200, [{ name: 'default', expiresAt: null }]);
+      if (url.pathname === '/api/applications/app1/user-consent-scopes')
+        return json(response, 200, { userScopes: ['profile'], resourceScopes: [{ scopes: [{ name: 'x' }] }] });
       if (request.method === 'DELETE') return response.writeHead(204).end();
       response.writeHead(200).end();
     });
     const api = await connect(server);
 
     expect(await failure(api.getApplication('app1'))).toMatchObject({
-      message: 'GET /api/applications/app1 answered an object whose oidcClientMetadata.redirectUris[1] is a number, not a string',
+      message:
+        'GET /api/applications/app1 answered an object whose oidcClientMetadata.redirectUris[1] is a number, not a string',
     });
-    expect((await failure(api.listSecrets('app1'))).message).toBe('GET /api/applications/app1/secrets answered a list whose item 1 has no value');
-    expect((await failure(api.getConsentScopes('app1'))).message).toBe(
-      "GET /api/applications/app1/user-consent-scopes answered an object whose resourceScopes[0].scopes[0] has no id",
+    expect((await failure(api.listSecrets('app1'))).message).toBe(
+      'GET /api/applications/app1/secrets answered a list whose item 1 has no value',
     );
-    expect((await failure(api.createResource({ name: 'r', indicator: 'https://r.example.invalid' }))).message).toBe('POST /api/resources answered nothing, not an object');
+    expect((await failure(api.getConsentScopes('app1'))).message).toBe(
+      'GET /api/applications/app1/user-consent-scopes answered an object whose resourceScopes[0].scopes[0] has no id',
+    );
+    expect((await failure(api.createResource({ name: 'r', indicator: 'https://r.example.invalid' }))).message).toBe(
+      'POST /api/resources answered nothing, not an object',
+    );
     // An answer nothing is read from may be empty.
     await expect(api.deleteResource('r1')).resolves.toBeUndefined();
   });
 
   it('accepts extra fields and a missing optional one', async () => {
-    const app = { id: 'app1', name: 'app', type: 'Native', isThirdParty: true, oidcClientMetadata: { redirectUris: [], postLogoutRedirectUris: [] }, futureField: { x: 1 } };
+    const app = {
+      id: 'app1',
+      name: 'app',
+      type: 'Native',
+      isThirdParty: true,
+      oidcClientMetadata: { redirectUris: [], postLogoutRedirectUris: [] },
+      futureField: { x: 1 },
+    };
     const server = await hostile((_request, response) => json(response, 200, app));
     const api = await connect(server);
 
@@ -186,7 +245,10 @@ describe('a server that does not answer, or never stops answering', () => {
     const server = await hostile(() => {});
     const api = await connect(server, { retries: 3 });
 
-    expect(await failure(api.createRole({ name: 'r', description: 'd' }))).toMatchObject({ kind: 'network', message: expect.stringContaining('no answer in') });
+    expect(await failure(api.createRole({ name: 'r', description: 'd' }))).toMatchObject({
+      kind: 'network',
+      message: expect.stringContaining('no answer in'),
+    });
     expect(server.requests).toEqual(['POST /api/roles']);
   });
 
@@ -195,7 +257,11 @@ describe('a server that does not answer, or never stops answering', () => {
       () => {},
       () => {},
     );
-    expect(await failure(connect(server, { retries: 0 }))).toMatchObject({ kind: 'network', request: 'POST /oidc/token', message: expect.stringContaining('no answer in 0.3 s') });
+    expect(await failure(connect(server, { retries: 0 }))).toMatchObject({
+      kind: 'network',
+      request: 'POST /oidc/token',
+      message: expect.stringContaining('no answer in 0.3 s'),
+    });
   });
 
   it('times out a body that drips forever', async () => {
@@ -208,7 +274,10 @@ describe('a server that does not answer, or never stops answering', () => {
     const api = await connect(server, { retries: 0 });
     const started = Date.now();
 
-    expect(await failure(api.listResources())).toMatchObject({ kind: 'network', message: expect.stringContaining('no answer in') });
+    expect(await failure(api.listResources())).toMatchObject({
+      kind: 'network',
+      message: expect.stringContaining('no answer in'),
+    });
     expect(Date.now() - started).toBeLessThan(1500);
   });
 
@@ -224,7 +293,10 @@ describe('a server that does not answer, or never stops answering', () => {
     });
     const api = await connect(server, { retries: 0, timeoutMs: 5000 });
 
-    expect(await failure(api.listResources())).toMatchObject({ kind: 'response', message: 'GET /api/resources answered more than 10 MB' });
+    expect(await failure(api.listResources())).toMatchObject({
+      kind: 'response',
+      message: 'GET /api/resources answered more than 10 MB',
+    });
   });
 
   it('reads at most 64 KB of an error answer', async () => {
@@ -260,9 +332,15 @@ describe('a redirect is never followed: it would carry the credentials or the to
       (_request, response) => response.writeHead(307, { location: `${elsewhere.url}/oidc/token` }).end(),
     );
     const tokenError = await failure(connect(redirecting));
-    expect(tokenError.message).toContain(`POST /oidc/token answered a redirect (307) to ${elsewhere.url}/oidc/token, which is not followed`);
+    expect(tokenError.message).toContain(
+      `POST /oidc/token answered a redirect (307) to ${elsewhere.url}/oidc/token, which is not followed`,
+    );
 
-    const api = await connect(await hostile((_request, response) => response.writeHead(308, { location: `${elsewhere.url}/api/resources` }).end()));
+    const api = await connect(
+      await hostile((_request, response) =>
+        response.writeHead(308, { location: `${elsewhere.url}/api/resources` }).end(),
+      ),
+    );
     expect((await failure(api.listResources())).message).toContain('GET /api/resources answered a redirect (308)');
     expect(elsewhere.requests).toEqual([]);
     expect(tokenRequestsElsewhere).toBe(0);
@@ -276,18 +354,25 @@ describe('pagination cannot be made to loop', () => {
   };
 
   it('stops at 100 pages of a server that answers full pages forever', async () => {
-    const server = await hostile((_request, response, url) => json(response, 200, page(url, 100), { 'total-number': '1000000000' }));
+    const server = await hostile((_request, response, url) =>
+      json(response, 200, page(url, 100), { 'total-number': '1000000000' }),
+    );
     const api = await connect(server);
 
     const error = await failure(api.listResources());
 
-    expect(error).toMatchObject({ kind: 'response', message: 'GET /api/resources answered more than 100 pages of 100 items; stopped there' });
+    expect(error).toMatchObject({
+      kind: 'response',
+      message: 'GET /api/resources answered more than 100 pages of 100 items; stopped there',
+    });
     expect(server.requests).toHaveLength(100);
     expect(server.requests.at(-1)).toBe('GET /api/resources?page=100&page_size=100');
   });
 
   it('stops at a short page whatever Total-Number says', async () => {
-    const server = await hostile((_request, response, url) => json(response, 200, page(url, 3), { 'total-number': '1000000000' }));
+    const server = await hostile((_request, response, url) =>
+      json(response, 200, page(url, 3), { 'total-number': '1000000000' }),
+    );
     const api = await connect(server);
 
     await expect(api.listResources()).resolves.toHaveLength(3);
@@ -295,18 +380,28 @@ describe('pagination cannot be made to loop', () => {
   });
 
   it('stops when a page repeats the previous one (a server that ignores ?page)', async () => {
-    const server = await hostile((_request, response) => json(response, 200, page(new URL('http://x.invalid/?page=1'), 100), { 'total-number': '1000000000' }));
+    const server = await hostile((_request, response) =>
+      json(response, 200, page(new URL('http://x.invalid/?page=1'), 100), { 'total-number': '1000000000' }),
+    );
     const api = await connect(server);
 
-    expect(await failure(api.listResources())).toMatchObject({ kind: 'response', message: 'GET /api/resources answered page 2 with the same items as page 1' });
+    expect(await failure(api.listResources())).toMatchObject({
+      kind: 'response',
+      message: 'GET /api/resources answered page 2 with the same items as page 1',
+    });
     expect(server.requests).toHaveLength(2);
   });
 
   it.each(['-1', 'lots', '1e9', ''])('refuses Total-Number %j', async (total) => {
-    const server = await hostile((_request, response, url) => json(response, 200, page(url, 100), { 'total-number': total }));
+    const server = await hostile((_request, response, url) =>
+      json(response, 200, page(url, 100), { 'total-number': total }),
+    );
     const api = await connect(server);
 
-    expect(await failure(api.listResources())).toMatchObject({ kind: 'response', message: `GET /api/resources answered Total-Number "${total}", not a count` });
+    expect(await failure(api.listResources())).toMatchObject({
+      kind: 'response',
+      message: `GET /api/resources answered Total-Number "${total}", not a count`,
+    });
   });
 });
 
@@ -331,7 +426,9 @@ describe('text a server sent reaches the terminal without its control characters
   });
 
   it("a Management API error's message and code", async () => {
-    const server = await hostile((_request, response) => json(response, 422, { code: 'entity.\u001b[31mx', message: EVIL.repeat(50) }));
+    const server = await hostile((_request, response) =>
+      json(response, 422, { code: 'entity.\u001b[31mx', message: EVIL.repeat(50) }),
+    );
     const api = await connect(server);
 
     const error = await failure(api.createResource({ name: 'r', indicator: 'https://r.example.invalid' }));
@@ -345,7 +442,9 @@ describe('text a server sent reaches the terminal without its control characters
   });
 
   it("a shape error's details", async () => {
-    const server = await hostile((_request, response) => json(response, 200, [{ ...resource('a'), name: EVIL }, { [EVIL]: 1 }]));
+    const server = await hostile((_request, response) =>
+      json(response, 200, [{ ...resource('a'), name: EVIL }, { [EVIL]: 1 }]),
+    );
     const api = await connect(server);
 
     const error = await failure(api.listResources());
@@ -359,10 +458,18 @@ describe('text a server sent reaches the terminal without its control characters
 
   it("a network error's reason", async () => {
     const fetch = async (url: string | URL | Request) => {
-      if ((url instanceof Request ? url.url : String(url)).endsWith('/oidc/token')) return new Response(JSON.stringify(TOKEN), { status: 200 });
+      if ((url instanceof Request ? url.url : String(url)).endsWith('/oidc/token'))
+        return new Response(JSON.stringify(TOKEN), { status: 200 });
       throw new TypeError('fetch failed', { cause: { code: 'ECONNREFUSED', message: `connect ECONNREFUSED ${EVIL}` } });
     };
-    const api = await ManagementApi.connect({ endpoint: 'https://logto.example.invalid', resource: 'r', appId: 'a', appSecret: 's', fetch, retries: 0 });
+    const api = await ManagementApi.connect({
+      endpoint: 'https://logto.example.invalid',
+      resource: 'r',
+      appId: 'a',
+      appSecret: 's',
+      fetch,
+      retries: 0,
+    });
 
     const error = await failure(api.listRoles());
 

@@ -3,7 +3,15 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeTempDir, removeDir } from './support/cli.js';
 import { startMisbehavingIssuer, type Misbehaviour } from './support/misbehaving-issuer.js';
-import { checkCreateOptions, createOptionSpecs, detectPackageManager, packageNameFor, parseIssuer, parseScopes, type CreateOptions } from '../src/options/create-options.js';
+import {
+  checkCreateOptions,
+  createOptionSpecs,
+  detectPackageManager,
+  packageNameFor,
+  parseIssuer,
+  parseScopes,
+  type CreateOptions,
+} from '../src/options/create-options.js';
 import { checkIssuer, MAX_DISCOVERY_BYTES } from '../src/options/check-issuer.js';
 import { resolveOptions } from '../src/options/define.js';
 import { UsageError } from '../src/errors.js';
@@ -12,7 +20,8 @@ import { firstUnprintable } from '../src/printable.js';
 const scratch = makeTempDir('options');
 afterAll(() => removeDir(scratch));
 const nonInteractive = { interactive: false, yes: false };
-const resolve = (flags: Record<string, unknown>, context = nonInteractive) => resolveOptions(createOptionSpecs, flags, context);
+const resolve = (flags: Record<string, unknown>, context = nonInteractive) =>
+  resolveOptions(createOptionSpecs, flags, context);
 const issuer = 'https://abc123.logto.app/oidc';
 
 describe('create options', () => {
@@ -34,21 +43,39 @@ describe('create options', () => {
 
   it('derives the resource from --port and the port from --resource', async () => {
     const dir = path.join(scratch, 'p');
-    expect(await resolve({ directory: dir, issuer, port: '4100' })).toMatchObject({ resource: 'http://localhost:4100/mcp', port: 4100 });
+    expect(await resolve({ directory: dir, issuer, port: '4100' })).toMatchObject({
+      resource: 'http://localhost:4100/mcp',
+      port: 4100,
+    });
     // The default resource's path follows the transport.
-    expect(await resolve({ directory: dir, issuer, transport: 'sse' })).toMatchObject({ resource: 'http://localhost:3001/sse', port: 3001 });
-    expect(await resolve({ directory: dir, issuer, transport: 'sse', port: '4100' })).toMatchObject({ resource: 'http://localhost:4100/sse' });
+    expect(await resolve({ directory: dir, issuer, transport: 'sse' })).toMatchObject({
+      resource: 'http://localhost:3001/sse',
+      port: 3001,
+    });
+    expect(await resolve({ directory: dir, issuer, transport: 'sse', port: '4100' })).toMatchObject({
+      resource: 'http://localhost:4100/sse',
+    });
     // Both transports: the resource is Streamable HTTP's, and SSE is served below it.
-    expect(await resolve({ directory: dir, issuer, transport: 'both' })).toMatchObject({ resource: 'http://localhost:3001/mcp' });
-    expect(await resolve({ directory: dir, issuer, resource: 'http://127.0.0.1:4200/mcp' })).toMatchObject({ port: 4200 });
-    expect(await resolve({ directory: dir, issuer, resource: 'https://mcp.example.com/mcp' })).toMatchObject({ port: 3001 });
+    expect(await resolve({ directory: dir, issuer, transport: 'both' })).toMatchObject({
+      resource: 'http://localhost:3001/mcp',
+    });
+    expect(await resolve({ directory: dir, issuer, resource: 'http://127.0.0.1:4200/mcp' })).toMatchObject({
+      port: 4200,
+    });
+    expect(await resolve({ directory: dir, issuer, resource: 'https://mcp.example.com/mcp' })).toMatchObject({
+      port: 3001,
+    });
     // An https resource on loopback sits behind a local TLS proxy: the server's port is its own.
     expect(await resolve({ directory: dir, issuer, resource: 'https://localhost/mcp' })).toMatchObject({ port: 3001 });
-    expect(await resolve({ directory: dir, issuer, resource: 'https://localhost/mcp', port: '3005' })).toMatchObject({ port: 3005 });
+    expect(await resolve({ directory: dir, issuer, resource: 'https://localhost/mcp', port: '3005' })).toMatchObject({
+      port: 3005,
+    });
   });
 
   it('names the flag when a required answer is missing and there is no terminal', async () => {
-    await expect(resolve({ directory: path.join(scratch, 'x') })).rejects.toThrow(/Missing --issuer \(Logto issuer endpoint.*\)\. To go on, pass --issuer \(there is no terminal to ask in\)\./);
+    await expect(resolve({ directory: path.join(scratch, 'x') })).rejects.toThrow(
+      /Missing --issuer \(Logto issuer endpoint.*\)\. To go on, pass --issuer \(there is no terminal to ask in\)\./,
+    );
     // --yes takes defaults, but the issuer has none.
     await expect(resolve({}, { interactive: false, yes: true })).rejects.toThrow(/--issuer/);
     expect(await resolve({ issuer })).toMatchObject({ directory: 'logto-mcp-server' });
@@ -94,11 +121,21 @@ describe('create options', () => {
     const dir = path.join(scratch, 'i');
     // Tokens carry the discovery document's issuer in `iss` exactly, so advice to use `.../oidc/` must be followable.
     expect(await resolve({ directory: dir, issuer: `${issuer}/` })).toMatchObject({ issuer: `${issuer}/` });
-    expect(await resolve({ directory: dir, issuer: 'https://auth.example.com' })).toMatchObject({ issuer: 'https://auth.example.com' });
-    expect(await resolve({ directory: dir, issuer: 'https://auth.example.com/' })).toMatchObject({ issuer: 'https://auth.example.com/' });
-    await expect(resolve({ directory: dir, issuer: 'https://ABC123.logto.app/oidc' })).rejects.toThrow(/write it as https:\/\/abc123\.logto\.app\/oidc:/);
-    await expect(resolve({ directory: dir, issuer: 'https://Auth.example.com' })).rejects.toThrow(/write it as https:\/\/auth\.example\.com:/);
-    await expect(resolve({ directory: dir, issuer: 'https://abc123.logto.app:443/oidc' })).rejects.toThrow(/write it as https:\/\/abc123\.logto\.app\/oidc:/);
+    expect(await resolve({ directory: dir, issuer: 'https://auth.example.com' })).toMatchObject({
+      issuer: 'https://auth.example.com',
+    });
+    expect(await resolve({ directory: dir, issuer: 'https://auth.example.com/' })).toMatchObject({
+      issuer: 'https://auth.example.com/',
+    });
+    await expect(resolve({ directory: dir, issuer: 'https://ABC123.logto.app/oidc' })).rejects.toThrow(
+      /write it as https:\/\/abc123\.logto\.app\/oidc:/,
+    );
+    await expect(resolve({ directory: dir, issuer: 'https://Auth.example.com' })).rejects.toThrow(
+      /write it as https:\/\/auth\.example\.com:/,
+    );
+    await expect(resolve({ directory: dir, issuer: 'https://abc123.logto.app:443/oidc' })).rejects.toThrow(
+      /write it as https:\/\/abc123\.logto\.app\/oidc:/,
+    );
   });
 
   it('builds the default resource for --port 80 without the default port, and accepts it', async () => {
@@ -122,28 +159,52 @@ describe('create options', () => {
 
   it('checks that the folder can be written before anything is asked', async () => {
     writeFileSync(path.join(scratch, 'a-file'), '');
-    await expect(resolve({ directory: path.join(scratch, 'a-file', 'x'), issuer })).rejects.toThrow(/a-file is a file, not a folder, so .*x cannot be created in it/);
-    await expect(resolve({ directory: path.join(scratch, 'n'.repeat(256), 'x'), issuer })).rejects.toThrow(/is 256 bytes long; file systems allow at most 255 bytes per name/);
+    await expect(resolve({ directory: path.join(scratch, 'a-file', 'x'), issuer })).rejects.toThrow(
+      /a-file is a file, not a folder, so .*x cannot be created in it/,
+    );
+    await expect(resolve({ directory: path.join(scratch, 'n'.repeat(256), 'x'), issuer })).rejects.toThrow(
+      /is 256 bytes long; file systems allow at most 255 bytes per name/,
+    );
     // 255 bytes in one name is fine (here in two-byte characters, in a parent folder).
-    await expect(resolve({ directory: path.join(scratch, `${'é'.repeat(127)}x`, 'ok'), issuer })).resolves.toBeDefined();
+    await expect(
+      resolve({ directory: path.join(scratch, `${'é'.repeat(127)}x`, 'ok'), issuer }),
+    ).resolves.toBeDefined();
     symlinkSync(path.join(scratch, 'nowhere'), path.join(scratch, 'dangling'));
-    await expect(resolve({ directory: path.join(scratch, 'dangling'), issuer })).rejects.toThrow(/dangling is a symbolic link to .*nowhere, which does not exist/);
-    await expect(resolve({ directory: path.join(scratch, 'dangling', 'below'), issuer })).rejects.toThrow(/dangling is a symbolic link/);
+    await expect(resolve({ directory: path.join(scratch, 'dangling'), issuer })).rejects.toThrow(
+      /dangling is a symbolic link to .*nowhere, which does not exist/,
+    );
+    await expect(resolve({ directory: path.join(scratch, 'dangling', 'below'), issuer })).rejects.toThrow(
+      /dangling is a symbolic link/,
+    );
     // Nothing is left from the check.
     expect(readdirSync(scratch).filter((name) => name.includes('-creating-'))).toEqual([]);
   });
 
   it('refuses an SSE stream at the path its messages are posted to, and defaults the SSE resource to /sse', async () => {
-    const sse = await resolve({ directory: path.join(scratch, 's1'), issuer, transport: 'sse', resource: 'http://localhost:3001/v1/messages' });
-    expect(() => checkCreateOptions(sse as CreateOptions)).toThrow(/cannot be an SSE stream: its messages are posted there.*http:\/\/localhost:3001\/v1\/sse/);
+    const sse = await resolve({
+      directory: path.join(scratch, 's1'),
+      issuer,
+      transport: 'sse',
+      resource: 'http://localhost:3001/v1/messages',
+    });
+    expect(() => checkCreateOptions(sse as CreateOptions)).toThrow(
+      /cannot be an SSE stream: its messages are posted there.*http:\/\/localhost:3001\/v1\/sse/,
+    );
     const byDefault = await resolve({ directory: path.join(scratch, 's2'), issuer, transport: 'sse' });
     expect(byDefault.resource).toBe('http://localhost:3001/sse');
     expect(() => checkCreateOptions(byDefault as CreateOptions)).not.toThrow();
   });
 
   it('refuses a --port that the loopback --resource does not use', async () => {
-    const options = await resolve({ directory: path.join(scratch, 'm'), issuer, resource: 'http://localhost:4000/mcp', port: '5000' });
-    expect(() => checkCreateOptions(options as CreateOptions)).toThrow(/--port 5000 does not match the port of --resource/);
+    const options = await resolve({
+      directory: path.join(scratch, 'm'),
+      issuer,
+      resource: 'http://localhost:4000/mcp',
+      port: '5000',
+    });
+    expect(() => checkCreateOptions(options as CreateOptions)).toThrow(
+      /--port 5000 does not match the port of --resource/,
+    );
   });
 });
 
@@ -174,24 +235,40 @@ describe('package manager detection', () => {
 });
 
 describe('issuer check against issuers that misbehave', () => {
-  const check = async (misbehaviour: Misbehaviour, options?: { timeoutMs: number }, issuerOf = (server: { origin: string; issuer: string }) => server.issuer) => {
+  const check = async (
+    misbehaviour: Misbehaviour,
+    options?: { timeoutMs: number },
+    issuerOf = (server: { origin: string; issuer: string }) => server.issuer,
+  ) => {
     const server = await startMisbehavingIssuer(misbehaviour);
     try {
-      return { server, outcome: await checkIssuer(issuerOf(server), options).catch((error: unknown) => error as Error) };
+      return {
+        server,
+        outcome: await checkIssuer(issuerOf(server), options).catch((error: unknown) => error as Error),
+      };
     } finally {
       await server.close();
     }
   };
 
   it('refuses a redirect, saying where to, and names the issuer it points to when only the spelling differs', async () => {
-    const { server, outcome } = await check({ redirect: '/oidc/.well-known/openid-configuration' }, undefined, (s) => `${s.origin}/OIDC`);
+    const { server, outcome } = await check(
+      { redirect: '/oidc/.well-known/openid-configuration' },
+      undefined,
+      (s) => `${s.origin}/OIDC`,
+    );
     expect(outcome).toBeInstanceOf(UsageError);
     expect((outcome as Error).message).toBe(
       `${server.origin}/OIDC/.well-known/openid-configuration redirects (HTTP 301) to ${server.origin}/oidc/.well-known/openid-configuration: ` +
         `the issuer must be given as it answers. Use --issuer ${server.origin}/oidc (and check it in Logto Console).`,
     );
-    const elsewhere = await check({ redirect: 'https://login.elsewhere.invalid/oidc/.well-known/openid-configuration', status: 302 });
-    expect((elsewhere.outcome as Error).message).toMatch(/redirects \(HTTP 302\) to https:\/\/login\.elsewhere\.invalid\/oidc\/\.well-known\/openid-configuration; the issuer must answer itself\. Check the issuer/);
+    const elsewhere = await check({
+      redirect: 'https://login.elsewhere.invalid/oidc/.well-known/openid-configuration',
+      status: 302,
+    });
+    expect((elsewhere.outcome as Error).message).toMatch(
+      /redirects \(HTTP 302\) to https:\/\/login\.elsewhere\.invalid\/oidc\/\.well-known\/openid-configuration; the issuer must answer itself\. Check the issuer/,
+    );
     expect((elsewhere.outcome as Error).message).not.toContain('Use --issuer');
   });
 
@@ -230,7 +307,9 @@ describe('issuer check against issuers that misbehave', () => {
   });
 
   it('shows what the server sent only through printable()', async () => {
-    const { outcome } = await check({ body: JSON.stringify({ issuer: '\u001b]8;;https://evil.invalid\u0007click\u001b[2J\u202e', jwks_uri: 'x' }) });
+    const { outcome } = await check({
+      body: JSON.stringify({ issuer: '\u001b]8;;https://evil.invalid\u0007click\u001b[2J\u202e', jwks_uri: 'x' }),
+    });
     const message = (outcome as Error).message;
     expect(firstUnprintable(message)).toBeUndefined();
     expect(message).toContain('click\\u001b[2J\\u{202e}'); // JSON-escaped, then printable()

@@ -20,7 +20,14 @@ describe('the published package', () => {
     expect(manifest.dependencies ?? {}).toEqual({});
     const { stdout } = await execa('tar', ['-tzf', tarball]);
     const files = stdout.split('\n');
-    expect(files).toEqual(expect.arrayContaining(['package/bin/create-logto-mcp.js', 'package/dist/index.js', 'package/templates/base/_gitignore', 'package/templates/base/_env.hbs']));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'package/bin/create-logto-mcp.js',
+        'package/dist/index.js',
+        'package/templates/base/_gitignore',
+        'package/templates/base/_env.hbs',
+      ]),
+    );
     expect(files.filter((file) => /^package\/(src|test|bench)\//.test(file))).toEqual([]);
     // The bundle is split into chunks that load one another (scripts/build.mjs): all of them must ship.
     const chunks = readdirSync(path.join(REPO_ROOT, 'dist')).map((name) => `package/dist/${name}`);
@@ -35,15 +42,21 @@ describe('the published package', () => {
     // No dependencies to fetch: --offline proves the package is self-contained.
     await execa('npm', ['install', '--offline', '--no-audit', '--no-fund', tarball], { cwd: consumer });
     const bin = path.join(consumer, 'node_modules', '.bin', 'create-logto-mcp');
-    const result = await execa(bin, ['starter', '--yes', '--issuer', 'https://tenant.invalid/oidc', '--no-install', '--no-git'], {
-      cwd: consumer,
-      reject: false,
-      env: { NO_COLOR: '1' },
-    });
+    const result = await execa(
+      bin,
+      ['starter', '--yes', '--issuer', 'https://tenant.invalid/oidc', '--no-install', '--no-git'],
+      {
+        cwd: consumer,
+        reject: false,
+        env: { NO_COLOR: '1' },
+      },
+    );
     expect(result.stderr).not.toMatch(/✖/);
     expect(result.exitCode).toBe(0);
     const files = listTree(path.join(consumer, 'starter'));
-    expect(files).toEqual(expect.arrayContaining(['.gitignore', '.env', '.env.example', 'package.json', 'src/index.ts']));
+    expect(files).toEqual(
+      expect.arrayContaining(['.gitignore', '.env', '.env.example', 'package.json', 'src/index.ts']),
+    );
     expect(files.filter((file) => file.endsWith('.hbs') || path.basename(file).startsWith('_'))).toEqual([]);
   }, 120_000);
 });

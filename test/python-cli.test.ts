@@ -28,29 +28,73 @@ function tree(dir: string): Record<string, string> {
 describe('--language python', () => {
   it("refuses another language's framework, naming the language's own", async () => {
     const target = path.join(work, 'wrong-framework');
-    const result = await runCli([target, '--yes', '--language', 'python', '--framework', 'express', ...ISSUER, '--no-install']);
+    const result = await runCli([
+      target,
+      '--yes',
+      '--language',
+      'python',
+      '--framework',
+      'express',
+      ...ISSUER,
+      '--no-install',
+    ]);
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toContain('--framework "express" cannot be used here: it is a typescript framework; with --language python choose starlette.');
+    expect(result.stderr).toContain(
+      '--framework "express" cannot be used here: it is a typescript framework; with --language python choose starlette.',
+    );
     expect(existsSync(target)).toBe(false);
-    const typescript = await runCli([target, '--yes', '--language', 'typescript', '--framework', 'starlette', ...ISSUER, '--no-install']);
+    const typescript = await runCli([
+      target,
+      '--yes',
+      '--language',
+      'typescript',
+      '--framework',
+      'starlette',
+      ...ISSUER,
+      '--no-install',
+    ]);
     expect(typescript.stderr).toContain('with --language typescript choose express, hono.');
   });
 
   it('refuses --transport both, with the reason and the transports it has, before anything is written', async () => {
     const target = path.join(work, 'both');
-    const result = await runCli([target, '--yes', '--language', 'python', '--transport', 'both', ...ISSUER, '--no-install']);
+    const result = await runCli([
+      target,
+      '--yes',
+      '--language',
+      'python',
+      '--transport',
+      'both',
+      ...ISSUER,
+      '--no-install',
+    ]);
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toContain('not with --language python: the Python template serves one transport; choose streamable-http, or sse');
+    expect(result.stderr).toContain(
+      'not with --language python: the Python template serves one transport; choose streamable-http, or sse',
+    );
     expect(existsSync(target)).toBe(false);
   });
 
   it('is implied by --framework starlette, and offers both transports', async () => {
     for (const transport of ['streamable-http', 'sse']) {
       const target = path.join(work, `implied-${transport}`);
-      const result = await runCli([target, '--yes', '--framework', 'starlette', '--transport', transport, ...ISSUER, '--no-install', '--json']);
+      const result = await runCli([
+        target,
+        '--yes',
+        '--framework',
+        'starlette',
+        '--transport',
+        transport,
+        ...ISSUER,
+        '--no-install',
+        '--json',
+      ]);
       expect(result.exitCode, result.stderr).toBe(0);
       expect(JSON.parse(result.stdout)).toMatchObject({ language: 'python', framework: 'starlette', transport });
-      expect(JSON.parse(readFileSync(path.join(target, 'logto-mcp.json'), 'utf8'))).toMatchObject({ language: 'python', transport });
+      expect(JSON.parse(readFileSync(path.join(target, 'logto-mcp.json'), 'utf8'))).toMatchObject({
+        language: 'python',
+        transport,
+      });
       expect(existsSync(path.join(target, 'package.json'))).toBe(false);
     }
   });
@@ -60,12 +104,28 @@ describe('--language python', () => {
     const result = await runCli([target, '--yes', '--language', 'python', ...ISSUER, '--no-install']);
     expect(result.exitCode, result.stderr).toBe(0);
     const project = JSON.parse(
-      execFileSync('python3', ['-c', 'import json, sys, tomllib; print(json.dumps(tomllib.load(open(sys.argv[1], "rb"))["project"]))', path.join(target, 'pyproject.toml')], { encoding: 'utf8' }),
+      execFileSync(
+        'python3',
+        [
+          '-c',
+          'import json, sys, tomllib; print(json.dumps(tomllib.load(open(sys.argv[1], "rb"))["project"]))',
+          path.join(target, 'pyproject.toml'),
+        ],
+        { encoding: 'utf8' },
+      ),
     );
-    expect(project).toMatchObject({ name: 'a-b-c-x-y', 'requires-python': '>=3.11', scripts: { 'a-b-c-x-y': 'a_b_c_x_y.__main__:main' } });
+    expect(project).toMatchObject({
+      name: 'a-b-c-x-y',
+      'requires-python': '>=3.11',
+      scripts: { 'a-b-c-x-y': 'a_b_c_x_y.__main__:main' },
+    });
     const sources = listTree(target).filter((file) => file.endsWith('.py'));
     expect(sources).toContain('src/a_b_c_x_y/config.py');
-    execFileSync('python3', ['-c', 'import ast, sys\nfor f in sys.argv[1:]: ast.parse(open(f).read(), f)', ...sources.map((file) => path.join(target, file))]);
+    execFileSync('python3', [
+      '-c',
+      'import ast, sys\nfor f in sys.argv[1:]: ast.parse(open(f).read(), f)',
+      ...sources.map((file) => path.join(target, file)),
+    ]);
     expect(readFileSync(path.join(target, 'src/a_b_c_x_y/config.py'), 'utf8')).toContain('PROJECT_NAME = "a-b-c-x-y"');
   });
 
@@ -75,7 +135,10 @@ describe('--language python', () => {
       const result = await runCli([target, '--yes', '--language', 'python', ...ISSUER, '--no-install']);
       expect(result.exitCode, result.stderr).toBe(0);
     }
-    const withoutKey = (files: Record<string, string>) => ({ ...files, '.env': files['.env']!.replace(/^LOGTO_REGISTRATION_KEY=.*$/m, '') });
+    const withoutKey = (files: Record<string, string>) => ({
+      ...files,
+      '.env': files['.env']!.replace(/^LOGTO_REGISTRATION_KEY=.*$/m, ''),
+    });
     expect(withoutKey(tree(first!))).toEqual(withoutKey(tree(second!)));
   });
 
@@ -86,21 +149,37 @@ describe('--language python', () => {
     symlinkSync(process.execPath, path.join(bin, 'node'));
     const result = await runCli([target, '--yes', '--language', 'python', ...ISSUER], { env: { PATH: bin } });
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toContain('python3 is not on PATH: the Python project needs Python 3.11 or later to install. Install it, or pass --no-install; nothing was written.');
+    expect(result.stderr).toContain(
+      'python3 is not on PATH: the Python project needs Python 3.11 or later to install. Install it, or pass --no-install; nothing was written.',
+    );
     expect(existsSync(target)).toBe(false);
   });
 });
 
-describe.each(pythonVariants.map((variant) => [variantName(variant), variant] as const))('the Python templates of %s', (_, variant) => {
-  it('render a pyproject.toml whose every requirement comes from src/versions.ts, all of them used', async () => {
-    const flags = { issuer: 'https://abc.logto.app/oidc', directory: 'variant', ...variant };
-    const options = (await resolveOptions(createOptionSpecs, flags, { interactive: false, yes: true })) as CreateOptions;
-    const plan = planProject(options, work);
-    expect(plan.layers).toEqual(['python/base', `python/transport/${variant.transport}`, 'python/framework/starlette', `python/verifier/${variant.verifier}`]);
-    const pyproject = (await renderFiles(plan)).find((file) => file.path === 'pyproject.toml')!.content.toString();
-    const code = 'import json, sys, tomllib; t = tomllib.loads(sys.stdin.read()); print(json.dumps(t["project"]["dependencies"] + t["dependency-groups"]["dev"] + t["build-system"]["requires"]))';
-    const requirements = JSON.parse(execFileSync('python3', ['-c', code], { input: pyproject, encoding: 'utf8' })) as string[];
-    const quoted = requirements.map((requirement) => /^([A-Za-z0-9_.[\]-]+)(.*)$/.exec(requirement)!.slice(1));
-    expect(Object.fromEntries(quoted)).toEqual(generatedPythonRequirements);
-  });
-});
+describe.each(pythonVariants.map((variant) => [variantName(variant), variant] as const))(
+  'the Python templates of %s',
+  (_, variant) => {
+    it('render a pyproject.toml whose every requirement comes from src/versions.ts, all of them used', async () => {
+      const flags = { issuer: 'https://abc.logto.app/oidc', directory: 'variant', ...variant };
+      const options = (await resolveOptions(createOptionSpecs, flags, {
+        interactive: false,
+        yes: true,
+      })) as CreateOptions;
+      const plan = planProject(options, work);
+      expect(plan.layers).toEqual([
+        'python/base',
+        `python/transport/${variant.transport}`,
+        'python/framework/starlette',
+        `python/verifier/${variant.verifier}`,
+      ]);
+      const pyproject = (await renderFiles(plan)).find((file) => file.path === 'pyproject.toml')!.content.toString();
+      const code =
+        'import json, sys, tomllib; t = tomllib.loads(sys.stdin.read()); print(json.dumps(t["project"]["dependencies"] + t["dependency-groups"]["dev"] + t["build-system"]["requires"]))';
+      const requirements = JSON.parse(
+        execFileSync('python3', ['-c', code], { input: pyproject, encoding: 'utf8' }),
+      ) as string[];
+      const quoted = requirements.map((requirement) => /^([A-Za-z0-9_.[\]-]+)(.*)$/.exec(requirement)!.slice(1));
+      expect(Object.fromEntries(quoted)).toEqual(generatedPythonRequirements);
+    });
+  },
+);

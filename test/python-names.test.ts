@@ -34,7 +34,10 @@ describe('pythonString', () => {
     const values = [...HOSTILE, ...random];
     const literals = values.map(pythonString);
     for (const literal of literals) expect(literal).toMatch(/^"[\x20-\x7e]*"$/);
-    const read = python('import ast, json, sys; print(json.dumps([ast.literal_eval(s) for s in json.load(sys.stdin)]))', literals);
+    const read = python(
+      'import ast, json, sys; print(json.dumps([ast.literal_eval(s) for s in json.load(sys.stdin)]))',
+      literals,
+    );
     expect(read).toEqual(values);
   });
 
@@ -48,7 +51,10 @@ describe('toml', () => {
     const random = fc.sample(fc.string({ unit: 'grapheme' }), 200);
     const values = [...HOSTILE, ...random];
     const documents = values.map((value) => `name = ${toml(value)}\n`);
-    const read = python('import json, sys, tomllib; print(json.dumps([tomllib.loads(d)["name"] for d in json.load(sys.stdin)]))', documents);
+    const read = python(
+      'import json, sys, tomllib; print(json.dumps([tomllib.loads(d)["name"] for d in json.load(sys.stdin)]))',
+      documents,
+    );
     expect(read).toEqual(values);
   });
 
@@ -73,7 +79,10 @@ describe('Python project names', () => {
   });
 
   it("lists the local python3's standard-library modules", () => {
-    const local = python('import json, sys; print(json.dumps(sorted(n for n in sys.stdlib_module_names if not n.startswith("_"))))', null) as string[];
+    const local = python(
+      'import json, sys; print(json.dumps(sorted(n for n in sys.stdlib_module_names if not n.startswith("_"))))',
+      null,
+    ) as string[];
     expect([...PYTHON_STDLIB_MODULES].sort()).toEqual(local.sort());
   });
 });

@@ -46,15 +46,29 @@ async function start(options: EmulatorOptions = {}) {
 }
 
 function optionsFor(overrides: Partial<RegisterOptions> = {}): RegisterOptions {
-  return registerOptionsFor({ m2mAppId: M2M.id, m2mAppSecret: M2M.secret, issuer: emulator.issuer, resource: RESOURCE, scopes: [] }, overrides);
+  return registerOptionsFor(
+    { m2mAppId: M2M.id, m2mAppSecret: M2M.secret, issuer: emulator.issuer, resource: RESOURCE, scopes: [] },
+    overrides,
+  );
 }
 
 const register = (projectDir: string, overrides: Partial<RegisterOptions> = {}) =>
-  registerProject({ projectDir, options: optionsFor(overrides), ui: createUi(), deps: { sleep: vi.fn(async () => {}) } });
+  registerProject({
+    projectDir,
+    options: optionsFor(overrides),
+    ui: createUi(),
+    deps: { sleep: vi.fn(async () => {}) },
+  });
 
 async function unregister(projectDir: string) {
   const env = parseEnv(await readFile(path.join(projectDir, '.env'), 'utf8')) as Record<string, string>;
-  const getOptions = async () => ({ m2mAppId: M2M.id, m2mAppSecret: M2M.secret, issuer: env.LOGTO_ISSUER!, resource: env.MCP_RESOURCE!, yes: true });
+  const getOptions = async () => ({
+    m2mAppId: M2M.id,
+    m2mAppSecret: M2M.secret,
+    issuer: env.LOGTO_ISSUER!,
+    resource: env.MCP_RESOURCE!,
+    yes: true,
+  });
   return unregisterProject({ projectDir, getOptions, ui: createUi(), deps: { sleep: vi.fn(async () => {}) } });
 }
 
@@ -62,9 +76,18 @@ const stored = () => emulator.state.jwtCustomizers['jwt.accessToken'];
 const claimsRequests = () => emulator.requests.filter(({ path: p }) => p.startsWith('/api/configs/jwt-customizer'));
 const writes = () => emulator.requests.filter(({ method }) => method !== 'GET');
 /** What a user's access token for `aud` gets from the stored script, run as Logto runs it. */
-const claimsFor = (aud: string, user: Record<string, unknown> = USER, environmentVariables: Record<string, string> = {}) =>
-  runClaimsScript(stored()!.script, { token: { aud, accountId: user.id, scope: '' }, context: { user }, environmentVariables });
-const keyOf = async (dir: string) => (parseEnv(await readFile(path.join(dir, '.env'), 'utf8')) as Record<string, string>).LOGTO_REGISTRATION_KEY!;
+const claimsFor = (
+  aud: string,
+  user: Record<string, unknown> = USER,
+  environmentVariables: Record<string, string> = {},
+) =>
+  runClaimsScript(stored()!.script, {
+    token: { aud, accountId: user.id, scope: '' },
+    context: { user },
+    environmentVariables,
+  });
+const keyOf = async (dir: string) =>
+  (parseEnv(await readFile(path.join(dir, '.env'), 'utf8')) as Record<string, string>).LOGTO_REGISTRATION_KEY!;
 
 describe('register: profile claims', () => {
   it("installs this server's block: username, name and email in tokens for its resource only, recorded as created", async () => {
@@ -76,11 +99,15 @@ describe('register: profile claims', () => {
     expect(summary.profileClaims).toEqual({ claims: ['username', 'name', 'email'], status: 'created' });
     expect(claimsRequests().map(({ method, status }) => `${method} ${status}`)).toEqual(['GET 404', 'PUT 201']);
     const script = stored()!.script;
-    expect(script).toContain(`// >>> create-logto-mcp block: profile claims for "${RESOURCE}", registration ${await keyOf(dir)}`);
+    expect(script).toContain(
+      `// >>> create-logto-mcp block: profile claims for "${RESOURCE}", registration ${await keyOf(dir)}`,
+    );
     expect(await claimsFor(RESOURCE)).toEqual(PROFILE);
     expect(await claimsFor(OTHER_RESOURCE)).toEqual({});
     // Only what the user has: no empty claims.
-    expect(await claimsFor(RESOURCE, { id: 'u2', username: null, name: 'Bo', primaryEmail: null })).toEqual({ name: 'Bo' });
+    expect(await claimsFor(RESOURCE, { id: 'u2', username: null, name: 'Bo', primaryEmail: null })).toEqual({
+      name: 'Bo',
+    });
     const { logto } = JSON.parse(await readFile(path.join(dir, 'logto-mcp.json'), 'utf8'));
     expect(logto.created).toMatchObject({ profileClaims: true, signature: expect.any(String) });
     expect(capture.output.stdout).toContain(`created: username, name, email in access tokens for ${RESOURCE}`);
@@ -97,14 +124,20 @@ describe('register: profile claims', () => {
     expect(writes()).toEqual([]);
     expect(stored()!.script).toBe(script);
 
-    emulator.state.jwtCustomizers['jwt.accessToken'] = { script: script.replace('claims.email = user.primaryEmail', 'claims.mail = user.primaryEmail') };
+    emulator.state.jwtCustomizers['jwt.accessToken'] = {
+      script: script.replace('claims.email = user.primaryEmail', 'claims.mail = user.primaryEmail'),
+    };
     expect((await register(dir)).profileClaims).toMatchObject({ status: 'updated' });
     expect(stored()!.script).toBe(script);
   });
 
-  it("keeps a script someone wrote working beside its block, with its settings, and unregister puts it back as it was", async () => {
+  it('keeps a script someone wrote working beside its block, with its settings, and unregister puts it back as it was', async () => {
     await start();
-    emulator.state.jwtCustomizers['jwt.accessToken'] = { script: FOREIGN, environmentVariables: { TIER: 'gold' }, blockIssuanceOnError: true };
+    emulator.state.jwtCustomizers['jwt.accessToken'] = {
+      script: FOREIGN,
+      environmentVariables: { TIER: 'gold' },
+      blockIssuanceOnError: true,
+    };
     const dir = await makeProject({ issuer: emulator.issuer, scopes: '' });
 
     expect((await register(dir)).profileClaims).toMatchObject({ status: 'created' });
@@ -116,7 +149,9 @@ describe('register: profile claims', () => {
     expect(await claimsFor(RESOURCE, USER, { TIER: 'gold' })).toEqual({ tier: 'gold', ...PROFILE });
     expect(await claimsFor(OTHER_RESOURCE, USER, { TIER: 'gold' })).toEqual({ tier: 'gold' });
     // Its denial still stops the token.
-    await expect(claimsFor(RESOURCE, { ...USER, isSuspended: true }, { TIER: 'gold' })).rejects.toThrow(/denyAccess: suspended/);
+    await expect(claimsFor(RESOURCE, { ...USER, isSuspended: true }, { TIER: 'gold' })).rejects.toThrow(
+      /denyAccess: suspended/,
+    );
 
     const summary = await unregister(dir);
     expect(summary.removed.map(({ kind }) => kind)).toContain('claims-block');
@@ -166,25 +201,32 @@ describe('register: profile claims', () => {
 
     expect(summary.profileClaims).toBeNull();
     expect(claimsRequests()).toEqual([]);
-    expect(registerCommandLines(dir, optionsFor({ profileClaims: false }), {}).at(-1)).toContain(' --no-profile-claims');
+    expect(registerCommandLines(dir, optionsFor({ profileClaims: false }), {}).at(-1)).toContain(
+      ' --no-profile-claims',
+    );
     expect(registerCommandLines(dir, optionsFor(), {}).at(-1)).not.toContain('profile-claims');
     await unregister(dir);
     expect(claimsRequests()).toEqual([]);
   });
 
-  it("says in one line that the plan does not include custom JWT claims, and finishes the registration", async () => {
+  it('says in one line that the plan does not include custom JWT claims, and finishes the registration', async () => {
     await start({ customJwtEnabled: false });
     const dir = await makeProject({ issuer: emulator.issuer, scopes: '' });
 
     const summary = await register(dir);
 
-    expect(summary.profileClaims).toMatchObject({ status: 'refused', reason: expect.stringContaining('subscription.limit_exceeded') });
+    expect(summary.profileClaims).toMatchObject({
+      status: 'refused',
+      reason: expect.stringContaining('subscription.limit_exceeded'),
+    });
     expect(claimsRequests().map(({ method, status }) => `${method} ${status}`)).toEqual(['GET 404', 'PUT 403']);
     const warnings = capture.output.stderr.split('\n').filter((line) => line.includes('custom JWT claims'));
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/plan does not include custom JWT claims.*registration goes on/);
     expect(summary.application.status).toBe('created');
-    expect((parseEnv(await readFile(path.join(dir, '.env'), 'utf8')) as Record<string, string>).LOGTO_APP_ID).toBe(summary.application.id);
+    expect((parseEnv(await readFile(path.join(dir, '.env'), 'utf8')) as Record<string, string>).LOGTO_APP_ID).toBe(
+      summary.application.id,
+    );
     const { logto } = JSON.parse(await readFile(path.join(dir, 'logto-mcp.json'), 'utf8'));
     expect(logto.created).not.toHaveProperty('profileClaims');
 
@@ -196,7 +238,11 @@ describe('register: profile claims', () => {
   it('leaves alone a script it cannot merge safely, says why, and finishes the registration', async () => {
     await start();
     const dir = await makeProject({ issuer: emulator.issuer, scopes: '' });
-    for (const script of ['const claims = async () => ({});', 'const getCustomJwtClaims = async ( => {};', `${renderScript([])}// added by hand\n`]) {
+    for (const script of [
+      'const claims = async () => ({});',
+      'const getCustomJwtClaims = async ( => {};',
+      `${renderScript([])}// added by hand\n`,
+    ]) {
       emulator.state.jwtCustomizers['jwt.accessToken'] = { script };
       capture.output.stderr = '';
       const summary = await register(dir);

@@ -28,13 +28,19 @@ afterEach(async () => {
 });
 
 function register(projectDir: string, overrides: Partial<RegisterOptions> = {}) {
-  const options = registerOptionsFor({ m2mAppId: M2M.id, m2mAppSecret: M2M.secret, issuer: emulator.issuer, resource: RESOURCE, scopes: [] }, overrides);
+  const options = registerOptionsFor(
+    { m2mAppId: M2M.id, m2mAppSecret: M2M.secret, issuer: emulator.issuer, resource: RESOURCE, scopes: [] },
+    overrides,
+  );
   return registerProject({ projectDir, options, ui: createUi(), deps: { sleep: vi.fn(async () => {}) } });
 }
 
 async function projectWith(toolScopes: unknown, scopes = '') {
   const dir = await makeProject({ issuer: emulator.issuer, scopes });
-  await writeFile(path.join(dir, 'tool-scopes.json'), typeof toolScopes === 'string' ? toolScopes : JSON.stringify(toolScopes));
+  await writeFile(
+    path.join(dir, 'tool-scopes.json'),
+    typeof toolScopes === 'string' ? toolScopes : JSON.stringify(toolScopes),
+  );
   return dir;
 }
 
@@ -42,16 +48,23 @@ const resourceScopes = () => {
   const resource = emulator.state.resources.find(({ indicator }) => indicator === RESOURCE)!;
   return emulator.state.scopes.filter(({ resourceId }) => resourceId === resource.id);
 };
-const scopeNames = () => resourceScopes().map(({ name }) => name).sort();
+const scopeNames = () =>
+  resourceScopes()
+    .map(({ name }) => name)
+    .sort();
 
 describe('register with tool-scopes.json', () => {
   it("creates each tool's scopes, grants them through the role, and adds them to the app's consent scopes", async () => {
-    const dir = await projectWith({ tools: { whoami: [], greet: ['greet:write'], notes: ['notes:read', 'greet:write'] } });
+    const dir = await projectWith({
+      tools: { whoami: [], greet: ['greet:write'], notes: ['notes:read', 'greet:write'] },
+    });
     const summary = await register(dir);
 
     const { state } = emulator;
     expect(scopeNames()).toEqual(['greet:write', 'notes:read']);
-    const ids = resourceScopes().map(({ id }) => id).sort();
+    const ids = resourceScopes()
+      .map(({ id }) => id)
+      .sort();
     expect(summary.scopes.map(({ name, status }) => ({ name, status }))).toEqual([
       { name: 'greet:write', status: 'created' },
       { name: 'notes:read', status: 'created' },
@@ -61,7 +74,9 @@ describe('register with tool-scopes.json', () => {
     expect([...state.consent.get(summary.application.id)!.resourceScopes].sort()).toEqual(ids);
     expect(summary.consentScopes).toMatchObject({ resourceScopes: ['greet:write', 'notes:read'] });
     // Said before anything is created.
-    expect(capture.output.stderr + capture.output.stdout).toContain('tool-scopes.json: greet needs greet:write, notes needs notes:read greet:write.');
+    expect(capture.output.stderr + capture.output.stdout).toContain(
+      'tool-scopes.json: greet needs greet:write, notes needs notes:read greet:write.',
+    );
   });
 
   it('adds them to the required scopes, which stay the only required ones in .env', async () => {
@@ -75,9 +90,15 @@ describe('register with tool-scopes.json', () => {
   it('a tool scope added later is created, granted and consented on the next run; the rest is left as it was', async () => {
     const dir = await projectWith({ tools: { whoami: [], greet: ['greet:write'] } });
     await register(dir);
-    await writeFile(path.join(dir, 'tool-scopes.json'), JSON.stringify({ tools: { whoami: [], greet: ['greet:write'], notes: ['notes:read'] } }));
+    await writeFile(
+      path.join(dir, 'tool-scopes.json'),
+      JSON.stringify({ tools: { whoami: [], greet: ['greet:write'], notes: ['notes:read'] } }),
+    );
     const summary = await register(dir);
-    expect(summary.scopes.map(({ name, status }) => `${name} ${status}`)).toEqual(['greet:write existing', 'notes:read created']);
+    expect(summary.scopes.map(({ name, status }) => `${name} ${status}`)).toEqual([
+      'greet:write existing',
+      'notes:read created',
+    ]);
     expect(summary.role?.status).toBe('updated');
     expect(summary.consentScopes?.status).toBe('updated');
     expect(emulator.state.rolesScopes).toHaveLength(2);

@@ -6,7 +6,12 @@ import { registerCommand } from '../src/commands/register.js';
 import { unregisterCommand } from '../src/commands/unregister.js';
 import { UsageError } from '../src/errors.js';
 import type { RegisterOptions } from '../src/register/options.js';
-import { registerCommandLines, registerProject, SECRET_PLACEHOLDER, type RegisterSummary } from '../src/register/register.js';
+import {
+  registerCommandLines,
+  registerProject,
+  SECRET_PLACEHOLDER,
+  type RegisterSummary,
+} from '../src/register/register.js';
 import { trustEndpoint } from '../src/register/trusted-endpoints.js';
 import { unregisterProject } from '../src/register/unregister.js';
 import { cliInvocation } from '../src/invocation.js';
@@ -24,30 +29,53 @@ const sleep = vi.fn(async (_ms: number) => {});
 afterAll(removeProjects);
 
 async function start(options: EmulatorOptions = {}) {
-  emulator = await startManagementApiEmulator({ m2mApps: [{ id: M2M_ID, secret: M2M_SECRET, managementAccess: true }], ...options });
+  emulator = await startManagementApiEmulator({
+    m2mApps: [{ id: M2M_ID, secret: M2M_SECRET, managementAccess: true }],
+    ...options,
+  });
   // The project's .env names it, as if the user had registered there before (see trusted-endpoints.ts).
   await trustEndpoint(emulator.url);
   return emulator;
 }
 
 function optionsFor(overrides: Partial<RegisterOptions> = {}): RegisterOptions {
-  return registerOptionsFor({ m2mAppId: M2M_ID, m2mAppSecret: M2M_SECRET, issuer: emulator.issuer, resource: RESOURCE, scopes: ['read:whoami'] }, overrides);
+  return registerOptionsFor(
+    {
+      m2mAppId: M2M_ID,
+      m2mAppSecret: M2M_SECRET,
+      issuer: emulator.issuer,
+      resource: RESOURCE,
+      scopes: ['read:whoami'],
+    },
+    overrides,
+  );
 }
 
-async function register(projectDir: string, overrides: Partial<RegisterOptions> = {}, json = false): Promise<RegisterSummary> {
+async function register(
+  projectDir: string,
+  overrides: Partial<RegisterOptions> = {},
+  json = false,
+): Promise<RegisterSummary> {
   return registerProject({ projectDir, options: optionsFor(overrides), ui: createUi({ json }), json, deps: { sleep } });
 }
 
 /** Unregisters as the command does with --yes: the issuer and the resource from the project's .env. */
 async function unregister(projectDir: string) {
   const env = await readEnv(projectDir);
-  const getOptions = async () => ({ m2mAppId: M2M_ID, m2mAppSecret: M2M_SECRET, issuer: env.LOGTO_ISSUER!, resource: env.MCP_RESOURCE!, yes: true });
+  const getOptions = async () => ({
+    m2mAppId: M2M_ID,
+    m2mAppSecret: M2M_SECRET,
+    issuer: env.LOGTO_ISSUER!,
+    resource: env.MCP_RESOURCE!,
+    yes: true,
+  });
   return unregisterProject({ projectDir, getOptions, ui: createUi(), deps: { sleep } });
 }
 
 const writes = () => emulator.requests.filter(({ method }) => method !== 'GET');
 const readJson = async (file: string) => JSON.parse(await readFile(file, 'utf8')) as Record<string, any>;
-const readEnv = async (dir: string) => parseEnv(await readFile(path.join(dir, '.env'), 'utf8')) as Record<string, string>;
+const readEnv = async (dir: string) =>
+  parseEnv(await readFile(path.join(dir, '.env'), 'utf8')) as Record<string, string>;
 
 /** Every file of the project except .env, as text: none of them may hold a secret. */
 async function filesOtherThanEnv(dir: string): Promise<string> {
@@ -134,7 +162,13 @@ describe('register', () => {
   it('reuses what exists and creates only what is missing (resource there, app missing)', async () => {
     await start();
     const dir = await makeProject({ issuer: emulator.issuer });
-    emulator.state.resources.push({ id: 'handmade', name: 'Made by hand', indicator: RESOURCE, isDefault: false, accessTokenTtl: 3600 });
+    emulator.state.resources.push({
+      id: 'handmade',
+      name: 'Made by hand',
+      indicator: RESOURCE,
+      isDefault: false,
+      accessTokenTtl: 3600,
+    });
 
     const summary = await register(dir);
 
@@ -183,10 +217,11 @@ describe('register', () => {
     expect((await readJson(path.join(dir, 'logto-mcp.json'))).logto.created).not.toHaveProperty('application');
     expect(emulator.state.applications).toHaveLength(150);
     expect(emulator.requests.some(({ method, path: p }) => method === 'POST' && p === '/api/applications')).toBe(false);
-    expect(emulator.requests.filter(({ path: p, method }) => method === 'GET' && p === '/api/applications').map(({ query }) => query)).toEqual([
-      '?page=1&page_size=100',
-      '?page=2&page_size=100',
-    ]);
+    expect(
+      emulator.requests
+        .filter(({ path: p, method }) => method === 'GET' && p === '/api/applications')
+        .map(({ query }) => query),
+    ).toEqual(['?page=1&page_size=100', '?page=2&page_size=100']);
   });
 
   it('does not take an app or role of the same name that this project did not create: two projects called g1', async () => {
@@ -200,24 +235,39 @@ describe('register', () => {
     // Refused before anything is created, naming both and both ways out.
     const error = (await register(other, otherOptions).catch((e: unknown) => e)) as Error;
     expect(error).toBeInstanceOf(UsageError);
-    expect(error.message).toContain(`an app named "g1 MCP client" (${firstSummary.application.id}) that this project did not create`);
-    expect(error.message).toContain(`a role named "g1 user" (${firstSummary.role!.id}) that this project did not create`);
+    expect(error.message).toContain(
+      `an app named "g1 MCP client" (${firstSummary.application.id}) that this project did not create`,
+    );
+    expect(error.message).toContain(
+      `a role named "g1 user" (${firstSummary.role!.id}) that this project did not create`,
+    );
     expect(error.message).toContain('Pass --app-name <name> for a new one, or --adopt to reuse it.');
     expect(error.message).toContain('Pass --role-name <name> for a new one, or --adopt to reuse it.');
     expect(writes()).toEqual([]);
     expect((await readJson(path.join(other, 'logto-mcp.json'))).logto).toBeUndefined();
 
     // With names of its own it gets its own app and role; the first project's role grants only its own scope.
-    const otherSummary = await register(other, { ...otherOptions, appName: 'g1 (2) MCP client', roleName: 'g1 (2) user' });
+    const otherSummary = await register(other, {
+      ...otherOptions,
+      appName: 'g1 (2) MCP client',
+      roleName: 'g1 (2) user',
+    });
     expect(otherSummary.application).toMatchObject({ name: 'g1 (2) MCP client', status: 'created' });
     expect(otherSummary.role).toMatchObject({ name: 'g1 (2) user', status: 'created' });
-    const granted = (roleId: string) => emulator.state.rolesScopes.filter((grant) => grant.roleId === roleId).map(({ scopeId }) => scopeId);
+    const granted = (roleId: string) =>
+      emulator.state.rolesScopes.filter((grant) => grant.roleId === roleId).map(({ scopeId }) => scopeId);
     expect(granted(firstSummary.role!.id)).toEqual([firstSummary.scopes[0]!.id]);
     expect(granted(otherSummary.role!.id)).toEqual([otherSummary.scopes[0]!.id]);
 
     // A re-run of either finds its own by the recorded IDs, without --adopt.
-    expect((await register(first, { projectName: 'g1' })).application).toMatchObject({ id: firstSummary.application.id, status: 'existing' });
-    expect((await register(other, otherOptions)).application).toMatchObject({ id: otherSummary.application.id, status: 'existing' });
+    expect((await register(first, { projectName: 'g1' })).application).toMatchObject({
+      id: firstSummary.application.id,
+      status: 'existing',
+    });
+    expect((await register(other, otherOptions)).application).toMatchObject({
+      id: otherSummary.application.id,
+      status: 'existing',
+    });
 
     // Unregistering one leaves the other's app and role alone.
     await unregister(first);
@@ -236,17 +286,34 @@ describe('register', () => {
     expect(summary.application).toMatchObject({ id: firstSummary.application.id, status: 'existing' });
     expect(summary.role).toMatchObject({ id: firstSummary.role!.id, status: 'updated' });
     const { logto } = await readJson(path.join(other, 'logto-mcp.json'));
-    expect(logto).toMatchObject({ application: { id: firstSummary.application.id }, role: { id: firstSummary.role!.id } });
-    expect(logto.created).toEqual({ resource: summary.resource.id, scopeIds: [summary.scopes[0]!.id], profileClaims: true, signature: expect.any(String) });
+    expect(logto).toMatchObject({
+      application: { id: firstSummary.application.id },
+      role: { id: firstSummary.role!.id },
+    });
+    expect(logto.created).toEqual({
+      resource: summary.resource.id,
+      scopeIds: [summary.scopes[0]!.id],
+      profileClaims: true,
+      signature: expect.any(String),
+    });
 
     // The record names them, but a committed file is no proof: Logto marks them as the first project's, so a re-run needs --adopt again.
-    await expect(register(other, { resource: 'http://localhost:3002/mcp' })).rejects.toThrow(/that this project did not create.*--adopt/);
-    expect((await register(other, { resource: 'http://localhost:3002/mcp', adopt: true })).role).toMatchObject({ id: firstSummary.role!.id, status: 'existing' });
+    await expect(register(other, { resource: 'http://localhost:3002/mcp' })).rejects.toThrow(
+      /that this project did not create.*--adopt/,
+    );
+    expect((await register(other, { resource: 'http://localhost:3002/mcp', adopt: true })).role).toMatchObject({
+      id: firstSummary.role!.id,
+      status: 'existing',
+    });
 
     // The adopted role and app are the first project's and now use this resource's scope too: the resource stays.
     const removed = await unregister(other);
     expect(removed.kept).toEqual([
-      { kind: 'resource', id: summary.resource.id, reason: 'also used by role "my-server user", app "my-server MCP client"' },
+      {
+        kind: 'resource',
+        id: summary.resource.id,
+        reason: 'also used by role "my-server user", app "my-server MCP client"',
+      },
       { kind: 'application', id: firstSummary.application.id },
       { kind: 'role', id: firstSummary.role!.id },
     ]);
@@ -262,7 +329,10 @@ describe('register', () => {
     await expect(register(dir)).rejects.toThrow(/kept failing/);
     expect(emulator.state.applications).toHaveLength(1);
     const { logto } = await readJson(path.join(dir, 'logto-mcp.json'));
-    expect(logto.created).toMatchObject({ application: emulator.state.applications[0]!.id, role: emulator.state.roles[0]!.id });
+    expect(logto.created).toMatchObject({
+      application: emulator.state.applications[0]!.id,
+      role: emulator.state.roles[0]!.id,
+    });
 
     const summary = await register(dir);
 
@@ -300,9 +370,14 @@ describe('register', () => {
     expect(summary.role).toBeNull();
     expect(summary.scopes).toEqual([]);
     expect(emulator.state.roles).toEqual([]);
-    expect(emulator.state.consent.get(summary.application.id)).toEqual({ userScopes: ['profile', 'email'], resourceScopes: [] });
+    expect(emulator.state.consent.get(summary.application.id)).toEqual({
+      userScopes: ['profile', 'email'],
+      resourceScopes: [],
+    });
     // No empty list was ever sent.
-    const consentPost = emulator.requests.find(({ path: p, method }) => method === 'POST' && p.endsWith('/user-consent-scopes'))!;
+    const consentPost = emulator.requests.find(
+      ({ path: p, method }) => method === 'POST' && p.endsWith('/user-consent-scopes'),
+    )!;
     expect(consentPost.body).toEqual({ userScopes: ['profile', 'email'] });
   });
 
@@ -310,14 +385,26 @@ describe('register', () => {
     await start();
     const dir = await makeProject({ issuer: emulator.issuer });
 
-    const summary = await register(dir, { appType: 'traditional', redirectUri: ['https://agent.example.invalid/callback'] });
+    const summary = await register(dir, {
+      appType: 'traditional',
+      redirectUri: ['https://agent.example.invalid/callback'],
+    });
 
-    const appSecret = emulator.state.secrets.find(({ applicationId }) => applicationId === summary.application.id)!.value;
+    const appSecret = emulator.state.secrets.find(
+      ({ applicationId }) => applicationId === summary.application.id,
+    )!.value;
     expect((await readEnv(dir)).LOGTO_APP_SECRET).toBe(appSecret);
     expect(summary.application).toMatchObject({ type: 'traditional', hasSecret: true });
     expect(summary.application).not.toHaveProperty('secret');
-    expect(emulator.state.applications[0]!.oidcClientMetadata.redirectUris).toEqual(['https://agent.example.invalid/callback']);
-    for (const text of [capture.output.stdout, capture.output.stderr, await filesOtherThanEnv(dir), JSON.stringify(summary)]) {
+    expect(emulator.state.applications[0]!.oidcClientMetadata.redirectUris).toEqual([
+      'https://agent.example.invalid/callback',
+    ]);
+    for (const text of [
+      capture.output.stdout,
+      capture.output.stderr,
+      await filesOtherThanEnv(dir),
+      JSON.stringify(summary),
+    ]) {
       expect(text).not.toContain(appSecret);
       expect(text).not.toContain(M2M_SECRET);
     }
@@ -326,7 +413,12 @@ describe('register', () => {
   it('sets consent-screen branding for a third-party app, once', async () => {
     await start();
     const dir = await makeProject({ issuer: emulator.issuer });
-    const branding = { appLogo: 'https://cdn.example.invalid/logo.png', termsUrl: 'https://example.invalid/terms', privacyUrl: 'https://example.invalid/privacy', displayName: 'My Server' };
+    const branding = {
+      appLogo: 'https://cdn.example.invalid/logo.png',
+      termsUrl: 'https://example.invalid/terms',
+      privacyUrl: 'https://example.invalid/privacy',
+      displayName: 'My Server',
+    };
 
     const first = await register(dir, branding);
     const second = await register(dir, branding);
@@ -360,7 +452,10 @@ describe('register', () => {
 
     expect(summary.dynamicApps).toEqual({ status: 'updated' });
     expect(emulator.state.cimd.enabled).toBe(true);
-    expect(emulator.state.cimdConsent).toEqual({ userScopes: ['profile', 'email'], resourceScopes: [summary.scopes[0]!.id] });
+    expect(emulator.state.cimdConsent).toEqual({
+      userScopes: ['profile', 'email'],
+      resourceScopes: [summary.scopes[0]!.id],
+    });
     expect((await register(dir, { enableDynamicApps: true })).dynamicApps).toEqual({ status: 'existing' });
   });
 
@@ -423,7 +518,9 @@ describe('register errors', () => {
     emulator = await startManagementApiEmulator();
     const dir = await makeProject({ issuer });
 
-    await expect(register(dir, { issuer })).rejects.toThrow(/Cannot reach Logto at http:\/\/127\.0\.0\.1:\d+ \(.*ECONNREFUSED/);
+    await expect(register(dir, { issuer })).rejects.toThrow(
+      /Cannot reach Logto at http:\/\/127\.0\.0\.1:\d+ \(.*ECONNREFUSED/,
+    );
   });
 
   it('says when TLS fails', async () => {
@@ -453,7 +550,9 @@ describe('register errors', () => {
     await start({ managementResource: 'https://abc123.logto.app/api' });
     const dir = await makeProject({ issuer: emulator.issuer });
 
-    await expect(register(dir)).rejects.toThrow(/Management API resource https:\/\/default\.logto\.app\/api \(invalid_target\).*--tenant-id/);
+    await expect(register(dir)).rejects.toThrow(
+      /Management API resource https:\/\/default\.logto\.app\/api \(invalid_target\).*--tenant-id/,
+    );
     const summary = await register(dir, { managementResource: 'https://abc123.logto.app/api' });
     expect(summary.logto.managementResource).toBe('https://abc123.logto.app/api');
   });
@@ -462,17 +561,23 @@ describe('register errors', () => {
     await start({ m2mApps: [{ id: M2M_ID, secret: M2M_SECRET, managementAccess: false }] });
     const dir = await makeProject({ issuer: emulator.issuer });
 
-    await expect(register(dir)).rejects.toThrow(/"m2m-app" may not use the Management API \(GET \/api\/applications → 403 auth\.forbidden.*Logto Management API access/);
+    await expect(register(dir)).rejects.toThrow(
+      /"m2m-app" may not use the Management API \(GET \/api\/applications → 403 auth\.forbidden.*Logto Management API access/,
+    );
   });
 
   it('tells a duplicate from a quota', async () => {
     await start({ applicationLimit: 0 });
     const dir = await makeProject({ issuer: emulator.issuer });
-    await expect(register(dir)).rejects.toThrow(/quota is used up \(POST \/api\/applications → 403 subscription\.limit_exceeded/);
+    await expect(register(dir)).rejects.toThrow(
+      /quota is used up \(POST \/api\/applications → 403 subscription\.limit_exceeded/,
+    );
 
     emulator.failNext('POST', /^\/api\/resources$/, 422, 1, 'entity.unique_integrity_violation');
     const other = await makeProject({ issuer: emulator.issuer, resource: 'http://localhost:3002/mcp' });
-    await expect(register(other, { resource: 'http://localhost:3002/mcp', projectName: 'other-server' })).rejects.toThrow(/already exists \(POST \/api\/resources → 422 entity\.unique_integrity_violation/);
+    await expect(
+      register(other, { resource: 'http://localhost:3002/mcp', projectName: 'other-server' }),
+    ).rejects.toThrow(/already exists \(POST \/api\/resources → 422 entity\.unique_integrity_violation/);
   });
 
   it('retries 5xx with bounded backoff, then gives up cleanly', async () => {
@@ -490,7 +595,9 @@ describe('register errors', () => {
     sleep.mockClear();
     emulator.failNext('POST', /^\/api\/resources$/, 500, 1);
     const other = await makeProject({ issuer: emulator.issuer, resource: 'http://localhost:3002/mcp' });
-    await expect(register(other, { resource: 'http://localhost:3002/mcp', projectName: 'other-server' })).rejects.toThrow(/kept failing/);
+    await expect(
+      register(other, { resource: 'http://localhost:3002/mcp', projectName: 'other-server' }),
+    ).rejects.toThrow(/kept failing/);
     expect(sleep).not.toHaveBeenCalled();
   });
 
@@ -506,30 +613,65 @@ describe('register errors', () => {
     await start();
     const dir = await makeProject({ issuer: emulator.issuer });
     const attempt = (overrides: Partial<RegisterOptions>) =>
-      registerProject({ projectDir: dir, options: optionsFor(overrides), ui: createUi(), deps: { fetch: fetchSpy, sleep } });
+      registerProject({
+        projectDir: dir,
+        options: optionsFor(overrides),
+        ui: createUi(),
+        deps: { fetch: fetchSpy, sleep },
+      });
 
     await expect(attempt({ issuer: 'http://logto.example.invalid/oidc' })).rejects.toThrow(/must use https/);
     await expect(attempt({ issuer: 'https://logto.example.invalid/' })).rejects.toThrow(/does not end in \/oidc/);
     await expect(attempt({ tenantId: 'Not A Tenant' })).rejects.toThrow(/tenant ID/);
     await expect(attempt({ appType: 'traditional' })).rejects.toThrow(/needs at least one --redirect-uri/);
-    await expect(attempt({ redirectUri: ['http://agent.example.invalid/cb'] })).rejects.toThrow(/--redirect-uri.*https/);
-    await expect(attempt({ managementEndpoint: 'http://mgmt.example.invalid' })).rejects.toThrow(/--management-endpoint.*https/);
+    await expect(attempt({ redirectUri: ['http://agent.example.invalid/cb'] })).rejects.toThrow(
+      /--redirect-uri.*https/,
+    );
+    await expect(attempt({ managementEndpoint: 'http://mgmt.example.invalid' })).rejects.toThrow(
+      /--management-endpoint.*https/,
+    );
     expect(fetchSpy).not.toHaveBeenCalled();
   });
 });
 
 describe('register and unregister commands', () => {
-  const run = (command: ReturnType<typeof registerCommand>, args: string[]) => command.exitOverride().configureOutput({ writeErr: () => {} }).parseAsync(args, { from: 'user' });
+  const run = (command: ReturnType<typeof registerCommand>, args: string[]) =>
+    command
+      .exitOverride()
+      .configureOutput({ writeErr: () => {} })
+      .parseAsync(args, { from: 'user' });
 
   it('register reads the project config and prints JSON for scripts, with the secret only when asked', async () => {
     await start();
     const dir = await makeProject({ issuer: emulator.issuer, scopes: 'read:whoami' });
     vi.stubEnv('LOGTO_M2M_APP_SECRET', M2M_SECRET);
     try {
-      const base = [dir, '--m2m-app-id', M2M_ID, '--app-type', 'traditional', '--redirect-uri', 'https://agent.example.invalid/callback', '--json'];
+      const base = [
+        dir,
+        '--m2m-app-id',
+        M2M_ID,
+        '--app-type',
+        'traditional',
+        '--redirect-uri',
+        'https://agent.example.invalid/callback',
+        '--json',
+      ];
       await run(registerCommand(), base);
       const summary = JSON.parse(capture.output.stdout) as RegisterSummary;
-      expect(Object.keys(summary)).toEqual(['logto', 'resource', 'scopes', 'role', 'application', 'consentScopes', 'branding', 'dynamicApps', 'profileClaims', 'assignedUsers', 'files', 'nextSteps']);
+      expect(Object.keys(summary)).toEqual([
+        'logto',
+        'resource',
+        'scopes',
+        'role',
+        'application',
+        'consentScopes',
+        'branding',
+        'dynamicApps',
+        'profileClaims',
+        'assignedUsers',
+        'files',
+        'nextSteps',
+      ]);
       expect(summary.resource).toEqual({ id: expect.any(String), indicator: RESOURCE, status: 'created' });
       expect(summary.application).not.toHaveProperty('secret');
       const appSecret = (await readEnv(dir)).LOGTO_APP_SECRET!;
@@ -544,7 +686,10 @@ describe('register and unregister commands', () => {
 
       capture.output.stdout = '';
       await run(unregisterCommand(), [dir, '--m2m-app-id', M2M_ID, '--yes', '--json']);
-      expect(JSON.parse(capture.output.stdout)).toMatchObject({ removed: [{ kind: 'application' }, { kind: 'role' }, { kind: 'claims-block' }, { kind: 'resource' }], nothingRecorded: false });
+      expect(JSON.parse(capture.output.stdout)).toMatchObject({
+        removed: [{ kind: 'application' }, { kind: 'role' }, { kind: 'claims-block' }, { kind: 'resource' }],
+        nothingRecorded: false,
+      });
     } finally {
       vi.unstubAllEnvs();
     }
@@ -557,7 +702,9 @@ describe('register and unregister commands', () => {
     vi.stubEnv('LOGTO_M2M_APP_SECRET', '');
     try {
       await expect(run(registerCommand(), [dir])).rejects.toThrow(/Missing --m2m-app-id.*LOGTO_M2M_APP_ID/);
-      await expect(run(registerCommand(), [dir, '--m2m-app-id', M2M_ID])).rejects.toThrow(/Missing --m2m-app-secret.*LOGTO_M2M_APP_SECRET/);
+      await expect(run(registerCommand(), [dir, '--m2m-app-id', M2M_ID])).rejects.toThrow(
+        /Missing --m2m-app-secret.*LOGTO_M2M_APP_SECRET/,
+      );
     } finally {
       vi.unstubAllEnvs();
     }
@@ -565,13 +712,25 @@ describe('register and unregister commands', () => {
   });
 
   it('register refuses a folder that is not a generated project', async () => {
-    await expect(run(registerCommand(), ['/nonexistent-folder', '--m2m-app-id', 'x', '--m2m-app-secret', 'y'])).rejects.toThrow(/no logto-mcp\.json/);
+    await expect(
+      run(registerCommand(), ['/nonexistent-folder', '--m2m-app-id', 'x', '--m2m-app-secret', 'y']),
+    ).rejects.toThrow(/no logto-mcp\.json/);
   });
 
   it('register flags override the project config, with a warning when they differ', async () => {
     await start();
     const dir = await makeProject({ issuer: emulator.issuer });
-    await run(registerCommand(), [dir, '--m2m-app-id', M2M_ID, '--m2m-app-secret', M2M_SECRET, '--resource', 'http://localhost:4000/mcp', '--scopes', 'a:b c:d']);
+    await run(registerCommand(), [
+      dir,
+      '--m2m-app-id',
+      M2M_ID,
+      '--m2m-app-secret',
+      M2M_SECRET,
+      '--resource',
+      'http://localhost:4000/mcp',
+      '--scopes',
+      'a:b c:d',
+    ]);
     expect(emulator.state.resources.map(({ indicator }) => indicator)).toContain('http://localhost:4000/mcp');
     expect(emulator.state.scopes.map(({ name }) => name)).toEqual(['all', 'a:b', 'c:d']);
     expect(capture.output.stderr).toMatch(/reads MCP_RESOURCE=http:\/\/localhost:3001\/mcp from \.env/);
@@ -587,7 +746,14 @@ describe('register and unregister commands', () => {
 
 describe('registerCommandLines', () => {
   const options = () =>
-    optionsFor({ tenantId: 'abc123', appType: 'traditional', redirectUri: ["https://x.invalid/cb?a='1'"], defaultRole: true, adopt: true, displayName: 'My Server' });
+    optionsFor({
+      tenantId: 'abc123',
+      appType: 'traditional',
+      redirectUri: ["https://x.invalid/cb?a='1'"],
+      defaultRole: true,
+      adopt: true,
+      displayName: 'My Server',
+    });
   const command =
     `${cliInvocation()} register 'my server' --m2m-app-id m2m-app --tenant-id abc123 --app-type traditional ` +
     `--redirect-uri 'https://x.invalid/cb?a='\\''1'\\''' --default-role --adopt --display-name 'My Server'`;
@@ -605,21 +771,42 @@ describe('registerCommandLines', () => {
   });
 
   it('runs this CLI as it was started: node and the bin from a clone, npx from an installed package', () => {
-    expect(cliInvocation('/home/me/create-logto-mcp/bin/create-logto-mcp.js')).toBe('node /home/me/create-logto-mcp/bin/create-logto-mcp.js');
-    expect(cliInvocation('/home/me/my clone/bin/create-logto-mcp.js')).toBe("node '/home/me/my clone/bin/create-logto-mcp.js'");
-    expect(cliInvocation('/home/me/.npm/_npx/1a2b/node_modules/create-logto-mcp/bin/create-logto-mcp.js')).toBe('npx create-logto-mcp');
+    expect(cliInvocation('/home/me/create-logto-mcp/bin/create-logto-mcp.js')).toBe(
+      'node /home/me/create-logto-mcp/bin/create-logto-mcp.js',
+    );
+    expect(cliInvocation('/home/me/my clone/bin/create-logto-mcp.js')).toBe(
+      "node '/home/me/my clone/bin/create-logto-mcp.js'",
+    );
+    expect(cliInvocation('/home/me/.npm/_npx/1a2b/node_modules/create-logto-mcp/bin/create-logto-mcp.js')).toBe(
+      'npx create-logto-mcp',
+    );
   });
 });
 
 describe('register re-run: what the project registered is the default', () => {
-  const run = (args: string[]) => registerCommand().exitOverride().configureOutput({ writeErr: () => {} }).parseAsync(args, { from: 'user' });
+  const run = (args: string[]) =>
+    registerCommand()
+      .exitOverride()
+      .configureOutput({ writeErr: () => {} })
+      .parseAsync(args, { from: 'user' });
   const credentials = ['--m2m-app-id', M2M_ID, '--m2m-app-secret', M2M_SECRET];
   const AGENT = 'https://agent.example.invalid/callback';
 
   async function registeredTraditional() {
     await start();
     const dir = await makeProject({ issuer: emulator.issuer });
-    await run([dir, ...credentials, '--app-type', 'traditional', '--redirect-uri', AGENT, '--app-name', 'Agent', '--role-name', 'Agent users']);
+    await run([
+      dir,
+      ...credentials,
+      '--app-type',
+      'traditional',
+      '--redirect-uri',
+      AGENT,
+      '--app-name',
+      'Agent',
+      '--role-name',
+      'Agent users',
+    ]);
     emulator.requests.length = 0;
     capture.output.stdout = '';
     return dir;
@@ -635,25 +822,51 @@ describe('register re-run: what the project registered is the default', () => {
     expect(writes()).toEqual([]);
     expect(emulator.state).toEqual(state);
     expect(await readFile(path.join(dir, '.env'), 'utf8')).toBe(envBefore);
-    expect(summary.application).toMatchObject({ name: 'Agent', type: 'traditional', thirdParty: true, redirectUris: [AGENT], hasSecret: true, status: 'existing' });
+    expect(summary.application).toMatchObject({
+      name: 'Agent',
+      type: 'traditional',
+      thirdParty: true,
+      redirectUris: [AGENT],
+      hasSecret: true,
+      status: 'existing',
+    });
     expect(summary.role).toMatchObject({ name: 'Agent users', status: 'existing' });
   });
 
   it('a --redirect-uri that differs replaces the list (PATCH); a new --app-name renames the app and role, in place', async () => {
     const dir = await registeredTraditional();
     const other = 'https://agent.example.invalid/other';
-    await run([dir, ...credentials, '--redirect-uri', other, '--app-name', 'Agent 2', '--role-name', 'Agent 2 users', '--json']);
+    await run([
+      dir,
+      ...credentials,
+      '--redirect-uri',
+      other,
+      '--app-name',
+      'Agent 2',
+      '--role-name',
+      'Agent 2 users',
+      '--json',
+    ]);
     const summary = JSON.parse(capture.output.stdout) as RegisterSummary;
-    expect(writes().map(({ method, path: p }) => `${method} ${p}`)).toEqual([`PATCH /api/roles/${summary.role!.id}`, `PATCH /api/applications/${summary.application.id}`]);
+    expect(writes().map(({ method, path: p }) => `${method} ${p}`)).toEqual([
+      `PATCH /api/roles/${summary.role!.id}`,
+      `PATCH /api/applications/${summary.application.id}`,
+    ]);
     expect(emulator.state.applications).toHaveLength(1);
-    expect(emulator.state.applications[0]).toMatchObject({ name: 'Agent 2', type: 'Traditional', oidcClientMetadata: { redirectUris: [other] } });
+    expect(emulator.state.applications[0]).toMatchObject({
+      name: 'Agent 2',
+      type: 'Traditional',
+      oidcClientMetadata: { redirectUris: [other] },
+    });
     expect(emulator.state.roles.map(({ name }) => name)).toEqual(['Agent 2 users']);
     expect(summary.application.status).toBe('updated');
   });
 
   it('refuses what Logto cannot change (the app type, first or third party) with the reason, before any write', async () => {
     const dir = await registeredTraditional();
-    await expect(run([dir, ...credentials, '--app-type', 'native'])).rejects.toThrow(/is a third-party Traditional app, not a third-party Native one, and Logto cannot change that/);
+    await expect(run([dir, ...credentials, '--app-type', 'native'])).rejects.toThrow(
+      /is a third-party Traditional app, not a third-party Native one, and Logto cannot change that/,
+    );
     await expect(run([dir, ...credentials, '--first-party'])).rejects.toThrow(/not a first-party Traditional one/);
     expect(writes()).toEqual([]);
   });
@@ -661,7 +874,9 @@ describe('register re-run: what the project registered is the default', () => {
   it('a registered traditional app deleted in the Console is not silently replaced by a native one', async () => {
     const dir = await registeredTraditional();
     emulator.state.applications = [];
-    await expect(run([dir, ...credentials])).rejects.toThrow(/The Traditional app the project registered \(\w+\) is no longer in Logto.*--app-type and --redirect-uri/);
+    await expect(run([dir, ...credentials])).rejects.toThrow(
+      /The Traditional app the project registered \(\w+\) is no longer in Logto.*--app-type and --redirect-uri/,
+    );
     expect(writes()).toEqual([]);
     await run([dir, ...credentials, '--app-type', 'traditional', '--redirect-uri', AGENT]);
     expect(emulator.state.applications).toHaveLength(1);
@@ -671,10 +886,20 @@ describe('register re-run: what the project registered is the default', () => {
     await start();
     emulator.state.users.push(
       { id: 'u1', username: 'alice', primaryEmail: null, name: null, customData: {}, password: null, createdAt: 0 },
-      { id: 'u2', username: null, primaryEmail: 'bob@example.invalid', name: null, customData: {}, password: null, createdAt: 0 },
+      {
+        id: 'u2',
+        username: null,
+        primaryEmail: 'bob@example.invalid',
+        name: null,
+        customData: {},
+        password: null,
+        createdAt: 0,
+      },
     );
     const dir = await makeProject({ issuer: emulator.issuer });
-    await expect(run([dir, ...credentials, '--assign-user', 'alice', '--assign-user', 'carol'])).rejects.toThrow(/No Logto user has the username or email carol/);
+    await expect(run([dir, ...credentials, '--assign-user', 'alice', '--assign-user', 'carol'])).rejects.toThrow(
+      /No Logto user has the username or email carol/,
+    );
     expect(writes()).toEqual([]);
 
     capture.output.stdout = '';

@@ -17,17 +17,37 @@ const work = makeTempDir('render');
 afterAll(() => removeDir(work));
 
 async function optionsFor(flags: Record<string, unknown>): Promise<CreateOptions> {
-  return await resolveOptions(createOptionSpecs, { issuer: 'https://abc.logto.app/oidc', ...flags }, { interactive: false, yes: true });
+  return await resolveOptions(
+    createOptionSpecs,
+    { issuer: 'https://abc.logto.app/oidc', ...flags },
+    { interactive: false, yes: true },
+  );
 }
 
 describe('planProject', () => {
   it('picks the layers and variables from the options alone', async () => {
-    const plan = planProject(await optionsFor({ directory: 'My Server', scopes: 'read:whoami', packageManager: 'pnpm' }), '/somewhere');
+    const plan = planProject(
+      await optionsFor({ directory: 'My Server', scopes: 'read:whoami', packageManager: 'pnpm' }),
+      '/somewhere',
+    );
     expect(plan.targetDir).toBe('/somewhere/My Server');
-    expect(plan.layers).toEqual(['base', 'transport/streamable-http', 'endpoints/streamable-http', 'framework/express', 'verifier/jwt']);
+    expect(plan.layers).toEqual([
+      'base',
+      'transport/streamable-http',
+      'endpoints/streamable-http',
+      'framework/express',
+      'verifier/jwt',
+    ]);
     // --transport both: the two transport modules, and the endpoints layer serving them (SSE below the resource).
     const both = planProject(await optionsFor({ directory: 'b', transport: 'both' }), '/somewhere');
-    expect(both.layers).toEqual(['base', 'transport/streamable-http', 'transport/sse', 'endpoints/both', 'framework/express', 'verifier/jwt']);
+    expect(both.layers).toEqual([
+      'base',
+      'transport/streamable-http',
+      'transport/sse',
+      'endpoints/both',
+      'framework/express',
+      'verifier/jwt',
+    ]);
     expect(both.variables).toMatchObject({
       resource: 'http://localhost:3001/mcp',
       streamableHttpUrl: 'http://localhost:3001/mcp',
@@ -35,7 +55,14 @@ describe('planProject', () => {
       sseMessagesPath: '/mcp/messages',
       clientUrl: 'http://localhost:3001/mcp',
     });
-    expect(plan.variables).toMatchObject({ projectName: 'my-server', requiredScopes: ['read:whoami'], run: 'pnpm', resource: 'http://localhost:3001/mcp', port: 3001, host: '127.0.0.1' });
+    expect(plan.variables).toMatchObject({
+      projectName: 'my-server',
+      requiredScopes: ['read:whoami'],
+      run: 'pnpm',
+      resource: 'http://localhost:3001/mcp',
+      port: 3001,
+      host: '127.0.0.1',
+    });
   });
 
   it('binds the IPv6 loopback address when the resource names it', async () => {
@@ -44,17 +71,21 @@ describe('planProject', () => {
   });
 });
 
-describe.each(variants.map((variant) => [variantName(variant), variant] as const))('the templates of %s', (_, variant) => {
-  it('exist for every layer the plan names, and render a package.json whose versions come from src/versions.ts', async () => {
-    const plan = planProject(await optionsFor({ directory: 'variant', ...variant }), work);
-    for (const layer of plan.layers) expect(statSync(path.join(TEMPLATES_DIR, layer)).isDirectory(), `templates/${layer}`).toBe(true);
-    const files = await renderFiles(plan);
-    const manifest = JSON.parse(files.find((file) => file.path === 'package.json')!.content.toString());
-    for (const [name, range] of Object.entries({ ...manifest.dependencies, ...manifest.devDependencies })) {
-      expect(range, name).toBe(generatedVersions[name as keyof typeof generatedVersions]);
-    }
-  });
-});
+describe.each(variants.map((variant) => [variantName(variant), variant] as const))(
+  'the templates of %s',
+  (_, variant) => {
+    it('exist for every layer the plan names, and render a package.json whose versions come from src/versions.ts', async () => {
+      const plan = planProject(await optionsFor({ directory: 'variant', ...variant }), work);
+      for (const layer of plan.layers)
+        expect(statSync(path.join(TEMPLATES_DIR, layer)).isDirectory(), `templates/${layer}`).toBe(true);
+      const files = await renderFiles(plan);
+      const manifest = JSON.parse(files.find((file) => file.path === 'package.json')!.content.toString());
+      for (const [name, range] of Object.entries({ ...manifest.dependencies, ...manifest.devDependencies })) {
+        expect(range, name).toBe(generatedVersions[name as keyof typeof generatedVersions]);
+      }
+    });
+  },
+);
 
 it('every version src/versions.ts lists is used by some combination of the declared choices', async () => {
   const used = new Set<string>();
@@ -109,14 +140,24 @@ describe('renderFiles', () => {
 });
 
 describe('mergePackageJson', () => {
-  const merge = (...fragments: object[]) => JSON.parse(mergePackageJson(fragments.map((value, i) => ({ source: `layer${i}/package.json.hbs`, text: JSON.stringify(value) }))));
+  const merge = (...fragments: object[]) =>
+    JSON.parse(
+      mergePackageJson(
+        fragments.map((value, i) => ({ source: `layer${i}/package.json.hbs`, text: JSON.stringify(value) })),
+      ),
+    );
 
   it('merges objects key by key in layer order, the later layer winning; keys keep their first place', () => {
     const merged = merge(
       { name: 'p', scripts: { dev: 'a', test: 'vitest' }, files: ['dist'] },
       { scripts: { dev: 'b', lint: 'x' }, files: ['src'], type: 'module' },
     );
-    expect(merged).toEqual({ name: 'p', scripts: { dev: 'b', test: 'vitest', lint: 'x' }, files: ['src'], type: 'module' });
+    expect(merged).toEqual({
+      name: 'p',
+      scripts: { dev: 'b', test: 'vitest', lint: 'x' },
+      files: ['src'],
+      type: 'module',
+    });
     expect(Object.keys(merged)).toEqual(['name', 'scripts', 'files', 'type']);
     expect(Object.keys(merged.scripts)).toEqual(['dev', 'test', 'lint']);
   });
@@ -124,7 +165,11 @@ describe('mergePackageJson', () => {
   it('sorts every dependency map by name, whichever layer brought a package, and lists a package once', () => {
     const merged = merge(
       { dependencies: { zod: '1', '@scope/b': '1' }, devDependencies: { vitest: '4', jose: '6', '@types/node': '20' } },
-      { dependencies: { express: '5', jose: '6' }, devDependencies: { '@types/express': '5' }, peerDependencies: { y: '1', x: '1' } },
+      {
+        dependencies: { express: '5', jose: '6' },
+        devDependencies: { '@types/express': '5' },
+        peerDependencies: { y: '1', x: '1' },
+      },
     );
     expect(Object.keys(merged.dependencies)).toEqual(['@scope/b', 'express', 'jose', 'zod']);
     expect(Object.keys(merged.devDependencies)).toEqual(['@types/express', '@types/node', 'vitest']); // jose: a runtime dependency
@@ -132,12 +177,18 @@ describe('mergePackageJson', () => {
   });
 
   it('writes two-space JSON ending with a newline, as npm does', () => {
-    expect(mergePackageJson([{ source: 'base/package.json.hbs', text: '{"name":"p","engines":{"node":">=20"}}' }])).toBe('{\n  "name": "p",\n  "engines": {\n    "node": ">=20"\n  }\n}\n');
+    expect(
+      mergePackageJson([{ source: 'base/package.json.hbs', text: '{"name":"p","engines":{"node":">=20"}}' }]),
+    ).toBe('{\n  "name": "p",\n  "engines": {\n    "node": ">=20"\n  }\n}\n');
   });
 
   it('names the template whose fragment is not a JSON object', () => {
-    expect(() => mergePackageJson([{ source: 'framework/x/package.json.hbs', text: '{"dependencies": {},}' }])).toThrow(/^templates\/framework\/x\/package\.json\.hbs does not render to JSON/);
-    expect(() => mergePackageJson([{ source: 'verifier/y/package.json.hbs', text: '[]' }])).toThrow('templates/verifier/y/package.json.hbs must render to a JSON object');
+    expect(() => mergePackageJson([{ source: 'framework/x/package.json.hbs', text: '{"dependencies": {},}' }])).toThrow(
+      /^templates\/framework\/x\/package\.json\.hbs does not render to JSON/,
+    );
+    expect(() => mergePackageJson([{ source: 'verifier/y/package.json.hbs', text: '[]' }])).toThrow(
+      'templates/verifier/y/package.json.hbs must render to a JSON object',
+    );
   });
 });
 
@@ -155,9 +206,18 @@ describe('writeProject', () => {
   });
 
   it.each([
-    ['ENOSPC', /^Cannot write .*\/full\/project\/src\/b\.ts: no space left on the device \(ENOSPC\)\. Nothing was written\. Free some space/],
-    ['EDQUOT', /^Cannot write .*\/full\/project\/src\/b\.ts: your disk quota is used up \(EDQUOT\)\. Nothing was written\./],
-    ['EROFS', /^Cannot write .*\/full\/project\/src\/b\.ts: the file system is read-only \(EROFS\)\. Nothing was written\. Choose a folder on a writable disk\.$/],
+    [
+      'ENOSPC',
+      /^Cannot write .*\/full\/project\/src\/b\.ts: no space left on the device \(ENOSPC\)\. Nothing was written\. Free some space/,
+    ],
+    [
+      'EDQUOT',
+      /^Cannot write .*\/full\/project\/src\/b\.ts: your disk quota is used up \(EDQUOT\)\. Nothing was written\./,
+    ],
+    [
+      'EROFS',
+      /^Cannot write .*\/full\/project\/src\/b\.ts: the file system is read-only \(EROFS\)\. Nothing was written\. Choose a folder on a writable disk\.$/,
+    ],
     ['EACCES', /^Cannot write .*\/full\/project\/src\/b\.ts: permission denied \(EACCES\)\./],
   ])('turns %s from a write into one line naming the file, and leaves nothing behind', async (code, message) => {
     const target = path.join(work, 'full', 'project');
@@ -165,7 +225,8 @@ describe('writeProject', () => {
     const failingFs: ProjectFs = {
       ...fsPromises,
       writeFile: (async (file: Parameters<typeof fsPromises.writeFile>[0], ...rest: [never, never]) => {
-        if (typeof file === 'string' && file.endsWith('b.ts')) throw Object.assign(new Error(`${code}: failed, write`), { code, syscall: 'write' });
+        if (typeof file === 'string' && file.endsWith('b.ts'))
+          throw Object.assign(new Error(`${code}: failed, write`), { code, syscall: 'write' });
         return fsPromises.writeFile(file, ...rest);
       }) as ProjectFs['writeFile'],
     };
@@ -192,10 +253,17 @@ describe('writeProject', () => {
     const target = path.join(work, 'conflicts');
     mkdirSync(path.join(target, 'package.json'), { recursive: true });
     writeFileSync(path.join(target, 'src'), 'mine');
-    const files = ['README.md', 'package.json', 'src/index.ts'].map((file) => ({ path: file, content: Buffer.from('new') }));
-    await expect(writeProject(target, files)).rejects.toThrow(/^Cannot write into .*conflicts: package\.json is a folder where the project needs a file\. Move or remove it, then run again; nothing was written\.$/);
+    const files = ['README.md', 'package.json', 'src/index.ts'].map((file) => ({
+      path: file,
+      content: Buffer.from('new'),
+    }));
+    await expect(writeProject(target, files)).rejects.toThrow(
+      /^Cannot write into .*conflicts: package\.json is a folder where the project needs a file\. Move or remove it, then run again; nothing was written\.$/,
+    );
     rmSync(path.join(target, 'package.json'), { recursive: true });
-    await expect(writeProject(target, files)).rejects.toThrow(/src is a file where the project needs a folder \(for src\/index\.ts\)/);
+    await expect(writeProject(target, files)).rejects.toThrow(
+      /src is a file where the project needs a folder \(for src\/index\.ts\)/,
+    );
     expect(readdirSync(target)).toEqual(['src']); // README.md was not moved in first
     expect(readFileSync(path.join(target, 'src'), 'utf8')).toBe('mine');
   });
@@ -215,7 +283,10 @@ describe('writeProject', () => {
 
 describe('keepExistingState', () => {
   it.each([
-    ['{"generator":', /logto-mcp\.json: it is not valid JSON \(.*\)\. Fix or remove it, then run again; nothing was written\.$/],
+    [
+      '{"generator":',
+      /logto-mcp\.json: it is not valid JSON \(.*\)\. Fix or remove it, then run again; nothing was written\.$/,
+    ],
     ['null', /logto-mcp\.json: it holds null, not a JSON object\./],
     ['[1, 2]', /it holds \[1, 2\], not a JSON object/],
     ['"\u202Egnp"', /it holds "\\u\{202e\}gnp", not a JSON object/], // a raw bidi override is valid JSON
@@ -223,7 +294,9 @@ describe('keepExistingState', () => {
     const target = path.join(work, `keep-${Math.random().toString(36).slice(2)}`);
     mkdirSync(target);
     writeFileSync(path.join(target, 'logto-mcp.json'), old);
-    const error = (await keepExistingState(target, [{ path: 'logto-mcp.json', content: Buffer.from('{}') }]).catch((e: unknown) => e)) as Error;
+    const error = (await keepExistingState(target, [{ path: 'logto-mcp.json', content: Buffer.from('{}') }]).catch(
+      (e: unknown) => e,
+    )) as Error;
     expect(error).toBeInstanceOf(UsageError);
     expect(error.message).toMatch(message);
     expect(error.message).toContain(path.join(target, 'logto-mcp.json'));

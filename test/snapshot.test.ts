@@ -19,7 +19,8 @@ const ANSWERS = ['--yes', '--issuer', 'https://tenant.invalid/oidc', '--skip-iss
 const SNAPSHOT_VERSION = '0.0.0-snapshot';
 const UPDATE = process.env.UPDATE_SNAPSHOTS === '1';
 
-const packageVersion = (JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+const packageVersion = (JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string })
+  .version;
 
 /** The snapshot's name for a project file. */
 const snapshotName = (file: string) => file.replace(/(^|\/)\.gitignore$/, '$1_gitignore');
@@ -28,7 +29,8 @@ function normalised(file: string, content: Buffer): Buffer {
   if (file !== 'logto-mcp.json') return content;
   const version = `"version": ${JSON.stringify(packageVersion)}`;
   const text = content.toString('utf8');
-  if (!text.includes(version)) throw new Error(`logto-mcp.json does not hold the generator's version (${version}):\n${text}`);
+  if (!text.includes(version))
+    throw new Error(`logto-mcp.json does not hold the generator's version (${version}):\n${text}`);
   return Buffer.from(text.replace(version, `"version": ${JSON.stringify(SNAPSHOT_VERSION)}`));
 }
 
@@ -41,8 +43,10 @@ beforeAll(async () => {
   work = makeTempDir('snapshot');
   project = path.join(work, 'default');
   const result = await runCli([project, ...ANSWERS], { cwd: work });
-  if (result.exitCode !== 0) throw new Error(`create-logto-mcp exited ${result.exitCode}\n${result.stdout}\n${result.stderr}`);
-  for (const file of listTree(project)) generated.set(snapshotName(file), normalised(file, readFileSync(path.join(project, file))));
+  if (result.exitCode !== 0)
+    throw new Error(`create-logto-mcp exited ${result.exitCode}\n${result.stdout}\n${result.stderr}`);
+  for (const file of listTree(project))
+    generated.set(snapshotName(file), normalised(file, readFileSync(path.join(project, file))));
   if (UPDATE) {
     rmSync(SNAPSHOT_DIR, { recursive: true, force: true });
     for (const [name, content] of generated) {
@@ -57,9 +61,10 @@ const stored = existsSync(SNAPSHOT_DIR) ? listTree(SNAPSHOT_DIR) : [];
 
 describe('the generated default project (test/snapshots/default)', () => {
   it('has exactly the files of the snapshot', () => {
-    expect([...generated.keys()].sort(), 'files generated (left) against test/snapshots/default (right); see the header of test/snapshot.test.ts to update').toEqual(
-      listTree(SNAPSHOT_DIR),
-    );
+    expect(
+      [...generated.keys()].sort(),
+      'files generated (left) against test/snapshots/default (right); see the header of test/snapshot.test.ts to update',
+    ).toEqual(listTree(SNAPSHOT_DIR));
   });
 
   it.skipIf(UPDATE).each(stored)('%s is byte for byte the snapshot', (name) => {
@@ -67,7 +72,10 @@ describe('the generated default project (test/snapshots/default)', () => {
     expect(actual, `${name} was not generated`).toBeDefined();
     const expected = readFileSync(path.join(SNAPSHOT_DIR, name));
     if (!actual!.equals(expected)) {
-      expect(actual!.toString('utf8'), `test/snapshots/default/${name} differs from what the CLI generates (+ generated, - snapshot)`).toBe(expected.toString('utf8'));
+      expect(
+        actual!.toString('utf8'),
+        `test/snapshots/default/${name} differs from what the CLI generates (+ generated, - snapshot)`,
+      ).toBe(expected.toString('utf8'));
       expect.unreachable(`test/snapshots/default/${name}: same text, different bytes`);
     }
   });

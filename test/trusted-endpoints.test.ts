@@ -3,7 +3,12 @@ import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { endpointSource, isTrustedEndpoint, trustedEndpointsFile, trustEndpoint } from '../src/register/trusted-endpoints.js';
+import {
+  endpointSource,
+  isTrustedEndpoint,
+  trustedEndpointsFile,
+  trustEndpoint,
+} from '../src/register/trusted-endpoints.js';
 import { makeTempDir, removeDir } from './support/cli.js';
 
 const dir = makeTempDir('trusted');
@@ -11,7 +16,9 @@ afterAll(() => removeDir(dir));
 
 describe('where the file is', () => {
   it('is under an absolute XDG_CONFIG_HOME, else ~/.config; a relative XDG_CONFIG_HOME (it could point into a project) is ignored', () => {
-    expect(trustedEndpointsFile({ XDG_CONFIG_HOME: '/x/config' })).toBe('/x/config/create-logto-mcp/trusted-endpoints.json');
+    expect(trustedEndpointsFile({ XDG_CONFIG_HOME: '/x/config' })).toBe(
+      '/x/config/create-logto-mcp/trusted-endpoints.json',
+    );
     const home = path.join(os.homedir(), '.config', 'create-logto-mcp', 'trusted-endpoints.json');
     expect(trustedEndpointsFile({ XDG_CONFIG_HOME: 'project/config' })).toBe(home);
     expect(trustedEndpointsFile({})).toBe(home);
@@ -49,9 +56,19 @@ describe('endpointSource: did this run name the Logto?', () => {
     ['--tenant-id', { tenantId: 't' }, {}, 'given'],
     ['--management-endpoint', { managementEndpoint: 'https://t.logto.app' }, {}, 'given'],
     ['LOGTO_ISSUER naming another Logto than .env', {}, { LOGTO_ISSUER: 'https://u.logto.app/oidc' }, 'given'],
-    ['LOGTO_ISSUER equal to .env (.env exported into the shell)', {}, { LOGTO_ISSUER: 'https://t.logto.app/oidc' }, 'project-env'],
+    [
+      'LOGTO_ISSUER equal to .env (.env exported into the shell)',
+      {},
+      { LOGTO_ISSUER: 'https://t.logto.app/oidc' },
+      'project-env',
+    ],
     ['only .env', {}, {}, 'project-env'],
-    ['--management-resource alone (it does not change where the credentials go)', { managementResource: 'https://x.invalid/api' }, {}, 'project-env'],
+    [
+      '--management-resource alone (it does not change where the credentials go)',
+      { managementResource: 'https://x.invalid/api' },
+      {},
+      'project-env',
+    ],
   ] as const)('%s', (_name, flags, env, expected) => {
     expect(endpointSource(flags, projectEnv, env)).toBe(expected);
   });

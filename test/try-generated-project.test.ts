@@ -9,7 +9,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { transportPaths, type Transport } from '../src/options/choices.js';
 import type { RegisterSummary } from '../src/register/register.js';
 import { CLI, makeTempDir, removeDir, REPO_ROOT, runCli } from './support/cli.js';
-import { childEnv, generateProject, run, startProject, type GeneratedProject, type RunningServer } from './support/generated-project.js';
+import {
+  childEnv,
+  generateProject,
+  run,
+  startProject,
+  type GeneratedProject,
+  type RunningServer,
+} from './support/generated-project.js';
 import { configureIssuerFromEmulator } from './support/issuer-from-emulator.js';
 import { startLogtoLikeIssuer, type LogtoLikeIssuer } from './support/logto-like-issuer.js';
 import { startManagementApiEmulator, type Emulator } from './support/management-api-emulator.js';
@@ -79,18 +86,30 @@ for (const transport of ['streamable-http', 'sse'] as Transport[]) {
       expect(result.exitCode, String(result.stderr)).toBe(0);
       const { sub, username, name, email } = issuer.user;
       expect(result.stdout).toContain('Signed in; whoami answered:');
-      for (const [claim, value] of Object.entries({ sub, username, name, email, client_id: summary.application.id, subjectType: 'user' })) {
+      for (const [claim, value] of Object.entries({
+        sub,
+        username,
+        name,
+        email,
+        client_id: summary.application.id,
+        subjectType: 'user',
+      })) {
         expect(result.stdout).toMatch(new RegExp(`\\n\\s+${claim}\\s+${value.replace(/[.]/g, '\\.')}(\\n|$)`));
       }
       expect(result.stdout).not.toContain('missingProfileClaims');
-      expect(issuer.interactions.filter((step) => step.clientId === summary.application.id).map((step) => step.prompt)).toContain('consent');
+      expect(
+        issuer.interactions.filter((step) => step.clientId === summary.application.id).map((step) => step.prompt),
+      ).toContain('consent');
     });
 
     it('doctor passes the generated server and its registration (the role has no user yet: a warning)', async () => {
       const result = await runCli(['doctor', project!.dir, '--management-endpoint', emulator.url, '--json'], {
         env: { LOGTO_M2M_APP_ID: M2M.id, LOGTO_M2M_APP_SECRET: M2M.secret, XDG_CONFIG_HOME: home, LOGTO_ISSUER: '' },
       });
-      const report = JSON.parse(result.stdout) as { ok: boolean; checks: Array<{ id: string; status: string; detail: string }> };
+      const report = JSON.parse(result.stdout) as {
+        ok: boolean;
+        checks: Array<{ id: string; status: string; detail: string }>;
+      };
       const notPassed = report.checks.filter((check) => check.status !== 'pass');
       expect(notPassed.map(({ id, status }) => ({ id, status }))).toEqual([{ id: 'logto.role.users', status: 'warn' }]);
       expect(report.ok).toBe(true);

@@ -53,8 +53,19 @@ async function until<T>(what: string, probe: () => T | undefined, screen: () => 
 describe('try in a terminal', () => {
   it('opens the browser, counts down, and asks before signing in again for a 403 insufficient_scope', async () => {
     issuer.setUserScopes([]);
-    const env = { ...process.env, NO_COLOR: '1', PATH: `${work}:${process.env.PATH}`, BROWSER_LOG: browserLog, XDG_CONFIG_HOME: work } as Record<string, string>;
-    const terminal = pty.spawn('node', [CLI, 'try', server.url, '--app-id', APP_ID], { cwd: work, cols: 400, rows: 50, env });
+    const env = {
+      ...process.env,
+      NO_COLOR: '1',
+      PATH: `${work}:${process.env.PATH}`,
+      BROWSER_LOG: browserLog,
+      XDG_CONFIG_HOME: work,
+    } as Record<string, string>;
+    const terminal = pty.spawn('node', [CLI, 'try', server.url, '--app-id', APP_ID], {
+      cwd: work,
+      cols: 400,
+      rows: 50,
+      env,
+    });
     let screen = '';
     terminal.onData((data) => {
       screen += data;
@@ -68,11 +79,19 @@ describe('try in a terminal', () => {
       const first = await until('the browser opened', opened(1), () => screen);
       // The URL the browser got is also printed, on its own line.
       expect(screen.split(/\r?\n/)).toContain(first);
-      await until('the countdown', () => (/left; Ctrl-C to stop/.test(screen) ? true : undefined), () => screen);
+      await until(
+        'the countdown',
+        () => (/left; Ctrl-C to stop/.test(screen) ? true : undefined),
+        () => screen,
+      );
       const agent = new ScriptedUserAgent();
       await agent.visit(first);
 
-      await until('the step-up question', () => (screen.includes('Sign in again for those scopes?') ? true : undefined), () => screen);
+      await until(
+        'the step-up question',
+        () => (screen.includes('Sign in again for those scopes?') ? true : undefined),
+        () => screen,
+      );
       expect(screen).toContain('403 insufficient_scope, scope="greet:write"');
       issuer.setUserScopes(['greet:write']); // the user is given the role meanwhile
       terminal.write('y\r');

@@ -42,7 +42,10 @@ afterAll(async () => {
   if (home) removeDir(home);
 });
 
-function startTry(args: string[], cwd?: string): { child: ResultPromise; stdout: ReturnType<typeof lineWatcher>; stderr: ReturnType<typeof lineWatcher> } {
+function startTry(
+  args: string[],
+  cwd?: string,
+): { child: ResultPromise; stdout: ReturnType<typeof lineWatcher>; stderr: ReturnType<typeof lineWatcher> } {
   const child = execa('node', [CLI, 'try', ...args], {
     cwd,
     reject: false,
@@ -92,7 +95,9 @@ describe('try', () => {
     expect(result.stdout).toMatch(new RegExp(`sub\\s+${issuer.user.sub}`));
     expect(result.stdout).toMatch(new RegExp(`client_id\\s+${APP_ID}`));
     // A third-party app always goes through the consent step.
-    expect(issuer.interactions.filter((step) => step.clientId === APP_ID).map((step) => step.prompt)).toContain('consent');
+    expect(issuer.interactions.filter((step) => step.clientId === APP_ID).map((step) => step.prompt)).toContain(
+      'consent',
+    );
     // No token is printed (they are JWTs: three base64url parts).
     expect(result.stdout).not.toMatch(/eyJ[\w-]+\.[\w-]+\.[\w-]+/);
     expect(await portIsClosed(redirectPort(url))).toBe(true);
@@ -102,15 +107,28 @@ describe('try', () => {
     const dir = makeTempDir('try-project');
     try {
       writeFileSync(path.join(dir, 'logto-mcp.json'), JSON.stringify({ transport: 'streamable-http' }));
-      writeFileSync(path.join(dir, '.env'), `LOGTO_ISSUER=${issuer.issuer}\nMCP_RESOURCE=${server.url}\nLOGTO_APP_ID=${APP_ID}\n`);
+      writeFileSync(
+        path.join(dir, '.env'),
+        `LOGTO_ISSUER=${issuer.issuer}\nMCP_RESOURCE=${server.url}\nLOGTO_APP_ID=${APP_ID}\n`,
+      );
       const { child, stderr } = startTry(['--no-open', '--json', '--scope', 'openid profile'], dir);
       const url = await stderr.next(isAuthorizationUrl);
       expect(new URL(url).searchParams.get('scope')).toBe('openid profile');
       await new ScriptedUserAgent().visit(url);
       const result = await child;
       expect(result.exitCode).toBe(0);
-      const output = JSON.parse(String(result.stdout)) as { tool: string; result: { sub: string; aud: string }; isError: boolean; signIns: number };
-      expect(output).toMatchObject({ tool: 'whoami', isError: false, signIns: 1, result: { sub: issuer.user.sub, aud: server.resource } });
+      const output = JSON.parse(String(result.stdout)) as {
+        tool: string;
+        result: { sub: string; aud: string };
+        isError: boolean;
+        signIns: number;
+      };
+      expect(output).toMatchObject({
+        tool: 'whoami',
+        isError: false,
+        signIns: 1,
+        result: { sub: issuer.user.sub, aud: server.resource },
+      });
     } finally {
       removeDir(dir);
     }
@@ -125,7 +143,9 @@ describe('try', () => {
       const result = await child;
       expect(result.exitCode).toBe(1);
       expect(result.stderr).toContain('Logto refused the sign-in: access_denied (End-User aborted interaction)');
-      expect(result.stderr).toContain('The user declined the consent screen or the sign-in, or nothing requested (openid profile email) could be granted');
+      expect(result.stderr).toContain(
+        'The user declined the consent screen or the sign-in, or nothing requested (openid profile email) could be granted',
+      );
       expect(await portIsClosed(redirectPort(url))).toBe(true);
     } finally {
       issuer.setConsentAnswer('accept');
@@ -181,7 +201,11 @@ describe('try', () => {
       await agent.visit(second);
       const result = await child;
       expect(result.exitCode).toBe(0);
-      const output = JSON.parse(String(result.stdout)) as { signIns: number; grantedScope: string; result: { scope: string } };
+      const output = JSON.parse(String(result.stdout)) as {
+        signIns: number;
+        grantedScope: string;
+        result: { scope: string };
+      };
       expect(output.signIns).toBe(2);
       expect(output.result.scope.split(' ')).toContain('greet:write');
     } finally {
@@ -198,7 +222,9 @@ describe('try', () => {
       await agent.visit(await stderr.next(isAuthorizationUrl));
       const result = await child;
       expect(result.exitCode).toBe(1);
-      expect(result.stderr).toContain('Signed in again, but the token still lacks what whoami needs ("greet:write"): the user holds no role granting it');
+      expect(result.stderr).toContain(
+        'Signed in again, but the token still lacks what whoami needs ("greet:write"): the user holds no role granting it',
+      );
       expect(agent.visits).toHaveLength(2);
     } finally {
       issuer.setUserScopes(undefined);
@@ -219,7 +245,10 @@ describe('try', () => {
     const dir = makeTempDir('try-web');
     try {
       writeFileSync(path.join(dir, 'logto-mcp.json'), JSON.stringify({ transport: 'streamable-http' }));
-      writeFileSync(path.join(dir, '.env'), `LOGTO_ISSUER=${issuer.issuer}\nMCP_RESOURCE=${server.url}\nLOGTO_APP_ID=try-web-app\nLOGTO_APP_SECRET=${secret}\n`);
+      writeFileSync(
+        path.join(dir, '.env'),
+        `LOGTO_ISSUER=${issuer.issuer}\nMCP_RESOURCE=${server.url}\nLOGTO_APP_ID=try-web-app\nLOGTO_APP_SECRET=${secret}\n`,
+      );
       const { child, stdout } = startTry(['--no-open', '--port', String(port)], dir);
       const url = await stdout.next(isAuthorizationUrl);
       expect(new URL(url).searchParams.get('redirect_uri')).toBe(`http://127.0.0.1:${port}/callback`);
@@ -243,7 +272,9 @@ describe('try', () => {
       const before = issuer.requests.length;
       const result = await startTry(['--no-open'], dir).child;
       expect(result.exitCode).toBe(1);
-      expect(result.stderr).toContain(`The server's metadata sends the sign-in to ${issuer.origin}, not to LOGTO_ISSUER http://127.0.0.1:9/oidc`);
+      expect(result.stderr).toContain(
+        `The server's metadata sends the sign-in to ${issuer.origin}, not to LOGTO_ISSUER http://127.0.0.1:9/oidc`,
+      );
       expect(result.stdout).not.toContain('/oidc/auth?');
       // Discovery only: nothing was posted to the issuer, so the secret went nowhere.
       expect(issuer.requests.slice(before).filter((r) => r.method !== 'GET')).toEqual([]);
@@ -262,11 +293,16 @@ describe('try', () => {
   });
 
   it("names doctor when the MCP client refuses the server's metadata (a resource with another path)", async () => {
-    const wrong = await startReferenceServer({ issuer: issuer.issuer, misconfigure: { resource: (origin) => `${origin}/other` } });
+    const wrong = await startReferenceServer({
+      issuer: issuer.issuer,
+      misconfigure: { resource: (origin) => `${origin}/other` },
+    });
     try {
       const result = await startTry([wrong.url, '--app-id', APP_ID, '--no-open']).child;
       expect(result.exitCode).toBe(1);
-      expect(result.stderr).toMatch(/The MCP client refused the server's metadata: Protected resource .*\/other does not match .*; run doctor/);
+      expect(result.stderr).toMatch(
+        /The MCP client refused the server's metadata: Protected resource .*\/other does not match .*; run doctor/,
+      );
       expect(result.stdout).not.toContain('/oidc/auth?');
     } finally {
       await wrong.close();
@@ -281,7 +317,9 @@ describe('try', () => {
       await new ScriptedUserAgent().visit(await stdout.next(isAuthorizationUrl));
       const result = await child;
       expect(result.exitCode).toBe(1);
-      expect(result.stderr).toContain('Logto refused the sign-in: access_denied. Nothing was requested: the server advertises no scope');
+      expect(result.stderr).toContain(
+        'Logto refused the sign-in: access_denied. Nothing was requested: the server advertises no scope',
+      );
     } finally {
       await scopeless.close();
     }
@@ -295,7 +333,9 @@ describe('try', () => {
       const { child } = startTry(['--no-open'], dir);
       const result = await child;
       expect(result.exitCode).toBe(1);
-      expect(result.stderr).toMatch(/No Logto app to sign in with: the project's \.env has no LOGTO_APP_ID\. Run `.* register` in the project first/);
+      expect(result.stderr).toMatch(
+        /No Logto app to sign in with: the project's \.env has no LOGTO_APP_ID\. Run `.* register` in the project first/,
+      );
     } finally {
       removeDir(dir);
     }

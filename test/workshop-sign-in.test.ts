@@ -37,16 +37,35 @@ describe('workshop sign-in', () => {
     const port = await getFreePort();
     const resource = `http://127.0.0.1:${port}/mcp`;
     // --install installs every starter with the shared e2e npm cache (childEnv), as the CLI's own e2e tests do.
-    const env = childEnv({ LOGTO_M2M_APP_ID: M2M.id, LOGTO_M2M_APP_SECRET: M2M.secret, XDG_CONFIG_HOME: path.join(root, 'config') });
-    const args = [CLI, 'workshop', folder, '--yes', '--issuer', issuer.issuer, '--management-endpoint', emulator.url, '--skip-issuer-check'];
-    const result = await execa(process.execPath, [...args, '--resource', resource, '--scopes', SCOPE, '--attendees', '2', '--install', '--register', '--users'], {
-      env,
-      extendEnv: false,
-      reject: false,
-      stdin: 'ignore',
+    const env = childEnv({
+      LOGTO_M2M_APP_ID: M2M.id,
+      LOGTO_M2M_APP_SECRET: M2M.secret,
+      XDG_CONFIG_HOME: path.join(root, 'config'),
     });
+    const args = [
+      CLI,
+      'workshop',
+      folder,
+      '--yes',
+      '--issuer',
+      issuer.issuer,
+      '--management-endpoint',
+      emulator.url,
+      '--skip-issuer-check',
+    ];
+    const result = await execa(
+      process.execPath,
+      [...args, '--resource', resource, '--scopes', SCOPE, '--attendees', '2', '--install', '--register', '--users'],
+      {
+        env,
+        extendEnv: false,
+        reject: false,
+        stdin: 'ignore',
+      },
+    );
     expect(result.exitCode, result.stderr).toBe(0);
-    for (const name of ['attendee-01', 'attendee-02']) expect(existsSync(path.join(folder, name, 'node_modules', '@modelcontextprotocol')), name).toBe(true);
+    for (const name of ['attendee-01', 'attendee-02'])
+      expect(existsSync(path.join(folder, name, 'node_modules', '@modelcontextprotocol')), name).toBe(true);
 
     const dir = path.join(folder, 'attendee-02');
     const appId = (await readDotenv(path.join(dir, '.env'))).LOGTO_APP_ID!;
@@ -64,11 +83,23 @@ describe('workshop sign-in', () => {
       }
       return roles;
     };
-    issuer.addResource(resource, { scopes: state.scopes.filter(({ resourceId }) => resourceId !== 'management-api').map(({ name }) => name) });
+    issuer.addResource(resource, {
+      scopes: state.scopes.filter(({ resourceId }) => resourceId !== 'management-api').map(({ name }) => name),
+    });
     const consent = state.consent.get(appId)!;
-    issuer.addClient({ clientId: appId, type: 'native', redirectUris: app.oidcClientMetadata.redirectUris, thirdParty: app.isThirdParty, consentScopes: { userScopes: consent.userScopes, resourceScopes: scopesByResource(consent.resourceScopes) } });
+    issuer.addClient({
+      clientId: appId,
+      type: 'native',
+      redirectUris: app.oidcClientMetadata.redirectUris,
+      thirdParty: app.isThirdParty,
+      consentScopes: { userScopes: consent.userScopes, resourceScopes: scopesByResource(consent.resourceScopes) },
+    });
     const roleIds = state.usersRoles.filter(({ userId }) => userId === user.id).map(({ roleId }) => roleId);
-    issuer.setUserRoles(roleIds.map((roleId) => scopesByResource(state.rolesScopes.filter((r) => r.roleId === roleId).map((r) => r.scopeId))));
+    issuer.setUserRoles(
+      roleIds.map((roleId) =>
+        scopesByResource(state.rolesScopes.filter((r) => r.roleId === roleId).map((r) => r.scopeId)),
+      ),
+    );
     issuer.setAccessTokenClaimsScript(state.jwtCustomizers['jwt.accessToken']?.script);
 
     const build = await run(dir, 'npm', ['run', 'build']);
@@ -77,12 +108,25 @@ describe('workshop sign-in', () => {
     const flow = await runOAuthFlow({ sdk: 'v2', serverUrl: resource, clientId: appId, toolName: 'whoami' });
     if (!flow.ok) throw flow.error;
     const whoami = flow.whoami as Record<string, unknown>;
-    expect(whoami).toMatchObject({ client_id: appId, aud: resource, iss: issuer.issuer, username: issuer.user.username });
+    expect(whoami).toMatchObject({
+      client_id: appId,
+      aud: resource,
+      iss: issuer.issuer,
+      username: issuer.user.username,
+    });
     expect(String(whoami.scope).split(' ')).toContain(SCOPE);
-    expect(issuer.interactions.filter(({ clientId }) => clientId === appId).at(-1)).toEqual({ clientId: appId, prompt: 'consent' });
+    expect(issuer.interactions.filter(({ clientId }) => clientId === appId).at(-1)).toEqual({
+      clientId: appId,
+      prompt: 'consent',
+    });
 
     // After the workshop: --cleanup finds the Management API where the workshop recorded it (no --management-endpoint).
-    const cleanup = await execa(process.execPath, [CLI, 'workshop', folder, '--cleanup', '--yes'], { env, extendEnv: false, reject: false, stdin: 'ignore' });
+    const cleanup = await execa(process.execPath, [CLI, 'workshop', folder, '--cleanup', '--yes'], {
+      env,
+      extendEnv: false,
+      reject: false,
+      stdin: 'ignore',
+    });
     expect(cleanup.exitCode, cleanup.stderr).toBe(0);
     expect(emulator.state).toEqual(snapshot);
   }, 600_000);

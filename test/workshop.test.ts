@@ -29,11 +29,27 @@ afterEach(() => emulator.close());
 
 const workshop = (...args: string[]) => runCli(['workshop', folder, '--yes', ...args], { env });
 const firstRun = (count: number, ...more: string[]) =>
-  workshop('--issuer', emulator.issuer, '--skip-issuer-check', '--scopes', 'read:whoami', '--attendees', String(count), '--register', '--users', ...more);
+  workshop(
+    '--issuer',
+    emulator.issuer,
+    '--skip-issuer-check',
+    '--scopes',
+    'read:whoami',
+    '--attendees',
+    String(count),
+    '--register',
+    '--users',
+    ...more,
+  );
 const writes = () => emulator.requests.filter(({ method }) => method !== 'GET');
 const appsOf = (state: EmulatorState) => state.applications;
-const envOf = (name: string) => parseEnv(readFileSync(path.join(folder, name, '.env'), 'utf8')) as Record<string, string>;
-const csv = () => readFileSync(path.join(folder, 'attendees.csv'), 'utf8').trim().split('\n').map((line) => line.split(','));
+const envOf = (name: string) =>
+  parseEnv(readFileSync(path.join(folder, name, '.env'), 'utf8')) as Record<string, string>;
+const csv = () =>
+  readFileSync(path.join(folder, 'attendees.csv'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => line.split(','));
 
 /** Every file of the workshop (the starters' git objects included) except attendees.csv, as text. */
 function everyOtherFile(): string {
@@ -45,10 +61,18 @@ function everyOtherFile(): string {
 
 describe('workshop', () => {
   it('generates byte-identical starters (apart from their names), each a git repository with a first commit, without installing', async () => {
-    const result = await workshop('--issuer', 'https://logto.example.invalid/oidc', '--skip-issuer-check', '--attendees', '3');
+    const result = await workshop(
+      '--issuer',
+      'https://logto.example.invalid/oidc',
+      '--skip-issuer-check',
+      '--attendees',
+      '3',
+    );
     expect(result.exitCode, result.stderr).toBe(0);
     const names = ['attendee-01', 'attendee-02', 'attendee-03'];
-    expect(readdirSync(folder).sort()).toEqual(['.gitignore', '.workshop-key', ...names, 'attendees.csv', 'workshop.json'].sort());
+    expect(readdirSync(folder).sort()).toEqual(
+      ['.gitignore', '.workshop-key', ...names, 'attendees.csv', 'workshop.json'].sort(),
+    );
     const tree = (name: string) => listTree(path.join(folder, name)).filter((file) => !file.startsWith('.git/'));
     expect(tree('attendee-02')).toEqual(tree('attendee-01'));
     expect(tree('attendee-01')).not.toContain('node_modules/.package-lock.json');
@@ -56,7 +80,11 @@ describe('workshop', () => {
       const [a, b] = names.slice(0, 2).map((name) => readFileSync(path.join(folder, name, file), 'utf8'));
       expect(b!.replaceAll('attendee-02', 'attendee-01').replaceAll('attendee\\-02', 'attendee\\-01'), file).toBe(a);
     }
-    for (const name of names) expect(listTree(path.join(folder, name)).some((file) => file.startsWith('.git/refs/heads/')), name).toBe(true);
+    for (const name of names)
+      expect(
+        listTree(path.join(folder, name)).some((file) => file.startsWith('.git/refs/heads/')),
+        name,
+      ).toBe(true);
     expect(emulator.requests).toEqual([]);
     expect(result.stdout).toMatch(/attendee-03 +\S+attendee-03 +3001/);
   });
@@ -65,7 +93,10 @@ describe('workshop', () => {
     const result = await firstRun(3);
     expect(result.exitCode, result.stderr).toBe(0);
     const { state } = emulator;
-    expect(state.resources.map(({ indicator }) => indicator)).toEqual([emulator.managementResource, 'http://localhost:3001/mcp']);
+    expect(state.resources.map(({ indicator }) => indicator)).toEqual([
+      emulator.managementResource,
+      'http://localhost:3001/mcp',
+    ]);
     expect(state.scopes.map(({ name }) => name).sort()).toEqual(['all', 'greet:write', 'read:whoami']);
     expect(state.roles).toHaveLength(1);
     expect(appsOf(state)).toHaveLength(3);
@@ -113,16 +144,26 @@ describe('workshop', () => {
     expect(emulator.state.users).toHaveLength(5);
     expect(emulator.state.resources).toHaveLength(2);
     expect(emulator.state.roles).toHaveLength(1);
-    const manifest = JSON.parse(more.stdout) as { attendees: Array<{ name: string; appId: string; password?: string }> };
-    expect(manifest.attendees.map(({ name }) => name)).toEqual(['01', '02', '03', '04', '05'].map((i) => `attendee-${i}`));
+    const manifest = JSON.parse(more.stdout) as {
+      attendees: Array<{ name: string; appId: string; password?: string }>;
+    };
+    expect(manifest.attendees.map(({ name }) => name)).toEqual(
+      ['01', '02', '03', '04', '05'].map((i) => `attendee-${i}`),
+    );
     expect(manifest.attendees.every((attendee) => !('password' in attendee))).toBe(true);
     const shown = JSON.parse((await workshop('--json', '--show-secret')).stdout) as typeof manifest;
-    expect(shown.attendees.map(({ password }) => password)).toEqual(csv().slice(1).map((row) => row[4]));
+    expect(shown.attendees.map(({ password }) => password)).toEqual(
+      csv()
+        .slice(1)
+        .map((row) => row[4]),
+    );
 
     // --cleanup removes exactly what the workshop made, and says what; without a terminal only with --yes.
     const unconfirmed = await runCli(['workshop', folder, '--cleanup'], { env });
     expect(unconfirmed.exitCode).toBe(1);
-    expect(unconfirmed.stderr).toMatch(/--cleanup would remove what the workshop created in Logto \(5 apps, 5 users, .*pass --yes/);
+    expect(unconfirmed.stderr).toMatch(
+      /--cleanup would remove what the workshop created in Logto \(5 apps, 5 users, .*pass --yes/,
+    );
     expect(emulator.state.applications).toHaveLength(5);
     const cleaned = await workshop('--cleanup');
     expect(cleaned.exitCode, cleaned.stderr).toBe(0);
@@ -132,7 +173,11 @@ describe('workshop', () => {
     expect(cleaned.stdout).toMatch(/removed role[\s\S]*removed claims-block[\s\S]*removed resource/);
     expect(envOf('attendee-02').LOGTO_APP_ID).toBeUndefined();
     expect(readdirSync(folder)).toContain('attendee-05');
-    expect(csv().slice(1).every((row) => row[4] === '')).toBe(true);
+    expect(
+      csv()
+        .slice(1)
+        .every((row) => row[4] === ''),
+    ).toBe(true);
   });
 
   it('an interrupted run (a quota at the third app) says so, and the same command completes it without duplicates', async () => {
@@ -150,25 +195,43 @@ describe('workshop', () => {
     expect(appsOf(emulator.state)).toHaveLength(4);
     expect(emulator.state.users).toHaveLength(4);
     expect(emulator.state.roles).toHaveLength(1);
-    expect(new Set(['attendee-01', 'attendee-02', 'attendee-03', 'attendee-04'].map((name) => envOf(name).LOGTO_APP_ID)).size).toBe(4);
+    expect(
+      new Set(['attendee-01', 'attendee-02', 'attendee-03', 'attendee-04'].map((name) => envOf(name).LOGTO_APP_ID))
+        .size,
+    ).toBe(4);
     expect(JSON.parse(readFileSync(path.join(folder, 'workshop.json'), 'utf8'))).not.toHaveProperty('incomplete');
   });
 
   it('Ctrl-C while writing the starters: the same command writes the rest, each committed once', async () => {
     const { execa } = await import('execa');
     const { CLI } = await import('./support/cli.js');
-    const args = [CLI, 'workshop', folder, '--yes', '--issuer', 'https://logto.example.invalid/oidc', '--skip-issuer-check', '--attendees', '20'];
+    const args = [
+      CLI,
+      'workshop',
+      folder,
+      '--yes',
+      '--issuer',
+      'https://logto.example.invalid/oidc',
+      '--skip-issuer-check',
+      '--attendees',
+      '20',
+    ];
     const child = execa(process.execPath, args, { env: { ...env, NO_COLOR: '1' }, reject: false, stdin: 'ignore' });
     const generated = () => {
       try {
-        return (JSON.parse(readFileSync(path.join(folder, 'workshop.json'), 'utf8')) as { attendees: Array<{ generated: boolean }> }).attendees.filter((a) => a.generated).length;
+        return (
+          JSON.parse(readFileSync(path.join(folder, 'workshop.json'), 'utf8')) as {
+            attendees: Array<{ generated: boolean }>;
+          }
+        ).attendees.filter((a) => a.generated).length;
       } catch {
         return 0; // not written yet
       }
     };
     // Stopped as soon as its first manifest is written (before the first starter): SIGINT is then handled the
     // moment it resumes, so it is interrupted part-way however fast or loaded the machine is.
-    while (!existsSync(path.join(folder, 'workshop.json')) && child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 5));
+    while (!existsSync(path.join(folder, 'workshop.json')) && child.exitCode === null)
+      await new Promise((resolve) => setTimeout(resolve, 5));
     child.kill('SIGSTOP');
     child.kill('SIGINT');
     child.kill('SIGCONT');
@@ -179,7 +242,11 @@ describe('workshop', () => {
     const completed = await workshop();
     expect(completed.exitCode, completed.stderr).toBe(0);
     expect(generated()).toBe(20);
-    expect(readdirSync(folder).filter((name) => name.startsWith('.')).sort()).toEqual(['.gitignore', '.workshop-key']);
+    expect(
+      readdirSync(folder)
+        .filter((name) => name.startsWith('.'))
+        .sort(),
+    ).toEqual(['.gitignore', '.workshop-key']);
     const { execaSync } = await import('execa');
     for (let i = 1; i <= 20; i++) {
       const dir = path.join(folder, `attendee-${String(i).padStart(2, '0')}`);
@@ -205,7 +272,11 @@ describe('workshop', () => {
     writeFileSync(names, 'Ana\nBruno Costa\n');
     const named = await workshop(...base, '--names', names, '--attendees', '3');
     expect(named.exitCode, named.stderr).toBe(0);
-    expect(readdirSync(folder).filter((name) => !name.includes('.')).sort()).toEqual(['Ana', 'Bruno Costa', 'attendee-01']);
+    expect(
+      readdirSync(folder)
+        .filter((name) => !name.includes('.'))
+        .sort(),
+    ).toEqual(['Ana', 'Bruno Costa', 'attendee-01']);
     expect(JSON.parse(readFileSync(path.join(folder, 'Bruno Costa', 'package.json'), 'utf8')).name).toBe('bruno-costa');
   });
 
@@ -237,7 +308,10 @@ describe('workshop', () => {
       expect(envOf(name)).toMatchObject({ PORT: String(3001 + i), MCP_RESOURCE: resources[i] });
       const resourceId = state.resources.find(({ indicator }) => indicator === resources[i])!.id;
       const consented = state.consent.get(envOf(name).LOGTO_APP_ID!)!.resourceScopes;
-      expect(consented.map((id) => state.scopes.find((scope) => scope.id === id)!.resourceId)).toEqual([resourceId, resourceId]);
+      expect(consented.map((id) => state.scopes.find((scope) => scope.id === id)!.resourceId)).toEqual([
+        resourceId,
+        resourceId,
+      ]);
     });
     for (const resource of resources) expect(state.jwtCustomizers['jwt.accessToken']?.script).toContain(resource);
     emulator.requests.length = 0;
@@ -253,17 +327,40 @@ describe('the default port beside a self-hosted Logto on 3001', () => {
   it('create and workshop move the server to 3002 and say so; a given --port or --resource is kept', async () => {
     const issuer = 'http://127.0.0.1:3001/oidc';
     const dir = path.join(root, 'beside-logto');
-    const created = await runCli([dir, '--yes', '--issuer', issuer, '--skip-issuer-check', '--no-install', '--no-git'], { env });
+    const created = await runCli(
+      [dir, '--yes', '--issuer', issuer, '--skip-issuer-check', '--no-install', '--no-git'],
+      { env },
+    );
     expect(created.exitCode, created.stderr).toBe(0);
-    expect(created.stdout).toContain("listens on port 3001 (self-hosted Logto's default), so the server gets port 3002");
-    expect(parseEnv(readFileSync(path.join(dir, '.env'), 'utf8'))).toMatchObject({ PORT: '3002', MCP_RESOURCE: 'http://localhost:3002/mcp' });
+    expect(created.stdout).toContain(
+      "listens on port 3001 (self-hosted Logto's default), so the server gets port 3002",
+    );
+    expect(parseEnv(readFileSync(path.join(dir, '.env'), 'utf8'))).toMatchObject({
+      PORT: '3002',
+      MCP_RESOURCE: 'http://localhost:3002/mcp',
+    });
 
-    const kept = await runCli([`${dir}-kept`, '--yes', '--issuer', issuer, '--skip-issuer-check', '--no-install', '--no-git', '--port', '3001'], { env });
+    const kept = await runCli(
+      [`${dir}-kept`, '--yes', '--issuer', issuer, '--skip-issuer-check', '--no-install', '--no-git', '--port', '3001'],
+      { env },
+    );
     expect(kept.exitCode, kept.stderr).toBe(0);
     expect(kept.stdout).not.toContain('so the server gets port');
     expect(parseEnv(readFileSync(path.join(`${dir}-kept`, '.env'), 'utf8')).PORT).toBe('3001');
 
-    const ws = await runCli(['workshop', path.join(root, 'ws-beside'), '--yes', '--issuer', issuer, '--skip-issuer-check', '--attendees', '1'], { env });
+    const ws = await runCli(
+      [
+        'workshop',
+        path.join(root, 'ws-beside'),
+        '--yes',
+        '--issuer',
+        issuer,
+        '--skip-issuer-check',
+        '--attendees',
+        '1',
+      ],
+      { env },
+    );
     expect(ws.exitCode, ws.stderr).toBe(0);
     expect(ws.stdout).toContain('so the server gets port 3002');
     expect(parseEnv(readFileSync(path.join(root, 'ws-beside', 'attendee-01', '.env'), 'utf8')).PORT).toBe('3002');

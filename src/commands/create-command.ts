@@ -13,7 +13,9 @@ export interface CreateFlags extends Record<string, unknown> {
 /** The root command: `create-logto-mcp [directory] [options]`. */
 export function createCommand(): Command {
   const command = new Command(GENERATOR_NAME)
-    .description('Create an MCP server protected by Logto: protected-resource metadata, token verification and a whoami tool.')
+    .description(
+      'Create an MCP server protected by Logto: protected-resource metadata, token verification and a whoami tool.',
+    )
     .argument('[directory]', createOptionSpecs.directory.description)
     .option('-y, --yes', 'Accept the default for everything not given; ask only for what has no default')
     .option('--json', 'Print the result as one JSON object on stdout (implies no prompts)');

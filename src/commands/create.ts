@@ -1,5 +1,10 @@
 import { checkIssuer } from '../options/check-issuer.js';
-import { checkCreateOptions, createOptionSpecs, defaultPortNote, type CreateOptions } from '../options/create-options.js';
+import {
+  checkCreateOptions,
+  createOptionSpecs,
+  defaultPortNote,
+  type CreateOptions,
+} from '../options/create-options.js';
 import { resolveOptions } from '../options/define.js';
 import { initGit } from '../install/git.js';
 import { installDependencies } from '../install/install.js';
@@ -65,28 +70,45 @@ export async function create(flags: CreateFlags): Promise<void> {
  */
 async function registerNewProject(plan: ProjectPlan, flags: RegisterFlagOptions, ui: Ui, json: boolean) {
   const { variables: v } = plan;
-  const options: RegisterOptions = { ...flags, issuer: v.issuer, resource: v.resource, scopes: v.requiredScopes, projectName: v.projectName };
+  const options: RegisterOptions = {
+    ...flags,
+    issuer: v.issuer,
+    resource: v.resource,
+    scopes: v.requiredScopes,
+    projectName: v.projectName,
+  };
   // Loaded only for --register, like the other commands' work (see src/index.ts).
   const { registerCommandLines, registerProject } = await import('../register/register.js');
   try {
     return { summary: await registerProject({ projectDir: plan.targetDir, options, ui, json }) };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    const failed = new UsageError(`Registration in Logto failed: ${reason}\nThe project is written. To finish registering, run:\n${registerCommandLines(plan.targetDir, options).map((line) => `  ${line}\n`).join('')}`);
+    const failed = new UsageError(
+      `Registration in Logto failed: ${reason}\nThe project is written. To finish registering, run:\n${registerCommandLines(
+        plan.targetDir,
+        options,
+      )
+        .map((line) => `  ${line}\n`)
+        .join('')}`,
+    );
     return { summary: undefined, failed };
   }
 }
 
 export async function checkIssuerUnlessSkipped(options: CreateOptions, ui: Ui): Promise<void> {
   if (options.issuer.endsWith('/')) {
-    ui.warn(`The issuer ${options.issuer} ends in a slash, which Logto issuers do not (https://<tenant>.logto.app/oidc); it is kept, since tokens carry the issuer byte for byte.`);
+    ui.warn(
+      `The issuer ${options.issuer} ends in a slash, which Logto issuers do not (https://<tenant>.logto.app/oidc); it is kept, since tokens carry the issuer byte for byte.`,
+    );
   } else if (!new URL(options.issuer).pathname.endsWith('/oidc')) {
     ui.warn(`The issuer ${options.issuer} does not end in /oidc; Logto issuers do (https://<tenant>.logto.app/oidc).`);
   }
   if (options.skipIssuerCheck) return;
   const result = await ui.step(`Checking the issuer ${options.issuer}`, () => checkIssuer(options.issuer));
   if (result.status === 'unreachable') {
-    ui.warn(`Could not reach ${options.issuer} (${result.reason}); going on without checking it. The server checks it again when it starts.`);
+    ui.warn(
+      `Could not reach ${options.issuer} (${result.reason}); going on without checking it. The server checks it again when it starts.`,
+    );
   }
 }
 
@@ -94,10 +116,17 @@ export async function checkIssuerUnlessSkipped(options: CreateOptions, ui: Ui): 
  * The issuer was typed for this project, so a later `register` in it may send the M2M credentials there
  * without asking (trusted-endpoints.ts). An issuer that is not a Logto one is simply not remembered.
  */
-async function rememberLogto(issuer: string, flags: Pick<RegisterFlagOptions, 'tenantId' | 'managementEndpoint'> = {}): Promise<void> {
+async function rememberLogto(
+  issuer: string,
+  flags: Pick<RegisterFlagOptions, 'tenantId' | 'managementEndpoint'> = {},
+): Promise<void> {
   let endpoint: string;
   try {
-    endpoint = resolveManagementTarget({ issuer, tenantId: flags.tenantId, managementEndpoint: flags.managementEndpoint }).managementEndpoint;
+    endpoint = resolveManagementTarget({
+      issuer,
+      tenantId: flags.tenantId,
+      managementEndpoint: flags.managementEndpoint,
+    }).managementEndpoint;
   } catch {
     return;
   }

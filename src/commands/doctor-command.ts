@@ -5,8 +5,13 @@ import { doctorOptionSpecs } from '../doctor/options.js';
 
 export function doctorCommand(): Command {
   const command = new Command('doctor')
-    .description('Check an MCP server, its Logto issuer and (with M2M credentials) its Logto registration, naming each misconfiguration with its fix')
-    .argument('[mcp-url]', "The MCP server's URL, or a project folder (default: the current folder's project, MCP_RESOURCE in its .env)")
+    .description(
+      'Check an MCP server, its Logto issuer and (with M2M credentials) its Logto registration, naming each misconfiguration with its fix',
+    )
+    .argument(
+      '[mcp-url]',
+      "The MCP server's URL, or a project folder (default: the current folder's project, MCP_RESOURCE in its .env)",
+    )
     .option('--json', 'Print the checklist as one JSON object on stdout');
   addOptions(command, doctorOptionSpecs);
   command.addHelpText(

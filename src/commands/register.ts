@@ -9,9 +9,14 @@ import { canPrompt, confirmer, createUi } from '../ui.js';
 
 export function registerCommand(): Command {
   const command = new Command('register')
-    .description("Register an existing project in Logto through the Management API: API resource, scopes, role and the app MCP clients sign in with")
+    .description(
+      'Register an existing project in Logto through the Management API: API resource, scopes, role and the app MCP clients sign in with',
+    )
     .argument('[directory]', 'The project folder', '.')
-    .option('--json', 'Print the result as one JSON object on stdout (no prompts; the app secret only with --show-secret)');
+    .option(
+      '--json',
+      'Print the result as one JSON object on stdout (no prompts; the app secret only with --show-secret)',
+    );
   addOptions(command, { ...projectOptionSpecs(), ...registerOptionSpecs });
   command.addHelpText(
     'after',
@@ -26,15 +31,24 @@ A re-run creates only what is missing; the unregister command removes what regis
     const ui = createUi({ json });
     const project = await readProject(directory);
     const interactive = canPrompt(json);
-    const resolved = await resolveOptions({ ...projectOptionSpecs(project), ...registerOptionSpecs }, flags, { interactive, yes: false });
+    const resolved = await resolveOptions({ ...projectOptionSpecs(project), ...registerOptionSpecs }, flags, {
+      interactive,
+      yes: false,
+    });
     const options: RegisterOptions = { ...resolved, projectName: project.name };
-    for (const [name, value] of [['LOGTO_ISSUER', options.issuer], ['MCP_RESOURCE', options.resource]] as const) {
+    for (const [name, value] of [
+      ['LOGTO_ISSUER', options.issuer],
+      ['MCP_RESOURCE', options.resource],
+    ] as const) {
       if (project.env[name] && project.env[name] !== value) {
-        ui.warn(`The server reads ${name}=${project.env[name]} from .env, but ${value} is being registered; make them match.`);
+        ui.warn(
+          `The server reads ${name}=${project.env[name]} from .env, but ${value} is being registered; make them match.`,
+        );
       }
     }
     const source = endpointSource(flags, project.env);
-    const checkTarget = (target: ManagementTarget, issuer: string) => checkCredentialsTarget(target, source, { issuer, ui, confirm: confirmer(interactive) });
+    const checkTarget = (target: ManagementTarget, issuer: string) =>
+      checkCredentialsTarget(target, source, { issuer, ui, confirm: confirmer(interactive) });
     const { registerProject } = await import('../register/register.js');
     const summary = await registerProject({ projectDir: directory, options, ui, json, checkTarget });
     if (json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);

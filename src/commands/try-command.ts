@@ -5,9 +5,17 @@ import { tryOptionSpecs } from '../try/options.js';
 
 export function tryCommand(): Command {
   const command = new Command('try')
-    .description('Sign in to an MCP server as a third-party MCP client does (its metadata, Logto, the browser) and call whoami')
-    .argument('[mcp-url]', "The MCP server's URL, or a project folder (default: the current folder's project, MCP_RESOURCE in its .env)")
-    .option('--json', "Print the tool's answer as one JSON object on stdout (the sign-in URL and messages go to stderr)");
+    .description(
+      'Sign in to an MCP server as a third-party MCP client does (its metadata, Logto, the browser) and call whoami',
+    )
+    .argument(
+      '[mcp-url]',
+      "The MCP server's URL, or a project folder (default: the current folder's project, MCP_RESOURCE in its .env)",
+    )
+    .option(
+      '--json',
+      "Print the tool's answer as one JSON object on stdout (the sign-in URL and messages go to stderr)",
+    );
   addOptions(command, tryOptionSpecs);
   command.addHelpText(
     'after',

@@ -28,7 +28,9 @@ export async function tryServer(argument: string | undefined, flags: Record<stri
     { interactive: false, yes: true },
   );
   if (!options.appId) {
-    const where = target.project ? `the project's .env has no LOGTO_APP_ID${target.project.envNote ? ` (${target.project.envNote})` : ''}` : 'no project folder was given';
+    const where = target.project
+      ? `the project's .env has no LOGTO_APP_ID${target.project.envNote ? ` (${target.project.envNote})` : ''}`
+      : 'no project folder was given';
     throw new UsageError(
       `No Logto app to sign in with: ${where}. Run \`${cliInvocation()} register\` in the project first (it creates the app and writes LOGTO_APP_ID), or pass --app-id.`,
     );
@@ -48,7 +50,9 @@ export async function tryServer(argument: string | undefined, flags: Record<stri
   const onSigint = () => controller.abort(new CancelledError());
   process.once('SIGINT', onSigint);
   try {
-    ui.info(`Signing in to ${printable(target.url)} (${target.transport}; URL from ${target.urlSource}) as app ${printable(options.appId)}.`);
+    ui.info(
+      `Signing in to ${printable(target.url)} (${target.transport}; URL from ${target.urlSource}) as app ${printable(options.appId)}.`,
+    );
     const outcome = await runTrySession({
       url: target.url,
       transport: target.transport,
@@ -58,15 +62,23 @@ export async function tryServer(argument: string | undefined, flags: Record<stri
       args: options.args,
       stepUp,
       timeoutMs: options.timeout,
-    port: options.port,
+      port: options.port,
       signal: controller.signal,
       expectedIssuer: env.LOGTO_ISSUER,
       showAuthorization: async (url, round) => {
-        ui.info(round === 1 ? 'Sign in through Logto at this URL:' : 'Sign in again, for the scopes the tool needs, at this URL:');
+        ui.info(
+          round === 1
+            ? 'Sign in through Logto at this URL:'
+            : 'Sign in again, for the scopes the tool needs, at this URL:',
+        );
         out.write(`${url.href}\n`);
-        if (options.open && !(await openBrowser(url.href))) ui.info('No browser could be opened; open the URL above yourself.');
+        if (options.open && !(await openBrowser(url.href)))
+          ui.info('No browser could be opened; open the URL above yourself.');
       },
-      waiting: (timeoutMs) => startCountdown(out, `Waiting for the sign-in in the browser`, timeoutMs, () => ui.info(`Waiting up to ${formatDuration(timeoutMs)} for the sign-in in the browser…`)),
+      waiting: (timeoutMs) =>
+        startCountdown(out, `Waiting for the sign-in in the browser`, timeoutMs, () =>
+          ui.info(`Waiting up to ${formatDuration(timeoutMs)} for the sign-in in the browser…`),
+        ),
     });
     if (json) process.stdout.write(`${JSON.stringify(outcome, null, 2)}\n`);
     else printResult(ui, outcome);

@@ -17,7 +17,9 @@ function unregisterOptionSpecs(project?: Parameters<typeof projectOptionSpecs>[0
 
 export function unregisterCommand(): Command {
   const command = new Command('unregister')
-    .description("Remove from Logto what register created for a project: what its logto-mcp.json lists and Logto shows is this project's")
+    .description(
+      "Remove from Logto what register created for a project: what its logto-mcp.json lists and Logto shows is this project's",
+    )
     .argument('[directory]', 'The project folder', '.')
     .option('-y, --yes', 'Remove without asking (needed when there is no terminal to ask in)')
     .option('--json', 'Print the result as one JSON object on stdout');
@@ -33,7 +35,8 @@ export function unregisterCommand(): Command {
     });
     const confirm = confirmer(interactive);
     const source = endpointSource(flags, project.env);
-    const checkTarget = (target: ManagementTarget, issuer: string) => checkCredentialsTarget(target, source, { issuer, ui, confirm });
+    const checkTarget = (target: ManagementTarget, issuer: string) =>
+      checkCredentialsTarget(target, source, { issuer, ui, confirm });
     const { unregisterProject } = await import('../register/unregister.js');
     const summary = await unregisterProject({ projectDir: directory, getOptions, confirm, checkTarget, ui, json });
     if (json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);

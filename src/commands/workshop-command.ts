@@ -6,9 +6,14 @@ import { starterOptionSpecs, workshopOptionSpecs, workshopRegisterOptionSpecs } 
 
 export function workshopCommand(): Command {
   const command = new Command('workshop')
-    .description('Generate one starter project per workshop attendee, each its own git repository; optionally register them in Logto with an app (and a user) each')
+    .description(
+      'Generate one starter project per workshop attendee, each its own git repository; optionally register them in Logto with an app (and a user) each',
+    )
     .argument('<folder>', 'The workshop folder: one starter per attendee goes into <folder>/<name>/')
-    .option('-y, --yes', 'Accept the default for everything not given; ask only for what has no default (with --cleanup: remove without asking)')
+    .option(
+      '-y, --yes',
+      'Accept the default for everything not given; ask only for what has no default (with --cleanup: remove without asking)',
+    )
     .option('--json', 'Print the manifest as one JSON object on stdout (passwords only with --show-secret)');
   addOptions(command, workshopOptionSpecs, 'Workshop options:');
   addOptions(command, starterOptionSpecs, 'Starter options (as for create, once for all):');

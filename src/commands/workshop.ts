@@ -18,8 +18,23 @@ import { canPrompt, confirmer, createUi, type Ui } from '../ui.js';
 import { attendeeNames, placeFor } from '../workshop/attendees.js';
 import { cleanupWorkshop } from '../workshop/cleanup.js';
 import { generateStarters, starterOptions } from '../workshop/generate.js';
-import { ATTENDEES_FILE, MANIFEST_FILE, readManifest, readPasswords, removeLeftovers, workshopKey, writeAttendeesCsv, writeManifest, type Manifest } from '../workshop/manifest.js';
-import { starterSpecsFor, workshopOptionSpecs, workshopRegisterOptionSpecs, type StarterAnswers } from '../workshop/options.js';
+import {
+  ATTENDEES_FILE,
+  MANIFEST_FILE,
+  readManifest,
+  readPasswords,
+  removeLeftovers,
+  workshopKey,
+  writeAttendeesCsv,
+  writeManifest,
+  type Manifest,
+} from '../workshop/manifest.js';
+import {
+  starterSpecsFor,
+  workshopOptionSpecs,
+  workshopRegisterOptionSpecs,
+  type StarterAnswers,
+} from '../workshop/options.js';
 import { checkUsersNeedRegister, registerWorkshop } from '../workshop/register.js';
 import { checkIssuerUnlessSkipped } from './create.js';
 
@@ -41,17 +56,23 @@ export async function workshop(folderArgument: string, flags: Record<string, unk
   if (portNote) ui.info(portNote);
   const distinctPorts = existing ? existing.manifest.distinctPorts : options.distinctPorts;
   if (existing && flags.distinctPorts !== undefined && options.distinctPorts !== distinctPorts) {
-    throw new UsageError(`This workshop was generated ${distinctPorts ? 'with' : 'without'} --distinct-ports; it cannot change now. Nothing was done.`);
+    throw new UsageError(
+      `This workshop was generated ${distinctPorts ? 'with' : 'without'} --distinct-ports; it cannot change now. Nothing was done.`,
+    );
   }
   const register = options.register || Boolean(existing?.manifest.register);
   const users = options.users || Boolean(existing?.manifest.users);
   checkUsersNeedRegister(register, users);
   if (distinctPorts && !/^http:\/\/(localhost|127\.0\.0\.1|\[::1\])[:/]/.test(answers.resource)) {
-    throw new UsageError(`--distinct-ports gives each starter the next port of a loopback --resource; ${answers.resource} is not one (behind a proxy, give each attendee a workshop of their own).`);
+    throw new UsageError(
+      `--distinct-ports gives each starter the next port of a loopback --resource; ${answers.resource} is not one (behind a proxy, give each attendee a workshop of their own).`,
+    );
   }
   // Everything is resolved and checked before anything is written.
   const names = await attendeeNames(existing?.manifest.attendees ?? [], options.attendees, options.names);
-  const registerFlags = register ? await resolveOptions(registerSpecs, withRecordedEndpoint(flags, existing?.manifest), context) : undefined;
+  const registerFlags = register
+    ? await resolveOptions(registerSpecs, withRecordedEndpoint(flags, existing?.manifest), context)
+    : undefined;
   const registerOptions: RegisterOptions | undefined = registerFlags && {
     ...registerFlags,
     assignUser: [],
@@ -65,20 +86,42 @@ export async function workshop(folderArgument: string, flags: Record<string, unk
   const target = registerOptions && resolveManagementTarget(registerOptions);
   if (!existing) {
     await refuseNonEmpty(folder);
-    await checkIssuerUnlessSkipped(starterOptions(folder, answers, { name: 'check', folder: 'check', port: answers.port, resource: answers.resource, generated: false }), ui);
+    await checkIssuerUnlessSkipped(
+      starterOptions(folder, answers, {
+        name: 'check',
+        folder: 'check',
+        port: answers.port,
+        resource: answers.resource,
+        generated: false,
+      }),
+      ui,
+    );
   }
   if (target) {
     // The issuer this run was given is remembered; a re-run's, from the manifest, must have been sent to before.
     const named = ['issuer', 'tenantId', 'managementEndpoint'].some((name) => flags[name] !== undefined);
-    await checkCredentialsTarget(target, named || !existing ? 'given' : 'project-env', { issuer: answers.issuer, ui, confirm: confirmer(interactive) });
+    await checkCredentialsTarget(target, named || !existing ? 'given' : 'project-env', {
+      issuer: answers.issuer,
+      ui,
+      confirm: confirmer(interactive),
+    });
   }
 
-  const manifest: Manifest = { ...(existing?.manifest ?? { version: 1, answers, distinctPorts, attendees: [] }), register, users };
+  const manifest: Manifest = {
+    ...(existing?.manifest ?? { version: 1, answers, distinctPorts, attendees: [] }),
+    register,
+    users,
+  };
   await mkdir(folder, { recursive: true });
   if (existing) await removeLeftovers(folder);
   const key = existing?.key ?? (await workshopKey(folder, true))!;
   for (const name of names.slice(manifest.attendees.length)) {
-    manifest.attendees.push({ name, folder: name, ...placeFor(answers, manifest.attendees.length, distinctPorts), generated: false });
+    manifest.attendees.push({
+      name,
+      folder: name,
+      ...placeFor(answers, manifest.attendees.length, distinctPorts),
+      generated: false,
+    });
   }
   const passwords = await readPasswords(folder);
   // One save at a time (starters are written concurrently): a later state is never overwritten by an earlier one.
@@ -91,7 +134,13 @@ export async function workshop(folderArgument: string, flags: Record<string, unk
     await writeManifest(folder, manifest, key);
     await writeAttendeesCsv(
       folder,
-      manifest.attendees.map((a) => ({ name: a.name, folder: a.folder, appId: a.logto?.application?.id ?? '', username: a.username ?? '', password: passwords.get(a.username ?? '') ?? '' })),
+      manifest.attendees.map((a) => ({
+        name: a.name,
+        folder: a.folder,
+        appId: a.logto?.application?.id ?? '',
+        username: a.username ?? '',
+        password: passwords.get(a.username ?? '') ?? '',
+      })),
     );
   };
 
@@ -109,10 +158,25 @@ export async function workshop(folderArgument: string, flags: Record<string, unk
       }
     }
     if (registerOptions && target) {
-      const scopeNames = resourceScopes(answers.scopes, (await readProject(path.join(folder, manifest.attendees[0]!.folder))).toolScopes, ui);
+      const scopeNames = resourceScopes(
+        answers.scopes,
+        (await readProject(path.join(folder, manifest.attendees[0]!.folder))).toolScopes,
+        ui,
+      );
       try {
         const api = await connect(target, registerOptions, ui);
-        await registerWorkshop({ folder, manifest, key, options: registerOptions, scopeNames, users, passwords, api, ui, save });
+        await registerWorkshop({
+          folder,
+          manifest,
+          key,
+          options: registerOptions,
+          scopeNames,
+          users,
+          passwords,
+          api,
+          ui,
+          save,
+        });
       } catch (error) {
         throw explainLogtoError(error, target, registerOptions.m2mAppId);
       }
@@ -121,7 +185,9 @@ export async function workshop(folderArgument: string, flags: Record<string, unk
     const reason = error instanceof Error ? error.message : String(error);
     manifest.incomplete = reason.split('\n')[0];
     await save();
-    throw new UsageError(`${reason}\nThe workshop is not complete: ${path.join(folder, MANIFEST_FILE)} records what was done. Run the same command again to finish it.`);
+    throw new UsageError(
+      `${reason}\nThe workshop is not complete: ${path.join(folder, MANIFEST_FILE)} records what was done. Run the same command again to finish it.`,
+    );
   }
   delete manifest.incomplete;
   await save();
@@ -129,16 +195,30 @@ export async function workshop(folderArgument: string, flags: Record<string, unk
 }
 
 /** The starter options: from flags on a first run; on a re-run the recorded ones, and a flag may only repeat them. */
-async function starterAnswers(recorded: Manifest | undefined, flags: Record<string, unknown>, context: { interactive: boolean; yes: boolean }): Promise<StarterAnswers> {
+async function starterAnswers(
+  recorded: Manifest | undefined,
+  flags: Record<string, unknown>,
+  context: { interactive: boolean; yes: boolean },
+): Promise<StarterAnswers> {
   const { skipIssuerCheck: _, ...answers } = await resolveOptions(starterSpecsFor(recorded?.answers), flags, context);
   if (recorded) {
     for (const key of Object.keys(answers) as Array<keyof StarterAnswers>) {
       if (flags[key] !== undefined && !isDeepStrictEqual(answers[key], recorded.answers[key])) {
-        throw new UsageError(`This workshop's starters were generated with ${key} ${printable(String(recorded.answers[key]))}; a re-run cannot change it. Nothing was done.`);
+        throw new UsageError(
+          `This workshop's starters were generated with ${key} ${printable(String(recorded.answers[key]))}; a re-run cannot change it. Nothing was done.`,
+        );
       }
     }
   }
-  checkCreateOptions(starterOptions('.', answers, { name: 'check', folder: 'check', port: answers.port, resource: answers.resource, generated: false }));
+  checkCreateOptions(
+    starterOptions('.', answers, {
+      name: 'check',
+      folder: 'check',
+      port: answers.port,
+      resource: answers.resource,
+      generated: false,
+    }),
+  );
   return answers;
 }
 
@@ -150,7 +230,11 @@ async function starterAnswers(recorded: Manifest | undefined, flags: Record<stri
 function withRecordedEndpoint(flags: Record<string, unknown>, manifest: Manifest | undefined): Record<string, unknown> {
   const record = manifest?.logto;
   if (!record || flags.tenantId !== undefined) return flags;
-  return { ...flags, managementEndpoint: flags.managementEndpoint ?? record.managementEndpoint, managementResource: flags.managementResource ?? record.managementResource };
+  return {
+    ...flags,
+    managementEndpoint: flags.managementEndpoint ?? record.managementEndpoint,
+    managementResource: flags.managementResource ?? record.managementResource,
+  };
 }
 
 async function refuseNonEmpty(folder: string): Promise<void> {
@@ -158,11 +242,21 @@ async function refuseNonEmpty(folder: string): Promise<void> {
     if (error.code === 'ENOENT') return [];
     throw new UsageError(`Cannot use ${printable(folder)}: ${error.code ?? error.message}.`);
   });
-  if (entries.length > 0) throw new UsageError(`${printable(folder)} is not empty and holds no ${MANIFEST_FILE}: give a new folder for the workshop. Nothing was written.`);
+  if (entries.length > 0)
+    throw new UsageError(
+      `${printable(folder)} is not empty and holds no ${MANIFEST_FILE}: give a new folder for the workshop. Nothing was written.`,
+    );
 }
 
-async function cleanup(folder: string, existing: Awaited<ReturnType<typeof readManifest>>, flags: Record<string, unknown>, ui: Ui, json: boolean): Promise<void> {
-  if (!existing) throw new UsageError(`${printable(folder)} holds no ${MANIFEST_FILE}: there is no workshop there to clean up.`);
+async function cleanup(
+  folder: string,
+  existing: Awaited<ReturnType<typeof readManifest>>,
+  flags: Record<string, unknown>,
+  ui: Ui,
+  json: boolean,
+): Promise<void> {
+  if (!existing)
+    throw new UsageError(`${printable(folder)} holds no ${MANIFEST_FILE}: there is no workshop there to clean up.`);
   const { manifest, key } = existing;
   if (!manifest.logto && !manifest.attendees.some(({ logto, user }) => logto || user)) {
     if (json) process.stdout.write(`${JSON.stringify({ removed: [], alreadyGone: [], kept: [] }, null, 2)}\n`);
@@ -175,14 +269,22 @@ async function cleanup(folder: string, existing: Awaited<ReturnType<typeof readM
     const users = manifest.attendees.filter(({ user }) => user?.created).length;
     const what = `what the workshop created in Logto (${apps} apps, ${users} users, its role, resources and claims blocks)`;
     const confirm = confirmer(interactive);
-    if (!confirm) throw new UsageError(`--cleanup would remove ${what}; pass --yes to confirm (there is no terminal to ask in).`);
+    if (!confirm)
+      throw new UsageError(`--cleanup would remove ${what}; pass --yes to confirm (there is no terminal to ask in).`);
     if (!(await confirm(`Remove ${what}?`))) throw new UsageError('Not confirmed; nothing was removed.');
   }
-  const credentials = await resolveOptions(registerSpecs, withRecordedEndpoint(flags, manifest), { interactive, yes: false });
+  const credentials = await resolveOptions(registerSpecs, withRecordedEndpoint(flags, manifest), {
+    interactive,
+    yes: false,
+  });
   const options = { ...credentials, issuer: manifest.answers.issuer };
   const target = resolveManagementTarget(options);
   const named = ['issuer', 'tenantId', 'managementEndpoint'].some((name) => flags[name] !== undefined);
-  await checkCredentialsTarget(target, named ? 'given' : 'project-env', { issuer: options.issuer, ui, confirm: confirmer(interactive) });
+  await checkCredentialsTarget(target, named ? 'given' : 'project-env', {
+    issuer: options.issuer,
+    ui,
+    confirm: confirmer(interactive),
+  });
   const save = () => writeManifest(folder, { ...manifest, register: false, users: false }, key);
   let summary;
   try {
@@ -193,19 +295,34 @@ async function cleanup(folder: string, existing: Awaited<ReturnType<typeof readM
   }
   const passwords = await readPasswords(folder);
   if (passwords.size > 0) {
-    await writeAttendeesCsv(folder, manifest.attendees.map((a) => ({ name: a.name, folder: a.folder, appId: '', username: '', password: '' })));
+    await writeAttendeesCsv(
+      folder,
+      manifest.attendees.map((a) => ({ name: a.name, folder: a.folder, appId: '', username: '', password: '' })),
+    );
   }
   if (json) {
     process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     return;
   }
-  for (const { kind, id, name } of summary.removed) ui.success(`removed ${kind} ${printable(name ?? id, 100)}${name ? ` (${id})` : ''}`);
+  for (const { kind, id, name } of summary.removed)
+    ui.success(`removed ${kind} ${printable(name ?? id, 100)}${name ? ` (${id})` : ''}`);
   for (const { kind, id } of summary.alreadyGone) ui.info(`  already gone: ${kind} ${id}`);
   for (const { kind, id, reason } of summary.kept) ui.warn(`kept ${kind} ${id}: ${reason}`);
-  ui.info(summary.removed.length + summary.alreadyGone.length === 0 ? 'Nothing to remove in Logto.' : `The starters in ${printable(folder)} stay; their .env no longer names an app.`);
+  ui.info(
+    summary.removed.length + summary.alreadyGone.length === 0
+      ? 'Nothing to remove in Logto.'
+      : `The starters in ${printable(folder)} stay; their .env no longer names an app.`,
+  );
 }
 
-function report(folder: string, manifest: Manifest, passwords: Map<string, string>, showSecret: boolean, ui: Ui, json: boolean): void {
+function report(
+  folder: string,
+  manifest: Manifest,
+  passwords: Map<string, string>,
+  showSecret: boolean,
+  ui: Ui,
+  json: boolean,
+): void {
   const rows = manifest.attendees.map((a) => ({
     name: a.name,
     folder: path.join(folder, a.folder),
@@ -216,14 +333,34 @@ function report(folder: string, manifest: Manifest, passwords: Map<string, strin
     ...(showSecret && a.username && passwords.has(a.username) ? { password: passwords.get(a.username) } : {}),
   }));
   if (json) {
-    const logto = manifest.logto && { resource: manifest.logto.resource ?? null, scopes: manifest.logto.scopes ?? {}, role: manifest.logto.role ?? null };
+    const logto = manifest.logto && {
+      resource: manifest.logto.resource ?? null,
+      scopes: manifest.logto.scopes ?? {},
+      role: manifest.logto.role ?? null,
+    };
     const files = { manifest: path.join(folder, MANIFEST_FILE), attendees: path.join(folder, ATTENDEES_FILE) };
-    process.stdout.write(`${JSON.stringify({ folder, answers: manifest.answers, distinctPorts: manifest.distinctPorts, logto, attendees: rows, files }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ folder, answers: manifest.answers, distinctPorts: manifest.distinctPorts, logto, attendees: rows, files }, null, 2)}\n`,
+    );
     return;
   }
-  const table = [['attendee', 'folder', 'port', 'app ID', 'username'], ...rows.map((r) => [r.name, path.relative(process.cwd(), r.folder) || '.', String(r.port), r.appId ?? '-', r.username ?? '-'])];
+  const table = [
+    ['attendee', 'folder', 'port', 'app ID', 'username'],
+    ...rows.map((r) => [
+      r.name,
+      path.relative(process.cwd(), r.folder) || '.',
+      String(r.port),
+      r.appId ?? '-',
+      r.username ?? '-',
+    ]),
+  ];
   const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
-  for (const row of table) ui.info(`  ${row.map((cell, i) => printable(cell).padEnd(widths[i]!)).join('  ')}`.trimEnd());
-  ui.success(`${rows.length} starter${rows.length === 1 ? '' : 's'} in ${printable(folder)}; what was created is in ${MANIFEST_FILE}${rows.some((r) => r.username) ? `, the passwords in ${ATTENDEES_FILE} (readable by you only)` : ''}.`);
-  ui.info(`Each attendee: cd <their folder> && ${manifest.answers.packageManager} install && ${manifest.answers.packageManager} run dev`);
+  for (const row of table)
+    ui.info(`  ${row.map((cell, i) => printable(cell).padEnd(widths[i]!)).join('  ')}`.trimEnd());
+  ui.success(
+    `${rows.length} starter${rows.length === 1 ? '' : 's'} in ${printable(folder)}; what was created is in ${MANIFEST_FILE}${rows.some((r) => r.username) ? `, the passwords in ${ATTENDEES_FILE} (readable by you only)` : ''}.`,
+  );
+  ui.info(
+    `Each attendee: cd <their folder> && ${manifest.answers.packageManager} install && ${manifest.answers.packageManager} run dev`,
+  );
 }

@@ -14,9 +14,26 @@ export interface Check {
 }
 
 export const pass = (id: string, title: string, detail: string): Check => ({ id, title, status: 'pass', detail });
-export const warn = (id: string, title: string, detail: string, fix: string): Check => ({ id, title, status: 'warn', detail, fix });
-export const fail = (id: string, title: string, detail: string, fix: string): Check => ({ id, title, status: 'fail', detail, fix });
-export const skipped = (id: string, title: string, why: string): Check => ({ id, title, status: 'skipped', detail: why });
+export const warn = (id: string, title: string, detail: string, fix: string): Check => ({
+  id,
+  title,
+  status: 'warn',
+  detail,
+  fix,
+});
+export const fail = (id: string, title: string, detail: string, fix: string): Check => ({
+  id,
+  title,
+  status: 'fail',
+  detail,
+  fix,
+});
+export const skipped = (id: string, title: string, why: string): Check => ({
+  id,
+  title,
+  status: 'skipped',
+  detail: why,
+});
 
 /** Collects checks in order; the section functions push to it. */
 export class Checklist {

@@ -7,7 +7,8 @@ import { printable } from '../printable.js';
  */
 export function urlDifferences(leftName: string, left: string, rightName: string, right: string): string[] {
   if (left === right) return [];
-  if (!URL.canParse(left) || !URL.canParse(right)) return [`${leftName} is "${printable(left)}", ${rightName} is "${printable(right)}"`];
+  if (!URL.canParse(left) || !URL.canParse(right))
+    return [`${leftName} is "${printable(left)}", ${rightName} is "${printable(right)}"`];
   const a = new URL(left);
   const b = new URL(right);
   const differences: string[] = [];
@@ -24,6 +25,7 @@ export function urlDifferences(leftName: string, left: string, rightName: string
     differences.push(`trailing slash: ${leftName} has ${slash(a)}, ${rightName} has ${slash(b)}`);
   }
   // The raw strings can differ where the parsed URLs agree (case, a default port written out, `/` added by URL).
-  if (differences.length === 0) differences.push(`spelling: ${leftName} is "${printable(left)}", ${rightName} is "${printable(right)}"`);
+  if (differences.length === 0)
+    differences.push(`spelling: ${leftName} is "${printable(left)}", ${rightName} is "${printable(right)}"`);
   return differences;
 }

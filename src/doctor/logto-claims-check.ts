@@ -13,11 +13,36 @@ export async function checkProfileClaims(
   const parsed = parseScript(script?.script);
   const label = key ? blockLabel({ resource, key }) : undefined;
   const prefix = `profile claims for ${JSON.stringify(resource)}`;
-  const found = parsed.ok && parsed.blocks.some((block) => (label ? block.label === label : block.label.startsWith(prefix)));
-  if (found) add(pass('logto.profile-claims', TITLES['logto.profile-claims'], `the tenant's access-token script has this server's block`));
+  const found =
+    parsed.ok && parsed.blocks.some((block) => (label ? block.label === label : block.label.startsWith(prefix)));
+  if (found)
+    add(
+      pass(
+        'logto.profile-claims',
+        TITLES['logto.profile-claims'],
+        `the tenant's access-token script has this server's block`,
+      ),
+    );
   else {
-    const detail = parsed.ok ? "the tenant's access-token script has no block for this server" : `the tenant's access-token script cannot be read as blocks (${parsed.reason})`;
-    const fix = 'Run register again (without --no-profile-claims), or add the claims by hand: see the project README, "Profile claims".';
-    add(expected ? fail('logto.profile-claims', TITLES['logto.profile-claims'], `${detail}, although register installed one`, fix) : warn('logto.profile-claims', TITLES['logto.profile-claims'], `${detail}: whoami will show no username, name or email`, fix));
+    const detail = parsed.ok
+      ? "the tenant's access-token script has no block for this server"
+      : `the tenant's access-token script cannot be read as blocks (${parsed.reason})`;
+    const fix =
+      'Run register again (without --no-profile-claims), or add the claims by hand: see the project README, "Profile claims".';
+    add(
+      expected
+        ? fail(
+            'logto.profile-claims',
+            TITLES['logto.profile-claims'],
+            `${detail}, although register installed one`,
+            fix,
+          )
+        : warn(
+            'logto.profile-claims',
+            TITLES['logto.profile-claims'],
+            `${detail}: whoami will show no username, name or email`,
+            fix,
+          ),
+    );
   }
 }

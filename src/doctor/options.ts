@@ -25,7 +25,12 @@ export const doctorOptionSpecs = {
     defaultDescription: "LOGTO_APP_ID in the project's .env",
     parse: (raw) => raw.trim(),
   } satisfies OptionSpec<string>,
-  m2mAppId: { ...m2mAppId, optional: true, prompt: undefined, description: `${m2mAppId.description}; without it the Logto checks are skipped` } as OptionSpec<string> & { optional: true },
+  m2mAppId: {
+    ...m2mAppId,
+    optional: true,
+    prompt: undefined,
+    description: `${m2mAppId.description}; without it the Logto checks are skipped`,
+  } as OptionSpec<string> & { optional: true },
   m2mAppSecret: { ...m2mAppSecret, optional: true, prompt: undefined } as OptionSpec<string> & { optional: true },
   tenantId,
   managementEndpoint,

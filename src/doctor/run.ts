@@ -24,7 +24,11 @@ export interface DoctorReport {
 export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
   const list = new Checklist();
   const server = await checkServer(list, input.url, input.transport, input.fetch);
-  const { issuer } = await checkIssuer(list, { advertised: server.authorizationServer, configured: input.configuredIssuer }, input.fetch);
+  const { issuer } = await checkIssuer(
+    list,
+    { advertised: server.authorizationServer, configured: input.configuredIssuer },
+    input.fetch,
+  );
   await input.logto(list, input.configuredIssuer ?? issuer);
   return { url: input.url, ok: !list.failed, checks: list.checks };
 }

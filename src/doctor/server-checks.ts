@@ -17,10 +17,19 @@ const INITIALIZE = JSON.stringify({
   jsonrpc: '2.0',
   id: 1,
   method: 'initialize',
-  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'create-logto-mcp doctor', version: '0' } },
+  params: {
+    protocolVersion: '2025-06-18',
+    capabilities: {},
+    clientInfo: { name: 'create-logto-mcp doctor', version: '0' },
+  },
 });
 
-export async function checkServer(list: Checklist, url: string, transport: McpTransport, fetchFn?: typeof fetch): Promise<ServerFindings> {
+export async function checkServer(
+  list: Checklist,
+  url: string,
+  transport: McpTransport,
+  fetchFn?: typeof fetch,
+): Promise<ServerFindings> {
   const origin = new URL(url).origin;
   const headers = { origin, accept: 'application/json, text/event-stream', 'content-type': 'application/json' };
   const unauthenticated =
@@ -35,26 +44,50 @@ export async function checkServer(list: Checklist, url: string, transport: McpTr
   const atRoot = pathInserted === root ? inserted : await request(root, { headers: { origin } }, fetchFn);
   const title = 'Protected-resource metadata served';
   const served = (answer: Answer) => answer.status === 200 && answer.json !== undefined;
-  if (served(inserted) && served(atRoot)) list.add(pass('server.metadata.served', title, `at ${pathInserted} and ${root}`));
+  if (served(inserted) && served(atRoot))
+    list.add(pass('server.metadata.served', title, `at ${pathInserted} and ${root}`));
   else if (served(inserted) || served(atRoot)) {
     const [ok, missing] = served(inserted) ? [pathInserted, atRoot] : [root, inserted];
-    list.add(warn('server.metadata.served', title, `at ${ok}, but ${missing.url} answers ${said(missing)}`, `Serve the same metadata at ${missing.url} too: clients that were given only the origin, and older ones, look there.`));
+    list.add(
+      warn(
+        'server.metadata.served',
+        title,
+        `at ${ok}, but ${missing.url} answers ${said(missing)}`,
+        `Serve the same metadata at ${missing.url} too: clients that were given only the origin, and older ones, look there.`,
+      ),
+    );
   } else {
-    list.add(fail('server.metadata.served', title, `${pathInserted} answers ${said(inserted)} and ${root} answers ${said(atRoot)}`, `Serve RFC 9728 metadata at ${pathInserted}: without it no MCP client finds where to sign in.`));
+    list.add(
+      fail(
+        'server.metadata.served',
+        title,
+        `${pathInserted} answers ${said(inserted)} and ${root} answers ${said(atRoot)}`,
+        `Serve RFC 9728 metadata at ${pathInserted}: without it no MCP client finds where to sign in.`,
+      ),
+    );
   }
 
   if (challengeUrl !== undefined) {
     const title = "401 challenge's resource_metadata points at the metadata";
-    if (challengeUrl === pathInserted || challengeUrl === root) list.add(pass('server.challenge.metadata', title, challengeUrl));
+    if (challengeUrl === pathInserted || challengeUrl === root)
+      list.add(pass('server.challenge.metadata', title, challengeUrl));
     else {
       const differences = urlDifferences('the challenge', challengeUrl, 'the metadata URL', pathInserted);
-      list.add(fail('server.challenge.metadata', title, differences.join('; '), `Put resource_metadata="${pathInserted}" in the 401 challenge.`));
+      list.add(
+        fail(
+          'server.challenge.metadata',
+          title,
+          differences.join('; '),
+          `Put resource_metadata="${pathInserted}" in the 401 challenge.`,
+        ),
+      );
     }
   }
 
   const metadata = (served(inserted) ? inserted : served(atRoot) ? atRoot : undefined)?.json;
   if (!metadata) {
-    for (const id of ['resource', 'authorization-servers', 'scopes', 'offline-access']) list.add(skipped(`server.metadata.${id}`, `Metadata ${id}`, 'no metadata was served'));
+    for (const id of ['resource', 'authorization-servers', 'scopes', 'offline-access'])
+      list.add(skipped(`server.metadata.${id}`, `Metadata ${id}`, 'no metadata was served'));
     return {};
   }
   return checkMetadata(list, url, metadata);
@@ -69,29 +102,74 @@ export function metadataUrl(url: string): string {
 function checkChallenge(list: Checklist, url: string, answer: Answer): string | undefined {
   const title = 'Unauthenticated request gets 401 with resource_metadata';
   if (answer.status === 0) {
-    list.add(fail('server.challenge', title, `${url}: ${said(answer)}`, 'Start the server (npm run dev in the project) and check the URL.'));
+    list.add(
+      fail(
+        'server.challenge',
+        title,
+        `${url}: ${said(answer)}`,
+        'Start the server (npm run dev in the project) and check the URL.',
+      ),
+    );
     return undefined;
   }
   const challenge = answer.headers.get('www-authenticate') ?? '';
   if (answer.status !== 401) {
-    list.add(fail('server.challenge', title, `${url} answers ${said(answer)} without a token`, 'Require a bearer token on the MCP endpoint and answer 401 with a WWW-Authenticate challenge.'));
+    list.add(
+      fail(
+        'server.challenge',
+        title,
+        `${url} answers ${said(answer)} without a token`,
+        'Require a bearer token on the MCP endpoint and answer 401 with a WWW-Authenticate challenge.',
+      ),
+    );
     return undefined;
   }
   const metadata = /resource_metadata="([^"]*)"/i.exec(challenge)?.[1];
   if (!/^bearer\b/i.test(challenge) || metadata === undefined) {
-    list.add(fail('server.challenge', title, `WWW-Authenticate: ${printable(challenge || '(none)')}`, 'Answer with WWW-Authenticate: Bearer resource_metadata="<metadata URL>" (RFC 9728 §5.1).'));
+    list.add(
+      fail(
+        'server.challenge',
+        title,
+        `WWW-Authenticate: ${printable(challenge || '(none)')}`,
+        'Answer with WWW-Authenticate: Bearer resource_metadata="<metadata URL>" (RFC 9728 §5.1).',
+      ),
+    );
     return undefined;
   }
   if (!/^https?:\/\//i.test(metadata)) {
-    list.add(fail('server.challenge', title, `resource_metadata="${printable(metadata)}" is not an absolute URL`, `Give the absolute URL: resource_metadata="${metadataUrl(url)}".`));
+    list.add(
+      fail(
+        'server.challenge',
+        title,
+        `resource_metadata="${printable(metadata)}" is not an absolute URL`,
+        `Give the absolute URL: resource_metadata="${metadataUrl(url)}".`,
+      ),
+    );
     return undefined;
   }
   list.add(pass('server.challenge', title, `WWW-Authenticate: ${printable(challenge, 300)}`));
 
-  const exposed = (answer.headers.get('access-control-expose-headers') ?? '').split(',').map((name) => name.trim().toLowerCase());
+  const exposed = (answer.headers.get('access-control-expose-headers') ?? '')
+    .split(',')
+    .map((name) => name.trim().toLowerCase());
   const corsTitle = 'CORS exposes WWW-Authenticate';
-  if (exposed.includes('www-authenticate') || exposed.includes('*')) list.add(pass('server.cors', corsTitle, `Access-Control-Expose-Headers: ${answer.headers.get('access-control-expose-headers')}`));
-  else list.add(warn('server.cors', corsTitle, 'the 401 answer has no Access-Control-Expose-Headers naming it', 'Expose WWW-Authenticate to browsers (Access-Control-Expose-Headers), or browser-based clients cannot see the challenge.'));
+  if (exposed.includes('www-authenticate') || exposed.includes('*'))
+    list.add(
+      pass(
+        'server.cors',
+        corsTitle,
+        `Access-Control-Expose-Headers: ${answer.headers.get('access-control-expose-headers')}`,
+      ),
+    );
+  else
+    list.add(
+      warn(
+        'server.cors',
+        corsTitle,
+        'the 401 answer has no Access-Control-Expose-Headers naming it',
+        'Expose WWW-Authenticate to browsers (Access-Control-Expose-Headers), or browser-based clients cannot see the challenge.',
+      ),
+    );
   return metadata;
 }
 
@@ -100,7 +178,10 @@ function checkMetadata(list: Checklist, url: string, metadata: Record<string, un
   const resourceTitle = "Metadata's resource equals the URL used";
   if (resource === url) list.add(pass('server.metadata.resource', resourceTitle, url));
   else {
-    const differences = resource === undefined ? ['the metadata has no resource'] : urlDifferences('the URL used', url, 'the metadata', resource);
+    const differences =
+      resource === undefined
+        ? ['the metadata has no resource']
+        : urlDifferences('the URL used', url, 'the metadata', resource);
     list.add(
       fail(
         'server.metadata.resource',
@@ -111,15 +192,32 @@ function checkMetadata(list: Checklist, url: string, metadata: Record<string, un
     );
   }
 
-  const servers = Array.isArray(metadata.authorization_servers) ? metadata.authorization_servers.filter((s): s is string => typeof s === 'string') : [];
+  const servers = Array.isArray(metadata.authorization_servers)
+    ? metadata.authorization_servers.filter((s): s is string => typeof s === 'string')
+    : [];
   const authorizationServer = servers[0];
   if (authorizationServer === undefined) {
-    list.add(fail('server.metadata.authorization-servers', 'Metadata names the issuer', 'authorization_servers is missing or empty', 'List the Logto issuer (https://<tenant>.logto.app/oidc) in authorization_servers.'));
+    list.add(
+      fail(
+        'server.metadata.authorization-servers',
+        'Metadata names the issuer',
+        'authorization_servers is missing or empty',
+        'List the Logto issuer (https://<tenant>.logto.app/oidc) in authorization_servers.',
+      ),
+    );
   } else {
-    list.add(pass('server.metadata.authorization-servers', 'Metadata names the issuer', `authorization_servers[0] = ${printable(authorizationServer)}${servers.length > 1 ? ' (clients use only the first)' : ''}`));
+    list.add(
+      pass(
+        'server.metadata.authorization-servers',
+        'Metadata names the issuer',
+        `authorization_servers[0] = ${printable(authorizationServer)}${servers.length > 1 ? ' (clients use only the first)' : ''}`,
+      ),
+    );
   }
 
-  const scopes = Array.isArray(metadata.scopes_supported) ? metadata.scopes_supported.filter((s): s is string => typeof s === 'string') : [];
+  const scopes = Array.isArray(metadata.scopes_supported)
+    ? metadata.scopes_supported.filter((s): s is string => typeof s === 'string')
+    : [];
   if (scopes.length === 0) {
     list.add(
       fail(
@@ -129,10 +227,20 @@ function checkMetadata(list: Checklist, url: string, metadata: Record<string, un
         'Advertise openid profile email (and the required scopes) in scopes_supported and the 401 challenge.',
       ),
     );
-  } else list.add(pass('server.metadata.scopes', 'At least one scope advertised', scopes.map((s) => printable(s, 80)).join(' ')));
+  } else
+    list.add(
+      pass('server.metadata.scopes', 'At least one scope advertised', scopes.map((s) => printable(s, 80)).join(' ')),
+    );
 
   if (scopes.includes('offline_access')) {
-    list.add(warn('server.metadata.offline-access', 'offline_access not advertised', 'scopes_supported lists offline_access', 'Remove offline_access from scopes_supported (the MCP spec says SHOULD NOT; clients add it themselves when they can refresh).'));
+    list.add(
+      warn(
+        'server.metadata.offline-access',
+        'offline_access not advertised',
+        'scopes_supported lists offline_access',
+        'Remove offline_access from scopes_supported (the MCP spec says SHOULD NOT; clients add it themselves when they can refresh).',
+      ),
+    );
   } else list.add(pass('server.metadata.offline-access', 'offline_access not advertised', 'not listed'));
   return { authorizationServer, scopes };
 }

@@ -13,16 +13,26 @@ const NEEDED = `Python ${pythonRequirement.minimum.join('.')} or later`;
  * and whether uv is on PATH. Throws a UsageError naming the version needed.
  */
 export async function checkPython(): Promise<{ python: string; uv: boolean }> {
-  const probe = await execa(PYTHON, ['-c', 'import sys, venv, ensurepip; print("%d.%d.%d" % sys.version_info[:3])'], { reject: false, stdin: 'ignore' });
+  const probe = await execa(PYTHON, ['-c', 'import sys, venv, ensurepip; print("%d.%d.%d" % sys.version_info[:3])'], {
+    reject: false,
+    stdin: 'ignore',
+  });
   if (probe.failed) {
-    const why = probe.code === 'ENOENT' ? `${PYTHON} is not on PATH` : `${PYTHON} cannot make virtual environments (the venv and ensurepip modules)`;
-    throw new UsageError(`${why}: the Python project needs ${NEEDED} to install. Install it, or pass --no-install; nothing was written.`);
+    const why =
+      probe.code === 'ENOENT'
+        ? `${PYTHON} is not on PATH`
+        : `${PYTHON} cannot make virtual environments (the venv and ensurepip modules)`;
+    throw new UsageError(
+      `${why}: the Python project needs ${NEEDED} to install. Install it, or pass --no-install; nothing was written.`,
+    );
   }
   const version = String(probe.stdout).trim();
   const [major = 0, minor = 0] = version.split('.').map(Number);
   const [neededMajor, neededMinor] = pythonRequirement.minimum;
   if (major < neededMajor || (major === neededMajor && minor < neededMinor)) {
-    throw new UsageError(`${PYTHON} is Python ${version}; the project needs ${NEEDED}. Install it, or pass --no-install; nothing was written.`);
+    throw new UsageError(
+      `${PYTHON} is Python ${version}; the project needs ${NEEDED}. Install it, or pass --no-install; nothing was written.`,
+    );
   }
   const uv = await execa('uv', ['--version'], { reject: false, stdin: 'ignore' });
   return { python: PYTHON, uv: !uv.failed };
@@ -33,23 +43,46 @@ export async function checkPython(): Promise<{ python: string; uv: boolean }> {
  * its own here), else `python3 -m venv .venv` and pip. A failure is returned, not thrown, so that git and the summary
  * still happen; it carries the end of what the installer printed.
  */
-export async function installPythonProject(projectDir: string, ui: Ui, tools: { python: string; uv: boolean }): Promise<{ installed: boolean; error?: UsageError }> {
+export async function installPythonProject(
+  projectDir: string,
+  ui: Ui,
+  tools: { python: string; uv: boolean },
+): Promise<{ installed: boolean; error?: UsageError }> {
   const steps: Array<[string, string[], string]> = tools.uv
     ? [['uv', ['sync', '--python', tools.python], 'Installing dependencies into .venv with uv']]
     : [
         [tools.python, ['-m', 'venv', '.venv'], 'Creating .venv'],
         // --group needs pip 25.1
         ['.venv/bin/python', ['-m', 'pip', 'install', '--quiet', '--upgrade', 'pip>=25.1'], 'Updating pip in .venv'],
-        ['.venv/bin/python', ['-m', 'pip', 'install', '--quiet', '--editable', '.', '--group', 'dev'], 'Installing dependencies into .venv with pip'],
+        [
+          '.venv/bin/python',
+          ['-m', 'pip', 'install', '--quiet', '--editable', '.', '--group', 'dev'],
+          'Installing dependencies into .venv with pip',
+        ],
       ];
   for (const [command, args, title] of steps) {
     const result = await ui.step(title, () =>
-      execa(command, args, { cwd: projectDir, all: true, reject: false, stdin: 'ignore', env: { UV_PYTHON_DOWNLOADS: 'never', PIP_DISABLE_PIP_VERSION_CHECK: '1' } }),
+      execa(command, args, {
+        cwd: projectDir,
+        all: true,
+        reject: false,
+        stdin: 'ignore',
+        env: { UV_PYTHON_DOWNLOADS: 'never', PIP_DISABLE_PIP_VERSION_CHECK: '1' },
+      }),
     );
     if (result.failed) {
-      const output = String(result.all ?? '').trim().split('\n').slice(-30).join('\n');
+      const output = String(result.all ?? '')
+        .trim()
+        .split('\n')
+        .slice(-30)
+        .join('\n');
       const retry = `cd ${shell(projectDir)} && ${tools.uv ? 'uv sync' : `${tools.python} -m venv .venv && .venv/bin/pip install -e . --group dev`}`;
-      return { installed: false, error: new UsageError(`${command} ${args[0]} failed. The project is written; install it yourself with \`${retry}\`.${output ? `\n${output}` : ''}`) };
+      return {
+        installed: false,
+        error: new UsageError(
+          `${command} ${args[0]} failed. The project is written; install it yourself with \`${retry}\`.${output ? `\n${output}` : ''}`,
+        ),
+      };
     }
   }
   return { installed: true };

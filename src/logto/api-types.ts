@@ -13,7 +13,9 @@ export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 type Operation<M extends Method, P extends keyof OfficialPaths> = NonNullable<OfficialPaths[P][M]>;
 
 /** Every documented path that has method M, as a template: `/api/resources/{resourceId}/scopes`. */
-export type PathOf<M extends Method> = { [P in keyof OfficialPaths]: [Operation<M, P>] extends [never] ? never : P }[keyof OfficialPaths];
+export type PathOf<M extends Method> = {
+  [P in keyof OfficialPaths]: [Operation<M, P>] extends [never] ? never : P;
+}[keyof OfficialPaths];
 
 /**
  * @logto/api 1.42 types redirect URIs as objects (`{ [key: string]: unknown }[]`), an artefact of its
@@ -26,23 +28,23 @@ type StringUris<T> = T extends readonly (infer E)[]
     : T;
 
 /** The path parameters (`{ id: string }`), or undefined for a path without any. */
-export type PathParams<M extends Method, P extends PathOf<M>> = Operation<M, P> extends { parameters: { path: infer X } } ? X : undefined;
+export type PathParams<M extends Method, P extends PathOf<M>> =
+  Operation<M, P> extends { parameters: { path: infer X } } ? X : undefined;
 
 /** The JSON request body, or never for an operation that takes none. */
 export type RequestBody<M extends Method, P extends PathOf<M>> =
   Operation<M, P> extends { requestBody: { content: { 'application/json': infer B } } } ? StringUris<B> : never;
 
 /** The JSON body of the success response (200, else 201), or void when it has none. */
-export type ResponseBody<M extends Method, P extends PathOf<M>> =
-  Operation<M, P>['responses'] extends infer R
-    ? R extends { 200: { content: { 'application/json': infer J } } }
-      ? StringUris<J>
-      : R extends { 201: { content: { 'application/json': infer J } } }
-        ? unknown extends J
-          ? void
-          : StringUris<J>
-        : void
-    : never;
+export type ResponseBody<M extends Method, P extends PathOf<M>> = Operation<M, P>['responses'] extends infer R
+  ? R extends { 200: { content: { 'application/json': infer J } } }
+    ? StringUris<J>
+    : R extends { 201: { content: { 'application/json': infer J } } }
+      ? unknown extends J
+        ? void
+        : StringUris<J>
+      : void
+  : never;
 
 /** The element type of a list response. */
 export type ListItem<P extends PathOf<'get'>> = ResponseBody<'get', P> extends ReadonlyArray<infer T> ? T : never;

@@ -43,7 +43,9 @@ export function logtoEndpointFromIssuer(issuer: string): string {
   const href = checked(issuer, '--issuer');
   const url = new URL(href);
   if (!url.pathname.replace(/\/+$/, '').endsWith('/oidc')) {
-    throw new UsageError(`The issuer ${href} does not end in /oidc; a Logto issuer looks like https://<tenant>.logto.app/oidc.`);
+    throw new UsageError(
+      `The issuer ${href} does not end in /oidc; a Logto issuer looks like https://<tenant>.logto.app/oidc.`,
+    );
   }
   return href.replace(/\/+$/, '').replace(/\/oidc$/, '');
 }
@@ -57,7 +59,9 @@ export function logtoEndpointFromIssuer(issuer: string): string {
 export function resolveManagementTarget(input: ManagementTargetInput): ManagementTarget {
   const logtoEndpoint = logtoEndpointFromIssuer(input.issuer);
   if (input.tenantId !== undefined && !TENANT_ID.test(input.tenantId)) {
-    throw new UsageError(`Invalid --tenant-id "${input.tenantId}": a Logto Cloud tenant ID is lower-case letters and digits.`);
+    throw new UsageError(
+      `Invalid --tenant-id "${input.tenantId}": a Logto Cloud tenant ID is lower-case letters and digits.`,
+    );
   }
   const managementEndpoint = (
     input.managementEndpoint !== undefined
@@ -69,7 +73,8 @@ export function resolveManagementTarget(input: ManagementTargetInput): Managemen
   const tenant = input.tenantId ?? CLOUD_HOST.exec(new URL(managementEndpoint).hostname)?.[1];
   const deployment = tenant ? 'cloud' : 'self-hosted';
   const derived = tenant ? `https://${tenant}.logto.app/api` : SELF_HOSTED_MANAGEMENT_RESOURCE;
-  const resource = input.managementResource !== undefined ? checked(input.managementResource, '--management-resource') : derived;
+  const resource =
+    input.managementResource !== undefined ? checked(input.managementResource, '--management-resource') : derived;
 
   let explanation: string;
   if (input.managementResource !== undefined) {

@@ -2,7 +2,12 @@ import { UsageError } from '../errors.js';
 import type { ManagementTarget } from './endpoints.js';
 import { LogtoApiError } from './management-api.js';
 
-const DUPLICATE_CODES = new Set(['entity.unique_integrity_violation', 'role.name_in_use', 'scope.name_exists', 'application.secret_name_exists']);
+const DUPLICATE_CODES = new Set([
+  'entity.unique_integrity_violation',
+  'role.name_in_use',
+  'scope.name_exists',
+  'application.secret_name_exists',
+]);
 const QUOTA_CODES = new Set(['subscription.limit_exceeded', 'system_limit.limit_exceeded']);
 
 /** Turns a failed Management API call into a message that says what to do. Other errors pass through. */
@@ -11,7 +16,9 @@ export function explainLogtoError(error: unknown, target: ManagementTarget, appI
   const { kind, request, status, code, message } = error;
   switch (kind) {
     case 'network':
-      return new UsageError(`Cannot reach Logto at ${target.managementEndpoint} (${message}). Check the issuer and your network, then run the command again.`);
+      return new UsageError(
+        `Cannot reach Logto at ${target.managementEndpoint} (${message}). Check the issuer and your network, then run the command again.`,
+      );
     case 'tls':
       return new UsageError(
         `The TLS connection to ${target.managementEndpoint} failed (${message}). Its certificate is not trusted here: ` +
@@ -31,7 +38,9 @@ export function explainLogtoError(error: unknown, target: ManagementTarget, appI
               '(its Management API is https://<tenant ID>.logto.app/api); otherwise give the right one with --management-resource.'
             : 'On Logto Cloud it is https://<tenant ID>.logto.app/api: check --tenant-id, or give it with --management-resource. ' +
               'On self-hosted Logto it is https://default.logto.app/api.';
-        return new UsageError(`Logto does not know the Management API resource ${target.resource} (invalid_target). ${hint}`);
+        return new UsageError(
+          `Logto does not know the Management API resource ${target.resource} (invalid_target). ${hint}`,
+        );
       }
       return new UsageError(`Logto refused the Management API token request (${message}).`);
     case 'response':
@@ -44,10 +53,14 @@ export function explainLogtoError(error: unknown, target: ManagementTarget, appI
   }
   const what = `${request} → ${status}${code ? ` ${code}` : ''}: ${message}`;
   if (status === 401) {
-    return new UsageError(`Logto rejected the Management API token (${what}). Check that --management-resource matches this tenant.`);
+    return new UsageError(
+      `Logto rejected the Management API token (${what}). Check that --management-resource matches this tenant.`,
+    );
   }
   if (status === 403 && QUOTA_CODES.has(code ?? '')) {
-    return new UsageError(`Your Logto plan's quota is used up (${what}). Delete what you no longer need or upgrade the plan, then run the command again.`);
+    return new UsageError(
+      `Your Logto plan's quota is used up (${what}). Delete what you no longer need or upgrade the plan, then run the command again.`,
+    );
   }
   if (status === 403) {
     return new UsageError(
@@ -56,7 +69,9 @@ export function explainLogtoError(error: unknown, target: ManagementTarget, appI
     );
   }
   if (status === 422 && DUPLICATE_CODES.has(code ?? '')) {
-    return new UsageError(`Logto says it already exists (${what}). Run the command again: it looks up what exists and reuses it.`);
+    return new UsageError(
+      `Logto says it already exists (${what}). Run the command again: it looks up what exists and reuses it.`,
+    );
   }
   if (status === 422 && QUOTA_CODES.has(code ?? '')) {
     return new UsageError(`Your Logto plan's quota is used up (${what}).`);
@@ -68,7 +83,9 @@ export function explainLogtoError(error: unknown, target: ManagementTarget, appI
     );
   }
   if (status !== undefined && status >= 500) {
-    return new UsageError(`Logto kept failing (${what}), also after retrying. Nothing is left that a re-run cannot finish: run the same command again later.`);
+    return new UsageError(
+      `Logto kept failing (${what}), also after retrying. Nothing is left that a re-run cannot finish: run the same command again later.`,
+    );
   }
   return new UsageError(`Logto refused a request (${what}).`);
 }

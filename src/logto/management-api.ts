@@ -107,7 +107,12 @@ const Shape = {
     displayName: v.nullish(v.string()),
   }),
   cimdConfig: v.looseObject({ enabled: v.boolean() }),
-  user: v.looseObject({ id, username: v.nullable(v.string()), primaryEmail: v.nullable(v.string()), customData: v.optional(v.looseObject({})) }),
+  user: v.looseObject({
+    id,
+    username: v.nullable(v.string()),
+    primaryEmail: v.nullable(v.string()),
+    customData: v.optional(v.looseObject({})),
+  }),
   // Logto's guard makes every field optional (jwtCustomizerGuard is partial); a stored one has a script.
   jwtCustomizer: v.looseObject({ script: v.optional(v.string()) }),
   /** For answers nothing is read from (204, or a body the CLI ignores): any JSON or none, but not HTML. */
@@ -137,7 +142,9 @@ export class ManagementApi {
   /** Gets a client-credentials token for the Management API (`scope=all`). The secret is used once and not kept. */
   static async connect(options: ManagementApiOptions): Promise<ManagementApi> {
     const api = new ManagementApi(options);
-    const basic = Buffer.from(`${encodeURIComponent(options.appId)}:${encodeURIComponent(options.appSecret)}`).toString('base64');
+    const basic = Buffer.from(`${encodeURIComponent(options.appId)}:${encodeURIComponent(options.appSecret)}`).toString(
+      'base64',
+    );
     const body = new URLSearchParams({ grant_type: 'client_credentials', resource: options.resource, scope: 'all' });
     const label = 'POST /oidc/token';
     const reply = await api.#exchange('POST', `${options.endpoint}/oidc/token`, label, {
@@ -147,7 +154,13 @@ export class ManagementApi {
     if (!reply.ok) {
       const error = textField(reply.text, 'error', 100);
       const description = textField(reply.text, 'error_description');
-      throw new LogtoApiError('oauth', label, `${error ?? `HTTP ${reply.status}`}${description ? `: ${description}` : ''}`, reply.status, error);
+      throw new LogtoApiError(
+        'oauth',
+        label,
+        `${error ?? `HTTP ${reply.status}`}${description ? `: ${description}` : ''}`,
+        reply.status,
+        error,
+      );
     }
     api.#token = parseAnswer(reply, label, Shape.token).access_token;
     return api;
@@ -155,46 +168,86 @@ export class ManagementApi {
 
   // Resources and their scopes
   listResources = () => this.#listAll('/api/resources', {}, Shape.resource);
-  createResource = (body: RequestBody<'post', '/api/resources'>) => this.#call('post', '/api/resources', { body }, Shape.resource);
+  createResource = (body: RequestBody<'post', '/api/resources'>) =>
+    this.#call('post', '/api/resources', { body }, Shape.resource);
   deleteResource = (id: string) => this.#call('delete', '/api/resources/{id}', { path: { id } }, Shape.anything);
-  listScopes = (resourceId: string) => this.#listAll('/api/resources/{resourceId}/scopes', { path: { resourceId } }, Shape.scope);
+  listScopes = (resourceId: string) =>
+    this.#listAll('/api/resources/{resourceId}/scopes', { path: { resourceId } }, Shape.scope);
   createScope = (resourceId: string, body: RequestBody<'post', '/api/resources/{resourceId}/scopes'>) =>
     this.#call('post', '/api/resources/{resourceId}/scopes', { path: { resourceId }, body }, Shape.scope);
   deleteScope = (resourceId: string, scopeId: string) =>
-    this.#call('delete', '/api/resources/{resourceId}/scopes/{scopeId}', { path: { resourceId, scopeId } }, Shape.anything);
+    this.#call(
+      'delete',
+      '/api/resources/{resourceId}/scopes/{scopeId}',
+      { path: { resourceId, scopeId } },
+      Shape.anything,
+    );
 
   // Roles
   listRoles = () => this.#listAll('/api/roles', {}, Shape.role);
   getRole = (id: string) => this.#optional(this.#call('get', '/api/roles/{id}', { path: { id } }, Shape.role));
   createRole = (body: RequestBody<'post', '/api/roles'>) => this.#call('post', '/api/roles', { body }, Shape.role);
-  updateRole = (id: string, body: RequestBody<'patch', '/api/roles/{id}'>) => this.#call('patch', '/api/roles/{id}', { path: { id }, body }, Shape.role);
+  updateRole = (id: string, body: RequestBody<'patch', '/api/roles/{id}'>) =>
+    this.#call('patch', '/api/roles/{id}', { path: { id }, body }, Shape.role);
   deleteRole = (id: string) => this.#call('delete', '/api/roles/{id}', { path: { id } }, Shape.anything);
   listRoleScopes = (id: string) => this.#listAll('/api/roles/{id}/scopes', { path: { id } }, Shape.scope);
   listRoleUsers = (id: string) => this.#listAll('/api/roles/{id}/users', { path: { id } }, Shape.user);
-  addRoleScopes = (id: string, scopeIds: string[]) => this.#call('post', '/api/roles/{id}/scopes', { path: { id }, body: { scopeIds } }, Shape.anything);
+  addRoleScopes = (id: string, scopeIds: string[]) =>
+    this.#call('post', '/api/roles/{id}/scopes', { path: { id }, body: { scopeIds } }, Shape.anything);
 
   // Applications
   listApplications = () => this.#listAll('/api/applications', {}, Shape.application);
-  getApplication = (id: string) => this.#optional(this.#call('get', '/api/applications/{id}', { path: { id } }, Shape.application));
-  createApplication = (body: RequestBody<'post', '/api/applications'>) => this.#call('post', '/api/applications', { body }, Shape.application);
+  getApplication = (id: string) =>
+    this.#optional(this.#call('get', '/api/applications/{id}', { path: { id } }, Shape.application));
+  createApplication = (body: RequestBody<'post', '/api/applications'>) =>
+    this.#call('post', '/api/applications', { body }, Shape.application);
   updateApplication = (id: string, body: RequestBody<'patch', '/api/applications/{id}'>) =>
     this.#call('patch', '/api/applications/{id}', { path: { id }, body }, Shape.application);
   deleteApplication = (id: string) => this.#call('delete', '/api/applications/{id}', { path: { id } }, Shape.anything);
-  listSecrets = (id: string) => this.#call('get', '/api/applications/{id}/secrets', { path: { id } }, v.array(Shape.secret));
-  createSecret = (id: string, name: string) => this.#call('post', '/api/applications/{id}/secrets', { path: { id }, body: { name } }, Shape.secret);
+  listSecrets = (id: string) =>
+    this.#call('get', '/api/applications/{id}/secrets', { path: { id } }, v.array(Shape.secret));
+  createSecret = (id: string, name: string) =>
+    this.#call('post', '/api/applications/{id}/secrets', { path: { id }, body: { name } }, Shape.secret);
   getConsentScopes = (applicationId: string) =>
-    this.#call('get', '/api/applications/{applicationId}/user-consent-scopes', { path: { applicationId } }, Shape.consentScopes);
+    this.#call(
+      'get',
+      '/api/applications/{applicationId}/user-consent-scopes',
+      { path: { applicationId } },
+      Shape.consentScopes,
+    );
   addConsentScopes = (applicationId: string, body: ConsentScopesInput) =>
-    this.#call('post', '/api/applications/{applicationId}/user-consent-scopes', { path: { applicationId }, body: nonEmpty(body) }, Shape.anything);
+    this.#call(
+      'post',
+      '/api/applications/{applicationId}/user-consent-scopes',
+      { path: { applicationId }, body: nonEmpty(body) },
+      Shape.anything,
+    );
   getSignInExperience = (applicationId: string) =>
-    this.#optional(this.#call('get', '/api/applications/{applicationId}/sign-in-experience', { path: { applicationId } }, Shape.signInExperience));
+    this.#optional(
+      this.#call(
+        'get',
+        '/api/applications/{applicationId}/sign-in-experience',
+        { path: { applicationId } },
+        Shape.signInExperience,
+      ),
+    );
   putSignInExperience = (applicationId: string, body: AppSignInExperienceInput) =>
-    this.#call('put', '/api/applications/{applicationId}/sign-in-experience', { path: { applicationId }, body }, Shape.signInExperience);
+    this.#call(
+      'put',
+      '/api/applications/{applicationId}/sign-in-experience',
+      { path: { applicationId }, body },
+      Shape.signInExperience,
+    );
 
   // Users (packages/core/src/routes/admin-user/{search,basics,role}.ts): a search is `search.<field>=<value>` with
   // `mode.<field>=exact` (utils/search.ts); a new user's password is not checked against the sign-in password policy.
   findUsers = (field: 'username' | 'primaryEmail', value: string) =>
-    this.#listAll('/api/users', {}, Shape.user, new URLSearchParams({ [`search.${field}`]: value, [`mode.${field}`]: 'exact' }).toString());
+    this.#listAll(
+      '/api/users',
+      {},
+      Shape.user,
+      new URLSearchParams({ [`search.${field}`]: value, [`mode.${field}`]: 'exact' }).toString(),
+    );
   createUser = (body: RequestBody<'post', '/api/users'>) => this.#call('post', '/api/users', { body }, Shape.user);
   deleteUser = (userId: string) => this.#call('delete', '/api/users/{userId}', { path: { userId } }, Shape.anything);
   listUserRoles = (userId: string) => this.#listAll('/api/users/{userId}/roles', { path: { userId } }, Shape.role);
@@ -205,17 +258,29 @@ export class ManagementApi {
   // is none (404); PUT creates or replaces it (201 or 200); PATCH merges the given fields into the stored ones (404
   // when none), so its environment variables and samples are kept; DELETE removes it (204). On Logto Cloud, PUT and
   // PATCH answer 403 subscription.limit_exceeded on plans without custom JWT claims (koaQuotaGuard customJwtEnabled).
-  getAccessTokenClaims = () => this.#optional(this.#call('get', '/api/configs/jwt-customizer/{tokenTypePath}', { path: ACCESS_TOKEN }, Shape.jwtCustomizer));
-  putAccessTokenClaims = (body: JwtCustomizerInput) => this.#call('put', '/api/configs/jwt-customizer/{tokenTypePath}', { path: ACCESS_TOKEN, body }, Shape.jwtCustomizer);
+  getAccessTokenClaims = () =>
+    this.#optional(
+      this.#call('get', '/api/configs/jwt-customizer/{tokenTypePath}', { path: ACCESS_TOKEN }, Shape.jwtCustomizer),
+    );
+  putAccessTokenClaims = (body: JwtCustomizerInput) =>
+    this.#call('put', '/api/configs/jwt-customizer/{tokenTypePath}', { path: ACCESS_TOKEN, body }, Shape.jwtCustomizer);
   patchAccessTokenClaims = (body: RequestBody<'patch', '/api/configs/jwt-customizer/{tokenTypePath}'>) =>
-    this.#call('patch', '/api/configs/jwt-customizer/{tokenTypePath}', { path: ACCESS_TOKEN, body }, Shape.jwtCustomizer);
-  deleteAccessTokenClaims = () => this.#call('delete', '/api/configs/jwt-customizer/{tokenTypePath}', { path: ACCESS_TOKEN }, Shape.anything);
+    this.#call(
+      'patch',
+      '/api/configs/jwt-customizer/{tokenTypePath}',
+      { path: ACCESS_TOKEN, body },
+      Shape.jwtCustomizer,
+    );
+  deleteAccessTokenClaims = () =>
+    this.#call('delete', '/api/configs/jwt-customizer/{tokenTypePath}', { path: ACCESS_TOKEN }, Shape.anything);
 
   // Client ID Metadata Documents ("dynamic apps", Logto 1.43+): null when this Logto has no such routes.
   getCimdConfig = () => this.#optional(this.#send<CimdConfig>('GET', '/api/configs/cimd', Shape.cimdConfig));
   updateCimdConfig = (body: CimdConfig) => this.#send<CimdConfig>('PATCH', '/api/configs/cimd', Shape.cimdConfig, body);
-  getCimdConsentScopes = () => this.#send<UserConsentScopes>('GET', '/api/cimd/user-consent-scopes', Shape.consentScopes);
-  addCimdConsentScopes = (body: ConsentScopesInput) => this.#send<void>('POST', '/api/cimd/user-consent-scopes', Shape.anything, nonEmpty(body));
+  getCimdConsentScopes = () =>
+    this.#send<UserConsentScopes>('GET', '/api/cimd/user-consent-scopes', Shape.consentScopes);
+  addCimdConsentScopes = (body: ConsentScopesInput) =>
+    this.#send<void>('POST', '/api/cimd/user-consent-scopes', Shape.anything, nonEmpty(body));
 
   /** Resolves to null on 404, so "does it exist?" reads as a value. */
   async #optional<T>(call: Promise<T>): Promise<T | null> {
@@ -232,24 +297,48 @@ export class ManagementApi {
    * `Total-Number`, and fails on a page that repeats the previous one or past MAX_PAGES, so a server that
    * lies about the total cannot keep it paging forever.
    */
-  async #listAll<P extends PathOf<'get'>>(path: P, init: Init<'get', P>, item: ItemSchema, query = ''): Promise<ResponseBody<'get', P>> {
+  async #listAll<P extends PathOf<'get'>>(
+    path: P,
+    init: Init<'get', P>,
+    item: ItemSchema,
+    query = '',
+  ): Promise<ResponseBody<'get', P>> {
     const filled = fill(path, init.path);
     const label = `GET ${filled}`;
     const items: { id: string }[] = [];
     let previous = '';
     for (let page = 1; page <= MAX_PAGES; page++) {
-      const { body, total } = await this.#request<{ id: string }[]>('GET', `${filled}?${query ? `${query}&` : ''}page=${page}&page_size=${PAGE_SIZE}`, v.array(item));
+      const { body, total } = await this.#request<{ id: string }[]>(
+        'GET',
+        `${filled}?${query ? `${query}&` : ''}page=${page}&page_size=${PAGE_SIZE}`,
+        v.array(item),
+      );
       const ids = JSON.stringify(body.map((entry) => entry.id));
-      if (ids === previous) throw new LogtoApiError('response', label, `${label} answered page ${page} with the same items as page ${page - 1}`);
+      if (ids === previous)
+        throw new LogtoApiError(
+          'response',
+          label,
+          `${label} answered page ${page} with the same items as page ${page - 1}`,
+        );
       items.push(...body);
-      if (body.length < PAGE_SIZE || total === undefined || items.length >= total) return items as unknown as ResponseBody<'get', P>;
+      if (body.length < PAGE_SIZE || total === undefined || items.length >= total)
+        return items as unknown as ResponseBody<'get', P>;
       previous = ids;
     }
-    throw new LogtoApiError('response', label, `${label} answered more than ${MAX_PAGES} pages of ${PAGE_SIZE} items; stopped there`);
+    throw new LogtoApiError(
+      'response',
+      label,
+      `${label} answered more than ${MAX_PAGES} pages of ${PAGE_SIZE} items; stopped there`,
+    );
   }
 
   /** One documented operation: `path` is the template (`/api/roles/{id}`), filled from `init.path`; `schema` checks the answer. */
-  async #call<M extends Method, P extends PathOf<M>>(method: M, path: P, init: Init<M, P>, schema: Schema): Promise<ResponseBody<M, P>> {
+  async #call<M extends Method, P extends PathOf<M>>(
+    method: M,
+    path: P,
+    init: Init<M, P>,
+    schema: Schema,
+  ): Promise<ResponseBody<M, P>> {
     return this.#send(method.toUpperCase(), fill(path, init.path), schema, init.body);
   }
 
@@ -257,10 +346,18 @@ export class ManagementApi {
     return (await this.#request<T>(method, path, schema, body)).body;
   }
 
-  async #request<T>(method: string, path: string, schema: Schema, body?: unknown): Promise<{ body: T; total?: number }> {
+  async #request<T>(
+    method: string,
+    path: string,
+    schema: Schema,
+    body?: unknown,
+  ): Promise<{ body: T; total?: number }> {
     const label = `${method} ${path.split('?')[0]}`;
     const reply = await this.#exchange(method, `${this.#options.endpoint}${path}`, label, {
-      headers: { authorization: `Bearer ${this.#token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Bearer ${this.#token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     if (!reply.ok) {
@@ -276,7 +373,12 @@ export class ManagementApi {
    * on statuses a gateway sends before the request reaches Logto (429, 502-504), so a retry cannot create a
    * duplicate. Each attempt, body included, has `timeoutMs`; all attempts and waits together twice that.
    */
-  async #exchange(method: string, url: string, label: string, init: { headers: Record<string, string>; body?: string }): Promise<Reply> {
+  async #exchange(
+    method: string,
+    url: string,
+    label: string,
+    init: { headers: Record<string, string>; body?: string },
+  ): Promise<Reply> {
     const { retries, sleep, timeoutMs } = this.#options;
     const started = Date.now();
     const deadline = started + 2 * timeoutMs;
@@ -286,29 +388,55 @@ export class ManagementApi {
       const mayRetry = () => attempt < retries && Date.now() + backoff(attempt) < deadline;
       try {
         // Never followed: a redirect would carry the credentials, or the token, to wherever it points.
-        const response = await this.#options.fetch(url, { method, headers: { accept: 'application/json', ...init.headers }, body: init.body, signal, redirect: 'manual' });
+        const response = await this.#options.fetch(url, {
+          method,
+          headers: { accept: 'application/json', ...init.headers },
+          body: init.body,
+          signal,
+          redirect: 'manual',
+        });
         if (response.status >= 300 && response.status < 400) {
           void response.body?.cancel().catch(() => {});
           const location = printable(response.headers.get('location') ?? '(no Location)', 200);
-          throw new LogtoApiError('response', label, `${label} answered a redirect (${response.status}) to ${location}, which is not followed: give the Management API's own address with --management-endpoint`);
+          throw new LogtoApiError(
+            'response',
+            label,
+            `${label} answered a redirect (${response.status}) to ${location}, which is not followed: give the Management API's own address with --management-endpoint`,
+          );
         }
-        const transient = method === 'POST' ? [429, 502, 503, 504].includes(response.status) : response.status >= 500 || response.status === 429;
+        const transient =
+          method === 'POST'
+            ? [429, 502, 503, 504].includes(response.status)
+            : response.status >= 500 || response.status === 429;
         if (transient && mayRetry()) {
           void response.body?.cancel().catch(() => {});
         } else {
           const { text, complete } = await readBody(response, response.ok ? MAX_BODY_BYTES : MAX_ERROR_BODY_BYTES);
-          if (!complete && response.ok) throw new LogtoApiError('response', label, `${label} answered more than ${MAX_BODY_BYTES / 1024 / 1024} MB`);
+          if (!complete && response.ok)
+            throw new LogtoApiError(
+              'response',
+              label,
+              `${label} answered more than ${MAX_BODY_BYTES / 1024 / 1024} MB`,
+            );
           return { status: response.status, ok: response.ok, headers: response.headers, text };
         }
       } catch (error) {
         if (error instanceof LogtoApiError) throw error;
         // A POST that got no answer may have been applied: only other methods are retried then.
         if (signal.aborted) {
-          const failure = new LogtoApiError('network', label, `${new URL(url).host}: no answer in ${seconds(Date.now() - started)}`, undefined, undefined, 'TIMEOUT');
+          const failure = new LogtoApiError(
+            'network',
+            label,
+            `${new URL(url).host}: no answer in ${seconds(Date.now() - started)}`,
+            undefined,
+            undefined,
+            'TIMEOUT',
+          );
           if (method === 'POST' || !mayRetry()) throw failure;
         } else {
           const failure = networkError(error, label, url);
-          if (failure.kind !== 'network' || !TRANSIENT_NETWORK_CODES.has(failure.causeCode ?? '') || !mayRetry()) throw failure;
+          if (failure.kind !== 'network' || !TRANSIENT_NETWORK_CODES.has(failure.causeCode ?? '') || !mayRetry())
+            throw failure;
         }
       }
       await sleep(backoff(attempt));
@@ -328,7 +456,9 @@ function backoff(attempt: number): number {
 }
 
 /** What an operation takes besides its path: path parameters and a JSON body, each exactly when documented. */
-type Init<M extends Method, P extends PathOf<M>> = (PathParams<M, P> extends undefined ? { path?: undefined } : { path: PathParams<M, P> }) &
+type Init<M extends Method, P extends PathOf<M>> = (PathParams<M, P> extends undefined
+  ? { path?: undefined }
+  : { path: PathParams<M, P> }) &
   ([RequestBody<M, P>] extends [never] ? { body?: undefined } : { body: RequestBody<M, P> });
 
 /** `/api/roles/{id}/scopes` with `{ id: 'a b' }` → `/api/roles/a%20b/scopes`. */
@@ -387,7 +517,8 @@ function parseAnswer<S extends Schema>(reply: Reply, label: string, schema: S): 
     throw new LogtoApiError('response', label, `${label} answered ${html ? 'HTML' : 'text'}, not JSON`);
   }
   const result = v.safeParse(schema, json);
-  if (!result.success) throw new LogtoApiError('response', label, `${label} answered ${describeIssue(result.issues[0])}`);
+  if (!result.success)
+    throw new LogtoApiError('response', label, `${label} answered ${describeIssue(result.issues[0])}`);
   return result.output;
 }
 
@@ -395,7 +526,12 @@ function parseAnswer<S extends Schema>(reply: Reply, label: string, schema: S): 
 function totalNumber(reply: Reply, label: string): number | undefined {
   const header = reply.headers.get('total-number');
   if (header === null) return undefined;
-  if (!/^\d{1,15}$/.test(header.trim())) throw new LogtoApiError('response', label, `${label} answered Total-Number "${printable(header, 40)}", not a count`);
+  if (!/^\d{1,15}$/.test(header.trim()))
+    throw new LogtoApiError(
+      'response',
+      label,
+      `${label} answered Total-Number "${printable(header, 40)}", not a count`,
+    );
   return Number(header);
 }
 
@@ -433,7 +569,13 @@ function kindOf(value: unknown): string {
 }
 
 function expected(issue: v.BaseIssue<unknown>): string {
-  const names: Record<string, string> = { array: 'a list', loose_object: 'an object', string: 'a string', boolean: 'a boolean', number: 'a number' };
+  const names: Record<string, string> = {
+    array: 'a list',
+    loose_object: 'an object',
+    string: 'a string',
+    boolean: 'a boolean',
+    number: 'a number',
+  };
   return names[issue.type] ?? printable(issue.expected ?? issue.type, 40);
 }
 
@@ -448,5 +590,12 @@ function networkError(error: unknown, label: string, url: string): LogtoApiError
   const reason = printable(cause?.message ?? (error as Error)?.message ?? String(error), 200);
   const host = new URL(url).host;
   const kind = code && TLS_CODES.test(code) ? 'tls' : /certificate|ssl|tls/i.test(reason) ? 'tls' : 'network';
-  return new LogtoApiError(kind, label, `${host}: ${reason}${code && !reason.includes(code) ? ` (${code})` : ''}`, undefined, undefined, code);
+  return new LogtoApiError(
+    kind,
+    label,
+    `${host}: ${reason}${code && !reason.includes(code) ? ` (${code})` : ''}`,
+    undefined,
+    undefined,
+    code,
+  );
 }

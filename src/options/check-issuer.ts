@@ -2,9 +2,7 @@ import { UsageError } from '../errors.js';
 import { printable } from '../printable.js';
 import { parseIssuer } from './create-options.js';
 
-export type IssuerCheck =
-  | { status: 'ok'; jwksUri: string }
-  | { status: 'unreachable'; reason: string };
+export type IssuerCheck = { status: 'ok'; jwksUri: string } | { status: 'unreachable'; reason: string };
 
 /** A discovery document is a few kilobytes; an answer larger than this is not one. */
 export const MAX_DISCOVERY_BYTES = 1024 * 1024;
@@ -21,7 +19,8 @@ export async function checkIssuer(issuer: string, { timeoutMs = 5000 } = {}): Pr
   // OpenID Connect Discovery §4: a trailing slash of the issuer is dropped before the well-known path.
   const discoveryUrl = `${issuer.replace(/\/+$/, '')}${WELL_KNOWN}`;
   // RFC 6761: names under .invalid never resolve, so no lookup is made for them.
-  if (new URL(issuer).hostname.endsWith('.invalid')) return { status: 'unreachable', reason: 'the .invalid domain never resolves' };
+  if (new URL(issuer).hostname.endsWith('.invalid'))
+    return { status: 'unreachable', reason: 'the .invalid domain never resolves' };
 
   // One deadline for the whole exchange, the body included, so a server that trickles its answer cannot hold us.
   const signal = AbortSignal.timeout(timeoutMs);
@@ -31,7 +30,8 @@ export async function checkIssuer(issuer: string, { timeoutMs = 5000 } = {}): Pr
   } catch (error) {
     return { status: 'unreachable', reason: describeFetchError(error) };
   }
-  const hint = 'Check the issuer in Logto Console (Applications > your app > Issuer endpoint), or pass --skip-issuer-check.';
+  const hint =
+    'Check the issuer in Logto Console (Applications > your app > Issuer endpoint), or pass --skip-issuer-check.';
   if (response.status >= 300 && response.status < 400) {
     await response.body?.cancel();
     throw redirected(issuer, discoveryUrl, response, hint);
@@ -48,7 +48,9 @@ export async function checkIssuer(issuer: string, { timeoutMs = 5000 } = {}): Pr
     throw new UsageError(`${discoveryUrl} did not return JSON: is ${issuer} a Logto issuer? ${hint}`);
   }
   if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) {
-    throw new UsageError(`${discoveryUrl} did not return a JSON object (it sent ${printable(body, 40)}): is ${issuer} a Logto issuer? ${hint}`);
+    throw new UsageError(
+      `${discoveryUrl} did not return a JSON object (it sent ${printable(body, 40)}): is ${issuer} a Logto issuer? ${hint}`,
+    );
   }
   const { issuer: named, jwks_uri: jwksUri } = metadata as Record<string, unknown>;
   if (named !== issuer) {
@@ -59,7 +61,8 @@ export async function checkIssuer(issuer: string, { timeoutMs = 5000 } = {}): Pr
         `tokens are checked against it exactly. ${advice}`,
     );
   }
-  if (typeof jwksUri !== 'string') throw new UsageError(`The discovery document at ${discoveryUrl} has no jwks_uri. ${hint}`);
+  if (typeof jwksUri !== 'string')
+    throw new UsageError(`The discovery document at ${discoveryUrl} has no jwks_uri. ${hint}`);
   return { status: 'ok', jwksUri };
 }
 
@@ -71,7 +74,9 @@ function redirected(issuer: string, discoveryUrl: string, response: Response, hi
   // The same host under another spelling (case, path, http → https) is a typo we can name; another host is not ours to suggest.
   const pointsTo = target.endsWith(WELL_KNOWN) ? target.slice(0, -WELL_KNOWN.length) : undefined;
   if (pointsTo && usableIssuer(pointsTo) && new URL(pointsTo).host === new URL(issuer).host) {
-    return new UsageError(`${start}: the issuer must be given as it answers. Use --issuer ${pointsTo} (and check it in Logto Console).`);
+    return new UsageError(
+      `${start}: the issuer must be given as it answers. Use --issuer ${pointsTo} (and check it in Logto Console).`,
+    );
   }
   return new UsageError(`${start}; the issuer must answer itself. ${hint}`);
 }
@@ -86,8 +91,16 @@ function usableIssuer(text: string): boolean {
 }
 
 /** The body as text: at most MAX_DISCOVERY_BYTES, within the deadline of the whole request. */
-async function readBody(response: Response, discoveryUrl: string, signal: AbortSignal, timeoutMs: number, hint: string): Promise<string> {
-  const tooLarge = new UsageError(`${discoveryUrl} sent more than ${MAX_DISCOVERY_BYTES / 1024 / 1024} MB, which is no discovery document. ${hint}`);
+async function readBody(
+  response: Response,
+  discoveryUrl: string,
+  signal: AbortSignal,
+  timeoutMs: number,
+  hint: string,
+): Promise<string> {
+  const tooLarge = new UsageError(
+    `${discoveryUrl} sent more than ${MAX_DISCOVERY_BYTES / 1024 / 1024} MB, which is no discovery document. ${hint}`,
+  );
   if (Number(response.headers.get('content-length')) > MAX_DISCOVERY_BYTES) {
     await response.body?.cancel();
     throw tooLarge;
@@ -103,8 +116,13 @@ async function readBody(response: Response, discoveryUrl: string, signal: AbortS
     }
   } catch (error) {
     if (error === tooLarge) throw error;
-    if (signal.aborted) throw new UsageError(`${discoveryUrl} did not finish sending its discovery document within ${timeoutMs / 1000} s. ${hint}`);
-    throw new UsageError(`${discoveryUrl} broke off its answer (${printable(describeFetchError(error), 200)}). ${hint}`);
+    if (signal.aborted)
+      throw new UsageError(
+        `${discoveryUrl} did not finish sending its discovery document within ${timeoutMs / 1000} s. ${hint}`,
+      );
+    throw new UsageError(
+      `${discoveryUrl} broke off its answer (${printable(describeFetchError(error), 200)}). ${hint}`,
+    );
   }
   return Buffer.concat(chunks).toString('utf8');
 }

@@ -12,12 +12,21 @@ export type Language = (typeof languages)[number]['value'];
 export const frameworks = [
   { value: 'express', label: 'Express', hint: 'Express 5 with the official MCP SDK adapter', language: 'typescript' },
   { value: 'hono', label: 'Hono', hint: 'Hono 4 on Node (@hono/node-server)', language: 'typescript' },
-  { value: 'starlette', label: 'Starlette', hint: "the MCP Python SDK's ASGI app under Starlette, served by uvicorn", language: 'python' },
+  {
+    value: 'starlette',
+    label: 'Starlette',
+    hint: "the MCP Python SDK's ASGI app under Starlette, served by uvicorn",
+    language: 'python',
+  },
 ] as const satisfies ReadonlyArray<Choice & { language: Language }>;
 
 export const transports = [
   { value: 'streamable-http', label: 'Streamable HTTP', hint: 'the current MCP transport (POST /mcp)' },
-  { value: 'sse', label: 'HTTP+SSE (deprecated)', hint: 'deprecated: the 2024-11-05 transport (GET /sse, POST /messages), only for clients that still need it' },
+  {
+    value: 'sse',
+    label: 'HTTP+SSE (deprecated)',
+    hint: 'deprecated: the 2024-11-05 transport (GET /sse, POST /messages), only for clients that still need it',
+  },
   {
     value: 'both',
     label: 'Both',
@@ -68,12 +77,19 @@ export const languageTransports: Record<Language, Record<Transport, true | strin
 /** The path of the MCP endpoint each transport's default resource ends in (`--resource`'s default). */
 export const transportPaths: Record<Transport, string> = { 'streamable-http': '/mcp', sse: '/sse', both: '/mcp' };
 /** The transport template layers (templates/transport/) each choice combines; templates/endpoints/<choice> says where each is served. */
-export const transportLayers: Record<Transport, string[]> = { 'streamable-http': ['streamable-http'], sse: ['sse'], both: ['streamable-http', 'sse'] };
+export const transportLayers: Record<Transport, string[]> = {
+  'streamable-http': ['streamable-http'],
+  sse: ['sse'],
+  both: ['streamable-http', 'sse'],
+};
 /**
  * The URL clients of each transport connect to, given the resource: what templates/endpoints/<choice>/src/transport.ts
  * serves (`endpointUrls()` there), for the generated README and the CLI's next steps.
  */
-export function endpointUrls(transport: Transport, resource: string): { streamableHttp?: string; sse?: string; sseMessagesPath?: string } {
+export function endpointUrls(
+  transport: Transport,
+  resource: string,
+): { streamableHttp?: string; sse?: string; sseMessagesPath?: string } {
   const sse = { 'streamable-http': undefined, sse: resource, both: `${resource}/sse` }[transport];
   return {
     ...(transport !== 'sse' && { streamableHttp: resource }),

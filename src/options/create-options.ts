@@ -1,6 +1,17 @@
 import path from 'node:path';
 import validatePackageName from 'validate-npm-package-name';
-import { frameworks, languages, languageTransports, packageManagers, transportPaths, transports, verifiers, type Language, type PackageManager, type Transport } from './choices.js';
+import {
+  frameworks,
+  languages,
+  languageTransports,
+  packageManagers,
+  transportPaths,
+  transports,
+  verifiers,
+  type Language,
+  type PackageManager,
+  type Transport,
+} from './choices.js';
 import { pythonProjectName } from './python-names.js';
 import type { OptionSpec, OptionSpecs, ResolvedOptions } from './define.js';
 import { UsageError } from '../errors.js';
@@ -32,7 +43,8 @@ export const createOptionSpecs = {
   } satisfies OptionSpec<string>,
   issuer: {
     flag: '--issuer <url>',
-    description: 'Logto issuer endpoint, e.g. https://<tenant>.logto.app/oidc (Logto Console > Applications > an app > Issuer endpoint)',
+    description:
+      'Logto issuer endpoint, e.g. https://<tenant>.logto.app/oidc (Logto Console > Applications > an app > Issuer endpoint)',
     parse: parseIssuer,
     prompt: { message: 'Logto issuer endpoint (https://<tenant>.logto.app/oidc):' },
   } satisfies OptionSpec<string>,
@@ -46,19 +58,24 @@ export const createOptionSpecs = {
     refuse: (value, answers) => {
       const language = frameworks.find((framework) => framework.value === value)?.language;
       if (language === answers.language) return undefined;
-      const own = frameworks.filter((framework) => framework.language === answers.language).map((framework) => framework.value);
+      const own = frameworks
+        .filter((framework) => framework.language === answers.language)
+        .map((framework) => framework.value);
       return `it is a ${language} framework; with --language ${String(answers.language)} choose ${own.join(', ')}.`;
     },
     prompt: { message: 'Web framework:' },
   } satisfies OptionSpec<string>,
   transport: {
     flag: '--transport <name>',
-    description: 'MCP transport (sse: the deprecated HTTP+SSE transport, only for clients without Streamable HTTP; both: Streamable HTTP, and HTTP+SSE at <resource>/sse)',
+    description:
+      'MCP transport (sse: the deprecated HTTP+SSE transport, only for clients without Streamable HTTP; both: Streamable HTTP, and HTTP+SSE at <resource>/sse)',
     choices: transports,
     default: 'streamable-http',
     refuse: (value, answers) => {
       const supported = languageTransports[answers.language as Language]?.[value as Transport];
-      return supported === true ? undefined : `not with --language ${String(answers.language)}: ${supported ?? 'unknown transport'}`;
+      return supported === true
+        ? undefined
+        : `not with --language ${String(answers.language)}: ${supported ?? 'unknown transport'}`;
     },
     prompt: { message: 'MCP transport:' },
   } satisfies OptionSpec<string>,
@@ -76,7 +93,9 @@ export const createOptionSpecs = {
     // Built with URL, so that port 80 is left out as it must be (see parseResource).
     // The path follows the transport (resolved before): /mcp, or /sse for --transport sse (both: /mcp, SSE below it).
     default: (answers, flags) =>
-      new URL(`http://localhost:${portOrUndefined(flags.port) ?? defaultPortFor(String(answers.issuer))}${transportPaths[answers.transport as Transport]}`).href,
+      new URL(
+        `http://localhost:${portOrUndefined(flags.port) ?? defaultPortFor(String(answers.issuer))}${transportPaths[answers.transport as Transport]}`,
+      ).href,
     defaultDescription: 'http://localhost:<port>/mcp, or /sse with --transport sse',
     parse: parseResource,
     prompt: { message: 'Public URL of the MCP server (also the API resource indicator in Logto):' },
@@ -103,8 +122,16 @@ export const createOptionSpecs = {
     default: () => detectPackageManager(process.env.npm_config_user_agent),
     defaultDescription: 'the one running this command, else npm',
   } satisfies OptionSpec<string>,
-  install: { flag: '--no-install', description: 'Do not install dependencies', default: true } satisfies OptionSpec<boolean>,
-  git: { flag: '--no-git', description: 'Do not initialise a git repository', default: true } satisfies OptionSpec<boolean>,
+  install: {
+    flag: '--no-install',
+    description: 'Do not install dependencies',
+    default: true,
+  } satisfies OptionSpec<boolean>,
+  git: {
+    flag: '--no-git',
+    description: 'Do not initialise a git repository',
+    default: true,
+  } satisfies OptionSpec<boolean>,
   skipIssuerCheck: {
     flag: '--skip-issuer-check',
     description: "Do not fetch the issuer's discovery document (offline scaffolding)",
@@ -112,9 +139,12 @@ export const createOptionSpecs = {
   } satisfies OptionSpec<boolean>,
   register: {
     flag: '--register',
-    description: 'Also register the server and an app for MCP clients in Logto (needs M2M credentials: see the Registration options)',
+    description:
+      'Also register the server and an app for MCP clients in Logto (needs M2M credentials: see the Registration options)',
     default: false,
-    prompt: { message: 'Register the server in Logto now (needs a machine-to-machine app with the Management API access role)?' },
+    prompt: {
+      message: 'Register the server in Logto now (needs a machine-to-machine app with the Management API access role)?',
+    },
   } satisfies OptionSpec<boolean>,
   force: {
     flag: '--force',
@@ -131,15 +161,23 @@ export type CreateOptions = ResolvedOptions<typeof createOptionSpecs>;
  * write outside the intended place, and a folder that has files in it unless --force is given; checks
  * that it can be written (see checkTarget). Checked here so that nothing else is asked first.
  */
-export function parseDirectory(raw: string, flags: Record<string, unknown>, answers: Record<string, unknown> = {}): string {
+export function parseDirectory(
+  raw: string,
+  flags: Record<string, unknown>,
+  answers: Record<string, unknown> = {},
+): string {
   const unsafe = firstUnprintable(raw) ?? (raw.includes('\\') ? '\\' : undefined);
   if (unsafe !== undefined) {
-    const what = unsafe === '\\' ? 'a backslash (\\), a folder separator on Windows and an escape in shells' : `the invisible or control character ${printable(unsafe)}`;
+    const what =
+      unsafe === '\\'
+        ? 'a backslash (\\), a folder separator on Windows and an escape in shells'
+        : `the invisible or control character ${printable(unsafe)}`;
     throw new Error(`the project folder "${printable(raw)}" contains ${what}. Choose a name without it.`);
   }
   const trimmed = raw.trim();
   if (!trimmed) throw new Error('the project folder cannot be empty.');
-  if (trimmed.split('/').includes('..')) throw new Error(`"${trimmed}" goes up with "..": give a folder below the current one or an absolute path.`);
+  if (trimmed.split('/').includes('..'))
+    throw new Error(`"${trimmed}" goes up with "..": give a folder below the current one or an absolute path.`);
   projectNameFor(trimmed, (answers.language as Language | undefined) ?? 'typescript');
   checkTarget(path.resolve(trimmed), Boolean(flags.force));
   return trimmed;
@@ -184,7 +222,8 @@ export function parseHttpUrl(raw: string, what: string): string {
   } catch {
     throw new Error(`"${printable(raw)}" is not an absolute URL; the ${what} looks like https://example.com/path.`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`the ${what} must be an http(s) URL, not ${url.protocol}.`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new Error(`the ${what} must be an http(s) URL, not ${url.protocol}.`);
   if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
     throw new Error(`the ${what} must use https unless its host is localhost, 127.0.0.1 or [::1]; got ${url.origin}.`);
   }
@@ -216,8 +255,10 @@ function parseResource(raw: string): string {
   const href = parseHttpUrl(raw, 'resource');
   const { pathname } = new URL(href);
   if (pathname === '/') throw new Error(`include the MCP endpoint path, e.g. ${new URL('/mcp', href).href}.`);
-  if (pathname.endsWith('/')) throw new Error(`drop the trailing slash (${href.replace(/\/+$/, '')}): MCP resource identifiers have none.`);
-  if (href !== raw.trim()) throw new Error(`write it as ${href}: that is the form clients and Logto compare, byte for byte.`);
+  if (pathname.endsWith('/'))
+    throw new Error(`drop the trailing slash (${href.replace(/\/+$/, '')}): MCP resource identifiers have none.`);
+  if (href !== raw.trim())
+    throw new Error(`write it as ${href}: that is the form clients and Logto compare, byte for byte.`);
   return href;
 }
 
@@ -257,8 +298,17 @@ export function defaultPortFor(issuer: string): number {
 }
 
 /** Said when the default port was moved off the issuer's (defaultPortFor); undefined otherwise. */
-export function defaultPortNote(options: Pick<CreateOptions, 'issuer' | 'port'>, flags: Record<string, unknown>): string | undefined {
-  if (flags.port !== undefined || flags.resource !== undefined || defaultPortFor(options.issuer) === DEFAULT_PORT || options.port !== DEFAULT_PORT + 1) return undefined;
+export function defaultPortNote(
+  options: Pick<CreateOptions, 'issuer' | 'port'>,
+  flags: Record<string, unknown>,
+): string | undefined {
+  if (
+    flags.port !== undefined ||
+    flags.resource !== undefined ||
+    defaultPortFor(options.issuer) === DEFAULT_PORT ||
+    options.port !== DEFAULT_PORT + 1
+  )
+    return undefined;
   return `The issuer ${options.issuer} listens on port ${DEFAULT_PORT} (self-hosted Logto's default), so the server gets port ${DEFAULT_PORT + 1}; pass --port to choose another.`;
 }
 
@@ -266,7 +316,9 @@ export function defaultPortNote(options: Pick<CreateOptions, 'issuer' | 'port'>,
 export function checkCreateOptions(options: CreateOptions): void {
   // The SSE transport posts messages to `messages` beside the stream (templates/transport/sse): it cannot be the stream.
   if (options.transport === 'sse' && new URL('messages', options.resource).href === options.resource) {
-    throw new UsageError(`--resource ${options.resource} cannot be an SSE stream: its messages are posted there. Give the stream another path, such as ${new URL('sse', options.resource).href}.`);
+    throw new UsageError(
+      `--resource ${options.resource} cannot be an SSE stream: its messages are posted there. Give the stream another path, such as ${new URL('sse', options.resource).href}.`,
+    );
   }
   const resourcePort = loopbackPort(options.resource);
   if (resourcePort !== undefined && resourcePort !== options.port) {
@@ -282,9 +334,12 @@ export const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 export function parseScopes(raw: string): string[] {
   const scopes = [...new Set(raw.split(/[\s,]+/).filter(Boolean))];
   for (const scope of scopes) {
-    if (!SCOPE_TOKEN.test(scope)) throw new Error(`"${scope}" is not a valid OAuth scope (printable ASCII, no quotes or backslashes).`);
+    if (!SCOPE_TOKEN.test(scope))
+      throw new Error(`"${scope}" is not a valid OAuth scope (printable ASCII, no quotes or backslashes).`);
     if (OIDC_SCOPES.has(scope)) {
-      throw new Error(`"${scope}" is an OpenID Connect scope that Logto handles itself; list only your MCP server's own scopes, such as read:whoami.`);
+      throw new Error(
+        `"${scope}" is an OpenID Connect scope that Logto handles itself; list only your MCP server's own scopes, such as read:whoami.`,
+      );
     }
   }
   return scopes;

@@ -57,7 +57,9 @@ type Inferred<S> = S extends OptionSpec<infer T> ? Widen<T> : never;
 type ValueOf<S> = S extends { choices: readonly { value: infer V }[] }
   ? V
   : S extends { repeatable: true }
-    ? S extends { parse: (...args: any[]) => infer T } ? T[] : string[]
+    ? S extends { parse: (...args: any[]) => infer T }
+      ? T[]
+      : string[]
     : unknown extends Inferred<S>
       ? boolean
       : Inferred<S>;
@@ -85,9 +87,12 @@ export function addOptions(command: Command, specs: OptionSpecs, helpGroup?: str
     if (option.attributeName() !== key) throw new Error(`Option key ${key} does not match ${spec.flag}`);
     if (spec.choices) option.choices(spec.choices.map((choice) => choice.value));
     const unavailable = spec.choices?.filter((choice) => choice.unavailable).map((choice) => choice.value) ?? [];
-    if (unavailable.length > 0) option.description += ` (${unavailable.join(', ')}: not available, and choosing it says why)`;
+    if (unavailable.length > 0)
+      option.description += ` (${unavailable.join(', ')}: not available, and choosing it says why)`;
     if (spec.repeatable) option.argParser((value: string, previous: string[] = []) => [...previous, value]);
-    const constantDefault = ['string', 'number', 'object'].includes(typeof spec.default) ? formatDefault(spec.default) : undefined;
+    const constantDefault = ['string', 'number', 'object'].includes(typeof spec.default)
+      ? formatDefault(spec.default)
+      : undefined;
     const shownDefault = spec.defaultDescription ?? constantDefault;
     if (shownDefault) option.description += ` (default: ${shownDefault})`;
     if (spec.env) option.description += ` (env: ${spec.env})`;
@@ -143,12 +148,22 @@ async function resolveOne(
   // A computed default is checked like a typed value (e.g. the default folder must be empty too).
   if (typeof fallback === 'string') return parseText(spec, fallback, flag, flags, answers);
   if (fallback !== undefined || spec.optional) return fallback;
-  const how = isPositional(spec) ? 'give it as the first argument' : spec.env ? `pass ${flag} or set ${spec.env}` : `pass ${flag}`;
+  const how = isPositional(spec)
+    ? 'give it as the first argument'
+    : spec.env
+      ? `pass ${flag} or set ${spec.env}`
+      : `pass ${flag}`;
   const why = context.interactive ? '' : ' (there is no terminal to ask in)';
   throw new UsageError(`Missing ${flag} (${spec.description}). To go on, ${how}${why}.`);
 }
 
-function parseGiven(spec: OptionSpec, given: unknown, source: string, flags: Record<string, unknown>, answers: Record<string, unknown>): unknown {
+function parseGiven(
+  spec: OptionSpec,
+  given: unknown,
+  source: string,
+  flags: Record<string, unknown>,
+  answers: Record<string, unknown>,
+): unknown {
   if (typeof given === 'boolean') return given;
   if (Array.isArray(given)) return given.map((item) => parseText(spec, String(item), source, flags, answers));
   return parseText(spec, String(given), source, flags, answers);
@@ -159,7 +174,13 @@ function usableChoices(spec: OptionSpec, answers: Record<string, unknown>): Choi
   return (spec.choices ?? []).filter((item) => !item.unavailable && !spec.refuse?.(item.value, answers));
 }
 
-function parseText(spec: OptionSpec, raw: string, source: string, flags: Record<string, unknown>, answers: Record<string, unknown>): unknown {
+function parseText(
+  spec: OptionSpec,
+  raw: string,
+  source: string,
+  flags: Record<string, unknown>,
+  answers: Record<string, unknown>,
+): unknown {
   if (spec.choices) {
     const choice = spec.choices.find((item) => item.value === raw);
     const usable = usableChoices(spec, answers).map((item) => item.value);
@@ -176,7 +197,12 @@ function parseText(spec: OptionSpec, raw: string, source: string, flags: Record<
   }
 }
 
-async function ask(spec: OptionSpec, fallback: unknown, flags: Record<string, unknown>, answers: Record<string, unknown>): Promise<unknown> {
+async function ask(
+  spec: OptionSpec,
+  fallback: unknown,
+  flags: Record<string, unknown>,
+  answers: Record<string, unknown>,
+): Promise<unknown> {
   const { message, secret } = spec.prompt!;
   // Loaded only when someone is asked something: most runs (flags, --yes, no terminal) never are.
   const { confirm, input, password, select } = await import('@inquirer/prompts');
@@ -184,12 +210,14 @@ async function ask(spec: OptionSpec, fallback: unknown, flags: Record<string, un
     return select({
       message,
       default: fallback,
-      choices: spec.choices.filter((choice) => !spec.refuse?.(choice.value, answers)).map((choice) => ({
-        value: choice.value,
-        name: choice.label,
-        description: choice.hint,
-        disabled: choice.unavailable ? '(not available: see --help)' : false,
-      })),
+      choices: spec.choices
+        .filter((choice) => !spec.refuse?.(choice.value, answers))
+        .map((choice) => ({
+          value: choice.value,
+          name: choice.label,
+          description: choice.hint,
+          disabled: choice.unavailable ? '(not available: see --help)' : false,
+        })),
     });
   }
   // A yes/no option (a boolean flag with a default) is asked as a yes/no question.

@@ -18,14 +18,18 @@ export function checkTarget(target: string, force: boolean): void {
   for (const name of target.split(path.sep)) {
     const bytes = Buffer.byteLength(name);
     if (bytes > NAME_MAX) {
-      throw new Error(`the name "${printable(name, 40)}" is ${bytes} bytes long; file systems allow at most ${NAME_MAX} bytes per name. Choose a shorter one.`);
+      throw new Error(
+        `the name "${printable(name, 40)}" is ${bytes} bytes long; file systems allow at most ${NAME_MAX} bytes per name. Choose a shorter one.`,
+      );
     }
   }
   const existing = entryAt(target);
   if (existing) {
     if (!existing.isDirectory()) throw new Error(`${printable(target)} exists and is not a folder.`);
     if (!force && entriesOf(target) > 0) {
-      throw new Error(`${printable(target)} is not empty. Choose another folder, or pass --force to write into it (files of the same name are replaced).`);
+      throw new Error(
+        `${printable(target)} is not empty. Choose another folder, or pass --force to write into it (files of the same name are replaced).`,
+      );
     }
     probeFolder(target);
     return;
@@ -37,7 +41,8 @@ export function checkTarget(target: string, force: boolean): void {
     ancestor = path.dirname(ancestor);
     ancestorEntry = entryAt(ancestor);
   }
-  if (!ancestorEntry.isDirectory()) throw new Error(`${printable(ancestor)} is a file, not a folder, so ${printable(target)} cannot be created in it.`);
+  if (!ancestorEntry.isDirectory())
+    throw new Error(`${printable(ancestor)} is a file, not a folder, so ${printable(target)} cannot be created in it.`);
   probeFolder(ancestor);
 }
 
@@ -57,7 +62,9 @@ function entryAt(where: string): Stats | undefined {
     }
   })();
   if (link?.isSymbolicLink()) {
-    throw new Error(`${printable(where)} is a symbolic link to ${printable(readlinkSync(where))}, which does not exist. Remove the link, or create the folder it points to.`);
+    throw new Error(
+      `${printable(where)} is a symbolic link to ${printable(readlinkSync(where))}, which does not exist. Remove the link, or create the folder it points to.`,
+    );
   }
   return undefined;
 }
@@ -77,7 +84,9 @@ function probeFolder(dir: string): void {
   } catch (error) {
     // /proc, for one, exists but answers ENOENT to any new name: "no such file" would mislead.
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new Error(`Cannot create folders in ${printable(dir)}: its file system does not take new entries (it answers ENOENT, as /proc does). Choose a folder on a writable disk.`);
+      throw new Error(
+        `Cannot create folders in ${printable(dir)}: its file system does not take new entries (it answers ENOENT, as /proc does). Choose a folder on a writable disk.`,
+      );
     }
     throw fileSystemError(error, 'create folders in', dir);
   }

@@ -66,7 +66,9 @@ export function blockLabel({ resource, key }: BlockMark): string {
 
 /** This server's block: username, name and email of the user, in access tokens whose audience is its resource only. */
 export function profileClaimsBlock(mark: BlockMark): Block {
-  const lines = Object.entries(PROFILE_CLAIMS).map(([claim, field]) => `  if (user.${field}) claims.${claim} = user.${field};`);
+  const lines = Object.entries(PROFILE_CLAIMS).map(
+    ([claim, field]) => `  if (user.${field}) claims.${claim} = user.${field};`,
+  );
   const body = [
     `${LIST}.push(async ({ token, context }) => {`,
     `  // Only in access tokens for the MCP server ${JSON.stringify(mark.resource)}: other APIs of the tenant get nothing more.`,
@@ -93,22 +95,26 @@ export function renderScript(blocks: Block[]): string {
 export function parseScript(script: string | undefined): ParsedScript {
   if (script === undefined || script.trim() === '') return { ok: true, blocks: [] };
   if (!script.startsWith(HEADER.split('\n')[0]!)) return wrapForeign(script);
-  if (!script.startsWith(HEADER) || !script.endsWith(FOOTER)) return { ok: false, reason: 'its create-logto-mcp header or footer was changed' };
+  if (!script.startsWith(HEADER) || !script.endsWith(FOOTER))
+    return { ok: false, reason: 'its create-logto-mcp header or footer was changed' };
   const blocks: Block[] = [];
   let rest = script.slice(HEADER.length, script.length - FOOTER.length);
   while (rest !== '') {
     const firstLine = rest.slice(0, rest.indexOf('\n') + 1 || undefined);
-    if (!firstLine.startsWith(BEGIN) || !firstLine.endsWith('\n')) return { ok: false, reason: 'it has text outside its create-logto-mcp blocks' };
+    if (!firstLine.startsWith(BEGIN) || !firstLine.endsWith('\n'))
+      return { ok: false, reason: 'it has text outside its create-logto-mcp blocks' };
     const label = firstLine.slice(BEGIN.length, -1);
     const end = `\n${END}${label}\n\n`;
     const at = rest.indexOf(end, firstLine.length);
     if (at < 0) return { ok: false, reason: `the block "${label}" has no end line` };
     const body = rest.slice(firstLine.length, at);
-    if (body.includes(BEGIN) || body.includes(END)) return { ok: false, reason: `the block "${label}" holds another block's marker line` };
+    if (body.includes(BEGIN) || body.includes(END))
+      return { ok: false, reason: `the block "${label}" holds another block's marker line` };
     blocks.push({ label, body });
     rest = rest.slice(at + end.length);
   }
-  if (renderScript(blocks) !== script) return { ok: false, reason: 'it does not read back as create-logto-mcp writes it' };
+  if (renderScript(blocks) !== script)
+    return { ok: false, reason: 'it does not read back as create-logto-mcp writes it' };
   return { ok: true, blocks };
 }
 
@@ -117,7 +123,10 @@ function wrapForeign(script: string): ParsedScript {
     return { ok: false, reason: 'it mentions create-logto-mcp blocks without being composed of them' };
   }
   if (!/(?:\bfunction\s*\*?\s*getCustomJwtClaims\b|\b(?:const|let|var)\s+getCustomJwtClaims\b)/.test(script)) {
-    return { ok: false, reason: 'it does not define getCustomJwtClaims, so it cannot be kept working beside another block' };
+    return {
+      ok: false,
+      reason: 'it does not define getCustomJwtClaims, so it cannot be kept working beside another block',
+    };
   }
   const body = `${KEPT_PREFIX}${script}${KEPT_SUFFIX}`;
   if (!compiles(body)) return { ok: false, reason: 'it does not compile as JavaScript inside a function' };

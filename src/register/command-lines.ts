@@ -11,7 +11,11 @@ export const SECRET_PLACEHOLDER = "'<the M2M app secret>'";
  * register flag that was given, and never the M2M secret. Unless LOGTO_M2M_APP_SECRET is set already, a
  * line before the command exports it (`...` for the user to replace).
  */
-export function registerCommandLines(projectDir: string, options: RegisterOptions, env: NodeJS.ProcessEnv = process.env): string[] {
+export function registerCommandLines(
+  projectDir: string,
+  options: RegisterOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): string[] {
   const words = ['register', projectDir];
   for (const [key, spec] of Object.entries(registerOptionSpecs as OptionSpecs)) {
     if (key === 'm2mAppSecret' || key === 'showSecret') continue;

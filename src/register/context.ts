@@ -27,17 +27,37 @@ export interface StepContext {
  * Its list of what was created is kept only when signed with this copy's registration key: a list that
  * came with a clone, or was edited, is another copy's (or no one's), and stays out of this one's.
  */
-export function startRecord(previous: LogtoRecord | undefined, target: ManagementTarget, mark: ProjectMark, ui: Ui, file = CONFIG_FILE): LogtoRecord {
-  const fresh: LogtoRecord = { endpoint: target.logtoEndpoint, managementEndpoint: target.managementEndpoint, managementResource: target.resource, created: {} };
+export function startRecord(
+  previous: LogtoRecord | undefined,
+  target: ManagementTarget,
+  mark: ProjectMark,
+  ui: Ui,
+  file = CONFIG_FILE,
+): LogtoRecord {
+  const fresh: LogtoRecord = {
+    endpoint: target.logtoEndpoint,
+    managementEndpoint: target.managementEndpoint,
+    managementResource: target.resource,
+    created: {},
+  };
   if (!previous) return fresh;
   if (previous.endpoint !== target.logtoEndpoint) {
-    ui.warn(`${file} recorded a registration at ${printable(previous.endpoint)}; it is replaced by this one (nothing there is removed).`);
+    ui.warn(
+      `${file} recorded a registration at ${printable(previous.endpoint)}; it is replaced by this one (nothing there is removed).`,
+    );
     return fresh;
   }
   const { signature: _, ...listed } = previous.created;
   const signed = isSignedCreated(previous.created, mark.key);
   if (!signed && Object.keys(listed).length > 0) {
-    ui.warn(`${file} lists objects as created by register that this copy of the project did not record (not signed with its ${REGISTRATION_KEY}); they are left out of its record.`);
+    ui.warn(
+      `${file} lists objects as created by register that this copy of the project did not record (not signed with its ${REGISTRATION_KEY}); they are left out of its record.`,
+    );
   }
-  return { ...previous, managementEndpoint: target.managementEndpoint, managementResource: target.resource, created: signed ? listed : {} };
+  return {
+    ...previous,
+    managementEndpoint: target.managementEndpoint,
+    managementResource: target.resource,
+    created: signed ? listed : {},
+  };
 }

@@ -34,9 +34,11 @@ export const registerOptionSpecs = {
   tenantId: {
     flag: '--tenant-id <id>',
     optional: true,
-    description: 'Logto Cloud tenant ID, needed when the issuer uses a custom domain (custom domains cannot serve the Management API)',
+    description:
+      'Logto Cloud tenant ID, needed when the issuer uses a custom domain (custom domains cannot serve the Management API)',
     parse: (raw) => {
-      if (!TENANT_ID.test(raw.trim())) throw new Error(`"${raw}" is not a Logto Cloud tenant ID (lower-case letters and digits).`);
+      if (!TENANT_ID.test(raw.trim()))
+        throw new Error(`"${raw}" is not a Logto Cloud tenant ID (lower-case letters and digits).`);
       return raw.trim();
     },
   } satisfies OptionSpec<string>,
@@ -72,7 +74,7 @@ export const registerOptionSpecs = {
   } satisfies OptionSpec<AppTypeChoice>,
   firstParty: {
     flag: '--first-party',
-    description: "Register a first-party app (your own client) instead of a third-party one with a consent screen",
+    description: 'Register a first-party app (your own client) instead of a third-party one with a consent screen',
     optional: true,
     defaultDescription: 'what the registered app is, else third-party',
   } satisfies OptionSpec<boolean>,
@@ -105,7 +107,8 @@ export const registerOptionSpecs = {
   } satisfies OptionSpec<boolean>,
   adopt: {
     flag: '--adopt',
-    description: 'Reuse an existing app/role of the same name that this project did not create (unregister leaves it in place)',
+    description:
+      'Reuse an existing app/role of the same name that this project did not create (unregister leaves it in place)',
     default: false,
   } satisfies OptionSpec<boolean>,
   appLogo: {
@@ -202,7 +205,9 @@ export function projectOptionSpecs(project?: Pick<Project, 'env' | 'envNote' | '
   try {
     scopes = parseScopes((scopesFrom === '.env' ? env : (project?.exampleEnv ?? {})).MCP_REQUIRED_SCOPES ?? '');
   } catch (error) {
-    throw new UsageError(`The project's MCP_REQUIRED_SCOPES (in ${scopesFrom}) is invalid: ${(error as Error).message}`);
+    throw new UsageError(
+      `The project's MCP_REQUIRED_SCOPES (in ${scopesFrom}) is invalid: ${(error as Error).message}`,
+    );
   }
   // The .env value is the default and is not asked for; without it the create command's prompt asks.
   const fromProjectEnv = (spec: OptionSpec<string>, name: string): OptionSpec<string> => ({
@@ -219,7 +224,8 @@ export function projectOptionSpecs(project?: Pick<Project, 'env' | 'envNote' | '
     resource: fromProjectEnv(createOptionSpecs.resource, 'MCP_RESOURCE'),
     scopes: {
       ...createOptionSpecs.scopes,
-      description: "Scopes every request requires, space- or comma-separated; the tools' scopes are read from tool-scopes.json and created too",
+      description:
+        "Scopes every request requires, space- or comma-separated; the tools' scopes are read from tool-scopes.json and created too",
       default: scopes,
       defaultDescription: "MCP_REQUIRED_SCOPES in the project's .env (else .env.example)",
       prompt: undefined,

@@ -71,7 +71,13 @@ export interface CreatedIds {
  */
 export function signCreated({ resource, scopeIds, role, application, profileClaims }: CreatedIds, key: string): string {
   // profileClaims is appended only when set, so a record signed before it existed still verifies.
-  const canonical = JSON.stringify([resource ?? null, [...(scopeIds ?? [])].sort(), role ?? null, application ?? null, ...(profileClaims ? [true] : [])]);
+  const canonical = JSON.stringify([
+    resource ?? null,
+    [...(scopeIds ?? [])].sort(),
+    role ?? null,
+    application ?? null,
+    ...(profileClaims ? [true] : []),
+  ]);
   return createHmac('sha256', key).update(canonical).digest('base64url');
 }
 

@@ -11,7 +11,9 @@ import { TOOL_SCOPES_FILE } from './project.js';
 export function planRegistration(options: RegisterOptions, hasRecordedApp = false) {
   const target = resolveManagementTarget(options);
   if (isLogtoOwnResource({ indicator: options.resource }, target)) {
-    throw new UsageError(`The MCP resource ${options.resource} is one of Logto's own APIs; give this server's own URL with --resource (or MCP_RESOURCE in .env).`);
+    throw new UsageError(
+      `The MCP resource ${options.resource} is one of Logto's own APIs; give this server's own URL with --resource (or MCP_RESOURCE in .env).`,
+    );
   }
   const redirectUris = options.redirectUri?.map((uri) => {
     try {
@@ -21,7 +23,9 @@ export function planRegistration(options: RegisterOptions, hasRecordedApp = fals
     }
   });
   if (options.appType && options.appType !== 'native' && !redirectUris?.length && !hasRecordedApp) {
-    throw new UsageError(`--app-type ${options.appType} needs at least one --redirect-uri: Logto matches web redirect URIs exactly.`);
+    throw new UsageError(
+      `--app-type ${options.appType} needs at least one --redirect-uri: Logto matches web redirect URIs exactly.`,
+    );
   }
   return {
     target,
@@ -45,7 +49,9 @@ export function resourceScopes(required: string[], toolScopes: Record<string, st
   const needing = Object.entries(toolScopes).filter(([, scopes]) => scopes.length > 0);
   if (needing.length > 0) {
     const list = needing.map(([tool, scopes]) => `${tool} needs ${scopes.join(' ')}`).join(', ');
-    ui.info(`${TOOL_SCOPES_FILE}: ${list}. These scopes are created on the API resource, granted by the role and added to the app's consent scopes.`);
+    ui.info(
+      `${TOOL_SCOPES_FILE}: ${list}. These scopes are created on the API resource, granted by the role and added to the app's consent scopes.`,
+    );
   }
   return [...new Set([...required, ...needing.flatMap(([, scopes]) => scopes)])];
 }

@@ -123,7 +123,9 @@ async function readToolScopes(dir: string): Promise<Record<string, string[]>> {
   if (!parsed.success) {
     const issue = parsed.issues[0];
     const where = v.getDotPath(issue);
-    throw new UsageError(`${file}: ${where ? `"${printable(where, 100)}" is ` : ''}${printable(issue.message)}. It lists each tool's scopes: {"tools": {"greet": ["greet:write"]}}.`);
+    throw new UsageError(
+      `${file}: ${where ? `"${printable(where, 100)}" is ` : ''}${printable(issue.message)}. It lists each tool's scopes: {"tools": {"greet": ["greet:write"]}}.`,
+    );
   }
   return Object.fromEntries(Object.entries(parsed.output.tools).map(([tool, scopes]) => [tool, [...new Set(scopes)]]));
 }
@@ -144,10 +146,14 @@ function parseConfig(text: string, file: string): Record<string, unknown> {
   try {
     config = JSON.parse(text);
   } catch (error) {
-    throw new UsageError(`${file} is not valid JSON (${printable((error as Error).message, 120)}). Fix it, or generate the project again with --force.`);
+    throw new UsageError(
+      `${file} is not valid JSON (${printable((error as Error).message, 120)}). Fix it, or generate the project again with --force.`,
+    );
   }
   if (typeof config !== 'object' || config === null || Array.isArray(config)) {
-    throw new UsageError(`${file} must hold a JSON object, as create-logto-mcp writes it. Fix it, or generate the project again with --force.`);
+    throw new UsageError(
+      `${file} must hold a JSON object, as create-logto-mcp writes it. Fix it, or generate the project again with --force.`,
+    );
   }
   return config as Record<string, unknown>;
 }
@@ -159,7 +165,11 @@ function parseConfig(text: string, file: string): Record<string, unknown> {
 async function readPrivateEnv(dir: string): Promise<{ env: Record<string, string>; envNote?: string }> {
   const text = await readRegularFile(path.join(dir, '.env'));
   if (text === undefined) {
-    return { env: {}, envNote: 'the project has no .env (its committed .env.example is not read: anyone who can change the repository controls it)' };
+    return {
+      env: {},
+      envNote:
+        'the project has no .env (its committed .env.example is not read: anyone who can change the repository controls it)',
+    };
   }
   if (await isTrackedByGit(dir, '.env')) {
     return { env: {}, envNote: "the project's .env is committed to git, so it came with the clone and is not trusted" };
@@ -167,7 +177,8 @@ async function readPrivateEnv(dir: string): Promise<{ env: Record<string, string
   const env = parseEnv(text) as Record<string, string>;
   // A registration key copied from the committed example would let the repository choose the mark.
   const example = await readRegularFile(path.join(dir, '.env.example'));
-  if (example !== undefined && parseEnv(example)[REGISTRATION_KEY] === env[REGISTRATION_KEY]) delete env[REGISTRATION_KEY];
+  if (example !== undefined && parseEnv(example)[REGISTRATION_KEY] === env[REGISTRATION_KEY])
+    delete env[REGISTRATION_KEY];
   return { env };
 }
 
@@ -186,7 +197,10 @@ export async function readRegularFile(file: string): Promise<string | undefined>
     throw new UsageError(`Cannot read ${file}: ${error.code ?? error.message}.`);
   });
   if (!stats) return undefined;
-  if (stats.isSymbolicLink()) throw new UsageError(`${file} is a symbolic link; register and unregister read and write only regular files. Replace it with a file.`);
+  if (stats.isSymbolicLink())
+    throw new UsageError(
+      `${file} is a symbolic link; register and unregister read and write only regular files. Replace it with a file.`,
+    );
   if (!stats.isFile()) throw new UsageError(`${file} is not a regular file.`);
   return readFile(file, 'utf8');
 }
@@ -203,7 +217,9 @@ export async function writeFileAtomically(file: string, text: string, mode: numb
   } catch (error) {
     await rm(temporary, { force: true });
     const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(`Cannot write ${file}: ${code ?? (error as Error).message}. Check that its folder is writable and the disk has room.`);
+    throw new UsageError(
+      `Cannot write ${file}: ${code ?? (error as Error).message}. Check that its folder is writable and the disk has room.`,
+    );
   }
 }
 
@@ -261,7 +277,10 @@ const ENV_IGNORES = new Set(['.env', '/.env', '.env*', '/.env*', '*.env']);
 async function ensureGitIgnored(dir: string): Promise<void> {
   const ignorePath = path.join(dir, '.gitignore');
   const text = (await readRegularFile(ignorePath)) ?? '';
-  const rules = text.split(/\r?\n/).map((line) => line.trim()).filter((line) => ENV_IGNORES.has(line.replace(/^!/, '')));
+  const rules = text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => ENV_IGNORES.has(line.replace(/^!/, '')));
   if (rules.length > 0 && !rules.at(-1)!.startsWith('!')) return;
   await writeFileAtomically(ignorePath, `${text}${text && !text.endsWith('\n') ? '\n' : ''}.env\n`, 0o644);
 }

@@ -9,7 +9,16 @@ import type { RegisterOptions } from './options.js';
 import { isRegistrationKey, newRegistrationKey, REGISTRATION_KEY, signCreated, type ProjectMark } from './ownership.js';
 import { planRegistration, resourceScopes } from './plan.js';
 import { readProject, saveRecord, setEnvValues } from './project.js';
-import { appTypeChoice, ensureApp, ensureBranding, ensureConsentScopes, findApp, readSecret, USER_SCOPES, wantedApp } from './steps/app.js';
+import {
+  appTypeChoice,
+  ensureApp,
+  ensureBranding,
+  ensureConsentScopes,
+  findApp,
+  readSecret,
+  USER_SCOPES,
+  wantedApp,
+} from './steps/app.js';
 import { checkDynamicApps, ensureDynamicApps } from './steps/dynamic-apps.js';
 import { refuseAll } from './steps/find.js';
 import { ensureProfileClaims } from './steps/profile-claims.js';
@@ -38,9 +47,20 @@ export interface RegisterProjectInput {
 }
 
 /** Gets a Management API token for the target (the M2M secret is sent once, and not kept). */
-export function connect(target: ManagementTarget, options: Pick<RegisterOptions, 'm2mAppId' | 'm2mAppSecret'>, ui: Ui, deps: RegisterDeps = {}) {
+export function connect(
+  target: ManagementTarget,
+  options: Pick<RegisterOptions, 'm2mAppId' | 'm2mAppSecret'>,
+  ui: Ui,
+  deps: RegisterDeps = {},
+) {
   return ui.step('Getting a Management API token', () =>
-    ManagementApi.connect({ endpoint: target.managementEndpoint, resource: target.resource, appId: options.m2mAppId, appSecret: options.m2mAppSecret, ...deps }),
+    ManagementApi.connect({
+      endpoint: target.managementEndpoint,
+      resource: target.resource,
+      appId: options.m2mAppId,
+      appSecret: options.m2mAppSecret,
+      ...deps,
+    }),
   );
 }
 
@@ -50,13 +70,22 @@ export function connect(target: ManagementTarget, options: Pick<RegisterOptions,
  * creates only what is missing, so a re-run changes nothing and a failed run can simply be repeated.
  * What a flag left out is taken from what the project registered, as Logto has it (steps/app.ts).
  */
-export async function registerProject({ projectDir, options, ui, json = false, deps = {}, checkTarget }: RegisterProjectInput): Promise<RegisterSummary> {
+export async function registerProject({
+  projectDir,
+  options,
+  ui,
+  json = false,
+  deps = {},
+  checkTarget,
+}: RegisterProjectInput): Promise<RegisterSummary> {
   const project = await readProject(projectDir);
   const plan = planRegistration(options, project.record?.application !== undefined);
   const { target } = plan;
   const scopeNames = resourceScopes(options.scopes, project.toolScopes, ui);
   if (scopeNames.length === 0 && options.assignUser.length > 0) {
-    throw new UsageError("--assign-user gives users the role that grants the server's scopes, but the server requires none: leave out --assign-user.");
+    throw new UsageError(
+      "--assign-user gives users the role that grants the server's scopes, but the server requires none: leave out --assign-user.",
+    );
   }
   ui.info(target.explanation);
   await checkTarget?.(target, options.issuer);
@@ -77,7 +106,11 @@ export async function registerProject({ projectDir, options, ui, json = false, d
     const assignees = await findAssignees(api, options.assignUser);
 
     const record = startRecord(project.record, target, mark, ui);
-    const save = () => saveRecord(projectDir, { ...record, created: { ...record.created, signature: signCreated(record.created, mark.key) } });
+    const save = () =>
+      saveRecord(projectDir, {
+        ...record,
+        created: { ...record.created, signature: signCreated(record.created, mark.key) },
+      });
     const context: StepContext = { api, options, mark, record, save, ui };
 
     const refusals: string[] = [];
@@ -88,15 +121,25 @@ export async function registerProject({ projectDir, options, ui, json = false, d
     if (foundApp?.own) record.created.application = foundApp.item.id;
     const wanted = wantedApp(options, foundApp, plan.defaultAppName, plan.redirectUris, record.application);
 
-    const resource = await ui.step(`API resource ${options.resource}`, () => ensureResource(context, `${options.projectName} MCP server`));
+    const resource = await ui.step(`API resource ${options.resource}`, () =>
+      ensureResource(context, `${options.projectName} MCP server`),
+    );
     const scopes = await ensureScopes(context, resource.id, scopeNames);
 
     const roleName = options.roleName ?? foundRole?.item.name ?? plan.defaultRoleName;
-    const role = scopes.length === 0 ? null : await ui.step(`Role "${roleName}"`, () => ensureRole(context, foundRole?.item, plan.defaultRoleName, scopes));
+    const role =
+      scopes.length === 0
+        ? null
+        : await ui.step(`Role "${roleName}"`, () => ensureRole(context, foundRole?.item, plan.defaultRoleName, scopes));
     if (!role) ui.info('The server requires no scopes, so no role is needed: any signed-in user gets a token for it.');
-    const assignedUsers = role && assignees.length > 0 ? await ui.step('Giving users the role', () => assignRole(api, assignees, role.id)) : [];
+    const assignedUsers =
+      role && assignees.length > 0
+        ? await ui.step('Giving users the role', () => assignRole(api, assignees, role.id))
+        : [];
 
-    const { app, status: appStatus } = await ui.step(`App "${wanted.name}"`, () => ensureApp(context, foundApp?.item, wanted));
+    const { app, status: appStatus } = await ui.step(`App "${wanted.name}"`, () =>
+      ensureApp(context, foundApp?.item, wanted),
+    );
     const secret = app.type === 'Traditional' ? await readSecret(api, app) : undefined;
 
     const scopeIds = scopes.map(({ id }) => id);
@@ -104,16 +147,29 @@ export async function registerProject({ projectDir, options, ui, json = false, d
     let branding: RegisterSummary['branding'] = null;
     if (app.isThirdParty) {
       const status = await ui.step('Consent scopes', async () => {
-        const added = await ensureConsentScopes(() => api.getConsentScopes(app.id), (body) => api.addConsentScopes(app.id, body), scopeIds);
+        const added = await ensureConsentScopes(
+          () => api.getConsentScopes(app.id),
+          (body) => api.addConsentScopes(app.id, body),
+          scopeIds,
+        );
         return appStatus === 'created' ? 'created' : added;
       });
       consentScopes = { userScopes: USER_SCOPES, resourceScopes: scopes.map(({ name }) => name), status };
-      if (plan.branding) branding = { status: await ui.step('Consent screen branding', () => ensureBranding(api, app.id, options)) };
+      if (plan.branding)
+        branding = { status: await ui.step('Consent screen branding', () => ensureBranding(api, app.id, options)) };
     } else if (plan.branding) {
-      ui.warn('Branding (--app-logo, --terms-url, --privacy-url, --display-name) is shown on the consent screen of third-party apps only; ignored.');
+      ui.warn(
+        'Branding (--app-logo, --terms-url, --privacy-url, --display-name) is shown on the consent screen of third-party apps only; ignored.',
+      );
     }
 
-    const dynamicApps = cimd ? { status: await ui.step('Dynamic apps (Client ID Metadata Documents)', () => ensureDynamicApps(context, cimd, scopeIds)) } : null;
+    const dynamicApps = cimd
+      ? {
+          status: await ui.step('Dynamic apps (Client ID Metadata Documents)', () =>
+            ensureDynamicApps(context, cimd, scopeIds),
+          ),
+        }
+      : null;
 
     const profileClaims = options.profileClaims
       ? await ui.step('Profile claims in access tokens (custom JWT claims script)', () => ensureProfileClaims(context))
@@ -124,7 +180,12 @@ export async function registerProject({ projectDir, options, ui, json = false, d
     await save();
 
     const summary: RegisterSummary = {
-      logto: { endpoint: target.logtoEndpoint, managementEndpoint: target.managementEndpoint, managementResource: target.resource, deployment: target.deployment },
+      logto: {
+        endpoint: target.logtoEndpoint,
+        managementEndpoint: target.managementEndpoint,
+        managementResource: target.resource,
+        deployment: target.deployment,
+      },
       resource: { id: resource.id, indicator: resource.indicator, status: resource.status },
       scopes,
       role,

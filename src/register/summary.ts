@@ -10,7 +10,12 @@ import type { RoleSummary } from './steps/role.js';
 
 /** What registration did, printed as text or, with --json, as this object. Holds the app secret only with --show-secret. */
 export interface RegisterSummary {
-  logto: { endpoint: string; managementEndpoint: string; managementResource: string; deployment: 'cloud' | 'self-hosted' };
+  logto: {
+    endpoint: string;
+    managementEndpoint: string;
+    managementResource: string;
+    deployment: 'cloud' | 'self-hosted';
+  };
   resource: { id: string; indicator: string; status: Status };
   scopes: Array<{ id: string; name: string; status: Status }>;
   /** Null when the server has no scopes: there is nothing for a role to grant. */
@@ -47,7 +52,10 @@ export function nextSteps(summary: RegisterSummary, projectDir: string, options:
     `Start the server (npm run dev in ${projectDir}), then add ${summary.resource.indicator} to an MCP client; when it asks for an OAuth client ID ` +
       `(MCP Inspector, VS Code, Claude Code and others support a pre-registered client), give ${app.id}.`,
   ];
-  if (app.hasSecret) steps.push(`The app's secret is in .env as LOGTO_APP_SECRET, for a web agent that keeps it server-side. Never commit it.`);
+  if (app.hasSecret)
+    steps.push(
+      `The app's secret is in .env as LOGTO_APP_SECRET, for a web agent that keeps it server-side. Never commit it.`,
+    );
   if (role) {
     steps.push(
       role.isDefault
@@ -60,7 +68,9 @@ export function nextSteps(summary: RegisterSummary, projectDir: string, options:
   const where = (['tenantId', 'managementEndpoint', 'managementResource'] as const).flatMap((key) =>
     options[key] === undefined ? [] : [flagName(registerOptionSpecs[key]), options[key]],
   );
-  steps.push(`To remove what register created: ${cliInvocation()} ${['unregister', projectDir, ...where].map(shell).join(' ')}`);
+  steps.push(
+    `To remove what register created: ${cliInvocation()} ${['unregister', projectDir, ...where].map(shell).join(' ')}`,
+  );
   return steps;
 }
 
@@ -71,16 +81,34 @@ export function printSummary(ui: Ui, summary: RegisterSummary): void {
   };
   line(summary.resource.status, `API resource ${summary.resource.indicator} (${printable(summary.resource.id)})`);
   for (const scope of summary.scopes) line(scope.status, `scope ${printable(scope.name)}`);
-  if (summary.role) line(summary.role.status, `role "${printable(summary.role.name)}"${summary.role.isDefault ? ' (default for new users)' : ''}`);
+  if (summary.role)
+    line(
+      summary.role.status,
+      `role "${printable(summary.role.name)}"${summary.role.isDefault ? ' (default for new users)' : ''}`,
+    );
   const { application: app } = summary;
-  line(app.status, `${app.thirdParty ? 'third-party' : 'first-party'} ${app.type} app "${printable(app.name)}", app ID ${printable(app.id)}`);
-  if (summary.consentScopes) line(summary.consentScopes.status, `consent scopes: ${[...summary.consentScopes.userScopes, ...summary.consentScopes.resourceScopes].join(' ')}`);
+  line(
+    app.status,
+    `${app.thirdParty ? 'third-party' : 'first-party'} ${app.type} app "${printable(app.name)}", app ID ${printable(app.id)}`,
+  );
+  if (summary.consentScopes)
+    line(
+      summary.consentScopes.status,
+      `consent scopes: ${[...summary.consentScopes.userScopes, ...summary.consentScopes.resourceScopes].join(' ')}`,
+    );
   if (summary.branding) line(summary.branding.status, 'consent screen branding');
-  if (summary.dynamicApps) line(summary.dynamicApps.status, 'dynamic apps (Client ID Metadata Documents) for the tenant');
+  if (summary.dynamicApps)
+    line(summary.dynamicApps.status, 'dynamic apps (Client ID Metadata Documents) for the tenant');
   const claims = summary.profileClaims;
-  if (claims && claims.status !== 'refused') line(claims.status, `${claims.claims.join(', ')} in access tokens for ${summary.resource.indicator} (a block of the tenant's custom claims script)`);
+  if (claims && claims.status !== 'refused')
+    line(
+      claims.status,
+      `${claims.claims.join(', ')} in access tokens for ${summary.resource.indicator} (a block of the tenant's custom claims script)`,
+    );
   for (const user of summary.assignedUsers) line(user.status, `role for user ${printable(user.username ?? user.id)}`);
-  ui.info(`Wrote LOGTO_APP_ID${app.hasSecret ? ' and LOGTO_APP_SECRET' : ''} to ${summary.files.env}, and the IDs to ${summary.files.config}.`);
+  ui.info(
+    `Wrote LOGTO_APP_ID${app.hasSecret ? ' and LOGTO_APP_SECRET' : ''} to ${summary.files.env}, and the IDs to ${summary.files.config}.`,
+  );
   ui.info('\nNext:');
   for (const step of summary.nextSteps) ui.info(`  - ${step}`);
 }

@@ -44,7 +44,10 @@ export async function trustEndpoint(endpoint: string, file = trustedEndpointsFil
   const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
   try {
     await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-    await writeFile(temporary, `${JSON.stringify({ endpoints: [...endpoints, endpoint].sort() }, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+    await writeFile(temporary, `${JSON.stringify({ endpoints: [...endpoints, endpoint].sort() }, null, 2)}\n`, {
+      mode: 0o600,
+      flag: 'wx',
+    });
     await rename(temporary, file);
   } catch {
     await rm(temporary, { force: true });
@@ -74,14 +77,20 @@ export async function checkCredentialsTarget(
     if (await confirm(`Send the M2M credentials to ${endpoint}?`)) return trustEndpoint(endpoint);
     throw new UsageError('Not confirmed; nothing was sent.');
   }
-  throw new UsageError(`${why} If that is your Logto, say so: pass --issuer ${issuer} (or set LOGTO_ISSUER). Nothing was sent.`);
+  throw new UsageError(
+    `${why} If that is your Logto, say so: pass --issuer ${issuer} (or set LOGTO_ISSUER). Nothing was sent.`,
+  );
 }
 
 /**
  * 'given' when this run named the Logto itself: --issuer, LOGTO_ISSUER in the environment, --tenant-id,
  * --management-endpoint, or a prompt (the .env had no issuer); 'project-env' when the issuer is the .env's.
  */
-export function endpointSource(flags: Record<string, unknown>, projectEnv: Record<string, string>, env: NodeJS.ProcessEnv = process.env): EndpointSource {
+export function endpointSource(
+  flags: Record<string, unknown>,
+  projectEnv: Record<string, string>,
+  env: NodeJS.ProcessEnv = process.env,
+): EndpointSource {
   // The same value as .env's is most likely .env exported into the shell (direnv, `set -a; . ./.env`), not a choice.
   const fromEnvironment = Boolean(env.LOGTO_ISSUER) && env.LOGTO_ISSUER !== projectEnv.LOGTO_ISSUER;
   const named = ['issuer', 'tenantId', 'managementEndpoint'].some((key) => flags[key] !== undefined) || fromEnvironment;

@@ -6,7 +6,15 @@ import { printable } from '../printable.js';
 import { shell } from '../render/encoders.js';
 import type { Ui } from '../ui.js';
 import type { RegisterFlagOptions } from './options.js';
-import { grantsOnly, isOwnApp, isOwnRole, isRegistrationKey, isSignedCreated, REGISTRATION_KEY, type ProjectMark } from './ownership.js';
+import {
+  grantsOnly,
+  isOwnApp,
+  isOwnRole,
+  isRegistrationKey,
+  isSignedCreated,
+  REGISTRATION_KEY,
+  type ProjectMark,
+} from './ownership.js';
 import { blockLabel, parseScript, scriptFor, withoutBlock } from './claims-script.js';
 import { CONFIG_FILE, readProject, saveRecord, setEnvValues, type LogtoRecord } from './project.js';
 import type { RegisterDeps } from './register.js';
@@ -31,7 +39,10 @@ export interface UnregisterSummary {
   nothingRecorded: boolean;
 }
 
-export type UnregisterOptions = Pick<RegisterFlagOptions, 'm2mAppId' | 'm2mAppSecret' | 'tenantId' | 'managementEndpoint' | 'managementResource'> & {
+export type UnregisterOptions = Pick<
+  RegisterFlagOptions,
+  'm2mAppId' | 'm2mAppSecret' | 'tenantId' | 'managementEndpoint' | 'managementResource'
+> & {
   /** From --issuer or the project's .env: never from a committed file. */
   issuer: string;
   /** This project's MCP_RESOURCE: what Logto's marks must name for an object to be removed. */
@@ -60,7 +71,15 @@ export interface UnregisterInput {
  * removed only when Logto itself shows it is this project's (ownership.ts); the user sees the list and
  * confirms it (or passes --yes). Something already gone counts as removed, so a re-run finishes the job.
  */
-export async function unregisterProject({ projectDir, getOptions, confirm, checkTarget, ui, json = false, deps = {} }: UnregisterInput): Promise<UnregisterSummary> {
+export async function unregisterProject({
+  projectDir,
+  getOptions,
+  confirm,
+  checkTarget,
+  ui,
+  json = false,
+  deps = {},
+}: UnregisterInput): Promise<UnregisterSummary> {
   const summary: UnregisterSummary = { removed: [], alreadyGone: [], kept: [], nothingRecorded: false };
   const project = await readProject(projectDir);
   const record = project.record;
@@ -72,7 +91,9 @@ export async function unregisterProject({ projectDir, getOptions, confirm, check
   const options = await getOptions();
   const { target, confirmed } = await checkedTarget(record, options, confirm);
   if (isLogtoOwnResource({ indicator: options.resource }, target)) {
-    throw new UsageError(`The MCP resource ${options.resource} is one of Logto's own APIs, not this server's; nothing was removed. Give this server's URL with --resource (or MCP_RESOURCE in .env).`);
+    throw new UsageError(
+      `The MCP resource ${options.resource} is one of Logto's own APIs, not this server's; nothing was removed. Give this server's URL with --resource (or MCP_RESOURCE in .env).`,
+    );
   }
   ui.info(target.explanation);
   // The user has just said yes to the record's Logto, in a terminal: that is not asked again, nor remembered.
@@ -115,8 +136,12 @@ export async function unregisterProject({ projectDir, getOptions, confirm, check
   if (!json) {
     for (const { kind, id } of summary.removed) ui.success(`removed ${kind} ${id}`);
     for (const { kind, id } of summary.alreadyGone) ui.info(`  already gone: ${kind} ${id}`);
-    for (const { kind, id, reason } of summary.kept) ui.info(`  kept (${reason ?? 'it existed before register'}): ${kind} ${id}`);
-    if (record.dynamicApps) ui.info('Dynamic apps stay enabled for the tenant (a tenant-wide setting); switch them off in Logto Console if nothing else uses them.');
+    for (const { kind, id, reason } of summary.kept)
+      ui.info(`  kept (${reason ?? 'it existed before register'}): ${kind} ${id}`);
+    if (record.dynamicApps)
+      ui.info(
+        'Dynamic apps stay enabled for the tenant (a tenant-wide setting); switch them off in Logto Console if nothing else uses them.',
+      );
   }
   return summary;
 }
@@ -135,20 +160,36 @@ async function checkedTarget(
   const differences = (
     [
       ['endpoint', record.endpoint, target.logtoEndpoint, ['--issuer', `${record.endpoint}/oidc`]],
-      ['managementEndpoint', record.managementEndpoint, target.managementEndpoint, ['--management-endpoint', record.managementEndpoint]],
-      ['managementResource', record.managementResource, target.resource, ['--management-resource', record.managementResource]],
+      [
+        'managementEndpoint',
+        record.managementEndpoint,
+        target.managementEndpoint,
+        ['--management-endpoint', record.managementEndpoint],
+      ],
+      [
+        'managementResource',
+        record.managementResource,
+        target.resource,
+        ['--management-resource', record.managementResource],
+      ],
     ] as const
   ).filter(([, recorded, used]) => recorded !== used);
   if (differences.length === 0) return { target, confirmed: false };
 
-  const lines = differences.map(([field, recorded, used]) => `  - "logto.${field}" is ${printable(JSON.stringify(recorded))}; this run uses ${JSON.stringify(used)}`);
+  const lines = differences.map(
+    ([field, recorded, used]) =>
+      `  - "logto.${field}" is ${printable(JSON.stringify(recorded))}; this run uses ${JSON.stringify(used)}`,
+  );
   const text = `${CONFIG_FILE} records the registration somewhere other than this run would send the M2M credentials:\n${lines.join('\n')}`;
   const question = `${text}\nSend the M2M credentials to ${printable(record.managementEndpoint)} and remove what the file records there?`;
   if (confirm && (await confirm(question))) {
     const recorded = { issuer: `${record.endpoint}/oidc`, managementEndpoint: record.managementEndpoint };
     // Named only when it is not what the endpoint implies, so the explanation does not cite a flag nobody gave.
     const derived = resolveManagementTarget(recorded);
-    const target = derived.resource === record.managementResource ? derived : resolveManagementTarget({ ...recorded, managementResource: record.managementResource });
+    const target =
+      derived.resource === record.managementResource
+        ? derived
+        : resolveManagementTarget({ ...recorded, managementResource: record.managementResource });
     return { target, confirmed: true };
   }
   const flags = printable(differences.flatMap(([, , , flag]) => flag.map(shell)).join(' '));
@@ -167,11 +208,27 @@ async function removeCreated({
   confirm,
   ui,
   deps,
-}: { target: ManagementTarget; options: UnregisterOptions; record: LogtoRecord; mark: ProjectMark; confirm: UnregisterInput['confirm']; ui: Ui; deps: RegisterDeps }) {
+}: {
+  target: ManagementTarget;
+  options: UnregisterOptions;
+  record: LogtoRecord;
+  mark: ProjectMark;
+  confirm: UnregisterInput['confirm'];
+  ui: Ui;
+  deps: RegisterDeps;
+}) {
   const api = await ui.step('Getting a Management API token', () =>
-    ManagementApi.connect({ endpoint: target.managementEndpoint, resource: target.resource, appId: options.m2mAppId, appSecret: options.m2mAppSecret, ...deps }),
+    ManagementApi.connect({
+      endpoint: target.managementEndpoint,
+      resource: target.resource,
+      appId: options.m2mAppId,
+      appSecret: options.m2mAppSecret,
+      ...deps,
+    }),
   );
-  const plan = await ui.step('Checking in Logto what this project created', () => planRemoval(api, record, mark, target));
+  const plan = await ui.step('Checking in Logto what this project created', () =>
+    planRemoval(api, record, mark, target),
+  );
   if (plan.foreign.length > 0) {
     throw new UsageError(
       `Nothing was removed: ${CONFIG_FILE} lists as created by register what Logto does not show as this copy's:\n${plan.foreign.map((line) => `  - ${line}`).join('\n')}\n` +
@@ -179,7 +236,9 @@ async function removeCreated({
     );
   }
   if (plan.remove.length > 0) {
-    ui.info(`To remove from Logto at ${target.managementEndpoint}:\n${plan.remove.map(({ label }) => `  - ${label}`).join('\n')}`);
+    ui.info(
+      `To remove from Logto at ${target.managementEndpoint}:\n${plan.remove.map(({ label }) => `  - ${label}`).join('\n')}`,
+    );
     await confirmRemoval(plan.remove.length, options.yes, confirm);
   }
   const removed: Entry[] = [];
@@ -198,8 +257,12 @@ async function removeCreated({
 
 async function confirmRemoval(count: number, yes: boolean, confirm: UnregisterInput['confirm']): Promise<void> {
   if (yes) return;
-  if (!confirm) throw new UsageError(`unregister would remove the ${count} objects listed above from Logto; pass --yes to confirm (there is no terminal to ask in).`);
-  if (!(await confirm(`Remove these ${count} objects from Logto?`))) throw new UsageError('Not confirmed; nothing was removed.');
+  if (!confirm)
+    throw new UsageError(
+      `unregister would remove the ${count} objects listed above from Logto; pass --yes to confirm (there is no terminal to ask in).`,
+    );
+  if (!(await confirm(`Remove these ${count} objects from Logto?`)))
+    throw new UsageError('Not confirmed; nothing was removed.');
 }
 
 interface Removal {
@@ -231,15 +294,26 @@ async function planRemoval(api: ManagementApi, record: LogtoRecord, mark: Projec
     const app = await api.getApplication(id);
     if (!app) alreadyGone.push({ kind: 'application', id });
     else if (!isOwnApp(app, mark)) foreign.push(`application ${quoted(app.name)} (${id}): ${notMarked}`);
-    else remove.push({ entry: { kind: 'application', id }, label: `application ${quoted(app.name)} (${id})`, remove: () => api.deleteApplication(id) });
+    else
+      remove.push({
+        entry: { kind: 'application', id },
+        label: `application ${quoted(app.name)} (${id})`,
+        remove: () => api.deleteApplication(id),
+      });
   }
   if (created.role) {
     const id = created.role;
     const role = await api.getRole(id);
     if (!role) alreadyGone.push({ kind: 'role', id });
     else if (!isOwnRole(role, mark)) foreign.push(`role ${quoted(role.name)} (${id}): ${notMarked}`);
-    else if (!grantsOnly(await api.listRoleScopes(id), ownResource?.id ?? '')) foreign.push(`role ${quoted(role.name)} (${id}): it also grants scopes of other API resources`);
-    else remove.push({ entry: { kind: 'role', id }, label: `role ${quoted(role.name)} (${id})`, remove: () => api.deleteRole(id) });
+    else if (!grantsOnly(await api.listRoleScopes(id), ownResource?.id ?? ''))
+      foreign.push(`role ${quoted(role.name)} (${id}): it also grants scopes of other API resources`);
+    else
+      remove.push({
+        entry: { kind: 'role', id },
+        label: `role ${quoted(role.name)} (${id})`,
+        remove: () => api.deleteRole(id),
+      });
   }
   // The claims block carries the mark in its marker lines, as an app does in its custom data.
   if (created.profileClaims) {
@@ -247,37 +321,62 @@ async function planRemoval(api: ManagementApi, record: LogtoRecord, mark: Projec
     const label = blockLabel(mark);
     const parsed = parseScript((await api.getAccessTokenClaims())?.script);
     if (!parsed.ok) {
-      kept.push({ ...entry, reason: `the tenant's custom claims script ${printable(parsed.reason)}; remove the block between its "${label}" lines in Logto Console > Custom JWT yourself` });
+      kept.push({
+        ...entry,
+        reason: `the tenant's custom claims script ${printable(parsed.reason)}; remove the block between its "${label}" lines in Logto Console > Custom JWT yourself`,
+      });
     } else if (!parsed.blocks.some((block) => block.label === label)) {
       alreadyGone.push(entry);
     } else {
-      remove.push({ entry, label: "this server's block of the tenant's custom access-token claims script", remove: () => removeClaimsBlock(api, label) });
+      remove.push({
+        entry,
+        label: "this server's block of the tenant's custom access-token claims script",
+        remove: () => removeClaimsBlock(api, label),
+      });
     }
   }
   // The resource and scopes carry no mark in Logto: the record's signature shows this copy listed them.
-  const unsigned = 'logto-mcp.json lists it, but not signed with this copy\'s key';
+  const unsigned = "logto-mcp.json lists it, but not signed with this copy's key";
   if (!isSignedCreated(created, mark.key) && (created.resource || created.scopeIds?.length)) {
     if (created.resource) kept.push({ kind: 'resource', id: created.resource, reason: unsigned });
     for (const scopeId of created.scopeIds ?? []) kept.push({ kind: 'scope', id: scopeId, reason: unsigned });
   } else if (created.resource && ownResource?.id !== created.resource) {
-    if (resources.some((item) => item.id === created.resource)) foreign.push(`API resource ${created.resource}: its indicator is not ${resource}`);
+    if (resources.some((item) => item.id === created.resource))
+      foreign.push(`API resource ${created.resource}: its indicator is not ${resource}`);
     else alreadyGone.push({ kind: 'resource', id: created.resource });
-  } else if (ownResource && !isLogtoOwnResource(ownResource, target) && (created.resource || created.scopeIds?.length)) {
+  } else if (
+    ownResource &&
+    !isLogtoOwnResource(ownResource, target) &&
+    (created.resource || created.scopeIds?.length)
+  ) {
     const { id } = ownResource;
     const others = await usedElsewhere(api, id, mark);
-    const users = (scopeIds: Iterable<string>) => [...new Set([...scopeIds].flatMap((scopeId) => others.get(scopeId) ?? []))];
+    const users = (scopeIds: Iterable<string>) => [
+      ...new Set([...scopeIds].flatMap((scopeId) => others.get(scopeId) ?? [])),
+    ];
     const scopes = new Map((await api.listScopes(id)).map((scope) => [scope.id, scope.name]));
     if (created.resource) {
       const usedBy = users(scopes.keys());
       if (usedBy.length > 0) kept.push({ kind: 'resource', id, reason: `also used by ${usedBy.join(', ')}` });
-      else remove.push({ entry: { kind: 'resource', id }, label: `API resource ${resource} (${id}) and its scopes`, remove: () => api.deleteResource(id) });
+      else
+        remove.push({
+          entry: { kind: 'resource', id },
+          label: `API resource ${resource} (${id}) and its scopes`,
+          remove: () => api.deleteResource(id),
+        });
     } else {
       // Scopes register added to a resource that existed before: only those that are this resource's.
       for (const scopeId of created.scopeIds ?? []) {
         const usedBy = users([scopeId]);
         if (!scopes.has(scopeId)) alreadyGone.push({ kind: 'scope', id: scopeId });
-        else if (usedBy.length > 0) kept.push({ kind: 'scope', id: scopeId, reason: `also used by ${usedBy.join(', ')}` });
-        else remove.push({ entry: { kind: 'scope', id: scopeId }, label: `scope ${printable(scopes.get(scopeId)!, 100)} of ${resource} (${scopeId})`, remove: () => api.deleteScope(id, scopeId) });
+        else if (usedBy.length > 0)
+          kept.push({ kind: 'scope', id: scopeId, reason: `also used by ${usedBy.join(', ')}` });
+        else
+          remove.push({
+            entry: { kind: 'scope', id: scopeId },
+            label: `scope ${printable(scopes.get(scopeId)!, 100)} of ${resource} (${scopeId})`,
+            remove: () => api.deleteScope(id, scopeId),
+          });
       }
     }
   }
@@ -291,7 +390,10 @@ async function planRemoval(api: ManagementApi, record: LogtoRecord, mark: Projec
 export async function removeClaimsBlock(api: ManagementApi, label: string): Promise<void> {
   const current = await api.getAccessTokenClaims();
   const parsed = parseScript(current?.script);
-  if (!parsed.ok) throw new UsageError(`The tenant's custom claims script changed while unregistering (${printable(parsed.reason)}); run unregister again.`);
+  if (!parsed.ok)
+    throw new UsageError(
+      `The tenant's custom claims script changed while unregistering (${printable(parsed.reason)}); run unregister again.`,
+    );
   if (!parsed.blocks.some((block) => block.label === label)) return;
   const script = scriptFor(withoutBlock(parsed.blocks, label));
   if (script === undefined) await api.deleteAccessTokenClaims();
@@ -301,12 +403,17 @@ export async function removeClaimsBlock(api: ManagementApi, label: string): Prom
 const quoted = (name: string) => `"${printable(name, 100)}"`;
 
 /** Scope ID → the roles and third-party apps, not this project's, that grant or consent to it. */
-async function usedElsewhere(api: ManagementApi, resourceId: string, mark: ProjectMark): Promise<Map<string, string[]>> {
+async function usedElsewhere(
+  api: ManagementApi,
+  resourceId: string,
+  mark: ProjectMark,
+): Promise<Map<string, string[]>> {
   const users = new Map<string, string[]>();
   const add = (scopeId: string, who: string) => users.set(scopeId, [...(users.get(scopeId) ?? []), who]);
   for (const role of await api.listRoles()) {
     if (isOwnRole(role, mark)) continue;
-    for (const scope of await api.listRoleScopes(role.id)) if (scope.resourceId === resourceId) add(scope.id, `role ${quoted(role.name)}`);
+    for (const scope of await api.listRoleScopes(role.id))
+      if (scope.resourceId === resourceId) add(scope.id, `role ${quoted(role.name)}`);
   }
   for (const app of await api.listApplications()) {
     if (!app.isThirdParty || isOwnApp(app, mark)) continue;

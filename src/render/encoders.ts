@@ -76,7 +76,8 @@ export function toml(value: unknown): string {
   let out = '"';
   for (const char of String(value)) {
     const code = char.codePointAt(0)!;
-    if (code >= 0xd800 && code <= 0xdfff) throw new Error(`cannot write ${json(String(value))} to TOML: it holds a lone surrogate`);
+    if (code >= 0xd800 && code <= 0xdfff)
+      throw new Error(`cannot write ${json(String(value))} to TOML: it holds a lone surrogate`);
     if (char === '\\' || char === '"') out += `\\${char}`;
     else if (code >= 0x20 && code < 0x7f) out += char;
     else if (code < 0x10000) out += `\\u${hex(code, 4)}`;

@@ -8,11 +8,17 @@ const CAUSES: Record<string, { reason: string; fix: string }> = {
   EROFS: { reason: 'the file system is read-only', fix: 'Choose a folder on a writable disk.' },
   ENOSPC: { reason: 'no space left on the device', fix: 'Free some space, or choose a folder on another disk.' },
   EDQUOT: { reason: 'your disk quota is used up', fix: 'Free some space, or choose a folder on another disk.' },
-  ENAMETOOLONG: { reason: 'a name in the path is too long (at most 255 bytes per name)', fix: 'Choose a shorter name.' },
+  ENAMETOOLONG: {
+    reason: 'a name in the path is too long (at most 255 bytes per name)',
+    fix: 'Choose a shorter name.',
+  },
   ENOTDIR: { reason: 'a part of the path is a file, not a folder', fix: 'Choose a path made of folders.' },
   EISDIR: { reason: 'it is a folder, where a file is needed', fix: 'Move the folder away, or choose another folder.' },
   EEXIST: { reason: 'something of that name already exists', fix: 'Move it away, or choose another folder.' },
-  ELOOP: { reason: 'too many symbolic links (a link that points to itself?)', fix: 'Fix the link, or choose another folder.' },
+  ELOOP: {
+    reason: 'too many symbolic links (a link that points to itself?)',
+    fix: 'Fix the link, or choose another folder.',
+  },
   ENOENT: { reason: 'no such file or folder', fix: 'Check the path.' },
 };
 
@@ -25,5 +31,7 @@ export function fileSystemError(error: unknown, action: string, shownPath: strin
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const cause = code ? CAUSES[code] : undefined;
   if (!cause) return error instanceof Error ? error : new Error(String(error));
-  return new UsageError(`Cannot ${action} ${printable(shownPath)}: ${cause.reason} (${code}).${note ? ` ${note}` : ''} ${cause.fix}`);
+  return new UsageError(
+    `Cannot ${action} ${printable(shownPath)}: ${cause.reason} (${code}).${note ? ` ${note}` : ''} ${cause.fix}`,
+  );
 }

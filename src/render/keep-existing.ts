@@ -18,10 +18,15 @@ const MERGES: Record<string, Merge> = {
       try {
         return `${name}=${dotenv(value)}\n`;
       } catch {
-        throw new Error(`${printable(name, 60)} holds a value that cannot be written back (a line break, or every kind of quote)`);
+        throw new Error(
+          `${printable(name, 60)} holds a value that cannot be written back (a line break, or every kind of quote)`,
+        );
       }
     });
-    return { content: `${fresh.replace(/\n?$/, '\n')}${lines.join('')}`, kept: missing.map(([name]) => `${name} in .env`) };
+    return {
+      content: `${fresh.replace(/\n?$/, '\n')}${lines.join('')}`,
+      kept: missing.map(([name]) => `${name} in .env`),
+    };
   },
   // The record of what was created in Logto, without which `unregister` would not know what to remove.
   'logto-mcp.json': (old, fresh) => {
@@ -31,10 +36,14 @@ const MERGES: Record<string, Merge> = {
     } catch (error) {
       throw new Error(`it is not valid JSON (${printable((error as Error).message, 120)})`);
     }
-    if (typeof record !== 'object' || record === null || Array.isArray(record)) throw new Error(`it holds ${printable(old.trim(), 40)}, not a JSON object`);
+    if (typeof record !== 'object' || record === null || Array.isArray(record))
+      throw new Error(`it holds ${printable(old.trim(), 40)}, not a JSON object`);
     const { logto } = record as { logto?: unknown };
     if (logto === undefined) return { content: fresh, kept: [] };
-    return { content: `${JSON.stringify({ ...JSON.parse(fresh), logto }, null, 2)}\n`, kept: ['the Logto registration record in logto-mcp.json'] };
+    return {
+      content: `${JSON.stringify({ ...JSON.parse(fresh), logto }, null, 2)}\n`,
+      kept: ['the Logto registration record in logto-mcp.json'],
+    };
   },
 };
 
@@ -42,7 +51,10 @@ const MERGES: Record<string, Merge> = {
  * When a project is generated again over an existing one (--force), what `register` wrote survives.
  * A file that cannot be read or merged stops the run, naming it, before anything is written.
  */
-export async function keepExistingState(targetDir: string, files: TemplateFile[]): Promise<{ files: TemplateFile[]; kept: string[] }> {
+export async function keepExistingState(
+  targetDir: string,
+  files: TemplateFile[],
+): Promise<{ files: TemplateFile[]; kept: string[] }> {
   const kept: string[] = [];
   const result: TemplateFile[] = [];
   for (const file of files) {
@@ -57,7 +69,9 @@ export async function keepExistingState(targetDir: string, files: TemplateFile[]
     try {
       merged = merge(old, file.content.toString('utf8'));
     } catch (error) {
-      throw new UsageError(`Cannot keep what is in ${printable(where)}: ${(error as Error).message}. Fix or remove it, then run again; nothing was written.`);
+      throw new UsageError(
+        `Cannot keep what is in ${printable(where)}: ${(error as Error).message}. Fix or remove it, then run again; nothing was written.`,
+      );
     }
     kept.push(...merged.kept);
     result.push({ ...file, content: Buffer.from(merged.content) });

@@ -29,7 +29,8 @@ export function mergePackageJson(fragments: PackageJsonFragment[]): string {
   for (const field of DEPENDENCY_FIELDS) {
     const map = merged[field];
     // Code-unit order, not localeCompare: the same on every machine, and no ICU collator to load (~12 ms a run).
-    if (isObject(map)) merged[field] = Object.fromEntries(Object.entries(map).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    if (isObject(map))
+      merged[field] = Object.fromEntries(Object.entries(map).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   }
   return `${JSON.stringify(merged, null, 2)}\n`;
 }

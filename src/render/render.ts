@@ -31,7 +31,8 @@ const helpers = {
   /** A pyproject.toml requirement, `"mcp>=2.3.0,<3"`, from src/versions.ts. */
   requirement(name: unknown) {
     const specifier = generatedPythonRequirements[name as keyof typeof generatedPythonRequirements];
-    if (!specifier) throw new Error(`templates ask for the Python requirement ${String(name)}, which src/versions.ts does not list`);
+    if (!specifier)
+      throw new Error(`templates ask for the Python requirement ${String(name)}, which src/versions.ts does not list`);
     return toml(`${String(name)}${specifier}`);
   },
   requiresPython: () => toml(pythonRequirement.specifier),
@@ -40,7 +41,8 @@ const helpers = {
   concat: (...parts: unknown[]) => parts.slice(0, -1).map(String).join(''),
   version(name: unknown) {
     const range = generatedVersions[name as keyof typeof generatedVersions];
-    if (!range) throw new Error(`templates ask for the version of ${String(name)}, which src/versions.ts does not list`);
+    if (!range)
+      throw new Error(`templates ask for the version of ${String(name)}, which src/versions.ts does not list`);
     return json(range);
   },
 };
@@ -81,11 +83,13 @@ export async function renderFiles(plan: ProjectPlan, templatesDir = TEMPLATES_DI
       const content = relative.endsWith('.hbs')
         ? Buffer.from((await compileTemplate(source.toString('utf8')))(plan.variables))
         : source;
-      if (target === 'package.json') packageJson.push({ source: `${layer}/${relative}`, text: content.toString('utf8') });
+      if (target === 'package.json')
+        packageJson.push({ source: `${layer}/${relative}`, text: content.toString('utf8') });
       else files.set(target, { path: target, content });
     }
   }
-  if (packageJson.length > 0) files.set('package.json', { path: 'package.json', content: Buffer.from(mergePackageJson(packageJson)) });
+  if (packageJson.length > 0)
+    files.set('package.json', { path: 'package.json', content: Buffer.from(mergePackageJson(packageJson)) });
   return [...files.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)); // not localeCompare: see package-json.ts
 }
 
@@ -96,7 +100,13 @@ export async function renderFiles(plan: ProjectPlan, templatesDir = TEMPLATES_DI
 function outputPath(relative: string, pythonModule: string): string {
   return relative
     .split(path.sep)
-    .map((part) => (part === '__module__' ? pythonModule : part.startsWith('__') ? part.replace(/\.hbs$/, '') : part.replace(/^_/, '.').replace(/\.hbs$/, '')))
+    .map((part) =>
+      part === '__module__'
+        ? pythonModule
+        : part.startsWith('__')
+          ? part.replace(/\.hbs$/, '')
+          : part.replace(/^_/, '.').replace(/\.hbs$/, ''),
+    )
     .join('/');
 }
 
@@ -112,7 +122,10 @@ async function listFiles(dir: string, prefix = ''): Promise<string[]> {
 }
 
 /** The file-system calls writeProject makes: a seam, so that a test can make one fail (a full disk, a read-only folder). */
-export type ProjectFs = Pick<typeof fsPromises, 'chmod' | 'lstat' | 'mkdir' | 'mkdtemp' | 'rename' | 'rm' | 'stat' | 'writeFile'>;
+export type ProjectFs = Pick<
+  typeof fsPromises,
+  'chmod' | 'lstat' | 'mkdir' | 'mkdtemp' | 'rename' | 'rm' | 'stat' | 'writeFile'
+>;
 
 /**
  * Writes the files into a staging folder and moves them into place only once all are written, so a
@@ -122,7 +135,11 @@ export type ProjectFs = Pick<typeof fsPromises, 'chmod' | 'lstat' | 'mkdir' | 'm
  * is found to need a folder's place (or a folder a file's), the files are moved in one by one, replacing
  * those of the same name and keeping the others. Errors are one line naming the path (see fs-errors.ts).
  */
-export async function writeProject(targetDir: string, files: TemplateFile[], fs: ProjectFs = fsPromises): Promise<void> {
+export async function writeProject(
+  targetDir: string,
+  files: TemplateFile[],
+  fs: ProjectFs = fsPromises,
+): Promise<void> {
   const existing = await isFolder(targetDir, fs);
   const parent = existing ? targetDir : path.dirname(targetDir);
   let createdParent: string | undefined;
@@ -140,7 +157,10 @@ export async function writeProject(targetDir: string, files: TemplateFile[], fs:
   try {
     if (existing) {
       const conflict = await findConflict(targetDir, files, fs);
-      if (conflict) throw new UsageError(`Cannot write into ${printable(targetDir)}: ${printable(conflict)}. Move or remove it, then run again; nothing was written.`);
+      if (conflict)
+        throw new UsageError(
+          `Cannot write into ${printable(targetDir)}: ${printable(conflict)}. Move or remove it, then run again; nothing was written.`,
+        );
     } else {
       createdParent = await fs.mkdir(parent, { recursive: true });
     }
@@ -166,7 +186,10 @@ export async function writeProject(targetDir: string, files: TemplateFile[], fs:
     await fs.rm(staging, { recursive: true, force: true });
   } catch (error) {
     await cleanUp();
-    const note = moved > 0 ? `${moved} of ${files.length} files were already moved into ${printable(targetDir)}.` : 'Nothing was written.';
+    const note =
+      moved > 0
+        ? `${moved} of ${files.length} files were already moved into ${printable(targetDir)}.`
+        : 'Nothing was written.';
     throw fileSystemError(error, 'write', current, note);
   } finally {
     process.off('SIGINT', onSignal);

@@ -14,7 +14,11 @@ export function openBrowser(url: string): Promise<boolean> {
         : ['xdg-open', [url]];
   return new Promise((resolve) => {
     try {
-      const child = spawn(command, args, { stdio: 'ignore', detached: true, windowsVerbatimArguments: process.platform === 'win32' });
+      const child = spawn(command, args, {
+        stdio: 'ignore',
+        detached: true,
+        windowsVerbatimArguments: process.platform === 'win32',
+      });
       child.once('error', () => resolve(false));
       child.once('spawn', () => {
         child.unref();

@@ -21,22 +21,39 @@ export async function startCallbackServer(requestedPort = 0): Promise<CallbackSe
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const answer = (status: number, title: string, text: string) => {
-      res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', connection: 'close' });
+      res.writeHead(status, {
+        'content-type': 'text/html; charset=utf-8',
+        'cache-control': 'no-store',
+        connection: 'close',
+      });
       res.end(PAGE(title, text));
     };
-    if (req.method !== 'GET' || url.pathname !== '/callback') return answer(404, 'Not found', 'This is the sign-in callback of create-logto-mcp try.');
+    if (req.method !== 'GET' || url.pathname !== '/callback')
+      return answer(404, 'Not found', 'This is the sign-in callback of create-logto-mcp try.');
     if (!pending || url.searchParams.get('state') !== pending.state) {
-      return answer(400, 'Unexpected sign-in answer', 'This answer does not belong to the sign-in create-logto-mcp try is waiting for.');
+      return answer(
+        400,
+        'Unexpected sign-in answer',
+        'This answer does not belong to the sign-in create-logto-mcp try is waiting for.',
+      );
     }
     const denied = url.searchParams.get('error');
-    answer(200, denied ? 'Sign-in refused' : 'Signed in', denied ? 'Go back to the terminal to see why.' : 'You can close this tab and go back to the terminal.');
+    answer(
+      200,
+      denied ? 'Sign-in refused' : 'Signed in',
+      denied ? 'Go back to the terminal to see why.' : 'You can close this tab and go back to the terminal.',
+    );
     const { resolve } = pending;
     pending = undefined;
     resolve(url.searchParams);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(error.code === 'EADDRINUSE' ? new UsageError(`Port ${requestedPort} on 127.0.0.1 is in use; free it or choose another --port.`) : error),
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new UsageError(`Port ${requestedPort} on 127.0.0.1 is in use; free it or choose another --port.`)
+          : error,
+      ),
     );
     server.listen(requestedPort, '127.0.0.1', () => resolve());
   });

@@ -30,7 +30,11 @@ export class ClientFetch {
       const challenge = extractWWWAuthenticateParams(response);
       this.resourceMetadataUrl = challenge.resourceMetadataUrl ?? this.resourceMetadataUrl;
       if (response.status === 403 && challenge.error === 'insufficient_scope') {
-        this.scopeChallenge = { requiredScope: challenge.scope, resourceMetadataUrl: challenge.resourceMetadataUrl, errorDescription: challenge.errorDescription };
+        this.scopeChallenge = {
+          requiredScope: challenge.scope,
+          resourceMetadataUrl: challenge.resourceMetadataUrl,
+          errorDescription: challenge.errorDescription,
+        };
       }
     }
     return response;
@@ -51,6 +55,7 @@ export class ClientFetch {
 /** client_secret_basic (an Authorization: Basic header) or client_secret_post (in the form). */
 function carriesClientSecret(init: RequestInit | undefined): boolean {
   const authorization = new Headers(init?.headers).get('authorization') ?? '';
-  const body = init?.body instanceof URLSearchParams ? init.body.toString() : typeof init?.body === 'string' ? init.body : '';
+  const body =
+    init?.body instanceof URLSearchParams ? init.body.toString() : typeof init?.body === 'string' ? init.body : '';
   return /^basic /i.test(authorization) || /(^|&)client_secret=/.test(body);
 }

@@ -5,7 +5,12 @@ import { formatDuration } from './duration.js';
  * In a terminal, a spinner counting down the time left; elsewhere `plain()` says once how long try waits.
  * Returns the function that stops it.
  */
-export function startCountdown(stream: NodeJS.WriteStream, text: string, timeoutMs: number, plain: () => void): () => void {
+export function startCountdown(
+  stream: NodeJS.WriteStream,
+  text: string,
+  timeoutMs: number,
+  plain: () => void,
+): () => void {
   if (!stream.isTTY) {
     plain();
     return () => undefined;

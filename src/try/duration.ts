@@ -2,7 +2,8 @@
 export function parseDuration(raw: string): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*(s|m)?\s*$/.exec(raw);
   const value = match ? Number(match[1]) * (match[2] === 'm' ? 60_000 : 1000) : NaN;
-  if (!(value >= 1000 && value <= 3_600_000)) throw new Error(`"${raw}" is not a duration from 1s to 60m (e.g. 90s, 5m, 300).`);
+  if (!(value >= 1000 && value <= 3_600_000))
+    throw new Error(`"${raw}" is not a duration from 1s to 60m (e.g. 90s, 5m, 300).`);
   return value;
 }
 

@@ -41,12 +41,17 @@ export function explainFailure(error: unknown, url: string): string {
   if (/resource/i.test(message) && /match|does not|not allowed|mismatch/i.test(message)) {
     return `The MCP client refused the server's metadata: ${message}. The resource it names must equal ${url} byte for byte; run doctor ${url}.`;
   }
-  if (/issuer/i.test(message)) return `The MCP client refused Logto's metadata: ${message}. Run doctor ${url} to compare the issuers.`;
+  if (/issuer/i.test(message))
+    return `The MCP client refused Logto's metadata: ${message}. Run doctor ${url} to compare the issuers.`;
   return `The MCP client failed: ${message}. Run doctor ${url} to check the configuration.`;
 }
 
 function causeCode(error: unknown): string | undefined {
-  for (let current = error as { cause?: unknown; code?: unknown } | undefined, depth = 0; current && depth < 5; current = current.cause as typeof current, depth++) {
+  for (
+    let current = error as { cause?: unknown; code?: unknown } | undefined, depth = 0;
+    current && depth < 5;
+    current = current.cause as typeof current, depth++
+  ) {
     if (typeof current.code === 'string') return current.code;
   }
   return undefined;

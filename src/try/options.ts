@@ -27,7 +27,8 @@ export const tryOptionSpecs = {
       const scopes = [...new Set(raw.split(/[\s,]+/).filter(Boolean))];
       if (scopes.length === 0) throw new Error('give at least one scope.');
       const bad = scopes.find((scope) => !SCOPE_TOKEN.test(scope));
-      if (bad !== undefined) throw new Error(`"${bad}" is not a valid OAuth scope (printable ASCII, no quotes or backslashes).`);
+      if (bad !== undefined)
+        throw new Error(`"${bad}" is not a valid OAuth scope (printable ASCII, no quotes or backslashes).`);
       return scopes.join(' ');
     },
   } satisfies OptionSpec<string>,
@@ -36,7 +37,8 @@ export const tryOptionSpecs = {
     description: 'The tool to call once signed in',
     default: 'whoami',
     parse: (raw) => {
-      if (!/^[A-Za-z0-9_.-]{1,128}$/.test(raw)) throw new Error(`"${raw}" is not a tool name (letters, digits, _ . -).`);
+      if (!/^[A-Za-z0-9_.-]{1,128}$/.test(raw))
+        throw new Error(`"${raw}" is not a tool name (letters, digits, _ . -).`);
       return raw;
     },
   } satisfies OptionSpec<string>,
@@ -52,13 +54,15 @@ export const tryOptionSpecs = {
       } catch {
         throw new Error(`${raw} is not JSON; give an object such as '{"name":"Ada"}'.`);
       }
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('the arguments must be a JSON object.');
+      if (typeof value !== 'object' || value === null || Array.isArray(value))
+        throw new Error('the arguments must be a JSON object.');
       return value as Record<string, unknown>;
     },
   } satisfies OptionSpec<Record<string, unknown>>,
   stepUp: {
     flag: '--step-up',
-    description: 'When the server answers 403 insufficient_scope, sign in again for the scopes it names (in a terminal, try asks)',
+    description:
+      'When the server answers 403 insufficient_scope, sign in again for the scopes it names (in a terminal, try asks)',
     default: false,
   } satisfies OptionSpec<boolean>,
   open: {
@@ -74,7 +78,8 @@ export const tryOptionSpecs = {
     defaultDescription: 'any free port (a Native app matches loopback redirects on any port)',
     parse: (raw) => {
       const port = Number(raw);
-      if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`"${raw}" is not a port number (1-65535).`);
+      if (!Number.isInteger(port) || port < 1 || port > 65535)
+        throw new Error(`"${raw}" is not a port number (1-65535).`);
       return port;
     },
   } satisfies OptionSpec<number>,

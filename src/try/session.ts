@@ -74,9 +74,15 @@ export async function runTrySession(input: TrySessionInput): Promise<TryResult> 
   }
 }
 
-async function signInAndCall(input: TrySessionInput, callback: Awaited<ReturnType<typeof startCallbackServer>>): Promise<TryResult> {
+async function signInAndCall(
+  input: TrySessionInput,
+  callback: Awaited<ReturnType<typeof startCallbackServer>>,
+): Promise<TryResult> {
   const serverUrl = new URL(input.url);
-  const clientFetch = new ClientFetch({ present: Boolean(input.app.secret), issuer: input.expectedIssuer }, input.fetch);
+  const clientFetch = new ClientFetch(
+    { present: Boolean(input.app.secret), issuer: input.expectedIssuer },
+    input.fetch,
+  );
   const guardedFetch = clientFetch.fetch;
 
   let signIns = 0;
@@ -85,7 +91,10 @@ async function signInAndCall(input: TrySessionInput, callback: Awaited<ReturnTyp
   const steppedUpFor = new Set<string>();
   const provider = new InMemoryOAuthProvider(input.app, callback.redirectUrl, async (url) => {
     signIns += 1;
-    if (signIns > MAX_SIGN_INS) throw new UsageError(`The server asked for a sign-in ${signIns} times; stopping. Run doctor to see why its tokens are refused.`);
+    if (signIns > MAX_SIGN_INS)
+      throw new UsageError(
+        `The server asked for a sign-in ${signIns} times; stopping. Run doctor to see why its tokens are refused.`,
+      );
     clientFetch.checkSecretTarget(url);
     // --scope replaces the first request's scope; a step-up asks for what the challenge named.
     if (input.scope && signIns === 1) url.searchParams.set('scope', input.scope);
@@ -141,7 +150,7 @@ async function signInAndCall(input: TrySessionInput, callback: Awaited<ReturnTyp
         if (steppedUpFor.has(challenge.requiredScope ?? '')) {
           throw new UsageError(
             `Signed in again, but the token still lacks what ${input.tool} needs ("${printable(challenge.requiredScope ?? '')}"): ` +
-              "the user holds no role granting it, or the app does not have it among its consent scopes. Run doctor to see which.",
+              'the user holds no role granting it, or the app does not have it among its consent scopes. Run doctor to see which.',
           );
         }
         if (!(await input.stepUp(challenge))) throw new StepUpRefused(challenge);
@@ -163,18 +172,26 @@ async function signInAndCall(input: TrySessionInput, callback: Awaited<ReturnTyp
       await client.close().catch(() => undefined);
     }
   }
-  throw new UsageError(`No successful call after ${MAX_SIGN_INS} sign-ins; run doctor to see why the server refuses the tokens.`);
+  throw new UsageError(
+    `No successful call after ${MAX_SIGN_INS} sign-ins; run doctor to see why the server refuses the tokens.`,
+  );
 }
 
 /** The 403 insufficient_scope challenge, not followed (no --step-up, or the user said no). */
 export class StepUpRefused extends UsageError {
   constructor(readonly challenge: ScopeChallenge) {
-    super(`Not signed in again for "${printable(challenge.requiredScope ?? '')}": run again with --step-up to do so (a user without a role granting those scopes still will not get them).`);
+    super(
+      `Not signed in again for "${printable(challenge.requiredScope ?? '')}": run again with --step-up to do so (a user without a role granting those scopes still will not get them).`,
+    );
   }
 }
 
 function isAuthorizationRequest(error: unknown): boolean {
-  return error instanceof UnauthorizedError || (error as Error)?.name === 'UnauthorizedError' || /unauthori[sz]ed/i.test(String((error as Error)?.message));
+  return (
+    error instanceof UnauthorizedError ||
+    (error as Error)?.name === 'UnauthorizedError' ||
+    /unauthori[sz]ed/i.test(String((error as Error)?.message))
+  );
 }
 
 async function waitForCallback(
@@ -183,7 +200,8 @@ async function waitForCallback(
   input: TrySessionInput,
 ): Promise<URLSearchParams> {
   const state = provider.expectedState;
-  if (!state) throw new UsageError('The SDK started a sign-in without a state; refusing to wait for an unbound answer.');
+  if (!state)
+    throw new UsageError('The SDK started a sign-in without a state; refusing to wait for an unbound answer.');
   const timeout = AbortSignal.timeout(input.timeoutMs);
   const signal = AbortSignal.any([timeout, input.signal]);
   const stopWaiting = input.waiting(input.timeoutMs);
@@ -191,7 +209,9 @@ async function waitForCallback(
     return await callback.waitForCallback(state, signal);
   } catch (error) {
     if (timeout.aborted) {
-      throw new TimeoutError(`No sign-in within ${formatDuration(input.timeoutMs)}; nothing was kept. Run again (--timeout sets the wait).`);
+      throw new TimeoutError(
+        `No sign-in within ${formatDuration(input.timeoutMs)}; nothing was kept. Run again (--timeout sets the wait).`,
+      );
     }
     throw error;
   } finally {
@@ -203,7 +223,10 @@ function toolOutcome(raw: unknown): { result: unknown; isError: boolean } {
   const r = raw as { structuredContent?: unknown; content?: Array<{ type: string; text?: string }>; isError?: boolean };
   const isError = Boolean(r.isError);
   if (r.structuredContent !== undefined) return { result: r.structuredContent, isError };
-  const text = r.content?.filter((c) => c.type === 'text').map((c) => c.text ?? '').join('\n');
+  const text = r.content
+    ?.filter((c) => c.type === 'text')
+    .map((c) => c.text ?? '')
+    .join('\n');
   if (text === undefined) return { result: raw, isError };
   try {
     return { result: JSON.parse(text), isError };

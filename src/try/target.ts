@@ -27,7 +27,9 @@ export async function resolveTarget(argument: string | undefined, { urlRequired 
   const dir = isUrl || argument === undefined ? '.' : argument;
   const hasProject = await isFile(path.join(dir, CONFIG_FILE));
   if (!hasProject && !isUrl && argument !== undefined) {
-    throw new UsageError(`${path.resolve(dir)} is not a project made by create-logto-mcp (it has no ${CONFIG_FILE}); give the MCP server's URL instead.`);
+    throw new UsageError(
+      `${path.resolve(dir)} is not a project made by create-logto-mcp (it has no ${CONFIG_FILE}); give the MCP server's URL instead.`,
+    );
   }
   const project = hasProject ? await readProject(dir) : undefined;
   let url: string | undefined;
@@ -40,8 +42,12 @@ export async function resolveTarget(argument: string | undefined, { urlRequired 
     urlSource = `MCP_RESOURCE in ${path.join(dir, '.env')}`;
   }
   if (url === undefined && urlRequired) {
-    const why = project ? `the project has no MCP_RESOURCE in its .env${project.envNote ? ` (${project.envNote})` : ''}` : `there is no ${CONFIG_FILE} here`;
-    throw new UsageError(`Which MCP server? Give its URL (e.g. http://localhost:3001/mcp) or a project folder: ${why}.`);
+    const why = project
+      ? `the project has no MCP_RESOURCE in its .env${project.envNote ? ` (${project.envNote})` : ''}`
+      : `there is no ${CONFIG_FILE} here`;
+    throw new UsageError(
+      `Which MCP server? Give its URL (e.g. http://localhost:3001/mcp) or a project folder: ${why}.`,
+    );
   }
   return { url: url ?? '', urlSource, transport: transportFor(url, project), project };
 }
@@ -50,7 +56,8 @@ export async function resolveTarget(argument: string | undefined, { urlRequired 
 function transportFor(url: string | undefined, project: Project | undefined): McpTransport {
   const declared = project?.config.transport;
   if (declared === 'sse') return 'sse';
-  if (declared === 'both' || declared === undefined) return url !== undefined && new URL(url).pathname.endsWith('/sse') ? 'sse' : 'streamable-http';
+  if (declared === 'both' || declared === undefined)
+    return url !== undefined && new URL(url).pathname.endsWith('/sse') ? 'sse' : 'streamable-http';
   return 'streamable-http';
 }
 

@@ -11,7 +11,11 @@ import type { Attendee } from './manifest.js';
  * The attendees of this run: those recorded (kept, in order), then the names of --names not recorded yet,
  * then numbered ones (attendee-01, ...) up to --attendees. Lowering --attendees removes nobody: --cleanup does.
  */
-export async function attendeeNames(recorded: Attendee[], count: number | undefined, namesFile: string | undefined): Promise<string[]> {
+export async function attendeeNames(
+  recorded: Attendee[],
+  count: number | undefined,
+  namesFile: string | undefined,
+): Promise<string[]> {
   const names = recorded.map(({ name }) => name);
   const add = (name: string) => {
     if (!names.some((known) => known.toLowerCase() === name.toLowerCase())) names.push(name);
@@ -21,11 +25,19 @@ export async function attendeeNames(recorded: Attendee[], count: number | undefi
       throw new UsageError(`Cannot read --names ${printable(namesFile)}: ${error.message}`);
     });
     if (text === undefined) throw new UsageError(`--names ${printable(namesFile)}: no such file.`);
-    for (const line of text.split(/\r?\n/).map((entry) => entry.trim()).filter(Boolean)) add(checkName(line));
+    for (const line of text
+      .split(/\r?\n/)
+      .map((entry) => entry.trim())
+      .filter(Boolean))
+      add(checkName(line));
   }
   for (let i = 1; names.length < (count ?? 0); i++) add(`attendee-${String(i).padStart(2, '0')}`);
-  if (names.length === 0) throw new UsageError('Say how many starters to make: pass --attendees <n> or --names <file> (one attendee name per line).');
-  if (names.length > MAX_ATTENDEES) throw new UsageError(`A workshop holds at most ${MAX_ATTENDEES} attendees; this one would have ${names.length}.`);
+  if (names.length === 0)
+    throw new UsageError(
+      'Say how many starters to make: pass --attendees <n> or --names <file> (one attendee name per line).',
+    );
+  if (names.length > MAX_ATTENDEES)
+    throw new UsageError(`A workshop holds at most ${MAX_ATTENDEES} attendees; this one would have ${names.length}.`);
   return names;
 }
 
@@ -33,7 +45,9 @@ export async function attendeeNames(recorded: Attendee[], count: number | undefi
 function checkName(name: string): string {
   const unsafe = firstUnprintable(name);
   if (unsafe !== undefined || /[/\\]/.test(name) || name === '.' || name === '..') {
-    throw new UsageError(`--names: "${printable(name)}" cannot be a folder name (no slashes, control or invisible characters).`);
+    throw new UsageError(
+      `--names: "${printable(name)}" cannot be a folder name (no slashes, control or invisible characters).`,
+    );
   }
   try {
     packageNameFor(name);
@@ -44,10 +58,15 @@ function checkName(name: string): string {
 }
 
 /** A new attendee's port and resource: the workshop's, or with --distinct-ports the next port up (3001, 3002, ...). */
-export function placeFor(answers: StarterAnswers, index: number, distinctPorts: boolean): Pick<Attendee, 'port' | 'resource'> {
+export function placeFor(
+  answers: StarterAnswers,
+  index: number,
+  distinctPorts: boolean,
+): Pick<Attendee, 'port' | 'resource'> {
   if (!distinctPorts) return { port: answers.port, resource: answers.resource };
   const port = answers.port + index;
-  if (port > 65535) throw new UsageError(`--distinct-ports: attendee ${index + 1} would need port ${port}; start from a lower --port.`);
+  if (port > 65535)
+    throw new UsageError(`--distinct-ports: attendee ${index + 1} would need port ${port}; start from a lower --port.`);
   const url = new URL(answers.resource);
   url.port = String(port);
   return { port, resource: url.href };

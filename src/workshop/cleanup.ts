@@ -27,7 +27,14 @@ export interface CleanupSummary {
  * key; the manifest, signed with the key, is what shows the resource and scopes are its own). Something
  * already gone counts as removed, so a re-run finishes the job. The starters' folders stay.
  */
-export async function cleanupWorkshop(folder: string, manifest: Manifest, key: string, api: ManagementApi, ui: Ui, save: () => Promise<void>): Promise<CleanupSummary> {
+export async function cleanupWorkshop(
+  folder: string,
+  manifest: Manifest,
+  key: string,
+  api: ManagementApi,
+  ui: Ui,
+  save: () => Promise<void>,
+): Promise<CleanupSummary> {
   const summary: CleanupSummary = { removed: [], alreadyGone: [], kept: [] };
   const remove = async (entry: CleanupEntry, call: () => Promise<unknown>) => {
     try {
@@ -48,7 +55,8 @@ export async function cleanupWorkshop(folder: string, manifest: Manifest, key: s
       const user = (await api.findUsers('username', attendee.username)).find(({ id }) => id === attendee.user!.id);
       const data = user?.customData;
       if (!user) summary.alreadyGone.push(entry);
-      else if (data?.registrationKey !== key || data.attendee !== attendee.name) summary.kept.push({ ...entry, reason: 'not marked as made by this workshop' });
+      else if (data?.registrationKey !== key || data.attendee !== attendee.name)
+        summary.kept.push({ ...entry, reason: 'not marked as made by this workshop' });
       else await remove(entry, () => api.deleteUser(user.id));
     }
     delete attendee.user;
@@ -57,7 +65,8 @@ export async function cleanupWorkshop(folder: string, manifest: Manifest, key: s
       const entry: CleanupEntry = { kind: 'application', id: appId, name: `${attendee.name} MCP client` };
       const app = await api.getApplication(appId);
       if (!app) summary.alreadyGone.push(entry);
-      else if (!isOwnApp(app, mark) || app.customData?.attendee !== attendee.name) summary.kept.push({ ...entry, reason: 'not marked as made by this workshop' });
+      else if (!isOwnApp(app, mark) || app.customData?.attendee !== attendee.name)
+        summary.kept.push({ ...entry, reason: 'not marked as made by this workshop' });
       else await remove(entry, () => api.deleteApplication(appId));
       await setEnvValues(path.join(folder, attendee.folder), { LOGTO_APP_ID: undefined });
     }
@@ -65,7 +74,9 @@ export async function cleanupWorkshop(folder: string, manifest: Manifest, key: s
   }
 
   const records: Array<{ record: LogtoRecord; mark: ProjectMark }> = manifest.distinctPorts
-    ? manifest.attendees.flatMap((attendee) => (attendee.logto ? [{ record: attendee.logto, mark: markOf(attendee.resource) }] : []))
+    ? manifest.attendees.flatMap((attendee) =>
+        attendee.logto ? [{ record: attendee.logto, mark: markOf(attendee.resource) }] : [],
+      )
     : [];
   if (manifest.logto) records.unshift({ record: manifest.logto, mark: sharedMark });
   const ownResourceIds = new Set(records.map(({ record }) => record.resource?.id).filter((id) => id !== undefined));
@@ -75,8 +86,10 @@ export async function cleanupWorkshop(folder: string, manifest: Manifest, key: s
     const role = await api.getRole(roleId);
     const entry: CleanupEntry = { kind: 'role', id: roleId, name: role?.name };
     if (!role) summary.alreadyGone.push(entry);
-    else if (!isOwnRole(role, sharedMark)) summary.kept.push({ ...entry, reason: 'not marked as made by this workshop' });
-    else if (!(await api.listRoleScopes(roleId)).every((scope) => ownResourceIds.has(scope.resourceId))) summary.kept.push({ ...entry, reason: 'it also grants scopes of other API resources' });
+    else if (!isOwnRole(role, sharedMark))
+      summary.kept.push({ ...entry, reason: 'not marked as made by this workshop' });
+    else if (!(await api.listRoleScopes(roleId)).every((scope) => ownResourceIds.has(scope.resourceId)))
+      summary.kept.push({ ...entry, reason: 'it also grants scopes of other API resources' });
     else await remove(entry, () => api.deleteRole(roleId));
   }
 
@@ -86,7 +99,11 @@ export async function cleanupWorkshop(folder: string, manifest: Manifest, key: s
       const label = blockLabel(mark);
       const entry: CleanupEntry = { kind: 'claims-block', id: mark.resource };
       const parsed = parseScript((await api.getAccessTokenClaims())?.script);
-      if (!parsed.ok) summary.kept.push({ ...entry, reason: `the tenant's claims script ${parsed.reason}; remove the block between its "${label}" lines in Logto Console` });
+      if (!parsed.ok)
+        summary.kept.push({
+          ...entry,
+          reason: `the tenant's claims script ${parsed.reason}; remove the block between its "${label}" lines in Logto Console`,
+        });
       else if (!parsed.blocks.some((block) => block.label === label)) summary.alreadyGone.push(entry);
       else await remove(entry, () => removeClaimsBlock(api, label));
     }
@@ -95,10 +112,12 @@ export async function cleanupWorkshop(folder: string, manifest: Manifest, key: s
     if (created.resource) {
       const entry: CleanupEntry = { kind: 'resource', id: created.resource, name: mark.resource };
       if (resource?.id === created.resource) await remove(entry, () => api.deleteResource(created.resource!));
-      else if (resources.some(({ id }) => id === created.resource)) summary.kept.push({ ...entry, reason: `its indicator is not ${mark.resource}` });
+      else if (resources.some(({ id }) => id === created.resource))
+        summary.kept.push({ ...entry, reason: `its indicator is not ${mark.resource}` });
       else summary.alreadyGone.push(entry);
     } else if (resource) {
-      for (const scopeId of created.scopeIds ?? []) await remove({ kind: 'scope', id: scopeId }, () => api.deleteScope(resource.id, scopeId));
+      for (const scopeId of created.scopeIds ?? [])
+        await remove({ kind: 'scope', id: scopeId }, () => api.deleteScope(resource.id, scopeId));
     }
   }
   for (const attendee of manifest.attendees) delete attendee.logto;
@@ -106,4 +125,3 @@ export async function cleanupWorkshop(folder: string, manifest: Manifest, key: s
   await save();
   return summary;
 }
-

@@ -46,7 +46,9 @@ export async function generateStarters(
   for (const attendee of pending) {
     const dir = path.join(folder, attendee.folder);
     if (!attendee.writing && (await lstat(dir).catch(() => undefined))) {
-      throw new UsageError(`${printable(dir)} exists, but ${path.join(folder, 'workshop.json')} does not list it as generated: move it away, then run again. Nothing was written.`);
+      throw new UsageError(
+        `${printable(dir)} exists, but ${path.join(folder, 'workshop.json')} does not list it as generated: move it away, then run again. Nothing was written.`,
+      );
     }
   }
   const initGit = answers.git && pending.length > 0 ? await starterGit(folder, ui) : undefined;
@@ -64,6 +66,8 @@ export async function generateStarters(
     }
   };
   if (pending.length > 0) {
-    await ui.step(`Writing ${pending.length} starter${pending.length === 1 ? '' : 's'}`, () => Promise.all(Array.from({ length: Math.min(CONCURRENCY, pending.length) }, worker)));
+    await ui.step(`Writing ${pending.length} starter${pending.length === 1 ? '' : 's'}`, () =>
+      Promise.all(Array.from({ length: Math.min(CONCURRENCY, pending.length) }, worker)),
+    );
   }
 }

@@ -15,8 +15,11 @@ export async function starterGit(folder: string, ui: Ui): Promise<(dir: string) 
     ui.warn('git is not installed: the starters are not git repositories.');
     return async () => 'no-git';
   }
-  const identity = (await git(folder, 'config', 'user.name')).exitCode === 0 && (await git(folder, 'config', 'user.email')).exitCode === 0;
-  if (!identity) ui.warn('git has no user.name/user.email: each starter is a repository with its files staged, but no commit.');
+  const identity =
+    (await git(folder, 'config', 'user.name')).exitCode === 0 &&
+    (await git(folder, 'config', 'user.email')).exitCode === 0;
+  if (!identity)
+    ui.warn('git has no user.name/user.email: each starter is a repository with its files staged, but no commit.');
   return async (dir) => {
     // No template: the sample hooks git copies into every new repository are a third of its files.
     await git(dir, 'init', '--quiet', '--template=');
@@ -24,7 +27,8 @@ export async function starterGit(folder: string, ui: Ui): Promise<(dir: string) 
     if (!identity) return 'staged';
     const commit = await git(dir, 'commit', '--quiet', '--no-verify', '-m', `Initial commit from ${GENERATOR_NAME}`);
     // A starter an interrupted run had committed already has nothing new to commit.
-    if (commit.exitCode !== 0 && (await git(dir, 'rev-parse', '--verify', '--quiet', 'HEAD')).exitCode === 0) return 'committed';
+    if (commit.exitCode !== 0 && (await git(dir, 'rev-parse', '--verify', '--quiet', 'HEAD')).exitCode === 0)
+      return 'committed';
     if (commit.exitCode !== 0) {
       ui.warn(`git commit failed in ${dir}, its files are staged: ${commit.stderr.trim()}`);
       return 'staged';

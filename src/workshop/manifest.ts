@@ -20,7 +20,11 @@ const Id = v.pipe(v.string(), v.regex(/^[\w-]{1,128}$/));
 const AttendeeSchema = v.object({
   name: v.string(),
   /** The starter's folder, inside the workshop folder. */
-  folder: v.pipe(v.string(), v.regex(/^[^/\\]+$/), v.check((name) => name !== '.' && name !== '..')),
+  folder: v.pipe(
+    v.string(),
+    v.regex(/^[^/\\]+$/),
+    v.check((name) => name !== '.' && name !== '..'),
+  ),
   port: v.number(),
   resource: v.string(),
   /** The starter is written and committed. */
@@ -55,7 +59,10 @@ export async function workshopKey(folder: string, create: boolean): Promise<stri
   const file = path.join(folder, KEY_FILE);
   const text = (await readRegularFile(file))?.trim();
   if (text !== undefined) {
-    if (!isRegistrationKey(text)) throw new UsageError(`${file} is not a key this CLI wrote; restore it, or start a new workshop in another folder.`);
+    if (!isRegistrationKey(text))
+      throw new UsageError(
+        `${file} is not a key this CLI wrote; restore it, or start a new workshop in another folder.`,
+      );
     return text;
   }
   if (!create) return undefined;
@@ -70,9 +77,12 @@ export async function workshopKey(folder: string, create: boolean): Promise<stri
  * copy of one of its files (writeFileAtomically's temporary) and a starter's staging folder (writeProject's).
  */
 export async function removeLeftovers(folder: string): Promise<void> {
-  const own = new RegExp(`^\\.(${[MANIFEST_FILE, ATTENDEES_FILE, KEY_FILE, '.gitignore'].map((name) => name.replaceAll('.', '\\.')).join('|')})\\.[0-9a-f]{12}\\.tmp$`);
+  const own = new RegExp(
+    `^\\.(${[MANIFEST_FILE, ATTENDEES_FILE, KEY_FILE, '.gitignore'].map((name) => name.replaceAll('.', '\\.')).join('|')})\\.[0-9a-f]{12}\\.tmp$`,
+  );
   for (const name of await readdir(folder)) {
-    if (own.test(name) || name.startsWith(STAGING_PREFIX)) await rm(path.join(folder, name), { recursive: true, force: true });
+    if (own.test(name) || name.startsWith(STAGING_PREFIX))
+      await rm(path.join(folder, name), { recursive: true, force: true });
   }
 }
 
@@ -91,11 +101,20 @@ export async function readManifest(folder: string): Promise<{ manifest: Manifest
     throw new UsageError(`${file} is not valid JSON (${printable((error as Error).message, 120)}).`);
   }
   const parsed = v.safeParse(ManifestSchema, value);
-  if (!parsed.success) throw new UsageError(`${file}: "${printable(v.getDotPath(parsed.issues[0]) ?? '', 100)}" is not what workshop writes (${printable(parsed.issues[0].message)}).`);
+  if (!parsed.success)
+    throw new UsageError(
+      `${file}: "${printable(v.getDotPath(parsed.issues[0]) ?? '', 100)}" is not what workshop writes (${printable(parsed.issues[0].message)}).`,
+    );
   const key = await workshopKey(folder, false);
   const { signature, ...rest } = value as Manifest;
   const expected = key && Buffer.from(sign(rest, key));
-  if (!key || !signature || !expected || expected.length !== signature.length || !timingSafeEqual(expected, Buffer.from(signature))) {
+  if (
+    !key ||
+    !signature ||
+    !expected ||
+    expected.length !== signature.length ||
+    !timingSafeEqual(expected, Buffer.from(signature))
+  ) {
     throw new UsageError(
       `${file} is not signed with this workshop's ${KEY_FILE}: it was changed, or copied from another machine. Nothing was done. ` +
         `Restore it, or remove it in Logto Console by hand and start a new workshop in another folder.`,
@@ -127,7 +146,9 @@ function cell(value: string): string {
 }
 
 export async function writeAttendeesCsv(folder: string, rows: Credentials[]): Promise<void> {
-  const lines = [CSV_HEADER, ...rows.map((row) => [row.name, row.folder, row.appId, row.username, row.password])].map((fields) => fields.map(cell).join(','));
+  const lines = [CSV_HEADER, ...rows.map((row) => [row.name, row.folder, row.appId, row.username, row.password])].map(
+    (fields) => fields.map(cell).join(','),
+  );
   await writeFileAtomically(path.join(folder, ATTENDEES_FILE), `${lines.join('\n')}\n`, 0o600);
 }
 
@@ -152,15 +173,13 @@ function parseCsvLine(line: string): string[] {
       if (char === '"' && line[i + 1] === '"') {
         field += '"';
         i++;
-      }
-      else if (char === '"') quoted = false;
+      } else if (char === '"') quoted = false;
       else field += char;
     } else if (char === '"') quoted = true;
     else if (char === ',') {
       fields.push(field);
       field = '';
-    }
-    else field += char;
+    } else field += char;
   }
   fields.push(field);
   return fields;

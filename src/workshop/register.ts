@@ -42,7 +42,8 @@ export interface AttendeeOutcome {
 
 /** The mark of what is made for one server URL: the workshop's shared resource, or an attendee's own (--distinct-ports). */
 const markFor = (resource: string, key: string): ProjectMark => ({ resource, key });
-const isAttendeeApp = (mark: ProjectMark, name: string) => (app: Application) => isOwnApp(app, mark) && app.customData?.attendee === name;
+const isAttendeeApp = (mark: ProjectMark, name: string) => (app: Application) =>
+  isOwnApp(app, mark) && app.customData?.attendee === name;
 const isAttendeeUser = (mark: ProjectMark, name: string) => (user: User) => {
   const data = user.customData as Record<string, unknown> | undefined;
   return data?.createdBy === CREATED_BY && data.registrationKey === mark.key && data.attendee === name;
@@ -55,11 +56,14 @@ const isAttendeeUser = (mark: ProjectMark, name: string) => (user: User) => {
  * their starter's .env, and with --users a Logto user holding the role. Everything found is reused, so a
  * re-run creates only what is missing, and each object is recorded the moment it exists.
  */
-export async function registerWorkshop(input: WorkshopLogtoInput): Promise<{ plan: RegistrationPlan; role: { id: string; name: string } | null; attendees: AttendeeOutcome[] }> {
+export async function registerWorkshop(
+  input: WorkshopLogtoInput,
+): Promise<{ plan: RegistrationPlan; role: { id: string; name: string } | null; attendees: AttendeeOutcome[] }> {
   const { folder, manifest, key, options, api, ui, save } = input;
   const plan = planRegistration(options);
   const sharedMark = markFor(options.resource, key);
-  const record = (previous: LogtoRecord | undefined, mark: ProjectMark) => startRecord(previous, plan.target, mark, ui, MANIFEST_FILE);
+  const record = (previous: LogtoRecord | undefined, mark: ProjectMark) =>
+    startRecord(previous, plan.target, mark, ui, MANIFEST_FILE);
   manifest.logto = record(manifest.logto, sharedMark);
   const shared: StepContext = { api, options, mark: sharedMark, record: manifest.logto, save, ui };
   const contexts = new Map(
@@ -67,7 +71,12 @@ export async function registerWorkshop(input: WorkshopLogtoInput): Promise<{ pla
       const mark = manifest.distinctPorts ? markFor(attendee.resource, key) : sharedMark;
       attendee.logto = record(attendee.logto, mark);
       // Apps are named per attendee (--app-name would give them all one name).
-      const context: StepContext = { ...shared, options: { ...options, resource: mark.resource, appName: undefined }, mark, record: attendee.logto };
+      const context: StepContext = {
+        ...shared,
+        options: { ...options, resource: mark.resource, appName: undefined },
+        mark,
+        record: attendee.logto,
+      };
       return [attendee.name, context];
     }),
   );
@@ -81,13 +90,23 @@ export async function registerWorkshop(input: WorkshopLogtoInput): Promise<{ pla
   const found = new Map<string, { app?: Found<Application>; user?: User }>();
   for (const attendee of manifest.attendees) {
     const context = contextOf(attendee);
-    const app = await findApp(context, attendeeApp(attendee), refusals, isAttendeeApp(context.mark, attendee.name), attendee.logto?.application?.id);
+    const app = await findApp(
+      context,
+      attendeeApp(attendee),
+      refusals,
+      isAttendeeApp(context.mark, attendee.name),
+      attendee.logto?.application?.id,
+    );
     let user: User | undefined;
     if (input.users) {
       attendee.username ??= usernameFor(folder, attendee.name);
-      const sameName = (await api.findUsers('username', attendee.username)).find((item) => item.username === attendee.username);
+      const sameName = (await api.findUsers('username', attendee.username)).find(
+        (item) => item.username === attendee.username,
+      );
       if (sameName && !isAttendeeUser(context.mark, attendee.name)(sameName)) {
-        refusals.push(`Logto already has a user "${printable(attendee.username)}" (${sameName.id}) that this workshop did not create; rename the attendee in --names.`);
+        refusals.push(
+          `Logto already has a user "${printable(attendee.username)}" (${sameName.id}) that this workshop did not create; rename the attendee in --names.`,
+        );
       }
       user = sameName;
     }
@@ -96,24 +115,35 @@ export async function registerWorkshop(input: WorkshopLogtoInput): Promise<{ pla
   refuseAll(refusals);
 
   const serverScopes = async (context: StepContext) => {
-    const resource = await ui.step(`API resource ${context.options.resource}`, () => ensureResource(context, `${options.projectName} MCP server`));
+    const resource = await ui.step(`API resource ${context.options.resource}`, () =>
+      ensureResource(context, `${options.projectName} MCP server`),
+    );
     const scopes = await ensureScopes(context, resource.id, input.scopeNames);
     if (options.profileClaims) {
-      const claims = await ui.step(`Profile claims in access tokens for ${context.options.resource}`, () => ensureProfileClaims(context));
+      const claims = await ui.step(`Profile claims in access tokens for ${context.options.resource}`, () =>
+        ensureProfileClaims(context),
+      );
       if (claims.reason) ui.warn(claims.reason);
     }
     return scopes;
   };
   const scopesByAttendee = new Map<string, Array<{ id: string; name: string }>>();
   if (manifest.distinctPorts) {
-    for (const attendee of manifest.attendees) scopesByAttendee.set(attendee.name, await serverScopes(contextOf(attendee)));
+    for (const attendee of manifest.attendees)
+      scopesByAttendee.set(attendee.name, await serverScopes(contextOf(attendee)));
   } else {
     const scopes = await serverScopes(shared);
     for (const attendee of manifest.attendees) scopesByAttendee.set(attendee.name, scopes);
   }
   const allScopes = [...new Map([...scopesByAttendee.values()].flat().map((scope) => [scope.id, scope])).values()];
-  const role = allScopes.length === 0 ? null : await ui.step(`Role "${foundRole?.item.name ?? options.roleName ?? roleName}"`, () => ensureRole(shared, foundRole?.item, roleName, allScopes));
-  if (!role && input.users) ui.info('The server requires no scopes, so the users get no role: any signed-in user gets a token for it.');
+  const role =
+    allScopes.length === 0
+      ? null
+      : await ui.step(`Role "${foundRole?.item.name ?? options.roleName ?? roleName}"`, () =>
+          ensureRole(shared, foundRole?.item, roleName, allScopes),
+        );
+  if (!role && input.users)
+    ui.info('The server requires no scopes, so the users get no role: any signed-in user gets a token for it.');
 
   const outcomes: AttendeeOutcome[] = [];
   for (const attendee of manifest.attendees) {
@@ -121,10 +151,16 @@ export async function registerWorkshop(input: WorkshopLogtoInput): Promise<{ pla
     const { app: foundApp, user: foundUser } = found.get(attendee.name)!;
     if (foundApp?.own) context.record.created.application = foundApp.item.id;
     const wanted = wantedApp(context.options, foundApp, attendeeApp(attendee), plan.redirectUris);
-    const { app, status } = await ui.step(`App "${wanted.name}"`, () => ensureApp(context, foundApp?.item, wanted, { ...appMark(context.mark), attendee: attendee.name }));
+    const { app, status } = await ui.step(`App "${wanted.name}"`, () =>
+      ensureApp(context, foundApp?.item, wanted, { ...appMark(context.mark), attendee: attendee.name }),
+    );
     if (app.isThirdParty) {
       const scopeIds = scopesByAttendee.get(attendee.name)!.map(({ id }) => id);
-      await ensureConsentScopes(() => api.getConsentScopes(app.id), (body) => api.addConsentScopes(app.id, body), scopeIds);
+      await ensureConsentScopes(
+        () => api.getConsentScopes(app.id),
+        (body) => api.addConsentScopes(app.id, body),
+        scopeIds,
+      );
       if (plan.branding) await ensureBranding(api, app.id, options);
     }
     await setEnvValues(path.join(folder, attendee.folder), { LOGTO_APP_ID: app.id });
@@ -136,7 +172,13 @@ export async function registerWorkshop(input: WorkshopLogtoInput): Promise<{ pla
 }
 
 /** The attendee's user: created with a generated password (written to attendees.csv before it is sent), given the role. */
-async function ensureUser(input: WorkshopLogtoInput, attendee: Attendee, mark: ProjectMark, found: User | undefined, roleId: string | undefined) {
+async function ensureUser(
+  input: WorkshopLogtoInput,
+  attendee: Attendee,
+  mark: ProjectMark,
+  found: User | undefined,
+  roleId: string | undefined,
+) {
   const { api, passwords, save } = input;
   const username = attendee.username!;
   let user = found;
@@ -146,7 +188,12 @@ async function ensureUser(input: WorkshopLogtoInput, attendee: Attendee, mark: P
       passwords.set(username, generatePassword());
       await save();
     }
-    user = await api.createUser({ username, password: passwords.get(username)!, name: attendee.name, customData: { createdBy: CREATED_BY, registrationKey: mark.key, attendee: attendee.name } });
+    user = await api.createUser({
+      username,
+      password: passwords.get(username)!,
+      name: attendee.name,
+      customData: { createdBy: CREATED_BY, registrationKey: mark.key, attendee: attendee.name },
+    });
     attendee.user = { id: user.id, created: true };
     await save();
     status = 'created';
@@ -157,10 +204,14 @@ async function ensureUser(input: WorkshopLogtoInput, attendee: Attendee, mark: P
     const [assigned] = await assignRole(api, [user], roleId);
     if (assigned!.status !== 'existing' && status === 'existing') status = 'updated';
   }
-  if (!passwords.has(username)) input.ui.warn(`The password of ${username} is not in attendees.csv any more (Logto never gives it back): set a new one in Logto Console.`);
+  if (!passwords.has(username))
+    input.ui.warn(
+      `The password of ${username} is not in attendees.csv any more (Logto never gives it back): set a new one in Logto Console.`,
+    );
   return { id: user.id, username, status };
 }
 
 export function checkUsersNeedRegister(register: boolean, users: boolean): void {
-  if (users && !register) throw new UsageError('--users makes Logto users, which needs --register (and the M2M credentials).');
+  if (users && !register)
+    throw new UsageError('--users makes Logto users, which needs --register (and the M2M credentials).');
 }

@@ -49,7 +49,9 @@ export async function startDiscoveryServer(
   const server = http.createServer((req, res) => {
     requests.push(req.url ?? '');
     const { status, body } = document(issuer);
-    res.writeHead(status, { 'content-type': 'application/json' }).end(typeof body === 'string' ? body : JSON.stringify(body));
+    res
+      .writeHead(status, { 'content-type': 'application/json' })
+      .end(typeof body === 'string' ? body : JSON.stringify(body));
   });
   issuer = `${await listenOnLoopback(server)}/oidc`;
   return { issuer, requests, close: () => new Promise((resolve) => server.close(() => resolve())) };

@@ -32,7 +32,9 @@ export interface ContractTarget {
 }
 
 /** `Bearer a="b", c="d"` → `{ scheme: 'bearer', params: { a: 'b', c: 'd' } }` */
-export function parseWwwAuthenticate(header: string | null): { scheme: string; params: Record<string, string> } | undefined {
+export function parseWwwAuthenticate(
+  header: string | null,
+): { scheme: string; params: Record<string, string> } | undefined {
   if (!header) return undefined;
   const match = /^\s*(\S+)\s*(.*)$/s.exec(header);
   if (!match) return undefined;
@@ -58,7 +60,11 @@ const INITIALIZE = {
 };
 
 /** POST an MCP `initialize` to the endpoint with the given headers (loopback only). */
-export async function postMcp(resource: string, headers: Record<string, string> = {}, body: unknown = INITIALIZE): Promise<Response> {
+export async function postMcp(
+  resource: string,
+  headers: Record<string, string> = {},
+  body: unknown = INITIALIZE,
+): Promise<Response> {
   assertLoopback(resource);
   return fetch(resource, {
     method: 'POST',
@@ -71,7 +77,10 @@ export async function postMcp(resource: string, headers: Record<string, string> 
  * A request to the MCP endpoint, as the checks in front of the transport see it: POST `initialize` (Streamable
  * HTTP), or GET the event stream (SSE; an opened stream is closed at once and answered as an empty 200).
  */
-export async function mcpRequest(target: Pick<ContractTarget, 'resource' | 'transport'>, headers: Record<string, string> = {}): Promise<Response> {
+export async function mcpRequest(
+  target: Pick<ContractTarget, 'resource' | 'transport'>,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   if (target.transport !== 'sse') return postMcp(target.resource, headers);
   assertLoopback(target.resource);
   const response = await fetch(target.resource, { headers: { accept: 'text/event-stream', ...headers } });
@@ -91,10 +100,18 @@ export function validToken(target: ContractTarget, claims: jose.JWTPayload = {})
 }
 
 /** Call a tool with a static bearer token through the real v2 SDK client of the transport. */
-export async function callToolWithToken(resource: string, token: string, name = 'whoami', kind: Transport = 'streamable-http'): Promise<unknown> {
+export async function callToolWithToken(
+  resource: string,
+  token: string,
+  name = 'whoami',
+  kind: Transport = 'streamable-http',
+): Promise<unknown> {
   assertLoopback(resource);
   const authProvider = { token: async () => token };
-  const transport = kind === 'sse' ? new SSEClientTransport(new URL(resource), { authProvider }) : new StreamableHTTPClientTransport(new URL(resource), { authProvider });
+  const transport =
+    kind === 'sse'
+      ? new SSEClientTransport(new URL(resource), { authProvider })
+      : new StreamableHTTPClientTransport(new URL(resource), { authProvider });
   const client = new Client({ name: 'contract-check', version: '0.0.0' });
   try {
     await client.connect(transport);
@@ -128,7 +145,9 @@ export async function invalidTokens(target: ContractTarget): Promise<Array<{ nam
 
   // Same kid as the issuer's key, signed with another key of the same type.
   const { privateKey: otherKey } = await jose.generateKeyPair(issuer.alg);
-  const badSignature = await new jose.SignJWT(good).setProtectedHeader({ alg: issuer.alg, typ: 'at+jwt', kid }).sign(otherKey);
+  const badSignature = await new jose.SignJWT(good)
+    .setProtectedHeader({ alg: issuer.alg, typ: 'at+jwt', kid })
+    .sign(otherKey);
   const unknownKid = await new jose.SignJWT(good)
     .setProtectedHeader({ alg: issuer.alg, typ: 'at+jwt', kid: 'unknown-' + randomUUID() })
     .sign(otherKey);
@@ -136,7 +155,9 @@ export async function invalidTokens(target: ContractTarget): Promise<Array<{ nam
   // alg confusion: HMAC keyed with the issuer's public key (as PEM and as its JWK JSON).
   const publicKey = await jose.importJWK(issuer.publicJwk, issuer.alg);
   const pem = await jose.exportSPKI(publicKey as Parameters<typeof jose.exportSPKI>[0]);
-  const hs256 = await new jose.SignJWT(good).setProtectedHeader({ alg: 'HS256', typ: 'at+jwt', kid }).sign(new TextEncoder().encode(pem));
+  const hs256 = await new jose.SignJWT(good)
+    .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt', kid })
+    .sign(new TextEncoder().encode(pem));
   const hs256Jwk = (() => {
     const signingInput = `${Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'at+jwt', kid })).toString('base64url')}.${Buffer.from(JSON.stringify(good)).toString('base64url')}`;
     const sig = createHmac('sha256', JSON.stringify(issuer.publicJwk)).update(signingInput).digest('base64url');
@@ -153,7 +174,10 @@ export async function invalidTokens(target: ContractTarget): Promise<Array<{ nam
   return [
     { name: 'bad signature (another key, same kid)', token: badSignature },
     { name: 'alg none', token: unsignedToken({ alg: 'none', typ: 'at+jwt', kid }, good) },
-    { name: 'alg none with the real signature kept', token: `${unsignedToken({ alg: 'none', typ: 'at+jwt', kid }, good).slice(0, -1)}.${realToken.split('.')[2]}` },
+    {
+      name: 'alg none with the real signature kept',
+      token: `${unsignedToken({ alg: 'none', typ: 'at+jwt', kid }, good).slice(0, -1)}.${realToken.split('.')[2]}`,
+    },
     { name: 'HS256 keyed with the public key PEM', token: hs256 },
     { name: 'HS256 keyed with the public JWK', token: hs256Jwk },
     { name: 'unknown kid', token: unknownKid },
@@ -165,15 +189,36 @@ export async function invalidTokens(target: ContractTarget): Promise<Array<{ nam
     { name: 'aud naming another audience too', token: await real({ aud: ['https://other.example/api', resource] }) },
     { name: 'expired', token: await real({ iat: now - 7200, exp: now - 3600 }) },
     { name: 'not yet valid (nbf in the future)', token: await real({ nbf: now + 3600 }) },
-    { name: 'not an access token (typ JWT, as an ID token)', token: await issuer.signToken({ aud: resource, scope }, { header: { typ: 'JWT' } }) },
-    { name: 'an ID token (aud = the client, typ JWT)', token: await issuer.signToken({ aud: issuer.clientId, nonce: randomUUID(), auth_time: now }, { header: { typ: 'JWT' } }) },
+    {
+      name: 'not an access token (typ JWT, as an ID token)',
+      token: await issuer.signToken({ aud: resource, scope }, { header: { typ: 'JWT' } }),
+    },
+    {
+      name: 'an ID token (aud = the client, typ JWT)',
+      token: await issuer.signToken(
+        { aud: issuer.clientId, nonce: randomUUID(), auth_time: now },
+        { header: { typ: 'JWT' } },
+      ),
+    },
     { name: 'flipped signature (one bit)', token: `${h}.${p}.${flipped.toString('base64url')}` },
-    { name: 'crit names an extension the server does not know', token: await issuer.signToken({ aud: resource, scope }, { header: { crit: ['urn:example:ext'], 'urn:example:ext': true }, signOptions: { crit: { 'urn:example:ext': true } } }) },
+    {
+      name: 'crit names an extension the server does not know',
+      token: await issuer.signToken(
+        { aud: resource, scope },
+        {
+          header: { crit: ['urn:example:ext'], 'urn:example:ext': true },
+          signOptions: { crit: { 'urn:example:ext': true } },
+        },
+      ),
+    },
     { name: 'an opaque token (as Logto issues without a resource)', token: await opaqueToken(target) },
     { name: 'malformed: not a JWT', token: 'not-a-jwt' },
     { name: 'malformed: three garbage segments', token: 'abc.def.ghi' },
     { name: 'malformed: payload is not JSON', token: `${h}.${Buffer.from('not json').toString('base64url')}.sig` },
-    { name: 'malformed: payload tampered', token: `${h}.${Buffer.from(JSON.stringify({ ...jose.decodeJwt(realToken), sub: 'someone-else' })).toString('base64url')}.${s}` },
+    {
+      name: 'malformed: payload tampered',
+      token: `${h}.${Buffer.from(JSON.stringify({ ...jose.decodeJwt(realToken), sub: 'someone-else' })).toString('base64url')}.${s}`,
+    },
     { name: 'malformed: header only', token: `${h}` },
     { name: 'malformed: empty payload segment', token: `${h}..${s}` },
   ];
@@ -217,7 +262,10 @@ export function describeContract(get: () => ContractTarget): void {
   for (const which of ['path-inserted', 'root'] as const) {
     it(`serves protected-resource metadata at the ${which} URL, with open CORS`, async () => {
       const target = get();
-      const url = which === 'root' ? new URL('/.well-known/oauth-protected-resource', target.resource).href : prmUrlFor(target.resource);
+      const url =
+        which === 'root'
+          ? new URL('/.well-known/oauth-protected-resource', target.resource).href
+          : prmUrlFor(target.resource);
       const response = await fetch(url, { headers: { origin: 'http://localhost:6274' } });
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toMatch(/application\/json/);
@@ -279,13 +327,19 @@ export function describeContract(get: () => ContractTarget): void {
       const body = await response.text();
       const problems: string[] = [];
       if (response.status !== 401) problems.push(`status ${response.status}`);
-      if (challenge?.scheme !== 'bearer') problems.push(`WWW-Authenticate ${JSON.stringify(response.headers.get('www-authenticate'))}`);
+      if (challenge?.scheme !== 'bearer')
+        problems.push(`WWW-Authenticate ${JSON.stringify(response.headers.get('www-authenticate'))}`);
       else {
-        if (challenge.params.error !== 'invalid_token') problems.push(`error=${JSON.stringify(challenge.params.error)}`);
-        if (challenge.params.resource_metadata !== prmUrlFor(target.resource)) problems.push(`resource_metadata=${JSON.stringify(challenge.params.resource_metadata)}`);
+        if (challenge.params.error !== 'invalid_token')
+          problems.push(`error=${JSON.stringify(challenge.params.error)}`);
+        if (challenge.params.resource_metadata !== prmUrlFor(target.resource))
+          problems.push(`resource_metadata=${JSON.stringify(challenge.params.resource_metadata)}`);
       }
       if (/\n\s+at\s|node_modules/.test(body)) problems.push('stack trace in body');
-      if (problems.length > 0) failures.push(`${name}: expected 401 Bearer error="invalid_token", got ${problems.join(', ')}; body ${body.slice(0, 200)}`);
+      if (problems.length > 0)
+        failures.push(
+          `${name}: expected 401 Bearer error="invalid_token", got ${problems.join(', ')}; body ${body.slice(0, 200)}`,
+        );
       await expectStillServing(target);
     }
     expect(failures).toEqual([]);
@@ -331,7 +385,9 @@ export function describeContract(get: () => ContractTarget): void {
   it('a valid token: the MCP request is served and whoami returns the caller', async () => {
     const target = get();
     const token = await validToken(target);
-    const result = (await callToolWithToken(target.resource, token, 'whoami', target.transport)) as { isError?: boolean };
+    const result = (await callToolWithToken(target.resource, token, 'whoami', target.transport)) as {
+      isError?: boolean;
+    };
     expect(result.isError).toBeFalsy();
     const identity = toolJson(result);
     expect(identity.sub).toBe(target.issuer.user.sub);
@@ -374,7 +430,11 @@ async function opaqueToken(target: ContractTarget): Promise<string> {
 }
 
 /** Sends raw bytes (for requests fetch cannot make); resolves with what came back once the server closed, or after `waitMs`. */
-export function rawHttp(resource: string, text: string, waitMs = 2000): Promise<{ status: number; head: string; closed: boolean; ms: number }> {
+export function rawHttp(
+  resource: string,
+  text: string,
+  waitMs = 2000,
+): Promise<{ status: number; head: string; closed: boolean; ms: number }> {
   const url = assertLoopback(resource);
   return new Promise((resolve, reject) => {
     const started = Date.now();
@@ -383,13 +443,20 @@ export function rawHttp(resource: string, text: string, waitMs = 2000): Promise<
     const done = (closed: boolean) => {
       clearTimeout(timer);
       socket.destroy();
-      resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(received)?.[1] ?? 0), head: received.split('\r\n\r\n')[0] ?? '', closed, ms: Date.now() - started });
+      resolve({
+        status: Number(/^HTTP\/1\.1 (\d{3})/.exec(received)?.[1] ?? 0),
+        head: received.split('\r\n\r\n')[0] ?? '',
+        closed,
+        ms: Date.now() - started,
+      });
     };
     const timer = setTimeout(() => done(false), waitMs);
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => (received += chunk));
     socket.on('end', () => done(true));
-    socket.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' && received ? done(true) : reject(error)));
+    socket.on('error', (error: NodeJS.ErrnoException) =>
+      error.code === 'ECONNRESET' && received ? done(true) : reject(error),
+    );
     socket.write(text);
   });
 }
@@ -420,13 +487,18 @@ export function describeHardening(get: () => ContractTarget): void {
 
   it('whoami tells a user: subjectType user', async () => {
     const target = get();
-    const identity = toolJson(await callToolWithToken(target.resource, await validToken(target), 'whoami', target.transport));
+    const identity = toolJson(
+      await callToolWithToken(target.resource, await validToken(target), 'whoami', target.transport),
+    );
     expect(identity).toMatchObject({ subjectType: 'user', sub: target.issuer.user.sub });
   });
 
   it('two Host headers: 400', async () => {
     const target = get();
-    const response = await rawHttp(target.resource, request(target, ['GET /healthz HTTP/1.1', 'Host: rebound.invalid', 'Connection: close']));
+    const response = await rawHttp(
+      target.resource,
+      request(target, ['GET /healthz HTTP/1.1', 'Host: rebound.invalid', 'Connection: close']),
+    );
     expect(response.status).toBe(400);
     await expectStillServing(target);
   });
@@ -438,10 +510,23 @@ export function describeHardening(get: () => ContractTarget): void {
     const method = target.transport === 'sse' ? 'GET' : 'POST'; // the stream is opened with GET
     const absolute = await rawHttp(
       target.resource,
-      request(target, [`${method} http://rebound.invalid${pathname} HTTP/1.1`, `Authorization: Bearer ${token}`, 'Content-Type: application/json', 'Content-Length: 2', 'Connection: close'], '{}'),
+      request(
+        target,
+        [
+          `${method} http://rebound.invalid${pathname} HTTP/1.1`,
+          `Authorization: Bearer ${token}`,
+          'Content-Type: application/json',
+          'Content-Length: 2',
+          'Connection: close',
+        ],
+        '{}',
+      ),
     );
     expect([400, 403]).toContain(absolute.status);
-    const trace = await rawHttp(target.resource, request(target, [`TRACE ${pathname} HTTP/1.1`, `Authorization: Bearer ${token}`, 'Connection: close']));
+    const trace = await rawHttp(
+      target.resource,
+      request(target, [`TRACE ${pathname} HTTP/1.1`, `Authorization: Bearer ${token}`, 'Connection: close']),
+    );
     expect(trace.status).toBe(405);
     expect(trace.head).toMatch(target.transport === 'sse' ? /^Allow: GET, OPTIONS/im : /^Allow: .*POST/im);
     await expectStillServing(target);
@@ -451,7 +536,14 @@ export function describeHardening(get: () => ContractTarget): void {
     const target = get();
     const pathname = postPath(target);
     for (const auth of [[], [`Authorization: Bearer ${await validToken(target)}`]]) {
-      const response = await rawHttp(target.resource, request(target, [`POST ${pathname} HTTP/1.1`, ...auth, 'Content-Type: application/json', `Content-Length: ${1024 ** 3}`], '{"jsonrpc":'));
+      const response = await rawHttp(
+        target.resource,
+        request(
+          target,
+          [`POST ${pathname} HTTP/1.1`, ...auth, 'Content-Type: application/json', `Content-Length: ${1024 ** 3}`],
+          '{"jsonrpc":',
+        ),
+      );
       expect(response.status).toBe(auth.length ? 413 : 401);
       expect(response.closed).toBe(true);
       expect(response.ms).toBeLessThan(2000);
@@ -515,7 +607,10 @@ async function startTrap(): Promise<{ url: string; hits: string[]; close(): Prom
 export async function openSseSession(resource: string, token: string): Promise<{ messages: string; close(): void }> {
   assertLoopback(resource);
   const controller = new AbortController();
-  const response = await fetch(resource, { headers: { accept: 'text/event-stream', authorization: `Bearer ${token}` }, signal: controller.signal });
+  const response = await fetch(resource, {
+    headers: { accept: 'text/event-stream', authorization: `Bearer ${token}` },
+    signal: controller.signal,
+  });
   expect(response.status).toBe(200);
   const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
   let text = '';
@@ -530,7 +625,11 @@ export async function openSseSession(resource: string, token: string): Promise<{
 
 const whoamiCall = { jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'whoami', arguments: {} } };
 const postJson = (url: string, token: string) =>
-  fetch(assertLoopback(url), { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(whoamiCall) });
+  fetch(assertLoopback(url), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify(whoamiCall),
+  });
 
 /**
  * Hostile requests beyond the contract table (issue 10): credentials in the wrong place or twice, keys the token
@@ -539,7 +638,17 @@ const postJson = (url: string, token: string) =>
 export function describeAttacks(get: () => ContractTarget, transport: Transport): void {
   it('no token, an empty one, or another scheme: 401 with a challenge naming no error, no stack trace', async () => {
     const target = get();
-    for (const authorization of ['', 'Bearer', 'Bearer ', 'Bearer    ', 'bearer', 'Token abc', 'Bearer a b', 'Basic dXNlcjpwYXNz', 'DPoP abc']) {
+    for (const authorization of [
+      '',
+      'Bearer',
+      'Bearer ',
+      'Bearer    ',
+      'bearer',
+      'Token abc',
+      'Bearer a b',
+      'Basic dXNlcjpwYXNz',
+      'DPoP abc',
+    ]) {
       const response = await mcpRequest(target, { authorization });
       expect(response.status, JSON.stringify(authorization)).toBe(401);
       const params = expectChallenge(response, target);
@@ -554,8 +663,20 @@ export function describeAttacks(get: () => ContractTarget, transport: Transport)
     const { host, pathname } = new URL(target.resource);
     const valid = `Bearer ${await validToken(target)}`;
     const method = target.transport === 'sse' ? 'GET' : 'POST';
-    for (const pair of [[valid, 'Bearer forged'], ['Bearer forged', valid], [valid, valid]]) {
-      const head = [`${method} ${pathname} HTTP/1.1`, `Host: ${host}`, ...pair.map((value) => `Authorization: ${value}`), 'Accept: application/json, text/event-stream', 'Content-Type: application/json', `Content-Length: ${JSON.stringify(INITIALIZE).length}`, 'Connection: close'];
+    for (const pair of [
+      [valid, 'Bearer forged'],
+      ['Bearer forged', valid],
+      [valid, valid],
+    ]) {
+      const head = [
+        `${method} ${pathname} HTTP/1.1`,
+        `Host: ${host}`,
+        ...pair.map((value) => `Authorization: ${value}`),
+        'Accept: application/json, text/event-stream',
+        'Content-Type: application/json',
+        `Content-Length: ${JSON.stringify(INITIALIZE).length}`,
+        'Connection: close',
+      ];
       const response = await rawHttp(target.resource, [...head, '', JSON.stringify(INITIALIZE)].join('\r\n'));
       expect(response.status).toBe(400);
       expect(response.head).toMatch(/^WWW-Authenticate: Bearer error="invalid_request"/im);
@@ -580,9 +701,20 @@ export function describeAttacks(get: () => ContractTarget, transport: Transport)
     try {
       const { privateKey, publicKey } = await jose.generateKeyPair(target.issuer.alg);
       const attackerJwk = { ...(await jose.exportJWK(publicKey)), kid: target.issuer.publicJwk.kid };
-      const claims = { sub: target.issuer.user.sub, client_id: target.issuer.clientId, iss: target.issuer.issuer, aud: target.resource, scope: target.requiredScopes.join(' ') };
+      const claims = {
+        sub: target.issuer.user.sub,
+        client_id: target.issuer.clientId,
+        iss: target.issuer.issuer,
+        aud: target.resource,
+        scope: target.requiredScopes.join(' '),
+      };
       const forge = (header: Record<string, unknown>) =>
-        new jose.SignJWT(claims).setProtectedHeader({ alg: target.issuer.alg, typ: 'at+jwt', ...header }).setIssuedAt().setExpirationTime('10m').setJti(randomUUID()).sign(privateKey);
+        new jose.SignJWT(claims)
+          .setProtectedHeader({ alg: target.issuer.alg, typ: 'at+jwt', ...header })
+          .setIssuedAt()
+          .setExpirationTime('10m')
+          .setJti(randomUUID())
+          .sign(privateKey);
       const forged = {
         'embedded jwk, the issuer kid': await forge({ jwk: attackerJwk, kid: attackerJwk.kid }),
         'embedded jwk, no kid': await forge({ jwk: attackerJwk }),
@@ -594,7 +726,8 @@ export function describeAttacks(get: () => ContractTarget, transport: Transport)
       for (const [name, token] of Object.entries(forged)) {
         const response = await mcpRequest(target, { authorization: `Bearer ${token}` });
         const error = parseWwwAuthenticate(response.headers.get('www-authenticate'))?.params.error;
-        if (response.status !== 401 || error !== 'invalid_token') failures.push(`${name}: ${response.status} error=${error}`);
+        if (response.status !== 401 || error !== 'invalid_token')
+          failures.push(`${name}: ${response.status} error=${error}`);
         await expectNoStack(response);
       }
       expect(failures).toEqual([]);

@@ -31,7 +31,12 @@ interface Started {
 async function startWith(dir: string, transport: Transport, issuer: KeyIssuer): Promise<Started> {
   const port = await getFreePort();
   const resource = `http://127.0.0.1:${port}${transportPaths[transport]}`;
-  const server = await startProject(dir, port, { PORT: String(port), MCP_RESOURCE: resource, LOGTO_ISSUER: issuer.issuer }, ['node', 'dist/index.js']);
+  const server = await startProject(
+    dir,
+    port,
+    { PORT: String(port), MCP_RESOURCE: resource, LOGTO_ISSUER: issuer.issuer },
+    ['node', 'dist/index.js'],
+  );
   return { server, resource, issuer };
 }
 
@@ -42,10 +47,19 @@ async function logged(server: RunningServer, text: string): Promise<void> {
 }
 
 /** The status of an MCP request with `token` (body read, so the connection is reusable). */
-async function statusWith(s: Pick<Started, 'resource'>, transport: Transport, token: string): Promise<{ status: number; error?: string; retryAfter: string | null; body: string }> {
+async function statusWith(
+  s: Pick<Started, 'resource'>,
+  transport: Transport,
+  token: string,
+): Promise<{ status: number; error?: string; retryAfter: string | null; body: string }> {
   const response = await mcpRequest({ resource: s.resource, transport }, { authorization: `Bearer ${token}` });
   const body = await response.text();
-  return { status: response.status, error: parseWwwAuthenticate(response.headers.get('www-authenticate'))?.params.error, retryAfter: response.headers.get('retry-after'), body };
+  return {
+    status: response.status,
+    error: parseWwwAuthenticate(response.headers.get('www-authenticate'))?.params.error,
+    retryAfter: response.headers.get('retry-after'),
+    body,
+  };
 }
 
 /** Opens a connection, sends `head`, then `drip` one character a second, never finishing; resolves when the server closes it. */
@@ -112,7 +126,18 @@ export function describeFaults(get: () => { dir: string }, transport: Transport)
         held = session;
         path = new URL(session.messages).pathname + new URL(session.messages).search;
       }
-      slowBody = dripRequest(main.resource, [`POST ${path} HTTP/1.1`, `Host: ${host}`, `Authorization: Bearer ${token}`, 'Content-Type: application/json', 'Content-Length: 100000', '', ''].join('\r\n'));
+      slowBody = dripRequest(
+        main.resource,
+        [
+          `POST ${path} HTTP/1.1`,
+          `Host: ${host}`,
+          `Authorization: Bearer ${token}`,
+          'Content-Type: application/json',
+          'Content-Length: 100000',
+          '',
+          '',
+        ].join('\r\n'),
+      );
     }, 120_000);
 
     afterAll(async () => {
@@ -123,15 +148,19 @@ export function describeFaults(get: () => { dir: string }, transport: Transport)
 
     it('loads the keys once at start-up, then no request reaches the issuer per call (100 calls, each a new token)', async () => {
       expect(main.issuer.requests).toEqual(['/oidc/.well-known/openid-configuration', '/oidc/jwks']);
-      for (let i = 0; i < 100; i++) expect((await statusWith(main, transport, await main.issuer.sign(main.resource))).status).toBe(200);
+      for (let i = 0; i < 100; i++)
+        expect((await statusWith(main, transport, await main.issuer.sign(main.resource))).status).toBe(200);
       expect(main.issuer.requests).toHaveLength(2);
     });
 
     it('the issuer goes down after the keys are cached: new valid tokens are still served, forged ones still refused', async () => {
       await main.issuer.down();
       try {
-        for (let i = 0; i < 5; i++) expect((await statusWith(main, transport, await main.issuer.sign(main.resource))).status).toBe(200);
-        expect(await statusWith(main, transport, await main.issuer.sign(main.resource, { aud: 'http://127.0.0.1:9/other' }))).toMatchObject({ status: 401, error: 'invalid_token' });
+        for (let i = 0; i < 5; i++)
+          expect((await statusWith(main, transport, await main.issuer.sign(main.resource))).status).toBe(200);
+        expect(
+          await statusWith(main, transport, await main.issuer.sign(main.resource, { aud: 'http://127.0.0.1:9/other' })),
+        ).toMatchObject({ status: 401, error: 'invalid_token' });
       } finally {
         await main.issuer.up();
       }
@@ -178,7 +207,12 @@ export function describeFaults(get: () => { dir: string }, transport: Transport)
         // leak would end it (out of memory), where without the cap the heap would just grow lazily.
         const port = await getFreePort();
         const resource = `http://127.0.0.1:${port}${transportPaths[transport]}`;
-        const capped = await startProject(dir, port, { PORT: String(port), MCP_RESOURCE: resource, LOGTO_ISSUER: main.issuer.issuer }, ['node', '--max-old-space-size=48', 'dist/index.js']);
+        const capped = await startProject(
+          dir,
+          port,
+          { PORT: String(port), MCP_RESOURCE: resource, LOGTO_ISSUER: main.issuer.issuer },
+          ['node', '--max-old-space-size=48', 'dist/index.js'],
+        );
         try {
           const token = await main.issuer.sign(resource);
           await abandonStreams(resource, token, 200); // warm-up
@@ -208,17 +242,24 @@ export function describeFaults(get: () => { dir: string }, transport: Transport)
       const before = main.issuer.jwksFetches();
       await main.issuer.rotate();
       const fresh = await main.issuer.sign(main.resource);
-      const unknown = await Promise.all(Array.from({ length: 50 }, () => main.issuer.signWithUnknownKid(main.resource)));
-      const [rotated, ...flood] = await Promise.all([fresh, ...unknown].map((token) => statusWith(main, transport, token)));
+      const unknown = await Promise.all(
+        Array.from({ length: 50 }, () => main.issuer.signWithUnknownKid(main.resource)),
+      );
+      const [rotated, ...flood] = await Promise.all(
+        [fresh, ...unknown].map((token) => statusWith(main, transport, token)),
+      );
       expect(rotated!.status).toBe(200);
       expect(flood.filter(({ status, error }) => status !== 401 || error !== 'invalid_token')).toEqual([]);
       expect(main.issuer.jwksFetches() - before).toBe(1);
       // Within the cooldown: more unknown kids reach nothing at the issuer; new tokens of the new key are served.
       const again = await Promise.all(Array.from({ length: 50 }, () => main.issuer.signWithUnknownKid(main.resource)));
-      expect((await Promise.all(again.map((token) => statusWith(main, transport, token)))).filter(({ status }) => status !== 401)).toEqual([]);
+      expect(
+        (await Promise.all(again.map((token) => statusWith(main, transport, token)))).filter(
+          ({ status }) => status !== 401,
+        ),
+      ).toEqual([]);
       expect((await statusWith(main, transport, await main.issuer.sign(main.resource))).status).toBe(200);
       expect(main.issuer.jwksFetches() - before).toBe(1);
     }, 120_000);
-
   });
 }

@@ -25,7 +25,8 @@ export function childEnv(extra: Record<string, string> = {}): Record<string, str
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (value === undefined) continue;
-    if (/^(npm_|VITEST|__VITEST|TINYPOOL)/i.test(key) || key === 'NODE_ENV' || key === 'NODE_OPTIONS' || key === 'TEST') continue;
+    if (/^(npm_|VITEST|__VITEST|TINYPOOL)/i.test(key) || key === 'NODE_ENV' || key === 'NODE_OPTIONS' || key === 'TEST')
+      continue;
     env[key] = value;
   }
   return {
@@ -84,7 +85,13 @@ export async function generateProject(options: GenerateOptions): Promise<Generat
   if (options.verifier) args.push('--verifier', options.verifier);
   if (!options.install) args.push('--no-install');
   if (options.scopes && options.scopes.length > 0) args.push('--scopes', options.scopes.join(' '));
-  const result = await execa(process.execPath, args, { cwd: root, env: childEnv(), extendEnv: false, reject: false, stdin: 'ignore' });
+  const result = await execa(process.execPath, args, {
+    cwd: root,
+    env: childEnv(),
+    extendEnv: false,
+    reject: false,
+    stdin: 'ignore',
+  });
   if (result.exitCode !== 0) {
     await rm(root, { recursive: true, force: true });
     throw new Error(`create-logto-mcp exited ${result.exitCode}\n${result.stdout}\n${result.stderr}`);
@@ -115,7 +122,13 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
  * Run a command in the project, in its own process group (ended whole if it outlives
  * `limitMs`, a safety net rather than an assertion). Never throws for a non-zero exit.
  */
-export async function run(dir: string, command: string, args: string[], env: Record<string, string> = {}, limitMs = 600_000): Promise<RunResult> {
+export async function run(
+  dir: string,
+  command: string,
+  args: string[],
+  env: Record<string, string> = {},
+  limitMs = 600_000,
+): Promise<RunResult> {
   const child = execa(command, args, {
     cwd: dir,
     env: childEnv(env),

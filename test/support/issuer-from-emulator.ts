@@ -7,7 +7,12 @@
 import type { LogtoLikeIssuer, UserRole } from './logto-like-issuer.js';
 import type { EmulatorState } from './management-api-emulator.js';
 
-export function configureIssuerFromEmulator(issuer: LogtoLikeIssuer, state: EmulatorState, appId: string, userRoleIds: string[]): void {
+export function configureIssuerFromEmulator(
+  issuer: LogtoLikeIssuer,
+  state: EmulatorState,
+  appId: string,
+  userRoleIds: string[],
+): void {
   const scopesByResource = (scopeIds: string[]): UserRole => {
     const result: UserRole = {};
     for (const scope of state.scopes.filter(({ id }) => scopeIds.includes(id))) {
@@ -17,7 +22,9 @@ export function configureIssuerFromEmulator(issuer: LogtoLikeIssuer, state: Emul
     return result;
   };
   for (const { id, indicator } of state.resources.filter(({ id }) => id !== 'management-api')) {
-    issuer.addResource(indicator, { scopes: state.scopes.filter(({ resourceId }) => resourceId === id).map(({ name }) => name) });
+    issuer.addResource(indicator, {
+      scopes: state.scopes.filter(({ resourceId }) => resourceId === id).map(({ name }) => name),
+    });
   }
   const app = state.applications.find(({ id }) => id === appId)!;
   const consent = state.consent.get(appId);
@@ -27,8 +34,15 @@ export function configureIssuerFromEmulator(issuer: LogtoLikeIssuer, state: Emul
     redirectUris: app.oidcClientMetadata.redirectUris,
     clientSecret: state.secrets.find(({ applicationId }) => applicationId === app.id)?.value,
     thirdParty: app.isThirdParty,
-    consentScopes: consent && { userScopes: consent.userScopes, resourceScopes: scopesByResource(consent.resourceScopes) },
+    consentScopes: consent && {
+      userScopes: consent.userScopes,
+      resourceScopes: scopesByResource(consent.resourceScopes),
+    },
   });
-  issuer.setUserRoles(userRoleIds.map((roleId) => scopesByResource(state.rolesScopes.filter((r) => r.roleId === roleId).map((r) => r.scopeId))));
+  issuer.setUserRoles(
+    userRoleIds.map((roleId) =>
+      scopesByResource(state.rolesScopes.filter((r) => r.roleId === roleId).map((r) => r.scopeId)),
+    ),
+  );
   issuer.setAccessTokenClaimsScript(state.jwtCustomizers['jwt.accessToken']?.script);
 }

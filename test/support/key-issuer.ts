@@ -59,17 +59,36 @@ export async function startKeyIssuer(): Promise<KeyIssuer> {
         : req.url === '/oidc/jwks'
           ? { keys: keys.map((key) => key.publicJwk) }
           : undefined;
-    res.writeHead(body ? 200 : 404, { 'Content-Type': 'application/json' }).end(JSON.stringify(body ?? { error: 'not_found' }));
+    res
+      .writeHead(body ? 200 : 404, { 'Content-Type': 'application/json' })
+      .end(JSON.stringify(body ?? { error: 'not_found' }));
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
   issuer = `http://127.0.0.1:${port}/oidc`;
 
-  const sign = (key: SigningKey, audience: string, claims: jose.JWTPayload = {}, header: Partial<jose.JWTHeaderParameters> = {}) => {
+  const sign = (
+    key: SigningKey,
+    audience: string,
+    claims: jose.JWTPayload = {},
+    header: Partial<jose.JWTHeaderParameters> = {},
+  ) => {
     const now = Math.floor(Date.now() / 1000);
-    const payload = { jti: randomUUID(), sub: 'fault-user', client_id: 'fault-client', scope: '', iss: issuer, aud: audience, iat: now, exp: now + 600, ...claims };
-    return new jose.SignJWT(payload).setProtectedHeader({ alg: ALG, typ: 'at+jwt', kid: key.kid, ...header }).sign(key.privateKey);
+    const payload = {
+      jti: randomUUID(),
+      sub: 'fault-user',
+      client_id: 'fault-client',
+      scope: '',
+      iss: issuer,
+      aud: audience,
+      iat: now,
+      exp: now + 600,
+      ...claims,
+    };
+    return new jose.SignJWT(payload)
+      .setProtectedHeader({ alg: ALG, typ: 'at+jwt', kid: key.kid, ...header })
+      .sign(key.privateKey);
   };
   const down = async () => {
     if (!server.listening) return;

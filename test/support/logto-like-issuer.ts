@@ -153,13 +153,19 @@ export async function startLogtoLikeIssuer(options: LogtoLikeIssuerOptions): Pro
   const alg: SigningAlg = options.alg ?? 'ES384';
   const resources: LogtoLikeIssuerOptions['resources'] = { ...options.resources };
   // Whether the user holds a resource scope through a role. By scope name on any resource (no list: every scope).
-  const byName = (names: string[] | undefined) => (_indicator: string, scope: string) => names === undefined || names.includes(scope);
+  const byName = (names: string[] | undefined) => (_indicator: string, scope: string) =>
+    names === undefined || names.includes(scope);
   let holds = byName(options.userScopes);
   // Applications added with addClient: their OIDC client metadata, and the consent scopes of third-party ones.
   const registered = new Map<string, ClientMetadata>();
   const consentedResourceScopes = new Map<string, Record<string, string[]>>();
 
-  const user: TestUser = { sub: 'test-user-' + randomUUID().slice(0, 8), username: 'test.user', name: 'Test User', email: 'test.user@example.com' };
+  const user: TestUser = {
+    sub: 'test-user-' + randomUUID().slice(0, 8),
+    username: 'test.user',
+    name: 'Test User',
+    email: 'test.user@example.com',
+  };
   let claimsScript: string | undefined;
   const claimsScriptErrors: string[] = [];
 
@@ -177,7 +183,11 @@ export async function startLogtoLikeIssuer(options: LogtoLikeIssuerOptions): Pro
   const redirectUri = 'http://127.0.0.1/callback';
 
   const confidential = options.confidentialClient
-    ? { clientId: CONFIDENTIAL_CLIENT_ID, clientSecret: randomBytes(24).toString('base64url'), redirectUris: options.confidentialClient.redirectUris }
+    ? {
+        clientId: CONFIDENTIAL_CLIENT_ID,
+        clientSecret: randomBytes(24).toString('base64url'),
+        redirectUris: options.confidentialClient.redirectUris,
+      }
     : undefined;
 
   const clients: ClientMetadata[] = [
@@ -250,11 +260,20 @@ export async function startLogtoLikeIssuer(options: LogtoLikeIssuerOptions): Pro
     },
     // Logto's getExtraTokenClaimsForJwtCustomization: user access tokens only (client credentials have their own script).
     extraTokenClaims: async (ctx: KoaContextWithOIDC, token) => {
-      if (!claimsScript || !(token instanceof ctx.oidc.provider.AccessToken) || token.accountId !== user.sub) return undefined;
+      if (!claimsScript || !(token instanceof ctx.oidc.provider.AccessToken) || token.accountId !== user.sub)
+        return undefined;
       const fields = (ctx.oidc.provider.AccessToken as unknown as { IN_PAYLOAD: string[] }).IN_PAYLOAD;
-      const payload = Object.fromEntries(fields.filter((field) => Reflect.get(token, field) !== undefined).map((field) => [field, Reflect.get(token, field)]));
+      const payload = Object.fromEntries(
+        fields
+          .filter((field) => Reflect.get(token, field) !== undefined)
+          .map((field) => [field, Reflect.get(token, field)]),
+      );
       try {
-        return await runClaimsScript(claimsScript, { token: payload, context: { user: logtoUserContext(user) }, environmentVariables: {} });
+        return await runClaimsScript(claimsScript, {
+          token: payload,
+          context: { user: logtoUserContext(user) },
+          environmentVariables: {},
+        });
       } catch (error) {
         claimsScriptErrors.push(error instanceof Error ? error.message : String(error));
         return undefined;
@@ -271,7 +290,8 @@ export async function startLogtoLikeIssuer(options: LogtoLikeIssuerOptions): Pro
       url: (_ctx: KoaContextWithOIDC, interaction: { uid: string }) => `/oidc/interaction/${interaction.uid}`,
     },
     ttl: {
-      AccessToken: (_ctx: unknown, token: { resourceServer?: { accessTokenTTL?: number } }) => token.resourceServer?.accessTokenTTL ?? 3600,
+      AccessToken: (_ctx: unknown, token: { resourceServer?: { accessTokenTTL?: number } }) =>
+        token.resourceServer?.accessTokenTTL ?? 3600,
       AuthorizationCode: 60,
       ClientCredentials: 600,
       IdToken: 3600,
@@ -301,7 +321,12 @@ export async function startLogtoLikeIssuer(options: LogtoLikeIssuerOptions): Pro
     const prompt = details.prompt;
     interactions.push({ clientId: String(details.params.client_id), prompt: prompt.name });
     if (prompt.name === 'login') {
-      await provider.interactionFinished(req, res, { login: { accountId: user.sub } }, { mergeWithLastSubmission: false });
+      await provider.interactionFinished(
+        req,
+        res,
+        { login: { accountId: user.sub } },
+        { mergeWithLastSubmission: false },
+      );
       return;
     }
     if (prompt.name === 'consent' && consentAnswer === 'decline') {
@@ -313,7 +338,7 @@ export async function startLogtoLikeIssuer(options: LogtoLikeIssuerOptions): Pro
       const accountId = details.session?.accountId ?? user.sub;
       const clientId = String(details.params.client_id);
       const grant = details.grantId
-        ? (await provider.Grant.find(details.grantId)) ?? new provider.Grant({ accountId, clientId })
+        ? ((await provider.Grant.find(details.grantId)) ?? new provider.Grant({ accountId, clientId }))
         : new provider.Grant({ accountId, clientId });
       const missing = prompt.details as {
         missingOIDCScope?: string[];
@@ -364,7 +389,10 @@ export async function startLogtoLikeIssuer(options: LogtoLikeIssuerOptions): Pro
 
   const signKey = privateKey;
 
-  async function signToken(claims: jose.JWTPayload & Record<string, unknown> = {}, opts: SignTokenOptions = {}): Promise<string> {
+  async function signToken(
+    claims: jose.JWTPayload & Record<string, unknown> = {},
+    opts: SignTokenOptions = {},
+  ): Promise<string> {
     const now = Math.floor(Date.now() / 1000);
     const defaults: Record<string, unknown> = {
       jti: randomUUID(),
@@ -376,7 +404,9 @@ export async function startLogtoLikeIssuer(options: LogtoLikeIssuerOptions): Pro
     };
     for (const key of opts.omit ?? []) delete defaults[key];
     const payload = { ...defaults, ...claims };
-    return new jose.SignJWT(payload).setProtectedHeader({ alg, typ: 'at+jwt', kid, ...opts.header }).sign(signKey, opts.signOptions);
+    return new jose.SignJWT(payload)
+      .setProtectedHeader({ alg, typ: 'at+jwt', kid, ...opts.header })
+      .sign(signKey, opts.signOptions);
   }
 
   return {
@@ -405,13 +435,16 @@ export async function startLogtoLikeIssuer(options: LogtoLikeIssuerOptions): Pro
         client_id: app.clientId,
         ...(app.clientSecret ? { client_secret: app.clientSecret } : {}),
         application_type: app.type === 'native' ? 'native' : 'web',
-        token_endpoint_auth_method: app.type === 'traditional' || app.type === 'machine-to-machine' ? 'client_secret_basic' : 'none',
+        token_endpoint_auth_method:
+          app.type === 'traditional' || app.type === 'machine-to-machine' ? 'client_secret_basic' : 'none',
         ...(app.type === 'machine-to-machine'
           ? { grant_types: ['client_credentials'], response_types: [] }
           : { grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'] }),
         redirect_uris: app.redirectUris,
         // A third-party app's OP scopes: oidc-provider refuses any other OIDC scope at /oidc/auth.
-        ...(app.thirdParty ? { scope: ['openid', 'offline_access', ...(app.consentScopes?.userScopes ?? [])].join(' ') } : {}),
+        ...(app.thirdParty
+          ? { scope: ['openid', 'offline_access', ...(app.consentScopes?.userScopes ?? [])].join(' ') }
+          : {}),
       });
       if (app.thirdParty) consentedResourceScopes.set(app.clientId, app.consentScopes?.resourceScopes ?? {});
       else consentedResourceScopes.delete(app.clientId);
@@ -464,24 +497,42 @@ const CLAIMS_SCRIPT_TIMEOUT_MS = 3000;
  * `;getCustomJwtClaims;` evaluated in a fresh context, the function called with the payload and
  * `api.denyAccess`, within 3 s; the result must be a plain object, returned as a copy in this realm.
  */
-export async function runClaimsScript(script: string, payload: { token: Record<string, unknown>; context: { user: Record<string, unknown> }; environmentVariables?: Record<string, string> }): Promise<Record<string, unknown>> {
-  const customFunction: unknown = runInNewContext(`${script};getCustomJwtClaims;`, Object.freeze({}), { timeout: CLAIMS_SCRIPT_TIMEOUT_MS });
-  if (typeof customFunction !== 'function') throw new TypeError('The script does not have a function named `getCustomJwtClaims`');
+export async function runClaimsScript(
+  script: string,
+  payload: {
+    token: Record<string, unknown>;
+    context: { user: Record<string, unknown> };
+    environmentVariables?: Record<string, string>;
+  },
+): Promise<Record<string, unknown>> {
+  const customFunction: unknown = runInNewContext(`${script};getCustomJwtClaims;`, Object.freeze({}), {
+    timeout: CLAIMS_SCRIPT_TIMEOUT_MS,
+  });
+  if (typeof customFunction !== 'function')
+    throw new TypeError('The script does not have a function named `getCustomJwtClaims`');
   const api = Object.freeze({
     denyAccess: (message = 'Access denied') => {
       throw new Error(`denyAccess: ${message}`);
     },
   });
   let timer: NodeJS.Timeout | undefined;
-  const run = runInNewContext('(async () => customFunction(payload))();', Object.freeze({ customFunction, payload: { ...payload, api } }), {
-    timeout: CLAIMS_SCRIPT_TIMEOUT_MS,
-  }) as Promise<unknown>;
+  const run = runInNewContext(
+    '(async () => customFunction(payload))();',
+    Object.freeze({ customFunction, payload: { ...payload, api } }),
+    {
+      timeout: CLAIMS_SCRIPT_TIMEOUT_MS,
+    },
+  ) as Promise<unknown>;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`the script took more than ${CLAIMS_SCRIPT_TIMEOUT_MS} ms`)), CLAIMS_SCRIPT_TIMEOUT_MS);
+    timer = setTimeout(
+      () => reject(new Error(`the script took more than ${CLAIMS_SCRIPT_TIMEOUT_MS} ms`)),
+      CLAIMS_SCRIPT_TIMEOUT_MS,
+    );
   });
   try {
     const result = await Promise.race([run, timeout]);
-    if (typeof result !== 'object' || result === null || Array.isArray(result)) throw new TypeError('getCustomJwtClaims did not return an object');
+    if (typeof result !== 'object' || result === null || Array.isArray(result))
+      throw new TypeError('getCustomJwtClaims did not return an object');
     return JSON.parse(JSON.stringify(result)) as Record<string, unknown>;
   } finally {
     clearTimeout(timer);

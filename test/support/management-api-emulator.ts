@@ -33,9 +33,27 @@ export interface EmulatorOptions {
   customJwtEnabled?: boolean;
 }
 
-interface Resource { id: string; name: string; indicator: string; isDefault: boolean; accessTokenTtl: number }
-interface Scope { id: string; resourceId: string; name: string; description: string | null; createdAt: number }
-interface Role { id: string; name: string; description: string; type: 'User' | 'MachineToMachine'; isDefault: boolean }
+interface Resource {
+  id: string;
+  name: string;
+  indicator: string;
+  isDefault: boolean;
+  accessTokenTtl: number;
+}
+interface Scope {
+  id: string;
+  resourceId: string;
+  name: string;
+  description: string | null;
+  createdAt: number;
+}
+interface Role {
+  id: string;
+  name: string;
+  description: string;
+  type: 'User' | 'MachineToMachine';
+  isDefault: boolean;
+}
 interface Application {
   id: string;
   name: string;
@@ -58,11 +76,23 @@ interface User {
   password: string | null;
   createdAt: number;
 }
-interface Secret { applicationId: string; name: string; value: string; createdAt: number; expiresAt: number | null }
-interface Consent { userScopes: UserScope[]; resourceScopes: string[] }
+interface Secret {
+  applicationId: string;
+  name: string;
+  value: string;
+  createdAt: number;
+  expiresAt: number | null;
+}
+interface Consent {
+  userScopes: UserScope[];
+  resourceScopes: string[];
+}
 type JwtCustomizer = ResponseBody<'get', '/api/configs/jwt-customizer/{tokenTypePath}'>;
 type JwtCustomizerKey = 'jwt.accessToken' | 'jwt.clientCredentials';
-const JWT_CUSTOMIZER_KEYS: Record<string, JwtCustomizerKey> = { 'access-token': 'jwt.accessToken', 'client-credentials': 'jwt.clientCredentials' };
+const JWT_CUSTOMIZER_KEYS: Record<string, JwtCustomizerKey> = {
+  'access-token': 'jwt.accessToken',
+  'client-credentials': 'jwt.clientCredentials',
+};
 
 export interface EmulatorState {
   resources: Resource[];
@@ -124,7 +154,11 @@ const USER_SCOPES = new Set(
 const APP_TYPES = new Set(['Native', 'SPA', 'Traditional', 'MachineToMachine']);
 
 class HttpError extends Error {
-  constructor(readonly status: number, readonly code: string, message = code) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message = code,
+  ) {
     super(message);
   }
 }
@@ -163,7 +197,9 @@ type Handler<M extends Method, P extends PathOf<M>> = (
 function route<M extends Method, P extends PathOf<M>>(
   method: M,
   path: P,
-  ...rest: [RequestBody<M, P>] extends [never] ? [handler: Handler<M, P>] : [body: BodySpec<RequestBody<M, P>>, handler: Handler<M, P>]
+  ...rest: [RequestBody<M, P>] extends [never]
+    ? [handler: Handler<M, P>]
+    : [body: BodySpec<RequestBody<M, P>>, handler: Handler<M, P>]
 ): Route {
   const [body, handle] = rest.length === 2 ? rest : [undefined, rest[0]];
   const pattern = new RegExp(`^${path.replace(/\{(\w+)\}/g, '(?<$1>[^/]+)')}$`);
@@ -179,14 +215,36 @@ export async function startManagementApiEmulator(options: EmulatorOptions = {}):
   const managementResource = options.managementResource ?? 'https://default.logto.app/api';
   const m2mApps = options.m2mApps ?? [];
   const thirdPartyTypes = new Set(options.thirdPartyTypes ?? ['Traditional', 'SPA', 'Native']);
-  const id = () => randomBytes(11).toString('base64url').toLowerCase().replace(/[^a-z0-9]/g, 'x').slice(0, 21);
+  const id = () =>
+    randomBytes(11)
+      .toString('base64url')
+      .toLowerCase()
+      .replace(/[^a-z0-9]/g, 'x')
+      .slice(0, 21);
   const tokens = new Map<string, { scopes: string[] }>();
-  const failures: Array<{ method: string; path: RegExp; status: number; times: number; code: string; after: number }> = [];
+  const failures: Array<{ method: string; path: RegExp; status: number; times: number; code: string; after: number }> =
+    [];
   const requests: LoggedRequest[] = [];
 
   const state: EmulatorState = {
-    resources: [{ id: 'management-api', name: 'Logto Management API', indicator: managementResource, isDefault: false, accessTokenTtl: 3600 }],
-    scopes: [{ id: 'management-api-all', resourceId: 'management-api', name: 'all', description: 'Default scope for Management API', createdAt: 0 }],
+    resources: [
+      {
+        id: 'management-api',
+        name: 'Logto Management API',
+        indicator: managementResource,
+        isDefault: false,
+        accessTokenTtl: 3600,
+      },
+    ],
+    scopes: [
+      {
+        id: 'management-api-all',
+        resourceId: 'management-api',
+        name: 'all',
+        description: 'Default scope for Management API',
+        createdAt: 0,
+      },
+    ],
     roles: [],
     rolesScopes: [],
     applications: [],
@@ -202,7 +260,8 @@ export async function startManagementApiEmulator(options: EmulatorOptions = {}):
 
   const find = <T extends { id: string }>(list: T[], itemId: string, name: string): T => {
     const item = list.find((entry) => entry.id === itemId);
-    if (!item) throw new HttpError(404, 'entity.not_exists_with_id', `The ${name} with ID \`${itemId}\` does not exist.`);
+    if (!item)
+      throw new HttpError(404, 'entity.not_exists_with_id', `The ${name} with ID \`${itemId}\` does not exist.`);
     return item;
   };
 
@@ -218,17 +277,24 @@ export async function startManagementApiEmulator(options: EmulatorOptions = {}):
   // a response field the real API does not have.
   const routes: Route[] = [
     route('get', '/api/resources', (_p, _b, query) => paginate(state.resources.map(publicResource), query, true)),
-    route('post', '/api/resources', { name: required(isNonEmptyString), indicator: required(isAbsoluteUrl), accessTokenTtl: isNumber }, (_p, body) => {
-      if (state.resources.some((resource) => resource.indicator === body.indicator)) {
-        throw new HttpError(422, 'entity.unique_integrity_violation', 'The entity already exists.');
-      }
-      const resource: Resource = { id: id(), isDefault: false, accessTokenTtl: 3600, ...body };
-      state.resources.push(resource);
-      return { status: 201, body: { ...publicResource(resource), scopes: [] } };
-    }),
+    route(
+      'post',
+      '/api/resources',
+      { name: required(isNonEmptyString), indicator: required(isAbsoluteUrl), accessTokenTtl: isNumber },
+      (_p, body) => {
+        if (state.resources.some((resource) => resource.indicator === body.indicator)) {
+          throw new HttpError(422, 'entity.unique_integrity_violation', 'The entity already exists.');
+        }
+        const resource: Resource = { id: id(), isDefault: false, accessTokenTtl: 3600, ...body };
+        state.resources.push(resource);
+        return { status: 201, body: { ...publicResource(resource), scopes: [] } };
+      },
+    ),
     route('delete', '/api/resources/{id}', ({ id: resourceId }) => {
       find(state.resources, resourceId, 'resource');
-      const scopeIds = new Set(state.scopes.filter((scope) => scope.resourceId === resourceId).map((scope) => scope.id));
+      const scopeIds = new Set(
+        state.scopes.filter((scope) => scope.resourceId === resourceId).map((scope) => scope.id),
+      );
       state.resources = state.resources.filter((resource) => resource.id !== resourceId);
       removeScopes(scopeIds);
       return { status: 204 };
@@ -236,16 +302,28 @@ export async function startManagementApiEmulator(options: EmulatorOptions = {}):
     route('get', '/api/resources/{resourceId}/scopes', ({ resourceId }, _b, query) =>
       paginate(state.scopes.filter((scope) => scope.resourceId === resourceId).map(publicScope), query, true),
     ),
-    route('post', '/api/resources/{resourceId}/scopes', { name: required(isNonEmptyString), description: isNullableString }, ({ resourceId }, body) => {
-      find(state.resources, resourceId, 'resource');
-      if (/\s/.test(body.name)) throw new HttpError(400, 'scope.name_with_space', 'The name of the scope cannot contain any spaces.');
-      if (state.scopes.some((scope) => scope.resourceId === resourceId && scope.name === body.name)) {
-        throw new HttpError(422, 'scope.name_exists', `The scope name ${body.name} is already in use.`);
-      }
-      const scope: Scope = { id: id(), resourceId, name: body.name, description: body.description ?? null, createdAt: Date.now() };
-      state.scopes.push(scope);
-      return { status: 201, body: publicScope(scope) };
-    }),
+    route(
+      'post',
+      '/api/resources/{resourceId}/scopes',
+      { name: required(isNonEmptyString), description: isNullableString },
+      ({ resourceId }, body) => {
+        find(state.resources, resourceId, 'resource');
+        if (/\s/.test(body.name))
+          throw new HttpError(400, 'scope.name_with_space', 'The name of the scope cannot contain any spaces.');
+        if (state.scopes.some((scope) => scope.resourceId === resourceId && scope.name === body.name)) {
+          throw new HttpError(422, 'scope.name_exists', `The scope name ${body.name} is already in use.`);
+        }
+        const scope: Scope = {
+          id: id(),
+          resourceId,
+          name: body.name,
+          description: body.description ?? null,
+          createdAt: Date.now(),
+        };
+        state.scopes.push(scope);
+        return { status: 201, body: publicScope(scope) };
+      },
+    ),
     route('delete', '/api/resources/{resourceId}/scopes/{scopeId}', ({ scopeId }) => {
       find(state.scopes, scopeId, 'scope');
       removeScopes(new Set([scopeId]));
@@ -255,23 +333,44 @@ export async function startManagementApiEmulator(options: EmulatorOptions = {}):
     route(
       'post',
       '/api/roles',
-      { name: required(isNonEmptyString), description: required(isNonEmptyString), type: (v) => v === 'User' || v === 'MachineToMachine', isDefault: isBoolean, scopeIds: isNonEmptyStringArray },
+      {
+        name: required(isNonEmptyString),
+        description: required(isNonEmptyString),
+        type: (v) => v === 'User' || v === 'MachineToMachine',
+        isDefault: isBoolean,
+        scopeIds: isNonEmptyStringArray,
+      },
       (_p, body) => {
-        if (state.roles.some((role) => role.name === body.name)) throw new HttpError(422, 'role.name_in_use', `This role name ${body.name} is already in use`);
+        if (state.roles.some((role) => role.name === body.name))
+          throw new HttpError(422, 'role.name_in_use', `This role name ${body.name} is already in use`);
         for (const scopeId of body.scopeIds ?? []) find(state.scopes, scopeId, 'scope');
-        const role: Role = { id: id(), name: body.name, description: body.description, type: body.type ?? 'User', isDefault: body.isDefault ?? false };
+        const role: Role = {
+          id: id(),
+          name: body.name,
+          description: body.description,
+          type: body.type ?? 'User',
+          isDefault: body.isDefault ?? false,
+        };
         state.roles.push(role);
         for (const scopeId of body.scopeIds ?? []) state.rolesScopes.push({ roleId: role.id, scopeId });
         return { status: 200, body: publicRole(role) };
       },
     ),
     // Logto: packages/core/src/routes/role.ts, GET /roles/:id (404 entity.not_exists_with_id).
-    route('get', '/api/roles/{id}', ({ id: roleId }) => ({ status: 200, body: publicRole(find(state.roles, roleId, 'role')) })),
-    route('patch', '/api/roles/{id}', { name: isNonEmptyString, description: isNonEmptyString, isDefault: isBoolean }, ({ id: roleId }, body) => {
-      const role = find(state.roles, roleId, 'role');
-      Object.assign(role, body);
-      return { status: 200, body: publicRole(role) };
-    }),
+    route('get', '/api/roles/{id}', ({ id: roleId }) => ({
+      status: 200,
+      body: publicRole(find(state.roles, roleId, 'role')),
+    })),
+    route(
+      'patch',
+      '/api/roles/{id}',
+      { name: isNonEmptyString, description: isNonEmptyString, isDefault: isBoolean },
+      ({ id: roleId }, body) => {
+        const role = find(state.roles, roleId, 'role');
+        Object.assign(role, body);
+        return { status: 200, body: publicRole(role) };
+      },
+    ),
     route('delete', '/api/roles/{id}', ({ id: roleId }) => {
       find(state.roles, roleId, 'role');
       state.roles = state.roles.filter((role) => role.id !== roleId);
@@ -281,14 +380,21 @@ export async function startManagementApiEmulator(options: EmulatorOptions = {}):
     }),
     route('get', '/api/roles/{id}/scopes', ({ id: roleId }, _b, query) => {
       find(state.roles, roleId, 'role');
-      const ids = new Set(state.rolesScopes.filter((relation) => relation.roleId === roleId).map((relation) => relation.scopeId));
-      const withResource = (scope: Scope) => ({ ...publicScope(scope), resource: publicResource(find(state.resources, scope.resourceId, 'resource')) });
+      const ids = new Set(
+        state.rolesScopes.filter((relation) => relation.roleId === roleId).map((relation) => relation.scopeId),
+      );
+      const withResource = (scope: Scope) => ({
+        ...publicScope(scope),
+        resource: publicResource(find(state.resources, scope.resourceId, 'resource')),
+      });
       return paginate(state.scopes.filter((scope) => ids.has(scope.id)).map(withResource), query, true);
     }),
     // GET /api/roles/{id}/users as @logto/api 1.42 describes it: the users holding a role, paginated, user profiles without secrets.
     route('get', '/api/roles/{id}/users', ({ id: roleId }, _b, query) => {
       find(state.roles, roleId, 'role');
-      const ids = new Set(state.usersRoles.filter((relation) => relation.roleId === roleId).map((relation) => relation.userId));
+      const ids = new Set(
+        state.usersRoles.filter((relation) => relation.roleId === roleId).map((relation) => relation.userId),
+      );
       return paginate(state.users.filter((user) => ids.has(user.id)).map(publicUser), query, true);
     }),
     route('post', '/api/roles/{id}/scopes', { scopeIds: required(isNonEmptyStringArray) }, ({ id: roleId }, body) => {
@@ -300,22 +406,47 @@ export async function startManagementApiEmulator(options: EmulatorOptions = {}):
         }
       }
       for (const scopeId of body.scopeIds) state.rolesScopes.push({ roleId, scopeId });
-      return { status: 201, body: state.scopes.filter((scope) => state.rolesScopes.some((r) => r.roleId === roleId && r.scopeId === scope.id)).map(publicScope) };
+      return {
+        status: 201,
+        body: state.scopes
+          .filter((scope) => state.rolesScopes.some((r) => r.roleId === roleId && r.scopeId === scope.id))
+          .map(publicScope),
+      };
     }),
     route('get', '/api/applications', (_p, _b, query) => paginate(state.applications.map(publicApp), query, true)),
     route(
       'post',
       '/api/applications',
-      { name: required(isNonEmptyString), description: isNullableString, type: required(isString), isThirdParty: isBoolean, oidcClientMetadata: isObject, customClientMetadata: isObject, customData: isObject },
+      {
+        name: required(isNonEmptyString),
+        description: isNullableString,
+        type: required(isString),
+        isThirdParty: isBoolean,
+        oidcClientMetadata: isObject,
+        customClientMetadata: isObject,
+        customData: isObject,
+      },
       (_p, body) => {
-        if (!APP_TYPES.has(body.type)) throw new HttpError(400, 'guard.invalid_input', `Invalid application type ${body.type}`);
+        if (!APP_TYPES.has(body.type))
+          throw new HttpError(400, 'guard.invalid_input', `Invalid application type ${body.type}`);
         if (options.applicationLimit !== undefined && state.applications.length >= options.applicationLimit) {
-          throw new HttpError(403, 'subscription.limit_exceeded', 'You have reached the applications limit of your plan.');
+          throw new HttpError(
+            403,
+            'subscription.limit_exceeded',
+            'You have reached the applications limit of your plan.',
+          );
         }
         if (body.isThirdParty && !thirdPartyTypes.has(body.type)) {
-          throw new HttpError(400, 'application.invalid_third_party_application_type', 'Only traditional web applications can be marked as a third-party app.');
+          throw new HttpError(
+            400,
+            'application.invalid_third_party_application_type',
+            'Only traditional web applications can be marked as a third-party app.',
+          );
         }
-        const metadata = checkClientMetadata(body.oidcClientMetadata ?? { redirectUris: [], postLogoutRedirectUris: [] }, body.type);
+        const metadata = checkClientMetadata(
+          body.oidcClientMetadata ?? { redirectUris: [], postLogoutRedirectUris: [] },
+          body.type,
+        );
         const app: Application = {
           id: id(),
           name: body.name,
@@ -329,19 +460,39 @@ export async function startManagementApiEmulator(options: EmulatorOptions = {}):
         };
         state.applications.push(app);
         if (app.type === 'Traditional' || app.type === 'MachineToMachine') {
-          state.secrets.push({ applicationId: app.id, name: 'Default secret', value: randomBytes(24).toString('base64url'), createdAt: Date.now(), expiresAt: null });
+          state.secrets.push({
+            applicationId: app.id,
+            name: 'Default secret',
+            value: randomBytes(24).toString('base64url'),
+            createdAt: Date.now(),
+            expiresAt: null,
+          });
         }
         // Since Logto 1.42 the response carries no secret: it is read from /secrets.
         return { status: 200, body: publicApp(app) };
       },
     ),
-    route('get', '/api/applications/{id}', ({ id: appId }) => ({ status: 200, body: { ...publicApp(find(state.applications, appId, 'application')), isAdmin: false } })),
-    route('patch', '/api/applications/{id}', { name: isNonEmptyString, description: isNullableString, oidcClientMetadata: isObject, customClientMetadata: isObject, customData: isObject }, ({ id: appId }, body) => {
-      const app = find(state.applications, appId, 'application');
-      if (body.oidcClientMetadata) body.oidcClientMetadata = checkClientMetadata(body.oidcClientMetadata, app.type);
-      Object.assign(app, body);
-      return { status: 200, body: publicApp(app) };
-    }),
+    route('get', '/api/applications/{id}', ({ id: appId }) => ({
+      status: 200,
+      body: { ...publicApp(find(state.applications, appId, 'application')), isAdmin: false },
+    })),
+    route(
+      'patch',
+      '/api/applications/{id}',
+      {
+        name: isNonEmptyString,
+        description: isNullableString,
+        oidcClientMetadata: isObject,
+        customClientMetadata: isObject,
+        customData: isObject,
+      },
+      ({ id: appId }, body) => {
+        const app = find(state.applications, appId, 'application');
+        if (body.oidcClientMetadata) body.oidcClientMetadata = checkClientMetadata(body.oidcClientMetadata, app.type);
+        Object.assign(app, body);
+        return { status: 200, body: publicApp(app) };
+      },
+    ),
     route('delete', '/api/applications/{id}', ({ id: appId }) => {
       find(state.applications, appId, 'application');
       state.applications = state.applications.filter((app) => app.id !== appId);
@@ -354,23 +505,40 @@ export async function startManagementApiEmulator(options: EmulatorOptions = {}):
       find(state.applications, appId, 'application');
       return { status: 200, body: state.secrets.filter((secret) => secret.applicationId === appId).map(withTenant) };
     }),
-    route('post', '/api/applications/{id}/secrets', { name: required(isNonEmptyString), expiresAt: isNullableNumber }, ({ id: appId }, body) => {
-      const app = find(state.applications, appId, 'application');
-      if (app.type === 'Native' || app.type === 'SPA') throw new HttpError(400, 'application.invalid_type', 'This application type has no secrets.');
-      if (state.secrets.some((secret) => secret.applicationId === appId && secret.name === body.name)) {
-        throw new HttpError(422, 'application.secret_name_exists', 'Secret name already exists.');
-      }
-      const secret: Secret = { applicationId: appId, name: body.name, value: randomBytes(24).toString('base64url'), createdAt: Date.now(), expiresAt: body.expiresAt ?? null };
-      state.secrets.push(secret);
-      return { status: 201, body: withTenant(secret) };
-    }),
+    route(
+      'post',
+      '/api/applications/{id}/secrets',
+      { name: required(isNonEmptyString), expiresAt: isNullableNumber },
+      ({ id: appId }, body) => {
+        const app = find(state.applications, appId, 'application');
+        if (app.type === 'Native' || app.type === 'SPA')
+          throw new HttpError(400, 'application.invalid_type', 'This application type has no secrets.');
+        if (state.secrets.some((secret) => secret.applicationId === appId && secret.name === body.name)) {
+          throw new HttpError(422, 'application.secret_name_exists', 'Secret name already exists.');
+        }
+        const secret: Secret = {
+          applicationId: appId,
+          name: body.name,
+          value: randomBytes(24).toString('base64url'),
+          createdAt: Date.now(),
+          expiresAt: body.expiresAt ?? null,
+        };
+        state.secrets.push(secret);
+        return { status: 201, body: withTenant(secret) };
+      },
+    ),
     route('get', '/api/applications/{applicationId}/user-consent-scopes', ({ applicationId }) => {
       find(state.applications, applicationId, 'application');
       return { status: 200, body: consentResponse(state.consent.get(applicationId)) };
     }),
     route('post', '/api/applications/{applicationId}/user-consent-scopes', CONSENT_BODY, ({ applicationId }, body) => {
       const app = find(state.applications, applicationId, 'application');
-      if (!app.isThirdParty) throw new HttpError(422, 'application.third_party_application_only', 'The feature is only available for third-party applications.');
+      if (!app.isThirdParty)
+        throw new HttpError(
+          422,
+          'application.third_party_application_only',
+          'The feature is only available for third-party applications.',
+        );
       const consent = state.consent.get(applicationId) ?? { userScopes: [], resourceScopes: [] };
       addConsent(consent, body);
       state.consent.set(applicationId, consent);
@@ -395,13 +563,26 @@ export async function startManagementApiEmulator(options: EmulatorOptions = {}):
       },
       ({ applicationId }, body) => {
         const app = find(state.applications, applicationId, 'application');
-        if (!app.isThirdParty) throw new HttpError(422, 'application.third_party_application_only', 'The feature is only available for third-party applications.');
+        if (!app.isThirdParty)
+          throw new HttpError(
+            422,
+            'application.third_party_application_only',
+            'The feature is only available for third-party applications.',
+          );
         for (const [key, value] of Object.entries(body.branding ?? {})) {
-          if (!['logoUrl', 'darkLogoUrl', 'favicon', 'darkFavicon'].includes(key) || !isAbsoluteUrl(value)) throw new HttpError(400, 'guard.invalid_input', `branding.${key}`);
+          if (!['logoUrl', 'darkLogoUrl', 'favicon', 'darkFavicon'].includes(key) || !isAbsoluteUrl(value))
+            throw new HttpError(400, 'guard.invalid_input', `branding.${key}`);
         }
         const existing = state.signInExperiences.get(applicationId);
         // Logto updates the given fields of an existing row, or inserts one with the defaults for the rest.
-        const defaults = { tenantId: TENANT_ID, applicationId, color: {}, branding: {}, customCss: null, displayName: null };
+        const defaults = {
+          tenantId: TENANT_ID,
+          applicationId,
+          color: {},
+          branding: {},
+          customCss: null,
+          displayName: null,
+        };
         const next: SignInExperience = { ...defaults, ...existing, ...body };
         state.signInExperiences.set(applicationId, next);
         return { status: existing ? 200 : 201, body: next };
@@ -418,12 +599,16 @@ export async function startManagementApiEmulator(options: EmulatorOptions = {}):
       for (const [key, value] of query) {
         if (!key.startsWith('search.')) continue;
         const field = key.slice('search.'.length);
-        if (!['username', 'primaryEmail', 'name', 'id'].includes(field)) throw new HttpError(400, 'request.invalid_input', `Search field ${field} is not allowed`);
+        if (!['username', 'primaryEmail', 'name', 'id'].includes(field))
+          throw new HttpError(400, 'request.invalid_input', `Search field ${field} is not allowed`);
         const mode = query.get(`mode.${field}`) ?? 'like';
-        if (mode !== 'exact' && mode !== 'like') throw new HttpError(400, 'request.invalid_input', `Search match mode \`${mode}\` is not valid`);
+        if (mode !== 'exact' && mode !== 'like')
+          throw new HttpError(400, 'request.invalid_input', `Search match mode \`${mode}\` is not valid`);
         users = users.filter((user) => {
           const actual = String(user[field as 'username' | 'primaryEmail' | 'name' | 'id'] ?? '').toLowerCase();
-          return mode === 'exact' ? actual === value.toLowerCase() : actual.includes(value.toLowerCase().replaceAll('%', ''));
+          return mode === 'exact'
+            ? actual === value.toLowerCase()
+            : actual.includes(value.toLowerCase().replaceAll('%', ''));
         });
       }
       return paginate(users.map(publicUser), query, false);
@@ -444,9 +629,12 @@ export async function startManagementApiEmulator(options: EmulatorOptions = {}):
         profile: isObject,
       },
       (_p, body) => {
-        if (body.password && body.passwordDigest) throw new HttpError(400, 'user.password_and_digest', 'Password and digest cannot both be given.');
-        if (body.username && state.users.some((user) => user.username === body.username)) throw new HttpError(422, 'user.username_already_in_use', 'This username is already in use.');
-        if (body.primaryEmail && state.users.some((user) => user.primaryEmail === body.primaryEmail)) throw new HttpError(422, 'user.email_already_in_use', 'This email is associated with an existing account.');
+        if (body.password && body.passwordDigest)
+          throw new HttpError(400, 'user.password_and_digest', 'Password and digest cannot both be given.');
+        if (body.username && state.users.some((user) => user.username === body.username))
+          throw new HttpError(422, 'user.username_already_in_use', 'This username is already in use.');
+        if (body.primaryEmail && state.users.some((user) => user.primaryEmail === body.primaryEmail))
+          throw new HttpError(422, 'user.email_already_in_use', 'This email is associated with an existing account.');
         const user: User = {
           id: id(),
           username: body.username ?? null,
@@ -468,14 +656,23 @@ export async function startManagementApiEmulator(options: EmulatorOptions = {}):
     }),
     route('get', '/api/users/{userId}/roles', ({ userId }, _b, query) => {
       find(state.users, userId, 'user');
-      const ids = new Set(state.usersRoles.filter((relation) => relation.userId === userId).map((relation) => relation.roleId));
-      return paginate(state.roles.filter((role) => ids.has(role.id) && role.type === 'User').map(publicRole), query, false);
+      const ids = new Set(
+        state.usersRoles.filter((relation) => relation.userId === userId).map((relation) => relation.roleId),
+      );
+      return paginate(
+        state.roles.filter((role) => ids.has(role.id) && role.type === 'User').map(publicRole),
+        query,
+        false,
+      );
     }),
     route('post', '/api/users/{userId}/roles', { roleIds: required(isNonEmptyStringArray) }, ({ userId }, body) => {
       find(state.users, userId, 'user');
-      const toAdd = body.roleIds.filter((roleId) => !state.usersRoles.some((relation) => relation.userId === userId && relation.roleId === roleId));
+      const toAdd = body.roleIds.filter(
+        (roleId) => !state.usersRoles.some((relation) => relation.userId === userId && relation.roleId === roleId),
+      );
       for (const roleId of toAdd) {
-        if (find(state.roles, roleId, 'role').type !== 'User') throw new HttpError(422, 'user.invalid_role_type', 'Can not assign machine to machine role to user.');
+        if (find(state.roles, roleId, 'role').type !== 'User')
+          throw new HttpError(422, 'user.invalid_role_type', 'Can not assign machine to machine role to user.');
       }
       for (const roleId of toAdd) state.usersRoles.push({ userId, roleId });
       return { status: 201, body: { roleIds: body.roleIds, addedRoleIds: toAdd } };
@@ -492,7 +689,8 @@ export async function startManagementApiEmulator(options: EmulatorOptions = {}):
     route('get', '/api/configs/jwt-customizer/{tokenTypePath}', ({ tokenTypePath }) => {
       const key = jwtCustomizerKey(tokenTypePath);
       const value = state.jwtCustomizers[key];
-      if (!value) throw new HttpError(404, 'entity.not_exists_with_id', `The logto_config with ID \`${key}\` does not exist.`);
+      if (!value)
+        throw new HttpError(404, 'entity.not_exists_with_id', `The logto_config with ID \`${key}\` does not exist.`);
       return { status: 200, body: value };
     }),
     withQuota(
@@ -509,14 +707,16 @@ export async function startManagementApiEmulator(options: EmulatorOptions = {}):
       route('patch', '/api/configs/jwt-customizer/{tokenTypePath}', JWT_CUSTOMIZER_BODY, ({ tokenTypePath }, body) => {
         const key = jwtCustomizerKey(tokenTypePath);
         const value = state.jwtCustomizers[key];
-        if (!value) throw new HttpError(404, 'entity.not_exists_with_id', `The logto_config with ID \`${key}\` does not exist.`);
+        if (!value)
+          throw new HttpError(404, 'entity.not_exists_with_id', `The logto_config with ID \`${key}\` does not exist.`);
         state.jwtCustomizers[key] = { ...value, ...structuredClone(body) } as JwtCustomizer;
         return { status: 200, body: state.jwtCustomizers[key] };
       }),
     ),
     route('delete', '/api/configs/jwt-customizer/{tokenTypePath}', ({ tokenTypePath }) => {
       const key = jwtCustomizerKey(tokenTypePath);
-      if (!(key in state.jwtCustomizers)) throw new HttpError(404, 'entity.not_exists_with_id', `The logto_config with ID \`${key}\` does not exist.`);
+      if (!(key in state.jwtCustomizers))
+        throw new HttpError(404, 'entity.not_exists_with_id', `The logto_config with ID \`${key}\` does not exist.`);
       delete state.jwtCustomizers[key];
       return { status: 204 };
     }),
@@ -531,7 +731,10 @@ export async function startManagementApiEmulator(options: EmulatorOptions = {}):
         Object.assign(state.cimd, body);
         return { status: 200, body: state.cimd };
       }),
-      untypedRoute('GET', '/api/cimd/user-consent-scopes', () => ({ status: 200, body: consentResponse(state.cimdConsent) })),
+      untypedRoute('GET', '/api/cimd/user-consent-scopes', () => ({
+        status: 200,
+        body: consentResponse(state.cimdConsent),
+      })),
       untypedRoute('POST', '/api/cimd/user-consent-scopes', (body) => {
         check(body, CONSENT_BODY);
         addConsent(state.cimdConsent, body as ConsentBody);
@@ -556,10 +759,21 @@ export async function startManagementApiEmulator(options: EmulatorOptions = {}):
     for (const scope of body.userScopes ?? []) {
       if (!USER_SCOPES.has(scope)) throw new HttpError(400, 'guard.invalid_input', `Invalid user scope ${scope}`);
     }
-    const unknown = (body.resourceScopes ?? []).filter((scopeId: string) => !state.scopes.some((scope) => scope.id === scopeId));
-    if (unknown.length > 0) throw new HttpError(422, 'application.user_consent_scopes_not_found', 'Invalid user consent scopes.');
-    if ((body.resourceScopes ?? []).some((scopeId: string) => state.scopes.find((scope) => scope.id === scopeId)?.resourceId === 'management-api')) {
-      throw new HttpError(422, 'application.consent_management_api_scopes_not_allowed', 'Management API scopes are not allowed.');
+    const unknown = (body.resourceScopes ?? []).filter(
+      (scopeId: string) => !state.scopes.some((scope) => scope.id === scopeId),
+    );
+    if (unknown.length > 0)
+      throw new HttpError(422, 'application.user_consent_scopes_not_found', 'Invalid user consent scopes.');
+    if (
+      (body.resourceScopes ?? []).some(
+        (scopeId: string) => state.scopes.find((scope) => scope.id === scopeId)?.resourceId === 'management-api',
+      )
+    ) {
+      throw new HttpError(
+        422,
+        'application.consent_management_api_scopes_not_allowed',
+        'Management API scopes are not allowed.',
+      );
     }
     // Logto inserts these relations with "on conflict do nothing".
     consent.userScopes = [...new Set([...consent.userScopes, ...(body.userScopes ?? [])])];
@@ -575,21 +789,35 @@ export async function startManagementApiEmulator(options: EmulatorOptions = {}):
       userScopes: consent?.userScopes ?? [],
       resourceScopes: resourceIds.map((resourceId) => {
         const { id: rid, name, indicator } = find(state.resources, resourceId, 'resource');
-        return { resource: { id: rid, name, indicator }, scopes: scopes.filter((scope) => scope.resourceId === rid).map(({ id: sid, name: n, description }) => ({ id: sid, name: n, description })) };
+        return {
+          resource: { id: rid, name, indicator },
+          scopes: scopes
+            .filter((scope) => scope.resourceId === rid)
+            .map(({ id: sid, name: n, description }) => ({ id: sid, name: n, description })),
+        };
       }),
     };
   }
 
   function token(request: http.IncomingMessage, raw: string): Reply {
-    const oauthError = (status: number, error: string, description: string): Reply => ({ status, body: { error, error_description: description } });
+    const oauthError = (status: number, error: string, description: string): Reply => ({
+      status,
+      body: { error, error_description: description },
+    });
     if (request.method !== 'POST') return oauthError(405, 'invalid_request', 'only POST');
-    if (!request.headers['content-type']?.startsWith('application/x-www-form-urlencoded')) return oauthError(400, 'invalid_request', 'only application/x-www-form-urlencoded content-type bodies are supported');
+    if (!request.headers['content-type']?.startsWith('application/x-www-form-urlencoded'))
+      return oauthError(
+        400,
+        'invalid_request',
+        'only application/x-www-form-urlencoded content-type bodies are supported',
+      );
     const form = new URLSearchParams(raw);
     const basic = /^Basic (.+)$/.exec(request.headers.authorization ?? '')?.[1];
     let clientId = form.get('client_id');
     let clientSecret = form.get('client_secret');
     if (basic) {
-      if (clientSecret) return oauthError(400, 'invalid_request', 'client authentication must only be provided using one mechanism');
+      if (clientSecret)
+        return oauthError(400, 'invalid_request', 'client authentication must only be provided using one mechanism');
       const decoded = Buffer.from(basic, 'base64').toString();
       const colon = decoded.indexOf(':');
       // RFC 6749 §2.3.1: both parts are form-urlencoded before base64.
@@ -597,15 +825,22 @@ export async function startManagementApiEmulator(options: EmulatorOptions = {}):
       clientSecret = decodeURIComponent(decoded.slice(colon + 1));
     }
     const client = m2mApps.find((app) => app.id === clientId);
-    if (!client || client.secret !== clientSecret) return oauthError(401, 'invalid_client', 'client authentication failed');
-    if (form.get('grant_type') !== 'client_credentials') return oauthError(400, 'unsupported_grant_type', 'unsupported grant_type requested');
-    if (form.get('resource') !== managementResource) return oauthError(400, 'invalid_target', 'resource indicator is missing, or unknown');
+    if (!client || client.secret !== clientSecret)
+      return oauthError(401, 'invalid_client', 'client authentication failed');
+    if (form.get('grant_type') !== 'client_credentials')
+      return oauthError(400, 'unsupported_grant_type', 'unsupported grant_type requested');
+    if (form.get('resource') !== managementResource)
+      return oauthError(400, 'invalid_target', 'resource indicator is missing, or unknown');
     const requested = (form.get('scope') ?? '').split(' ').filter(Boolean);
-    if (requested.some((scope) => scope !== 'all')) return oauthError(400, 'invalid_scope', `requested scope is not allowed`);
+    if (requested.some((scope) => scope !== 'all'))
+      return oauthError(400, 'invalid_scope', `requested scope is not allowed`);
     const scopes = client.managementAccess ? requested : [];
     const accessToken = randomBytes(32).toString('base64url');
     tokens.set(accessToken, { scopes });
-    return { status: 200, body: { access_token: accessToken, expires_in: 3600, token_type: 'Bearer', scope: scopes.join(' ') } };
+    return {
+      status: 200,
+      body: { access_token: accessToken, expires_in: 3600, token_type: 'Bearer', scope: scopes.join(' ') },
+    };
   }
 
   function api(request: http.IncomingMessage, pathname: string, query: URLSearchParams, raw: string): Reply {
@@ -613,7 +848,8 @@ export async function startManagementApiEmulator(options: EmulatorOptions = {}):
     if (!bearer) throw new HttpError(401, 'auth.authorization_header_missing', 'Authorization header is missing.');
     const grant = tokens.get(bearer);
     if (!grant) throw new HttpError(401, 'auth.unauthorized', 'Unauthorized. Please check credentials and its scope.');
-    if (!grant.scopes.includes('all')) throw new HttpError(403, 'auth.forbidden', 'Forbidden. Please check your user roles and permissions.');
+    if (!grant.scopes.includes('all'))
+      throw new HttpError(403, 'auth.forbidden', 'Forbidden. Please check your user roles and permissions.');
     for (const { method, pattern, body: spec, handle, quota } of routes) {
       const match = method === request.method ? pattern.exec(pathname) : null;
       if (!match) continue;
@@ -622,7 +858,8 @@ export async function startManagementApiEmulator(options: EmulatorOptions = {}):
       }
       let body: unknown;
       if (raw) {
-        if (!request.headers['content-type']?.startsWith('application/json')) throw new HttpError(400, 'guard.invalid_input', 'JSON body expected');
+        if (!request.headers['content-type']?.startsWith('application/json'))
+          throw new HttpError(400, 'guard.invalid_input', 'JSON body expected');
         try {
           body = JSON.parse(raw);
         } catch {
@@ -632,7 +869,9 @@ export async function startManagementApiEmulator(options: EmulatorOptions = {}):
         body = {};
       }
       if (spec) check(body, spec);
-      const params = Object.fromEntries(Object.entries(match.groups ?? {}).map(([name, value]) => [name, decodeURIComponent(value)]));
+      const params = Object.fromEntries(
+        Object.entries(match.groups ?? {}).map(([name, value]) => [name, decodeURIComponent(value)]),
+      );
       return handle(params, body, query);
     }
     return { status: 404, body: 'Not Found' };
@@ -655,16 +894,28 @@ export async function startManagementApiEmulator(options: EmulatorOptions = {}):
         reply = { status: failure.status, body: { code: failure.code, message: 'Injected failure' } };
       } else {
         try {
-          reply = url.pathname === '/oidc/token' ? token(request, raw) : url.pathname.startsWith('/api/') ? api(request, url.pathname, url.searchParams, raw) : { status: 404, body: 'Not Found' };
+          reply =
+            url.pathname === '/oidc/token'
+              ? token(request, raw)
+              : url.pathname.startsWith('/api/')
+                ? api(request, url.pathname, url.searchParams, raw)
+                : { status: 404, body: 'Not Found' };
         } catch (error) {
           if (!(error instanceof HttpError)) throw error;
           reply = { status: error.status, body: { code: error.code, message: error.message } };
         }
       }
       if (url.pathname.startsWith('/api/')) {
-        requests.push({ method: request.method ?? '', path: url.pathname, query: url.search, body: raw ? safeJson(raw) : undefined, status: reply.status });
+        requests.push({
+          method: request.method ?? '',
+          path: url.pathname,
+          query: url.search,
+          body: raw ? safeJson(raw) : undefined,
+          status: reply.status,
+        });
       }
-      const text = reply.body === undefined ? '' : typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
+      const text =
+        reply.body === undefined ? '' : typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
       response.writeHead(reply.status, {
         ...(text ? { 'content-type': typeof reply.body === 'string' ? 'text/plain' : 'application/json' } : {}),
         ...reply.headers,
@@ -680,7 +931,8 @@ export async function startManagementApiEmulator(options: EmulatorOptions = {}):
     managementResource,
     state,
     requests,
-    failNext: (method, path, status, times = 1, code = 'unexpected', after = 0) => failures.push({ method, path, status, times, code, after }),
+    failNext: (method, path, status, times = 1, code = 'unexpected', after = 0) =>
+      failures.push({ method, path, status, times, code, after }),
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
@@ -695,7 +947,11 @@ function paginate<T>(items: T[], query: URLSearchParams, isOptional: boolean): R
   if (!Number.isInteger(number) || number < 1 || !Number.isInteger(size) || size < 1 || size > 100) {
     throw new HttpError(400, 'guard.invalid_pagination', 'The pagination value is not valid.');
   }
-  return { status: 200, body: items.slice((number - 1) * size, number * size), headers: { 'Total-Number': String(items.length) } };
+  return {
+    status: 200,
+    body: items.slice((number - 1) * size, number * size),
+    headers: { 'Total-Number': String(items.length) },
+  };
 }
 
 // What Logto returns for the records kept in the state: the official shapes.
@@ -740,7 +996,10 @@ function publicApp(app: Application): ListItem<'/api/applications'> {
 }
 
 function checkClientMetadata(metadata: any, type: string) {
-  const spec: BodySpec<OidcClientMetadata> = { redirectUris: required(isStringArray), postLogoutRedirectUris: required(isStringArray) };
+  const spec: BodySpec<OidcClientMetadata> = {
+    redirectUris: required(isStringArray),
+    postLogoutRedirectUris: required(isStringArray),
+  };
   check(metadata, spec);
   for (const uri of metadata.redirectUris as string[]) {
     let url: URL;
@@ -750,7 +1009,8 @@ function checkClientMetadata(metadata: any, type: string) {
       throw new HttpError(400, 'guard.invalid_input', `Invalid redirect URI ${uri}`);
     }
     const web = url.protocol === 'http:' || url.protocol === 'https:';
-    if (url.hash || (!web && type !== 'Native')) throw new HttpError(400, 'guard.invalid_input', `Invalid redirect URI ${uri} for a ${type} app`);
+    if (url.hash || (!web && type !== 'Native'))
+      throw new HttpError(400, 'guard.invalid_input', `Invalid redirect URI ${uri} for a ${type} app`);
   }
   return metadata as Application['oidcClientMetadata'];
 }
@@ -763,7 +1023,8 @@ const isNullableNumber: Check = (v) => v === null || isNumber(v);
 const isBoolean: Check = (v) => typeof v === 'boolean';
 const isObject: Check = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isStringArray: Check = (v) => Array.isArray(v) && v.every(isString);
-const isNonEmptyStringArray: Check = (v) => isStringArray(v) && (v as string[]).length > 0 && (v as string[]).every(isNonEmptyString);
+const isNonEmptyStringArray: Check = (v) =>
+  isStringArray(v) && (v as string[]).length > 0 && (v as string[]).every(isNonEmptyString);
 const isAbsoluteUrl: Check = (v) => {
   try {
     return typeof v === 'string' && Boolean(new URL(v));
@@ -795,10 +1056,12 @@ function check(body: any, spec: Record<string, Check | Required>) {
   for (const key of Object.keys(body)) {
     const entry = spec[key];
     if (!entry) throw new HttpError(400, 'guard.invalid_input', `Unrecognized key: ${key}`);
-    if (!(typeof entry === 'function' ? entry : entry.required)(body[key])) throw new HttpError(400, 'guard.invalid_input', `Invalid ${key}`);
+    if (!(typeof entry === 'function' ? entry : entry.required)(body[key]))
+      throw new HttpError(400, 'guard.invalid_input', `Invalid ${key}`);
   }
   for (const [key, entry] of Object.entries(spec)) {
-    if (typeof entry !== 'function' && !(key in body)) throw new HttpError(400, 'guard.invalid_input', `Required: ${key}`);
+    if (typeof entry !== 'function' && !(key in body))
+      throw new HttpError(400, 'guard.invalid_input', `Required: ${key}`);
   }
 }
 

@@ -28,7 +28,12 @@ export async function makeProject(env: { issuer: string; resource?: string; scop
   await writeFile(path.join(dir, '.env.example'), lines.join('\n'));
   await writeFile(path.join(dir, '.gitignore'), 'node_modules/\n.env\n');
   await writeFile(path.join(dir, 'package.json'), JSON.stringify({ name: 'my-server', private: true }, null, 2));
-  const config = { generator: { name: 'create-logto-mcp', version: '0.1.0' }, framework: 'express', transport: 'streamable-http', verifier: 'jwt' };
+  const config = {
+    generator: { name: 'create-logto-mcp', version: '0.1.0' },
+    framework: 'express',
+    transport: 'streamable-http',
+    verifier: 'jwt',
+  };
   await writeFile(path.join(dir, 'logto-mcp.json'), `${JSON.stringify(config, null, 2)}\n`);
   return dir;
 }
@@ -61,6 +66,8 @@ export function registerOptionsFor(
   project: Pick<RegisterOptions, 'm2mAppId' | 'm2mAppSecret' | 'issuer' | 'resource' | 'scopes'>,
   overrides: Partial<RegisterOptions> = {},
 ): RegisterOptions {
-  const defaults = Object.fromEntries(Object.entries(registerOptionSpecs).flatMap(([key, spec]) => ('default' in spec ? [[key, spec.default]] : [])));
+  const defaults = Object.fromEntries(
+    Object.entries(registerOptionSpecs).flatMap(([key, spec]) => ('default' in spec ? [[key, spec.default]] : [])),
+  );
   return { ...defaults, projectName: 'my-server', ...project, ...overrides } as RegisterOptions;
 }

@@ -107,7 +107,10 @@ export function recordingFetch(log: FetchRecord[]): typeof fetch {
     assertLoopback(request.url);
     let form: Record<string, string> | undefined;
     if (init?.body instanceof URLSearchParams) form = Object.fromEntries(init.body);
-    else if (typeof init?.body === 'string' && request.headers.get('content-type')?.includes('application/x-www-form-urlencoded')) {
+    else if (
+      typeof init?.body === 'string' &&
+      request.headers.get('content-type')?.includes('application/x-www-form-urlencoded')
+    ) {
       form = Object.fromEntries(new URLSearchParams(init.body));
     }
     const response = await fetch(input, init);
@@ -168,7 +171,11 @@ export async function followAuthorization(
   const hops: Array<{ url: string; status: number }> = [];
   let current = new URL(authorizationUrl);
   for (let hop = 0; hop < maxHops; hop++) {
-    if (current.hostname === target.hostname && current.pathname === target.pathname && (!target.port || current.port === target.port)) {
+    if (
+      current.hostname === target.hostname &&
+      current.pathname === target.pathname &&
+      (!target.port || current.port === target.port)
+    ) {
       return { callbackUrl: current, hops };
     }
     assertLoopback(current);
@@ -272,7 +279,11 @@ class HeadlessOAuthProvider {
 }
 
 function parseToolResult(result: unknown): unknown {
-  const r = result as { structuredContent?: unknown; content?: Array<{ type: string; text?: string }>; isError?: boolean };
+  const r = result as {
+    structuredContent?: unknown;
+    content?: Array<{ type: string; text?: string }>;
+    isError?: boolean;
+  };
   if (r.isError) throw new Error(`tool returned an error: ${JSON.stringify(result)}`);
   if (r.structuredContent !== undefined) return r.structuredContent;
   const text = r.content?.find((c) => c.type === 'text')?.text;
@@ -291,7 +302,12 @@ function parseToolResult(result: unknown): unknown {
  */
 export async function runOAuthFlow(options: OAuthFlowOptions): Promise<OAuthFlowResult> {
   const redirectUri = options.redirectUri ?? 'http://127.0.0.1:53682/callback';
-  const provider = new HeadlessOAuthProvider(options.clientId, redirectUri, options.maxAuthorizationRounds ?? 2, options.beforeAuthorization);
+  const provider = new HeadlessOAuthProvider(
+    options.clientId,
+    redirectUri,
+    options.maxAuthorizationRounds ?? 2,
+    options.beforeAuthorization,
+  );
   const fetchLog: FetchRecord[] = [];
   const loggedFetch = recordingFetch(fetchLog);
   const url = new URL(options.serverUrl);
@@ -327,7 +343,9 @@ export async function runOAuthFlow(options: OAuthFlowOptions): Promise<OAuthFlow
     return typeof scope === 'string' ? scope : '';
   };
   /** Calls `callFirst`, then the tool; returns the last result. */
-  const callTools = async (client: { callTool(params: { name: string; arguments: Record<string, unknown> }): Promise<unknown> }) => {
+  const callTools = async (client: {
+    callTool(params: { name: string; arguments: Record<string, unknown> }): Promise<unknown>;
+  }) => {
     let raw: unknown;
     for (const name of [...(options.callFirst ?? []), toolName]) {
       const scope = tokenScope();
@@ -348,8 +366,14 @@ export async function runOAuthFlow(options: OAuthFlowOptions): Promise<OAuthFlow
       const roundsBefore = provider.rounds.length;
       if (options.sdk === 'v2') {
         const transportOptions = { authProvider: provider as unknown as OAuthClientProviderV2, fetch: loggedFetch };
-        const transport = options.transport === 'sse' ? new SSEClientTransportV2(url, transportOptions) : new StreamableHTTPClientTransportV2(url, transportOptions);
-        const client = new ClientV2({ name: 'create-logto-mcp-e2e', version: '0.0.0' }, options.modern ? { versionNegotiation: { mode: 'auto' } } : {});
+        const transport =
+          options.transport === 'sse'
+            ? new SSEClientTransportV2(url, transportOptions)
+            : new StreamableHTTPClientTransportV2(url, transportOptions);
+        const client = new ClientV2(
+          { name: 'create-logto-mcp-e2e', version: '0.0.0' },
+          options.modern ? { versionNegotiation: { mode: 'auto' } } : {},
+        );
         try {
           await client.connect(transport);
           const raw = await callTools(client);
@@ -364,7 +388,10 @@ export async function runOAuthFlow(options: OAuthFlowOptions): Promise<OAuthFlow
         }
       } else {
         const transportOptions = { authProvider: provider as unknown as OAuthClientProviderV1, fetch: loggedFetch };
-        const transport = options.transport === 'sse' ? new SSEClientTransportV1(url, transportOptions) : new StreamableHTTPClientTransportV1(url, transportOptions);
+        const transport =
+          options.transport === 'sse'
+            ? new SSEClientTransportV1(url, transportOptions)
+            : new StreamableHTTPClientTransportV1(url, transportOptions);
         const client = new ClientV1({ name: 'create-logto-mcp-e2e', version: '0.0.0' });
         try {
           await client.connect(transport);
@@ -384,6 +411,10 @@ export async function runOAuthFlow(options: OAuthFlowOptions): Promise<OAuthFlow
     }
     throw new Error(`no successful connection after ${maxAttempts} attempts`);
   } catch (error) {
-    return { ok: false, error: error instanceof Error ? error : new Error(String(error)), observations: observations() };
+    return {
+      ok: false,
+      error: error instanceof Error ? error : new Error(String(error)),
+      observations: observations(),
+    };
   }
 }

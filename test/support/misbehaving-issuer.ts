@@ -31,7 +31,8 @@ export async function startMisbehavingIssuer(
     } else if ('bytes' in misbehaviour) {
       // In chunks, with no Content-Length: the size is found while reading.
       res.writeHead(200, { 'content-type': 'application/json' });
-      for (let sent = 0; sent < misbehaviour.bytes; sent += 65536) res.write(' '.repeat(Math.min(65536, misbehaviour.bytes - sent)));
+      for (let sent = 0; sent < misbehaviour.bytes; sent += 65536)
+        res.write(' '.repeat(Math.min(65536, misbehaviour.bytes - sent)));
       res.end();
     } else {
       res.writeHead(200, { 'content-type': 'application/json' }).end(misbehaviour.body.replaceAll('SELF', issuer));

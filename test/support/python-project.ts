@@ -33,12 +33,30 @@ export async function generatePythonProject(
 ): Promise<GeneratedProject> {
   const root = await mkdtemp(join(tmpdir(), 'create-logto-mcp-py-'));
   const dir = join(root, 'mcp-server');
-  const args = [CLI, dir, '--yes', '--issuer', options.issuer, '--resource', options.resource, '--port', String(options.port), '--no-git'];
+  const args = [
+    CLI,
+    dir,
+    '--yes',
+    '--issuer',
+    options.issuer,
+    '--resource',
+    options.resource,
+    '--port',
+    String(options.port),
+    '--no-git',
+  ];
   // --framework starlette alone means --language python.
   args.push('--framework', options.framework, '--transport', options.transport, '--verifier', options.verifier);
   if (options.scopes?.length) args.push('--scopes', options.scopes.join(' '));
   const env = childEnv({ ...PYTHON_CACHES, ...(options.withUv ? {} : { PATH: await pathWithoutUv() }) });
-  const result = await execa(process.execPath, args, { cwd: root, env, extendEnv: false, reject: false, stdin: 'ignore', all: true });
+  const result = await execa(process.execPath, args, {
+    cwd: root,
+    env,
+    extendEnv: false,
+    reject: false,
+    stdin: 'ignore',
+    all: true,
+  });
   if (result.exitCode !== 0) {
     await rm(root, { recursive: true, force: true });
     throw new Error(`create-logto-mcp exited ${result.exitCode}\n${result.all}`);

@@ -58,11 +58,18 @@ export async function startReferenceServer(options: ReferenceServerOptions): Pro
   const resource = `${origin}/mcp`;
   const wrong = options.misconfigure ?? {};
   const advertisedResource = wrong.resource?.(origin) ?? resource;
-  const prmUrl = wrong.relativeResourceMetadata ? '/.well-known/oauth-protected-resource/mcp' : `${origin}/.well-known/oauth-protected-resource/mcp`;
+  const prmUrl = wrong.relativeResourceMetadata
+    ? '/.well-known/oauth-protected-resource/mcp'
+    : `${origin}/.well-known/oauth-protected-resource/mcp`;
   const required = options.requiredScopes ?? [];
-  const advertised = wrong.scopes ?? [...new Set([...(options.baseScopes ?? ['openid', 'profile', 'email']), ...required])];
+  const advertised = wrong.scopes ?? [
+    ...new Set([...(options.baseScopes ?? ['openid', 'profile', 'email']), ...required]),
+  ];
 
-  const discovery = (await (await fetch(`${options.issuer}/.well-known/openid-configuration`)).json()) as { jwks_uri: string; issuer: string };
+  const discovery = (await (await fetch(`${options.issuer}/.well-known/openid-configuration`)).json()) as {
+    jwks_uri: string;
+    issuer: string;
+  };
   const jwks = jose.createRemoteJWKSet(new URL(discovery.jwks_uri));
 
   const challenge = (extra: Record<string, string> = {}, scope = advertised) =>
@@ -79,8 +86,15 @@ export async function startReferenceServer(options: ReferenceServerOptions): Pro
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/healthz') return send(res, 200, { ok: true });
-    if (path === '/.well-known/oauth-protected-resource/mcp' || (path === '/.well-known/oauth-protected-resource' && !wrong.noRootMetadata)) {
-      const cors = { 'access-control-allow-origin': '*', 'access-control-allow-methods': 'GET, OPTIONS', 'access-control-allow-headers': '*' };
+    if (
+      path === '/.well-known/oauth-protected-resource/mcp' ||
+      (path === '/.well-known/oauth-protected-resource' && !wrong.noRootMetadata)
+    ) {
+      const cors = {
+        'access-control-allow-origin': '*',
+        'access-control-allow-methods': 'GET, OPTIONS',
+        'access-control-allow-headers': '*',
+      };
       if (req.method === 'OPTIONS') {
         res.writeHead(204, cors);
         return void res.end();
@@ -91,7 +105,10 @@ export async function startReferenceServer(options: ReferenceServerOptions): Pro
         {
           resource: advertisedResource,
           authorization_servers: wrong.authorizationServers ?? [options.issuer],
-          scopes_supported: advertised, bearer_methods_supported: ['header'], resource_name: 'reference' },
+          scopes_supported: advertised,
+          bearer_methods_supported: ['header'],
+          resource_name: 'reference',
+        },
         cors,
       );
     }
@@ -100,7 +117,9 @@ export async function startReferenceServer(options: ReferenceServerOptions): Pro
     const requestOrigin = req.headers.origin;
     if (requestOrigin !== undefined && requestOrigin !== origin) return send(res, 403, { error: 'forbidden_origin' });
 
-    const expose: Record<string, string> = wrong.hideWwwAuthenticate ? {} : { 'access-control-expose-headers': 'WWW-Authenticate' };
+    const expose: Record<string, string> = wrong.hideWwwAuthenticate
+      ? {}
+      : { 'access-control-expose-headers': 'WWW-Authenticate' };
     const authorization = req.headers.authorization;
     if (!authorization?.startsWith('Bearer ')) {
       return send(res, 401, { error: 'unauthorized' }, { ...expose, 'www-authenticate': challenge() });
@@ -116,16 +135,32 @@ export async function startReferenceServer(options: ReferenceServerOptions): Pro
       }));
       if (Array.isArray(payload.aud) && payload.aud.length !== 1) throw new Error('other audiences too');
     } catch {
-      return send(res, 401, { error: 'invalid_token' }, { ...expose, 'www-authenticate': challenge({ error: 'invalid_token' }) });
+      return send(
+        res,
+        401,
+        { error: 'invalid_token' },
+        { ...expose, 'www-authenticate': challenge({ error: 'invalid_token' }) },
+      );
     }
     const granted = new Set(typeof payload.scope === 'string' ? payload.scope.split(' ') : []);
     if (!required.every((s) => granted.has(s))) {
-      return send(res, 403, { error: 'insufficient_scope' }, { ...expose, 'www-authenticate': challenge({ error: 'insufficient_scope' }, required) });
+      return send(
+        res,
+        403,
+        { error: 'insufficient_scope' },
+        { ...expose, 'www-authenticate': challenge({ error: 'insufficient_scope' }, required) },
+      );
     }
 
     const mcp = new McpServer({ name: 'reference', version: '0.0.0' });
     mcp.registerTool('whoami', { description: 'Who the caller is' }, async () => {
-      const identity = { sub: payload.sub, iss: payload.iss, aud: payload.aud, client_id: payload.client_id, scope: payload.scope };
+      const identity = {
+        sub: payload.sub,
+        iss: payload.iss,
+        aud: payload.aud,
+        client_id: payload.client_id,
+        scope: payload.scope,
+      };
       return { content: [{ type: 'text', text: JSON.stringify(identity) }], structuredContent: identity };
     });
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });

@@ -53,7 +53,8 @@ export function lineWatcher(stream: NodeJS.ReadableStream) {
           consumed = index + 1;
           return lines[index]!;
         }
-        if (Date.now() > deadline) throw new Error(`no matching line within ${timeoutMs} ms; got:\n${lines.join('\n')}`);
+        if (Date.now() > deadline)
+          throw new Error(`no matching line within ${timeoutMs} ms; got:\n${lines.join('\n')}`);
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, 500);
           wake = () => {

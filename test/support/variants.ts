@@ -2,7 +2,16 @@
  * The end-to-end matrix, derived from the declared choices (src/options/choices.ts): every framework ×
  * transport × verifier the CLI accepts, per language. A new choice adds its combinations to the tests by itself.
  */
-import { frameworks, languageTransports, transports, verifiers, type Framework, type Language, type Transport, type Verifier } from '../../src/options/choices.js';
+import {
+  frameworks,
+  languageTransports,
+  transports,
+  verifiers,
+  type Framework,
+  type Language,
+  type Transport,
+  type Verifier,
+} from '../../src/options/choices.js';
 import { createOptionSpecs } from '../../src/options/create-options.js';
 
 export interface Variant {
@@ -19,7 +28,9 @@ const accepted = <C extends { value: string; unavailable?: string }>(choices: re
 function variantsOf(language: Language): Variant[] {
   const ownFrameworks = accepted(frameworks.filter((framework) => framework.language === language));
   const ownTransports = accepted(transports).filter((transport) => languageTransports[language][transport] === true);
-  return ownFrameworks.flatMap((framework) => ownTransports.flatMap((transport) => accepted(verifiers).map((verifier) => ({ framework, transport, verifier }))));
+  return ownFrameworks.flatMap((framework) =>
+    ownTransports.flatMap((transport) => accepted(verifiers).map((verifier) => ({ framework, transport, verifier }))),
+  );
 }
 
 /** The TypeScript matrix (test/e2e-generated-server.test.ts). */
@@ -30,8 +41,14 @@ export const pythonVariants: Variant[] = variantsOf('python');
 /** What the CLI generates when none of the three is given. */
 export const defaultVariant: Variant = (() => {
   const framework = createOptionSpecs.framework.default({ language: createOptionSpecs.language.default });
-  const wanted = { framework, transport: createOptionSpecs.transport.default, verifier: createOptionSpecs.verifier.default };
-  const found = variants.find((v) => v.framework === wanted.framework && v.transport === wanted.transport && v.verifier === wanted.verifier);
+  const wanted = {
+    framework,
+    transport: createOptionSpecs.transport.default,
+    verifier: createOptionSpecs.verifier.default,
+  };
+  const found = variants.find(
+    (v) => v.framework === wanted.framework && v.transport === wanted.transport && v.verifier === wanted.verifier,
+  );
   if (!found) throw new Error(`the default choices ${JSON.stringify(wanted)} are not among the declared ones`);
   return found;
 })();

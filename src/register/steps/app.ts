@@ -1,11 +1,23 @@
 import { UsageError } from '../../errors.js';
-import { LogtoApiError, type Application, type ApplicationType, type ConsentScopesInput, type ManagementApi, type UserConsentScopes, type UserScope } from '../../logto/management-api.js';
+import {
+  LogtoApiError,
+  type Application,
+  type ApplicationType,
+  type ConsentScopesInput,
+  type ManagementApi,
+  type UserConsentScopes,
+  type UserScope,
+} from '../../logto/management-api.js';
 import type { StepContext, Status } from '../context.js';
 import type { AppTypeChoice, RegisterOptions } from '../options.js';
 import { appDescription, appMark, isOwnApp } from '../ownership.js';
 import { findOwn, type Found } from './find.js';
 
-export const API_TYPES: Record<AppTypeChoice, ApplicationType> = { native: 'Native', traditional: 'Traditional', spa: 'SPA' };
+export const API_TYPES: Record<AppTypeChoice, ApplicationType> = {
+  native: 'Native',
+  traditional: 'Traditional',
+  spa: 'SPA',
+};
 export const USER_SCOPES: UserScope[] = ['profile', 'email'];
 
 /**
@@ -69,15 +81,21 @@ export function wantedApp(
     throw new UsageError(
       `The ${found.own ? 'registered' : 'existing'} app "${found.item.name}" (${found.item.id}) is a ${kind(found.item.isThirdParty, found.item.type)} app, ` +
         `not a ${kind(isThirdParty, type)} one, and Logto cannot change that. ` +
-        (found.own ? 'Run unregister first, or keep its type (leave out --app-type and --first-party).' : 'Pass --app-name <name> for a new app, or keep its type.'),
+        (found.own
+          ? 'Run unregister first, or keep its type (leave out --app-type and --first-party).'
+          : 'Pass --app-name <name> for a new app, or keep its type.'),
     );
   }
   const loopback = type === 'Native' ? NATIVE_CLIENT_REDIRECT_URIS : [];
   // Left out: an app this copy registered keeps its list; an adopted one gets the loopback URIs it lacks.
-  const kept = found?.own ? undefined : [...new Set([...(found?.item.oidcClientMetadata.redirectUris ?? []), ...loopback])];
+  const kept = found?.own
+    ? undefined
+    : [...new Set([...(found?.item.oidcClientMetadata.redirectUris ?? []), ...loopback])];
   const wanted = redirectUris === undefined ? kept : [...new Set([...loopback, ...redirectUris])];
   if (!found && type !== 'Native' && wanted!.length === 0) {
-    throw new UsageError(`--app-type ${appTypeChoice(type)} needs at least one --redirect-uri: Logto matches web redirect URIs exactly.`);
+    throw new UsageError(
+      `--app-type ${appTypeChoice(type)} needs at least one --redirect-uri: Logto matches web redirect URIs exactly.`,
+    );
   }
   return { name: options.appName ?? found?.item.name ?? defaultName, type, isThirdParty, redirectUris: wanted };
 }
@@ -111,7 +129,10 @@ export async function ensureApp(
     status = 'created';
   } else {
     const current = found.oidcClientMetadata;
-    const sameUris = !wanted.redirectUris || (wanted.redirectUris.length === current.redirectUris.length && wanted.redirectUris.every((uri) => current.redirectUris.includes(uri)));
+    const sameUris =
+      !wanted.redirectUris ||
+      (wanted.redirectUris.length === current.redirectUris.length &&
+        wanted.redirectUris.every((uri) => current.redirectUris.includes(uri)));
     const changes = {
       ...(wanted.name !== found.name ? { name: wanted.name } : {}),
       ...(sameUris ? {} : { oidcClientMetadata: { ...current, redirectUris: wanted.redirectUris! } }),
@@ -130,7 +151,8 @@ export async function readSecret(api: ManagementApi, app: Application): Promise<
   try {
     secrets = await api.listSecrets(app.id);
   } catch (error) {
-    if (error instanceof LogtoApiError && error.status === 404 && app.secret && !app.secret.startsWith('internal_')) return app.secret;
+    if (error instanceof LogtoApiError && error.status === 404 && app.secret && !app.secret.startsWith('internal_'))
+      return app.secret;
     throw error;
   }
   const usable = secrets.find(({ expiresAt }) => expiresAt === null || expiresAt > Date.now());

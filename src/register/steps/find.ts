@@ -28,7 +28,9 @@ export function findOwn<T extends { id: string; name: string }>(
   const own = items.filter(isOwn);
   const found = own.find((item) => item.id === want.hint) ?? own.find((item) => item.name === want.name);
   if (want.hint && found?.id !== want.hint && items.some((item) => item.id === want.hint)) {
-    ui.warn(`${CONFIG_FILE} names ${want.what} ${printable(want.hint, 100)} that Logto does not mark as made by this copy of the project (${REGISTRATION_KEY} in .env); it is not reused.`);
+    ui.warn(
+      `${CONFIG_FILE} names ${want.what} ${printable(want.hint, 100)} that Logto does not mark as made by this copy of the project (${REGISTRATION_KEY} in .env); it is not reused.`,
+    );
   }
   if (found) return { item: found, own: true };
   const sameName = items.find((item) => item.name === want.name);

@@ -39,7 +39,8 @@ export async function ensureProfileClaims({ api, mark, record, save }: StepConte
       // PATCH keeps the stored environment variables and samples; PUT creates the first script.
       await (current ? api.patchAccessTokenClaims({ script }) : api.putAccessTokenClaims({ script }));
     } catch (error) {
-      if (!(error instanceof LogtoApiError && error.status === 403 && PLAN_REFUSAL_CODES.has(error.code ?? ''))) throw error;
+      if (!(error instanceof LogtoApiError && error.status === 403 && PLAN_REFUSAL_CODES.has(error.code ?? '')))
+        throw error;
       return {
         claims,
         status: 'refused',

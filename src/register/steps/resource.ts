@@ -3,7 +3,9 @@ import type { StepContext, Status } from '../context.js';
 /** The API resource whose indicator is the server's URL: found, else created and recorded as created. */
 export async function ensureResource({ api, options, record, save }: StepContext, name: string) {
   const found = (await api.listResources()).find(({ indicator }) => indicator === options.resource);
-  const resource = found ? { ...found, status: 'existing' as Status } : { ...(await api.createResource({ name, indicator: options.resource })), status: 'created' as Status };
+  const resource = found
+    ? { ...found, status: 'existing' as Status }
+    : { ...(await api.createResource({ name, indicator: options.resource })), status: 'created' as Status };
   if (!found) record.created.resource = resource.id;
   record.resource = { id: resource.id, indicator: resource.indicator };
   await save();

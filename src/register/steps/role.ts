@@ -12,12 +12,18 @@ export interface RoleSummary {
 }
 
 /** The role to reuse (see findOwn); the name looked for is --role-name, else the default. */
-export async function findRole(context: StepContext, defaultName: string, refusals: string[]): Promise<Found<Role> | undefined> {
+export async function findRole(
+  context: StepContext,
+  defaultName: string,
+  refusals: string[],
+): Promise<Found<Role> | undefined> {
   const { api, options, mark, record } = context;
   const want = { hint: record.role?.id, name: options.roleName ?? defaultName, what: 'a role', flag: '--role-name' };
   const role = findOwn(context, await api.listRoles(), (item) => isOwnRole(item, mark), want, refusals);
   if (role && role.item.type !== 'User') {
-    throw new UsageError(`A machine-to-machine role named "${role.item.name}" already exists; give a user role's name with --role-name.`);
+    throw new UsageError(
+      `A machine-to-machine role named "${role.item.name}" already exists; give a user role's name with --role-name.`,
+    );
   }
   // What Logto marks as this copy's counts as created by it, also when the record did not say so.
   if (role?.own) record.created.role = role.item.id;
@@ -37,7 +43,13 @@ export async function ensureRole(
   const scopeIds = scopes.map(({ id }) => id);
   if (!found) {
     const name = options.roleName ?? defaultName;
-    const role = await api.createRole({ name, description: roleDescription(mark), type: 'User', scopeIds, ...(options.defaultRole ? { isDefault: true } : {}) });
+    const role = await api.createRole({
+      name,
+      description: roleDescription(mark),
+      type: 'User',
+      scopeIds,
+      ...(options.defaultRole ? { isDefault: true } : {}),
+    });
     record.created.role = role.id;
     record.role = { id: role.id, name };
     await save();
@@ -51,7 +63,10 @@ export async function ensureRole(
     status = 'updated';
   }
   const name = options.roleName ?? found.name;
-  const changes = { ...(name !== found.name ? { name } : {}), ...(options.defaultRole && !found.isDefault ? { isDefault: true } : {}) };
+  const changes = {
+    ...(name !== found.name ? { name } : {}),
+    ...(options.defaultRole && !found.isDefault ? { isDefault: true } : {}),
+  };
   if (Object.keys(changes).length > 0) {
     await api.updateRole(found.id, changes);
     status = 'updated';

@@ -23,7 +23,9 @@ export async function findAssignees(api: ManagementApi, identifiers: string[]): 
     else users.push(found[0]!);
   }
   if (missing.length > 0) {
-    throw new UsageError(`No Logto user has the username or email ${missing.join(', ')} (--assign-user); nothing was changed. Check the spelling in Logto Console > User management.`);
+    throw new UsageError(
+      `No Logto user has the username or email ${missing.join(', ')} (--assign-user); nothing was changed. Check the spelling in Logto Console > User management.`,
+    );
   }
   return users;
 }

@@ -48,25 +48,38 @@ export function loadEnvFile(path = '.env'): void {
 }
 
 /** Reads and validates the configuration; throws a `ConfigError` naming the offending variable or file. */
-export function loadConfig(env: Record<string, string | undefined> = process.env, toolScopes = readToolScopes()): Config {
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  toolScopes = readToolScopes(),
+): Config {
   const issuer = httpUrl(env, 'LOGTO_ISSUER');
   // The signing keys come from the issuer: over plain HTTP anyone on the way could swap them.
   if (new URL(issuer).protocol === 'http:' && !LOOPBACK.includes(new URL(issuer).hostname)) {
-    throw new ConfigError(`LOGTO_ISSUER must be an https URL (http only for localhost, 127.0.0.1 or [::1]), got ${JSON.stringify(issuer)}`);
+    throw new ConfigError(
+      `LOGTO_ISSUER must be an https URL (http only for localhost, 127.0.0.1 or [::1]), got ${JSON.stringify(issuer)}`,
+    );
   }
   const resource = httpUrl(env, 'MCP_RESOURCE');
   const requiredScopes = list(env.MCP_REQUIRED_SCOPES);
   for (const scope of requiredScopes) {
-    if (!SCOPE_TOKEN.test(scope)) throw new ConfigError(`MCP_REQUIRED_SCOPES: ${JSON.stringify(scope)} is not a valid scope`);
-    if (scope === 'offline_access') throw new ConfigError('MCP_REQUIRED_SCOPES: offline_access is not a resource scope');
+    if (!SCOPE_TOKEN.test(scope))
+      throw new ConfigError(`MCP_REQUIRED_SCOPES: ${JSON.stringify(scope)} is not a valid scope`);
+    if (scope === 'offline_access')
+      throw new ConfigError('MCP_REQUIRED_SCOPES: offline_access is not a resource scope');
   }
   const signInScopes = [...new Set([...BASE_SCOPES, ...requiredScopes])];
   const allowedOrigins = list(env.MCP_ALLOWED_ORIGINS).map((origin) => {
     const trimmed = origin.replace(/\/$/, '');
-    if (!ORIGIN.test(trimmed)) throw new ConfigError(`MCP_ALLOWED_ORIGINS: ${JSON.stringify(origin)} is not an origin like https://app.example.com`);
+    if (!ORIGIN.test(trimmed))
+      throw new ConfigError(
+        `MCP_ALLOWED_ORIGINS: ${JSON.stringify(origin)} is not an origin like https://app.example.com`,
+      );
     return trimmed.toLowerCase();
   });
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { name: string; version: string };
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    name: string;
+    version: string;
+  };
 
   return {
     issuer,
@@ -92,7 +105,9 @@ export function readToolScopes(file: URL = TOOL_SCOPES_FILE): Record<string, str
   try {
     value = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new ConfigError(`tool-scopes.json: cannot read it (${error instanceof Error ? error.message : String(error)})`);
+    throw new ConfigError(
+      `tool-scopes.json: cannot read it (${error instanceof Error ? error.message : String(error)})`,
+    );
   }
   return parseToolScopes(value);
 }
@@ -100,16 +115,30 @@ export function readToolScopes(file: URL = TOOL_SCOPES_FILE): Record<string, str
 /** `{ "tools": { "<tool>": ["<scope>", ...] } }`: each scope an RFC 6749 scope token, never an OpenID Connect scope. */
 export function parseToolScopes(value: unknown): Record<string, string[]> {
   const tools = (value as { tools?: unknown } | null)?.tools;
-  if (typeof value !== 'object' || value === null || typeof tools !== 'object' || tools === null || Array.isArray(tools)) {
-    throw new ConfigError('tool-scopes.json must be an object like {"tools": {"whoami": [], "greet": ["greet:write"]}}');
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    typeof tools !== 'object' ||
+    tools === null ||
+    Array.isArray(tools)
+  ) {
+    throw new ConfigError(
+      'tool-scopes.json must be an object like {"tools": {"whoami": [], "greet": ["greet:write"]}}',
+    );
   }
   const result: Array<[string, string[]]> = [];
   for (const [tool, scopes] of Object.entries(tools)) {
-    if (!TOOL_NAME.test(tool)) throw new ConfigError(`tool-scopes.json: ${JSON.stringify(tool)} is not a tool name (letters, digits, _ . -)`);
-    if (!Array.isArray(scopes)) throw new ConfigError(`tool-scopes.json: the scopes of ${tool} must be an array of strings`);
+    if (!TOOL_NAME.test(tool))
+      throw new ConfigError(`tool-scopes.json: ${JSON.stringify(tool)} is not a tool name (letters, digits, _ . -)`);
+    if (!Array.isArray(scopes))
+      throw new ConfigError(`tool-scopes.json: the scopes of ${tool} must be an array of strings`);
     for (const scope of scopes) {
-      if (typeof scope !== 'string' || !SCOPE_TOKEN.test(scope)) throw new ConfigError(`tool-scopes.json: ${JSON.stringify(scope)} (tool ${tool}) is not a valid scope`);
-      if (OIDC_SCOPES.includes(scope)) throw new ConfigError(`tool-scopes.json: ${scope} (tool ${tool}) is an OpenID Connect scope, not a scope of this API resource`);
+      if (typeof scope !== 'string' || !SCOPE_TOKEN.test(scope))
+        throw new ConfigError(`tool-scopes.json: ${JSON.stringify(scope)} (tool ${tool}) is not a valid scope`);
+      if (OIDC_SCOPES.includes(scope))
+        throw new ConfigError(
+          `tool-scopes.json: ${scope} (tool ${tool}) is an OpenID Connect scope, not a scope of this API resource`,
+        );
     }
     result.push([tool, [...new Set(scopes as string[])]]);
   }
@@ -127,8 +156,10 @@ function httpUrl(env: Record<string, string | undefined>, name: string): string 
   }
   // Not echoed: the value holds a password.
   if (url.username || url.password) throw new ConfigError(`${name} must not contain credentials (user:password@)`);
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError(`${name} must be an http(s) URL, got ${JSON.stringify(value)}`);
-  if (/[?#]/.test(value)) throw new ConfigError(`${name} must not have a query or fragment, got ${JSON.stringify(value)}`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new ConfigError(`${name} must be an http(s) URL, got ${JSON.stringify(value)}`);
+  if (/[?#]/.test(value))
+    throw new ConfigError(`${name} must not have a query or fragment, got ${JSON.stringify(value)}`);
   return value;
 }
 
@@ -147,6 +178,7 @@ function list(value: string | undefined): string[] {
 function port(value: string | undefined): number {
   if (value === undefined || value.trim() === '') return 3001;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`PORT must be a port number, got ${JSON.stringify(value)}`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new ConfigError(`PORT must be a port number, got ${JSON.stringify(value)}`);
   return n;
 }

@@ -29,7 +29,9 @@ server.once('error', (error) => {
 });
 server.listen(config.port, config.host, () => {
   const { streamableHttp, sse } = endpointUrls(config);
-  console.log(`MCP server listening on ${config.host} port ${config.port}; tokens come from ${config.issuer}, for ${config.resource} (MCP_RESOURCE)`);
+  console.log(
+    `MCP server listening on ${config.host} port ${config.port}; tokens come from ${config.issuer}, for ${config.resource} (MCP_RESOURCE)`,
+  );
   if (streamableHttp) console.log(`Streamable HTTP clients connect to ${streamableHttp}`);
   if (sse) console.log(`HTTP+SSE clients (deprecated transport) connect to ${sse}`);
 });
@@ -38,7 +40,9 @@ server.listen(config.port, config.host, () => {
 verifier.ready().then(
   () => console.log('Signing keys loaded from the issuer.'),
   (error: unknown) =>
-    console.error(`Cannot load the issuer's signing keys (LOGTO_ISSUER=${config.issuer}): ${error instanceof Error ? error.message : String(error)}\nRequests with a token will answer 503 until this succeeds.`),
+    console.error(
+      `Cannot load the issuer's signing keys (LOGTO_ISSUER=${config.issuer}): ${error instanceof Error ? error.message : String(error)}\nRequests with a token will answer 503 until this succeeds.`,
+    ),
 );
 
 function shutdown(signal: string) {

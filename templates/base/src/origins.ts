@@ -36,7 +36,10 @@ export interface CorsRequest {
 
 /** CORS for public documents (the metadata): any origin may read them. */
 export function openCors({ method, requestedHeaders }: CorsRequest): Cors {
-  const headers: Record<string, string> = { 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Methods': 'GET, OPTIONS' };
+  const headers: Record<string, string> = {
+    'Access-Control-Allow-Origin': '*',
+    'Access-Control-Allow-Methods': 'GET, OPTIONS',
+  };
   if (method !== 'OPTIONS') return { headers };
   if (requestedHeaders) headers['Access-Control-Allow-Headers'] = requestedHeaders;
   return { headers, answer: { status: 204 } };
@@ -44,9 +47,12 @@ export function openCors({ method, requestedHeaders }: CorsRequest): Cors {
 
 /** For an MCP endpoint: a foreign browser origin (DNS rebinding, cross-site calls) is refused with 403; an allowed one gets CORS. */
 export function mcpCors({ method, origin, requestedHeaders }: CorsRequest, config: Config, methods: string[]): Cors {
-  const headers: Record<string, string> = { 'Access-Control-Expose-Headers': 'WWW-Authenticate, Mcp-Session-Id, Mcp-Protocol-Version' };
+  const headers: Record<string, string> = {
+    'Access-Control-Expose-Headers': 'WWW-Authenticate, Mcp-Session-Id, Mcp-Protocol-Version',
+  };
   if (origin === undefined) return { headers };
-  if (!isAllowedOrigin(origin, config)) return { headers, answer: { status: 403, body: { error: 'forbidden', error_description: 'Origin not allowed' } } };
+  if (!isAllowedOrigin(origin, config))
+    return { headers, answer: { status: 403, body: { error: 'forbidden', error_description: 'Origin not allowed' } } };
   Object.assign(headers, { 'Access-Control-Allow-Origin': origin, Vary: 'Origin' });
   if (method !== 'OPTIONS') return { headers };
   Object.assign(headers, {

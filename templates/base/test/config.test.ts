@@ -31,15 +31,25 @@ describe('loadConfig', () => {
     // Signing keys fetched over plain HTTP could be swapped on the way.
     [{ LOGTO_ISSUER: 'http://abc123.logto.app/oidc' }, /LOGTO_ISSUER must be an https URL/],
     [{ LOGTO_ISSUER: 'http://192.168.1.5:3001/oidc' }, /LOGTO_ISSUER must be an https URL/],
-    [{ LOGTO_ISSUER: 'https://user:secret@abc123.logto.app/oidc' }, /^LOGTO_ISSUER must not contain credentials \(user:password@\)$/],
-    [{ MCP_RESOURCE: 'http://user:secret@localhost:3001/mcp' }, /^MCP_RESOURCE must not contain credentials \(user:password@\)$/],
+    [
+      { LOGTO_ISSUER: 'https://user:secret@abc123.logto.app/oidc' },
+      /^LOGTO_ISSUER must not contain credentials \(user:password@\)$/,
+    ],
+    [
+      { MCP_RESOURCE: 'http://user:secret@localhost:3001/mcp' },
+      /^MCP_RESOURCE must not contain credentials \(user:password@\)$/,
+    ],
     [{ MCP_ALLOW_MACHINE_TOKENS: 'yes' }, /MCP_ALLOW_MACHINE_TOKENS must be true or false/],
   ])('refuses %o, naming the variable', (override, message) => {
     expect(() => loadConfig({ ...env, ...override })).toThrow(message);
   });
 
   it('reads lists separated by spaces or commas', () => {
-    const config = loadConfig({ ...env, MCP_REQUIRED_SCOPES: 'read:whoami  write:notes', MCP_ALLOWED_ORIGINS: 'https://App.example.com/,http://localhost:5173' });
+    const config = loadConfig({
+      ...env,
+      MCP_REQUIRED_SCOPES: 'read:whoami  write:notes',
+      MCP_ALLOWED_ORIGINS: 'https://App.example.com/,http://localhost:5173',
+    });
     expect(config.requiredScopes).toEqual(['read:whoami', 'write:notes']);
     expect(config.signInScopes).toEqual(['openid', 'profile', 'email', 'read:whoami', 'write:notes']);
     expect(config.scopesSupported).toEqual(['openid', 'profile', 'email', 'read:whoami', 'write:notes', 'greet:write']);
@@ -48,12 +58,19 @@ describe('loadConfig', () => {
 });
 
 describe('loadConfig, transport security and machine tokens', () => {
-  it.each(['http://localhost:3001/oidc', 'http://127.0.0.1:3001/oidc', 'http://[::1]:3001/oidc', 'https://auth.example.com/oidc'])('accepts the issuer %s', (issuer) => {
+  it.each([
+    'http://localhost:3001/oidc',
+    'http://127.0.0.1:3001/oidc',
+    'http://[::1]:3001/oidc',
+    'https://auth.example.com/oidc',
+  ])('accepts the issuer %s', (issuer) => {
     expect(loadConfig({ ...env, LOGTO_ISSUER: issuer }).issuer).toBe(issuer);
   });
 
   it('never repeats credentials found in a URL', () => {
-    expect(() => loadConfig({ ...env, LOGTO_ISSUER: 'ftp://user:secret@abc123.logto.app/oidc' })).toThrow(/^(?!.*secret)/);
+    expect(() => loadConfig({ ...env, LOGTO_ISSUER: 'ftp://user:secret@abc123.logto.app/oidc' })).toThrow(
+      /^(?!.*secret)/,
+    );
   });
 
   it.each([
@@ -68,7 +85,10 @@ describe('loadConfig, transport security and machine tokens', () => {
 
 describe('tool-scopes.json', () => {
   it('lists every tool with the scopes it needs; a scope two tools need is supported once', () => {
-    const config = loadConfig(env, parseToolScopes({ tools: { a: ['x:write', 'x:write'], b: ['x:write', 'y:read'], c: [] } }));
+    const config = loadConfig(
+      env,
+      parseToolScopes({ tools: { a: ['x:write', 'x:write'], b: ['x:write', 'y:read'], c: [] } }),
+    );
     expect(config.toolScopes).toEqual({ a: ['x:write'], b: ['x:write', 'y:read'], c: [] });
     expect(config.scopesSupported).toEqual(['openid', 'profile', 'email', 'x:write', 'y:read']);
   });

@@ -10,7 +10,11 @@ export interface TestIssuer {
   /** The issuer, e.g. http://127.0.0.1:41234/oidc. */
   issuer: string;
   /** Signs an access token for `audience` with Logto-like defaults; `claims` overrides them (undefined removes one). */
-  token(audience: string, claims?: JWTPayload, options?: { alg?: 'ES384' | 'RS256'; kid?: string; typ?: string }): Promise<string>;
+  token(
+    audience: string,
+    claims?: JWTPayload,
+    options?: { alg?: 'ES384' | 'RS256'; kid?: string; typ?: string },
+  ): Promise<string>;
   /** Paths requested so far. */
   requests: string[];
   /** Makes `path` (e.g. /oidc/jwks) answer with this status and no body; 200 restores it. */
@@ -24,7 +28,14 @@ export async function startIssuer(): Promise<TestIssuer> {
     RS256: { kid: 'test-rs256', ...(await generateKeyPair('RS256')) },
   };
   const jwks = {
-    keys: await Promise.all(Object.entries(keys).map(async ([alg, key]) => ({ ...(await exportJWK(key.publicKey)), kid: key.kid, alg, use: 'sig' }))),
+    keys: await Promise.all(
+      Object.entries(keys).map(async ([alg, key]) => ({
+        ...(await exportJWK(key.publicKey)),
+        kid: key.kid,
+        alg,
+        use: 'sig',
+      })),
+    ),
   };
 
   let issuer = '';
@@ -35,10 +46,14 @@ export async function startIssuer(): Promise<TestIssuer> {
     const status = failing.get(req.url ?? '');
     if (status) return res.writeHead(status).end();
     const body =
-      req.url === '/oidc/.well-known/openid-configuration' ? { issuer, jwks_uri: `${issuer}/jwks` }
-      : req.url === '/oidc/jwks' ? jwks
-      : undefined;
-    res.writeHead(body ? 200 : 404, { 'Content-Type': 'application/json' }).end(JSON.stringify(body ?? { error: 'not_found' }));
+      req.url === '/oidc/.well-known/openid-configuration'
+        ? { issuer, jwks_uri: `${issuer}/jwks` }
+        : req.url === '/oidc/jwks'
+          ? jwks
+          : undefined;
+    res
+      .writeHead(body ? 200 : 404, { 'Content-Type': 'application/json' })
+      .end(JSON.stringify(body ?? { error: 'not_found' }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}/oidc`;
@@ -52,9 +67,21 @@ export async function startIssuer(): Promise<TestIssuer> {
     },
     async token(audience, claims = {}, { alg = 'ES384', kid, typ = 'at+jwt' } = {}) {
       const now = Math.floor(Date.now() / 1000);
-      const payload: JWTPayload = { jti: randomUUID(), sub: 'user-1', client_id: 'test-client', scope: '', iss: issuer, aud: audience, iat: now, exp: now + 3600, ...claims };
+      const payload: JWTPayload = {
+        jti: randomUUID(),
+        sub: 'user-1',
+        client_id: 'test-client',
+        scope: '',
+        iss: issuer,
+        aud: audience,
+        iat: now,
+        exp: now + 3600,
+        ...claims,
+      };
       for (const [name, value] of Object.entries(payload)) if (value === undefined) delete payload[name];
-      return new SignJWT(payload).setProtectedHeader({ alg, typ, kid: kid ?? keys[alg].kid }).sign(keys[alg].privateKey);
+      return new SignJWT(payload)
+        .setProtectedHeader({ alg, typ, kid: kid ?? keys[alg].kid })
+        .sign(keys[alg].privateKey);
     },
     close: () =>
       new Promise<void>((resolve, reject) => {

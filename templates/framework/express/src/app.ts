@@ -4,7 +4,16 @@ import { hostHeaderValidation } from '@modelcontextprotocol/express';
 import { metadataPaths, protectedResourceMetadata } from './auth.js';
 import type { TokenVerifier } from './auth.js';
 import type { Config } from './config.js';
-import { allowMethods, checkRequest, errorHandler, exactPath, notFound, originCheck, publicCors, requireToken } from './middleware.js';
+import {
+  allowMethods,
+  checkRequest,
+  errorHandler,
+  exactPath,
+  notFound,
+  originCheck,
+  publicCors,
+  requireToken,
+} from './middleware.js';
 import { allowedHosts } from './origins.js';
 import { mcpEndpoints } from './transport.js';
 
@@ -27,8 +36,14 @@ export function createApp(config: Config, verifier: TokenVerifier): Express {
   });
 
   for (const endpoint of mcpEndpoints(config)) {
-    const guards = [hostHeaderValidation(allowedHosts(config)), originCheck(config, endpoint.methods), requireToken(config, verifier)];
-    app.all(exactPath(endpoint.path), allowMethods(endpoint.methods), ...guards, (req, res) => endpoint.handle(req, res));
+    const guards = [
+      hostHeaderValidation(allowedHosts(config)),
+      originCheck(config, endpoint.methods),
+      requireToken(config, verifier),
+    ];
+    app.all(exactPath(endpoint.path), allowMethods(endpoint.methods), ...guards, (req, res) =>
+      endpoint.handle(req, res),
+    );
   }
 
   app.use(notFound, errorHandler);

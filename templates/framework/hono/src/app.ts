@@ -5,7 +5,18 @@ import type { RequestListener } from 'node:http';
 import { metadataPaths, protectedResourceMetadata } from './auth.js';
 import type { TokenVerifier } from './auth.js';
 import type { Config } from './config.js';
-import { allowMethods, checkRequest, errorHandler, exactPath, hostCheck, nodeHandler, notFound, originCheck, publicCors, requireToken } from './middleware.js';
+import {
+  allowMethods,
+  checkRequest,
+  errorHandler,
+  exactPath,
+  hostCheck,
+  nodeHandler,
+  notFound,
+  originCheck,
+  publicCors,
+  requireToken,
+} from './middleware.js';
 import type { Env } from './middleware.js';
 import { allowedHosts } from './origins.js';
 import { mcpEndpoints } from './transport.js';
@@ -18,11 +29,16 @@ export function createApp(config: Config, verifier: TokenVerifier): RequestListe
 
   // Public metadata: browser-based clients read it from other origins.
   const metadata = protectedResourceMetadata(config);
-  const serveMetadata: MiddlewareHandler<Env> = async (c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? c.json(metadata) : next());
+  const serveMetadata: MiddlewareHandler<Env> = async (c, next) =>
+    c.req.method === 'GET' || c.req.method === 'HEAD' ? c.json(metadata) : next();
   app.use(exactPath(metadataPaths(config), publicCors, serveMetadata));
 
   for (const endpoint of mcpEndpoints(config)) {
-    const guards = [hostCheck(allowedHosts(config)), originCheck(config, endpoint.methods), requireToken(config, verifier)];
+    const guards = [
+      hostCheck(allowedHosts(config)),
+      originCheck(config, endpoint.methods),
+      requireToken(config, verifier),
+    ];
     app.use(exactPath([endpoint.path], allowMethods(endpoint.methods), ...guards, nodeHandler(endpoint.handle)));
   }
 

@@ -37,9 +37,16 @@ export function checkRequest(next: RequestListener): RequestListener {
   };
 }
 
-function sendNode(res: ServerResponse, status: number, body: object | undefined, headers: Record<string, string> = {}): void {
+function sendNode(
+  res: ServerResponse,
+  status: number,
+  body: object | undefined,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body ?? {});
-  res.writeHead(status, { ...headers, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) }).end(text);
+  res
+    .writeHead(status, { ...headers, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) })
+    .end(text);
 }
 
 /** Runs `handlers` for requests at exactly one of `paths`, others go on: paths come from MCP_RESOURCE and may hold characters Hono reads as route syntax. */
@@ -71,7 +78,11 @@ export function hostCheck(hosts: string[]): MiddlewareHandler<Env> {
 
 function cors(decide: (request: CorsRequest) => Cors): MiddlewareHandler<Env> {
   return async (c, next) => {
-    const { headers, answer } = decide({ method: c.req.method, origin: c.req.header('Origin'), requestedHeaders: c.req.header('Access-Control-Request-Headers') });
+    const { headers, answer } = decide({
+      method: c.req.method,
+      origin: c.req.header('Origin'),
+      requestedHeaders: c.req.header('Access-Control-Request-Headers'),
+    });
     // On the Node response: they reach Hono's answers and those the MCP handler writes itself.
     for (const [name, value] of Object.entries(headers)) c.env.outgoing.setHeader(name, value);
     if (answer) return send(c, answer);

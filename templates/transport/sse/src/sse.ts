@@ -4,7 +4,12 @@
 // stream is v1's SSEServerTransport (@modelcontextprotocol/sdk), driving the same v2 McpServer as the other transports.
 import type { ServerResponse } from 'node:http';
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
-import { bearerAuthChallengeResponse, isJSONRPCRequest, OAuthError, OAuthErrorCode } from '@modelcontextprotocol/server';
+import {
+  bearerAuthChallengeResponse,
+  isJSONRPCRequest,
+  OAuthError,
+  OAuthErrorCode,
+} from '@modelcontextprotocol/server';
 import type { AuthInfo, McpServer, ScopeChallengeHandler, Transport } from '@modelcontextprotocol/server';
 import type { Config } from './config.js';
 import type { McpEndpoint, McpRequest } from './http.js';
@@ -40,7 +45,8 @@ interface Session {
 export function sseEndpoints(config: Config, streamPath: string): McpEndpoint[] {
   const limits = { ...SESSION_LIMITS };
   const messagesPath = new URL('messages', new URL(streamPath || '/', 'http://x')).pathname;
-  if (messagesPath === streamPath) throw new Error(`MCP_RESOURCE: the SSE stream cannot be at ${messagesPath}, where its messages are posted`);
+  if (messagesPath === streamPath)
+    throw new Error(`MCP_RESOURCE: the SSE stream cannot be at ${messagesPath}, where its messages are posted`);
   const sessions = new Map<string, Session>();
 
   const forget = (id: string) => {
@@ -57,8 +63,10 @@ export function sseEndpoints(config: Config, streamPath: string): McpEndpoint[] 
     }, limits.idleMs).unref();
 
   async function openStream(req: McpRequest, res: ServerResponse): Promise<void> {
-    if (req.method !== 'GET') return send(res, 405, 'method_not_allowed', `${req.method} is not allowed here`, { Allow: 'GET' });
-    if (sessions.size >= limits.maxSessions) return send(res, 503, 'temporarily_unavailable', 'Too many open sessions', { 'Retry-After': '30' });
+    if (req.method !== 'GET')
+      return send(res, 405, 'method_not_allowed', `${req.method} is not allowed here`, { Allow: 'GET' });
+    if (sessions.size >= limits.maxSessions)
+      return send(res, 503, 'temporarily_unavailable', 'Too many open sessions', { 'Retry-After': '30' });
     const transport = new SseTransport(messagesPath, res);
     const server = createMcpServer(config);
     const id = transport.sessionId;
@@ -70,8 +78,10 @@ export function sseEndpoints(config: Config, streamPath: string): McpEndpoint[] 
   }
 
   async function postMessage(req: McpRequest, res: ServerResponse): Promise<void> {
-    if (req.method !== 'POST') return send(res, 405, 'method_not_allowed', `${req.method} is not allowed here`, { Allow: 'POST' });
-    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) return send(res, 413, 'invalid_request', 'The message is too large');
+    if (req.method !== 'POST')
+      return send(res, 405, 'method_not_allowed', `${req.method} is not allowed here`, { Allow: 'POST' });
+    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES)
+      return send(res, 413, 'invalid_request', 'The message is too large');
     const id = new URL(req.url ?? '/', 'http://x').searchParams.get('sessionId') ?? '';
     const session = sessions.get(id);
     // Another user's or client's session is answered as an unknown one: nothing tells it exists.
@@ -87,17 +97,26 @@ export function sseEndpoints(config: Config, streamPath: string): McpEndpoint[] 
     clearTimeout(session.idle);
     session.idle = closeWhenIdle(id);
     // Per-tool scopes (tool-scopes.json): the same 403 step-up challenge as the Streamable HTTP transport, before dispatch.
-    const challenge = isJSONRPCRequest(message) ? await session.transport.scopeChallenge?.({ request: message, ...(req.auth && { authInfo: req.auth }) }) : undefined;
+    const challenge = isJSONRPCRequest(message)
+      ? await session.transport.scopeChallenge?.({ request: message, ...(req.auth && { authInfo: req.auth }) })
+      : undefined;
     if (challenge) {
-      const refusal = bearerAuthChallengeResponse(new OAuthError(OAuthErrorCode.InsufficientScope, challenge.errorDescription ?? 'Insufficient scope'), {
-        requiredScopes: [...challenge.scopes],
-        resourceMetadataUrl: req.auth?.resourceMetadataUrl,
-      });
+      const refusal = bearerAuthChallengeResponse(
+        new OAuthError(OAuthErrorCode.InsufficientScope, challenge.errorDescription ?? 'Insufficient scope'),
+        {
+          requiredScopes: [...challenge.scopes],
+          resourceMetadataUrl: req.auth?.resourceMetadataUrl,
+        },
+      );
       res.writeHead(refusal.status, Object.fromEntries(refusal.headers));
       res.end(await refusal.text());
       return;
     }
-    await session.transport.handlePostMessage(req as Parameters<SSEServerTransport['handlePostMessage']>[0], res, message);
+    await session.transport.handlePostMessage(
+      req as Parameters<SSEServerTransport['handlePostMessage']>[0],
+      res,
+      message,
+    );
   }
 
   return [
@@ -128,7 +147,13 @@ function readBody(req: McpRequest): Promise<string | undefined> {
   });
 }
 
-function send(res: ServerResponse, status: number, error: string, description: string, headers: Record<string, string> = {}): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  error: string,
+  description: string,
+  headers: Record<string, string> = {},
+): void {
   res.writeHead(status, { ...headers, 'Content-Type': 'application/json' });
   res.end(JSON.stringify({ error, error_description: description }));
 }

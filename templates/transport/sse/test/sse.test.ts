@@ -37,7 +37,10 @@ const callGreet = { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name:
 /** Opens the event stream with `token`; resolves with the messages URL its first event names, the events so far and a way to close it. */
 async function openSession(target: TestApp, token: string) {
   const controller = new AbortController();
-  const response = await fetch(sseUrl(target), { headers: { Accept: 'text/event-stream', ...bearer(token) }, signal: controller.signal });
+  const response = await fetch(sseUrl(target), {
+    headers: { Accept: 'text/event-stream', ...bearer(token) },
+    signal: controller.signal,
+  });
   expect(response.status).toBe(200);
   const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
   let text = '';
@@ -57,13 +60,21 @@ async function openSession(target: TestApp, token: string) {
     events,
     /** Resolves once the stream carries `needle`, or false when it ends first. */
     waitFor: (needle: string) => read((t) => t.includes(needle)),
-    ended: () => read(() => false).then(() => true, () => true),
+    ended: () =>
+      read(() => false).then(
+        () => true,
+        () => true,
+      ),
     close: () => controller.abort(),
   };
 }
 
 const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
-  fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  fetch(url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
 
 describe('SDK SSE clients', () => {
   it('v2 (@modelcontextprotocol/client) calls whoami', async () => {
@@ -80,12 +91,19 @@ describe('SDK SSE clients', () => {
 
   it('v1 (@modelcontextprotocol/sdk) calls whoami and greet', async () => {
     const token = await issuer.token(app.config.resource, { sub: 'user-2', scope: 'greet:write' });
-    const withToken: typeof fetch = (input, init) => fetch(input, { ...init, headers: { ...Object.fromEntries(new Headers(init?.headers)), ...bearer(token) } });
+    const withToken: typeof fetch = (input, init) =>
+      fetch(input, { ...init, headers: { ...Object.fromEntries(new Headers(init?.headers)), ...bearer(token) } });
     const client = new ClientV1({ name: 'test', version: '1.0.0' });
-    await client.connect(new SSEClientTransportV1(new URL(sseUrl(app)), { fetch: withToken, eventSourceInit: { fetch: withToken } }));
+    await client.connect(
+      new SSEClientTransportV1(new URL(sseUrl(app)), { fetch: withToken, eventSourceInit: { fetch: withToken } }),
+    );
     try {
-      expect((await client.callTool({ name: 'whoami', arguments: {} })).structuredContent).toMatchObject({ sub: 'user-2' });
-      expect((await client.callTool({ name: 'greet', arguments: {} })).content).toEqual([{ type: 'text', text: 'Hello, user-2!' }]);
+      expect((await client.callTool({ name: 'whoami', arguments: {} })).structuredContent).toMatchObject({
+        sub: 'user-2',
+      });
+      expect((await client.callTool({ name: 'greet', arguments: {} })).content).toEqual([
+        { type: 'text', text: 'Hello, user-2!' },
+      ]);
     } finally {
       await client.close();
     }
@@ -108,14 +126,24 @@ describe('sessions', () => {
   it("refuses another user's token, another client's token and no token, with nothing on the stream", async () => {
     const session = await openSession(app, await issuer.token(app.config.resource, { sub: 'owner' }));
     try {
-      const otherUser = await post(session.messages, callWhoami, bearer(await issuer.token(app.config.resource, { sub: 'intruder' })));
+      const otherUser = await post(
+        session.messages,
+        callWhoami,
+        bearer(await issuer.token(app.config.resource, { sub: 'intruder' })),
+      );
       expect(otherUser.status).toBe(404);
       expect(await otherUser.text()).not.toContain('owner');
-      const otherClient = await post(session.messages, callWhoami, bearer(await issuer.token(app.config.resource, { sub: 'owner', client_id: 'other-client' })));
+      const otherClient = await post(
+        session.messages,
+        callWhoami,
+        bearer(await issuer.token(app.config.resource, { sub: 'owner', client_id: 'other-client' })),
+      );
       expect(otherClient.status).toBe(404);
       const none = await post(session.messages, callWhoami);
       expect(none.status).toBe(401);
-      expect(none.headers.get('www-authenticate')).toContain(`resource_metadata="${app.origin}/.well-known/oauth-protected-resource${RESOURCE_PATH}"`);
+      expect(none.headers.get('www-authenticate')).toContain(
+        `resource_metadata="${app.origin}/.well-known/oauth-protected-resource${RESOURCE_PATH}"`,
+      );
     } finally {
       session.close();
     }
@@ -123,7 +151,10 @@ describe('sessions', () => {
 
   it('refuses a guessed or missing sessionId with 404', async () => {
     const token = await issuer.token(app.config.resource);
-    expect((await post(`${app.origin}${messagesPath(app)}?sessionId=${crypto.randomUUID()}`, callWhoami, bearer(token))).status).toBe(404);
+    expect(
+      (await post(`${app.origin}${messagesPath(app)}?sessionId=${crypto.randomUUID()}`, callWhoami, bearer(token)))
+        .status,
+    ).toBe(404);
     expect((await post(`${app.origin}${messagesPath(app)}`, callWhoami, bearer(token))).status).toBe(404);
   });
 
@@ -144,11 +175,13 @@ describe('sessions', () => {
       expect(refused.status).toBe(503);
       expect(refused.headers.get('retry-after')).toBeTruthy();
       sessions[0]!.close();
-      await expect.poll(async () => {
-        const response = await fetch(sseUrl(small), { headers: bearer(token) });
-        await response.body?.cancel();
-        return response.status;
-      }).toBe(200);
+      await expect
+        .poll(async () => {
+          const response = await fetch(sseUrl(small), { headers: bearer(token) });
+          await response.body?.cancel();
+          return response.status;
+        })
+        .toBe(200);
       sessions[1]!.close();
     } finally {
       await small.close();
@@ -179,7 +212,9 @@ describe('per-tool scopes: greet needs greet:write', () => {
       const challenge = response.headers.get('www-authenticate');
       expect(challenge).toMatch(/^Bearer error="insufficient_scope"/);
       expect(challenge).toContain('scope="openid profile email greet:write"');
-      expect(challenge).toContain(`resource_metadata="${app.origin}/.well-known/oauth-protected-resource${RESOURCE_PATH}"`);
+      expect(challenge).toContain(
+        `resource_metadata="${app.origin}/.well-known/oauth-protected-resource${RESOURCE_PATH}"`,
+      );
       expect(await response.text()).toContain('greet:write');
       // whoami still works on the same session.
       expect((await post(session.messages, callWhoami, bearer(token))).status).toBe(202);
@@ -198,13 +233,19 @@ describe('the messages endpoint (raw sockets)', () => {
       const done = (closed: boolean) => {
         clearTimeout(timer);
         socket.destroy();
-        resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0), head: text.split('\r\n\r\n')[0] ?? '', closed });
+        resolve({
+          status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0),
+          head: text.split('\r\n\r\n')[0] ?? '',
+          closed,
+        });
       };
       const timer = setTimeout(() => done(false), 2000);
       socket.setEncoding('utf8');
       socket.on('data', (chunk: string) => (text += chunk));
       socket.on('end', () => done(true));
-      socket.on('error', (error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' && text ? done(true) : reject(error)));
+      socket.on('error', (error: NodeJS.ErrnoException) =>
+        error.code === 'ECONNRESET' && text ? done(true) : reject(error),
+      );
       socket.write(head.replaceAll('\n', '\r\n') + '\r\n' + body);
     });
   const host = () => new URL(app.origin).host;
@@ -214,8 +255,18 @@ describe('the messages endpoint (raw sockets)', () => {
     const session = await openSession(app, token);
     try {
       const target = new URL(session.messages);
-      for (const [auth, expected] of [[[], 401], [[`Authorization: Bearer ${token}`], 413]] as const) {
-        const head = [`POST ${target.pathname}${target.search} HTTP/1.1`, `Host: ${host()}`, ...auth, 'Content-Type: application/json', `Content-Length: ${1024 ** 3}`, ''].join('\n');
+      for (const [auth, expected] of [
+        [[], 401],
+        [[`Authorization: Bearer ${token}`], 413],
+      ] as const) {
+        const head = [
+          `POST ${target.pathname}${target.search} HTTP/1.1`,
+          `Host: ${host()}`,
+          ...auth,
+          'Content-Type: application/json',
+          `Content-Length: ${1024 ** 3}`,
+          '',
+        ].join('\n');
         const response = await raw(head, '{"jsonrpc":');
         expect(response.status).toBe(expected);
         expect(response.closed).toBe(true);
@@ -226,7 +277,9 @@ describe('the messages endpoint (raw sockets)', () => {
   });
 
   it('answers other methods than POST and OPTIONS with 405 and Allow', async () => {
-    const response = await raw([`GET ${messagesPath(app)} HTTP/1.1`, `Host: ${host()}`, 'Connection: close', ''].join('\n'));
+    const response = await raw(
+      [`GET ${messagesPath(app)} HTTP/1.1`, `Host: ${host()}`, 'Connection: close', ''].join('\n'),
+    );
     expect(response.status).toBe(405);
     expect(response.head).toMatch(/^Allow: POST, OPTIONS$/im);
   });
@@ -235,7 +288,9 @@ describe('the messages endpoint (raw sockets)', () => {
 it('serves a resource at a longer path: the messages endpoint is next to the stream', async () => {
   const nested = await startApp({ LOGTO_ISSUER: issuer.issuer }, '/v1/sse');
   try {
-    expect(await (await fetch(`${nested.origin}/.well-known/oauth-protected-resource/v1/sse`)).json()).toMatchObject({ resource: nested.config.resource });
+    expect(await (await fetch(`${nested.origin}/.well-known/oauth-protected-resource/v1/sse`)).json()).toMatchObject({
+      resource: nested.config.resource,
+    });
     const token = await issuer.token(nested.config.resource);
     const session = await openSession(nested, token);
     expect(new URL(session.messages).pathname).toBe(messagesPath(nested));

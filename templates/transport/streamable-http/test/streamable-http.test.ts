@@ -39,10 +39,12 @@ function postMcp(app: TestApp, headers: Record<string, string> = {}, body: unkno
 
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
-
 describe('POST /mcp', () => {
   it.each(['GET', 'DELETE'])('answers %s with 405 (stateless server)', async (method) => {
-    const response = await fetch(open.config.resource, { method, headers: bearer(await issuer.token(open.config.resource)) });
+    const response = await fetch(open.config.resource, {
+      method,
+      headers: bearer(await issuer.token(open.config.resource)),
+    });
     expect(response.status).toBe(405);
   });
 });
@@ -60,12 +62,25 @@ it.each(['/v1/mcp:tools(beta)', ''])('serves a resource at %j, path taken litera
 
 describe('request bodies (raw sockets)', () => {
   const post = (app: TestApp, target: string, headers: string[], body = '{}') =>
-    [`POST ${target} HTTP/1.1`, ...headers, 'Content-Type: application/json', 'Accept: application/json, text/event-stream', `Content-Length: ${body.length}`, 'Connection: close', '', body].join('\n');
+    [
+      `POST ${target} HTTP/1.1`,
+      ...headers,
+      'Content-Type: application/json',
+      'Accept: application/json, text/event-stream',
+      `Content-Length: ${body.length}`,
+      'Connection: close',
+      '',
+      body,
+    ].join('\n');
 
   it('serves an absolute-form target naming its own host', async () => {
     const token = await issuer.token(open.config.resource);
     const ping = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' });
-    const own = await rawRequest(open, post(open, `${open.origin}/mcp`, [`Host: ${hostOf(open)}`, `Authorization: Bearer ${token}`], ping), { waitMs: 500 });
+    const own = await rawRequest(
+      open,
+      post(open, `${open.origin}/mcp`, [`Host: ${hostOf(open)}`, `Authorization: Bearer ${token}`], ping),
+      { waitMs: 500 },
+    );
     expect(own.status).toBe(200);
     expect(own.text).toContain('"result":{}');
   });
@@ -76,7 +91,14 @@ describe('request bodies (raw sockets)', () => {
   ])('answers a body announced as 1 GB at once and closes the connection, %s', async (_, expected, auth) => {
     const token = auth.length ? [`Authorization: Bearer ${await issuer.token(open.config.resource)}`] : [];
     // Announced, never sent: only the first bytes go out.
-    const head = [`POST /mcp HTTP/1.1`, `Host: ${hostOf(open)}`, ...token, 'Content-Type: application/json', `Content-Length: ${1024 ** 3}`, ''].join('\n');
+    const head = [
+      `POST /mcp HTTP/1.1`,
+      `Host: ${hostOf(open)}`,
+      ...token,
+      'Content-Type: application/json',
+      `Content-Length: ${1024 ** 3}`,
+      '',
+    ].join('\n');
     const response = await rawRequest(open, head, { body: '{"jsonrpc":"2.0",' });
     expect(response.status).toBe(expected);
     expect(response.headers).toMatch(/^Connection: close$/im);
@@ -87,18 +109,30 @@ describe('request bodies (raw sockets)', () => {
   it('answers 413 to a chunked body over 1 MB', async () => {
     const chunk = 'x'.repeat(64 * 1024);
     const chunks = Array.from({ length: 17 }, () => `${chunk.length.toString(16)}\r\n${chunk}\r\n`).join('');
-    const head = [`POST /mcp HTTP/1.1`, `Host: ${hostOf(open)}`, `Authorization: Bearer ${await issuer.token(open.config.resource)}`, 'Content-Type: application/json', 'Transfer-Encoding: chunked', ''].join('\n');
+    const head = [
+      `POST /mcp HTTP/1.1`,
+      `Host: ${hostOf(open)}`,
+      `Authorization: Bearer ${await issuer.token(open.config.resource)}`,
+      'Content-Type: application/json',
+      'Transfer-Encoding: chunked',
+      '',
+    ].join('\n');
     const response = await rawRequest(open, head, { body: chunks });
     expect(response.status).toBe(413);
     expect(response.closed).toBe(true);
   });
 
   it('keeps the connection open after a refusal whose body was read', async () => {
-    const response = await rawRequest(open, [`POST /mcp HTTP/1.1`, `Host: ${hostOf(open)}`, 'Content-Type: application/json', 'Content-Length: 2', ''].join('\n'), { body: '{}', waitMs: 300 });
+    const response = await rawRequest(
+      open,
+      [`POST /mcp HTTP/1.1`, `Host: ${hostOf(open)}`, 'Content-Type: application/json', 'Content-Length: 2', ''].join(
+        '\n',
+      ),
+      { body: '{}', waitMs: 300 },
+    );
     expect(response.status).toBe(401);
     expect(response.closed).toBe(false);
   });
-
 });
 
 describe('per-tool scopes (tool-scopes.json): greet needs greet:write, whoami nothing more', () => {
@@ -118,11 +152,20 @@ describe('per-tool scopes (tool-scopes.json): greet needs greet:write, whoami no
       const headers = new Headers(init?.headers);
       rewrite(headers);
       const response = await fetch(input, { ...init, headers });
-      log.push({ status: response.status, mcpName: headers.get('mcp-name'), challenge: response.headers.get('www-authenticate') });
+      log.push({
+        status: response.status,
+        mcpName: headers.get('mcp-name'),
+        challenge: response.headers.get('www-authenticate'),
+      });
       return response;
     };
     const client = new Client({ name: 'test', version: '1.0.0' }, { versionNegotiation: { mode: 'auto' } });
-    await client.connect(new StreamableHTTPClientTransport(new URL(app.config.resource), { fetch: recording, requestInit: { headers: bearer(token) } }));
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(app.config.resource), {
+        fetch: recording,
+        requestInit: { headers: bearer(token) },
+      }),
+    );
     return { client, log };
   }
 
@@ -140,14 +183,22 @@ describe('per-tool scopes (tool-scopes.json): greet needs greet:write, whoami no
   });
 
   it('a 2025-era request (no Mcp-Method or Mcp-Name: the tool is read from the JSON-RPC body) gets the same challenge', async () => {
-    const response = await postMcp(open, { ...legacy, ...bearer(await issuer.token(open.config.resource, { scope: '' })) }, callGreet);
+    const response = await postMcp(
+      open,
+      { ...legacy, ...bearer(await issuer.token(open.config.resource, { scope: '' })) },
+      callGreet,
+    );
     expect(response.status).toBe(403);
     expectStepUp(open, response.headers.get('www-authenticate'), 'openid profile email greet:write');
     expect(await response.json()).toMatchObject({ error: 'insufficient_scope' });
   });
 
   it('names the required scopes too, so the new token still carries them', async () => {
-    const response = await postMcp(scoped, { ...legacy, ...bearer(await issuer.token(scoped.config.resource, { scope: 'read:whoami' })) }, callGreet);
+    const response = await postMcp(
+      scoped,
+      { ...legacy, ...bearer(await issuer.token(scoped.config.resource, { scope: 'read:whoami' })) },
+      callGreet,
+    );
     expect(response.status).toBe(403);
     expectStepUp(scoped, response.headers.get('www-authenticate'), 'openid profile email read:whoami greet:write');
   });
@@ -156,7 +207,9 @@ describe('per-tool scopes (tool-scopes.json): greet needs greet:write, whoami no
     const token = await issuer.token(open.config.resource, { sub: 'user-7', scope: 'greet:write' });
     const { client } = await v2Client(open, token);
     try {
-      expect((await client.callTool({ name: 'greet', arguments: {} })).content).toEqual([{ type: 'text', text: 'Hello, user-7!' }]);
+      expect((await client.callTool({ name: 'greet', arguments: {} })).content).toEqual([
+        { type: 'text', text: 'Hello, user-7!' },
+      ]);
     } finally {
       await client.close();
     }
@@ -178,7 +231,11 @@ describe('per-tool scopes (tool-scopes.json): greet needs greet:write, whoami no
       await client.close();
     }
     // 2025 era: the body decides.
-    const response = await postMcp(open, { ...legacy, 'Mcp-Method': 'tools/call', 'Mcp-Name': 'whoami', ...bearer(token) }, callGreet);
+    const response = await postMcp(
+      open,
+      { ...legacy, 'Mcp-Method': 'tools/call', 'Mcp-Name': 'whoami', ...bearer(token) },
+      callGreet,
+    );
     expect(response.status).toBe(403);
   });
 });

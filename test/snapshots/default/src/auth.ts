@@ -47,7 +47,11 @@ export type AuthOutcome =
   | { ok: true; authInfo: AuthInfo }
   | { ok: false; status: number; headers: Record<string, string>; body: { error: string; error_description: string } };
 
-export async function authenticate(authorization: string | undefined, verifier: TokenVerifier, config: Config): Promise<AuthOutcome> {
+export async function authenticate(
+  authorization: string | undefined,
+  verifier: TokenVerifier,
+  config: Config,
+): Promise<AuthOutcome> {
   const token = /^Bearer +(\S+) *$/i.exec(authorization ?? '')?.[1];
   // RFC 6750 §3.1: no error code when the request carried no credentials at all.
   if (!token) return challenge(config, 401, undefined, 'Missing bearer token');
@@ -56,7 +60,8 @@ export async function authenticate(authorization: string | undefined, verifier: 
   try {
     authInfo = await verifier.verifyAccessToken(token);
   } catch (error) {
-    if (error instanceof OAuthError && error.code === OAuthErrorCode.InvalidToken) return challenge(config, 401, 'invalid_token', error.message);
+    if (error instanceof OAuthError && error.code === OAuthErrorCode.InvalidToken)
+      return challenge(config, 401, 'invalid_token', error.message);
     console.error(`Cannot verify tokens: ${error instanceof Error ? error.message : String(error)}`);
     return {
       ok: false,
@@ -68,7 +73,12 @@ export async function authenticate(authorization: string | undefined, verifier: 
 
   // Without a required scope, any machine-to-machine app of the tenant can get a token for this resource.
   if (authInfo.extra?.subjectType !== 'user' && !config.allowMachineTokens) {
-    return challenge(config, 401, 'insufficient_user_authentication', 'The token was issued to an application, not a user (see MCP_ALLOW_MACHINE_TOKENS)');
+    return challenge(
+      config,
+      401,
+      'insufficient_user_authentication',
+      'The token was issued to an application, not a user (see MCP_ALLOW_MACHINE_TOKENS)',
+    );
   }
   const missing = config.requiredScopes.filter((scope) => !authInfo.scopes.includes(scope));
   if (missing.length > 0) return challenge(config, 403, 'insufficient_scope', `Missing scope: ${missing.join(' ')}`);
@@ -86,7 +96,10 @@ export async function authenticate(authorization: string | undefined, verifier: 
  */
 export function toolScopeChallenge(config: Config, tool: string): ScopeChallengeHandler {
   const needed = config.toolScopes[tool];
-  if (!Object.hasOwn(config.toolScopes, tool) || !needed) throw new ConfigError(`The tool ${tool} is not listed in tool-scopes.json; add it, with the scopes it needs ([] for none).`);
+  if (!Object.hasOwn(config.toolScopes, tool) || !needed)
+    throw new ConfigError(
+      `The tool ${tool} is not listed in tool-scopes.json; add it, with the scopes it needs ([] for none).`,
+    );
   const scopes = [...new Set([...config.signInScopes, ...needed])] as [string, ...string[]];
   return ({ authInfo }) => {
     const missing = needed.filter((scope) => !authInfo?.scopes.includes(scope));
@@ -97,7 +110,12 @@ export function toolScopeChallenge(config: Config, tool: string): ScopeChallenge
 
 type ChallengeError = 'invalid_token' | 'insufficient_scope' | 'insufficient_user_authentication'; // the last: RFC 9470
 
-function challenge(config: Config, status: 401 | 403, error: ChallengeError | undefined, description: string): AuthOutcome {
+function challenge(
+  config: Config,
+  status: 401 | 403,
+  error: ChallengeError | undefined,
+  description: string,
+): AuthOutcome {
   const params = error ? [`error="${error}"`, `error_description="${quoted(description)}"`] : [];
   params.push(`resource_metadata="${quoted(metadataUrl(config))}"`);
   // What to request at sign-in; not scopes_supported, which also lists every tool's scope: a client gets

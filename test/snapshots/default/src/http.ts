@@ -14,7 +14,10 @@ export const HTTP_LIMITS = {
   maxConnections: 1000,
 };
 
-export function createHttpServer({ maxConnections, ...options }: ServerOptions & { maxConnections: number } = HTTP_LIMITS): Server {
+export function createHttpServer({
+  maxConnections,
+  ...options
+}: ServerOptions & { maxConnections: number } = HTTP_LIMITS): Server {
   const server = createServer(options);
   server.maxConnections = maxConnections;
   return server;
@@ -52,7 +55,8 @@ export interface Answer {
 export function closeIfBodyUnread(req: IncomingMessage, res: ServerResponse): void {
   const writeHead = res.writeHead;
   res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
-    const arriving = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > req.readableLength;
+    const arriving =
+      req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > req.readableLength;
     if (!req.complete && arriving) this.setHeader('Connection', 'close');
     return writeHead.apply(this, args as Parameters<typeof writeHead>);
   };
@@ -65,10 +69,16 @@ export function closeIfBodyUnread(req: IncomingMessage, res: ServerResponse): vo
  * Also 400 for more than one `Authorization` (RFC 6750 §3.1): Node keeps the first, a proxy may pick another.
  */
 export function checkRequestTarget(req: IncomingMessage): Answer | undefined {
-  const named = (name: string) => req.rawHeaders.filter((_, i) => i % 2 === 0 && req.rawHeaders[i]!.toLowerCase() === name);
+  const named = (name: string) =>
+    req.rawHeaders.filter((_, i) => i % 2 === 0 && req.rawHeaders[i]!.toLowerCase() === name);
   if (named('host').length > 1) return badRequest('More than one Host header');
   if (named('authorization').length > 1) {
-    return { ...badRequest('More than one Authorization header'), headers: { 'WWW-Authenticate': 'Bearer error="invalid_request", error_description="More than one Authorization header"' } };
+    return {
+      ...badRequest('More than one Authorization header'),
+      headers: {
+        'WWW-Authenticate': 'Bearer error="invalid_request", error_description="More than one Authorization header"',
+      },
+    };
   }
   if (req.headers.host !== undefined && !validAuthority(req.headers.host)) return badRequest('Invalid Host header');
   const url = req.url ?? '/';
@@ -87,7 +97,11 @@ export function checkRequestTarget(req: IncomingMessage): Answer | undefined {
 /** 405 with `Allow` for any other method: some (TRACE, CONNECT) cannot even be handed to the MCP handler. */
 export function checkMethod(method: string | undefined, methods: string[]): Answer | undefined {
   if (method !== undefined && methods.includes(method)) return undefined;
-  return { status: 405, headers: { Allow: methods.join(', ') }, body: { error: 'method_not_allowed', error_description: `${method} is not allowed here` } };
+  return {
+    status: 405,
+    headers: { Allow: methods.join(', ') },
+    body: { error: 'method_not_allowed', error_description: `${method} is not allowed here` },
+  };
 }
 
 function validAuthority(value: string): boolean {

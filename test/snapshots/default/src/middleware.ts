@@ -37,7 +37,11 @@ export function allowMethods(methods: string[]): RequestHandler {
 
 function cors(decide: (request: CorsRequest) => Cors): RequestHandler {
   return (req, res, next) => {
-    const { headers, answer } = decide({ method: req.method, origin: req.get('Origin'), requestedHeaders: req.get('Access-Control-Request-Headers') });
+    const { headers, answer } = decide({
+      method: req.method,
+      origin: req.get('Origin'),
+      requestedHeaders: req.get('Access-Control-Request-Headers'),
+    });
     res.set(headers);
     if (answer) return send(res, answer);
     next();

@@ -99,7 +99,8 @@ function checkHeader(token: string): void {
   } catch {
     throw new OAuthError(OAuthErrorCode.InvalidToken, 'The token is not a JWT');
   }
-  if (!ALGORITHMS.includes(String(header.alg))) throw new OAuthError(OAuthErrorCode.InvalidToken, `The token's algorithm ${String(header.alg)} is not accepted`);
+  if (!ALGORITHMS.includes(String(header.alg)))
+    throw new OAuthError(OAuthErrorCode.InvalidToken, `The token's algorithm ${String(header.alg)} is not accepted`);
 }
 
 /** Reads `jwks_uri` from the issuer's discovery document, whose `issuer` must be LOGTO_ISSUER exactly. */
@@ -111,7 +112,9 @@ async function discoverKeys(issuer: string) {
   if (!response.ok) throw new Error(`GET ${url} answered ${response.status}`);
   const discovery = (await response.json()) as { issuer?: unknown; jwks_uri?: unknown };
   if (discovery.issuer !== issuer) {
-    throw new Error(`${url} names the issuer ${JSON.stringify(discovery.issuer)}, but LOGTO_ISSUER is ${JSON.stringify(issuer)}: they must be equal`);
+    throw new Error(
+      `${url} names the issuer ${JSON.stringify(discovery.issuer)}, but LOGTO_ISSUER is ${JSON.stringify(issuer)}: they must be equal`,
+    );
   }
   if (typeof discovery.jwks_uri !== 'string') throw new Error(`${url} has no jwks_uri`);
   // Cached; refetched when a token names an unknown key, at most once per cooldown (30 s), and once they are 10 minutes old.
@@ -159,12 +162,16 @@ const BAD_TOKEN_ERRORS = [
 /** Maps a jose rejection of the token to `invalid_token`; anything else passes through and is answered 503. */
 function invalidToken(error: unknown): unknown {
   if (error instanceof errors.JWTExpired) {
-    return new OAuthError(OAuthErrorCode.InvalidToken, error.claim === 'iat' ? 'The token was issued more than 24 hours ago (iat)' : 'The token has expired');
+    return new OAuthError(
+      OAuthErrorCode.InvalidToken,
+      error.claim === 'iat' ? 'The token was issued more than 24 hours ago (iat)' : 'The token has expired',
+    );
   }
   if (error instanceof errors.JWTClaimValidationFailed) {
     const reason = CLAIM_ERRORS[error.claim] ?? `has an invalid ${error.claim} claim`;
     return new OAuthError(OAuthErrorCode.InvalidToken, `The token ${reason}`);
   }
-  if (BAD_TOKEN_ERRORS.some((type) => error instanceof type)) return new OAuthError(OAuthErrorCode.InvalidToken, 'The token is invalid');
+  if (BAD_TOKEN_ERRORS.some((type) => error instanceof type))
+    return new OAuthError(OAuthErrorCode.InvalidToken, 'The token is invalid');
   return error;
 }

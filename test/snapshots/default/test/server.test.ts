@@ -27,25 +27,31 @@ afterAll(async () => {
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 const metadataPath = `/.well-known/oauth-protected-resource${RESOURCE_PATH}`;
 
-
 describe('protected-resource metadata', () => {
-  it.each([metadataPath, '/.well-known/oauth-protected-resource'])('is served at %s, readable from any origin', async (path) => {
-    const response = await fetch(open.origin + path, { headers: { Origin: 'https://elsewhere.example' } });
-    expect(response.status).toBe(200);
-    expect(response.headers.get('access-control-allow-origin')).toBe('*');
-    expect(await response.json()).toEqual({
-      resource: open.config.resource,
-      authorization_servers: [issuer.issuer],
-      scopes_supported: ['openid', 'profile', 'email', 'greet:write'],
-      bearer_methods_supported: ['header'],
-      resource_name: open.config.name,
-    });
-  });
+  it.each([metadataPath, '/.well-known/oauth-protected-resource'])(
+    'is served at %s, readable from any origin',
+    async (path) => {
+      const response = await fetch(open.origin + path, { headers: { Origin: 'https://elsewhere.example' } });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('access-control-allow-origin')).toBe('*');
+      expect(await response.json()).toEqual({
+        resource: open.config.resource,
+        authorization_servers: [issuer.issuer],
+        scopes_supported: ['openid', 'profile', 'email', 'greet:write'],
+        bearer_methods_supported: ['header'],
+        resource_name: open.config.name,
+      });
+    },
+  );
 
   it('answers a CORS preflight', async () => {
     const response = await fetch(open.origin + metadataPath, {
       method: 'OPTIONS',
-      headers: { Origin: 'https://elsewhere.example', 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Headers': 'mcp-protocol-version' },
+      headers: {
+        Origin: 'https://elsewhere.example',
+        'Access-Control-Request-Method': 'GET',
+        'Access-Control-Request-Headers': 'mcp-protocol-version',
+      },
     });
     expect(response.status).toBe(204);
     expect(response.headers.get('access-control-allow-origin')).toBe('*');
@@ -62,14 +68,18 @@ describe('the MCP endpoint', () => {
   it('answers 401 with the metadata URL and the sign-in scopes (no tool scope) when there is no token', async () => {
     const response = await mcpRequest(open, { Origin: 'http://localhost:6274' });
     expect(response.status).toBe(401);
-    expect(response.headers.get('www-authenticate')).toBe(`Bearer resource_metadata="${open.origin}${metadataPath}", scope="openid profile email"`);
+    expect(response.headers.get('www-authenticate')).toBe(
+      `Bearer resource_metadata="${open.origin}${metadataPath}", scope="openid profile email"`,
+    );
     expect(response.headers.get('access-control-expose-headers')).toContain('WWW-Authenticate');
   });
 
   it('names the scopes to request in the 401 when scopes are required', async () => {
     const response = await mcpRequest(scoped);
     expect(response.status).toBe(401);
-    expect(response.headers.get('www-authenticate')).toBe(`Bearer resource_metadata="${scoped.origin}${metadataPath}", scope="openid profile email read:whoami"`);
+    expect(response.headers.get('www-authenticate')).toBe(
+      `Bearer resource_metadata="${scoped.origin}${metadataPath}", scope="openid profile email read:whoami"`,
+    );
   });
 
   it('answers 403 insufficient_scope to a valid token without the required scope', async () => {
@@ -82,17 +92,26 @@ describe('the MCP endpoint', () => {
   });
 
   it('serves MCP to a valid token', async () => {
-    const response = await mcpRequest(scoped, bearer(await issuer.token(scoped.config.resource, { scope: 'read:whoami' })));
+    const response = await mcpRequest(
+      scoped,
+      bearer(await issuer.token(scoped.config.resource, { scope: 'read:whoami' })),
+    );
     expect(response.status).toBe(200);
   });
 
   it('refuses a foreign Origin with 403, even with a valid token', async () => {
-    const response = await mcpRequest(open, { Origin: 'https://evil.example', ...bearer(await issuer.token(open.config.resource)) });
+    const response = await mcpRequest(open, {
+      Origin: 'https://evil.example',
+      ...bearer(await issuer.token(open.config.resource)),
+    });
     expect(response.status).toBe(403);
   });
 
   it('allows loopback origins with CORS', async () => {
-    const response = await mcpRequest(open, { Origin: 'http://localhost:6274', ...bearer(await issuer.token(open.config.resource)) });
+    const response = await mcpRequest(open, {
+      Origin: 'http://localhost:6274',
+      ...bearer(await issuer.token(open.config.resource)),
+    });
     expect(response.status).toBe(200);
     expect(response.headers.get('access-control-allow-origin')).toBe('http://localhost:6274');
   });
@@ -100,10 +119,13 @@ describe('the MCP endpoint', () => {
   it('refuses a foreign Host header with 403 (DNS rebinding)', async () => {
     const status = await new Promise<number | undefined>((resolve, reject) => {
       const url = new URL(open.config.resource);
-      request({ host: url.hostname, port: url.port, path: url.pathname, method: 'GET', headers: { Host: 'rebound.example' } }, (response) => {
-        response.resume();
-        resolve(response.statusCode);
-      })
+      request(
+        { host: url.hostname, port: url.port, path: url.pathname, method: 'GET', headers: { Host: 'rebound.example' } },
+        (response) => {
+          response.resume();
+          resolve(response.statusCode);
+        },
+      )
         .on('error', reject)
         .end();
     });
@@ -142,7 +164,13 @@ describe('whoami', () => {
 
   it('returns the profile claims a custom claims script put into the token, and no note', async () => {
     const identity = await callWhoami({ username: 'ada', name: 'Ada Lovelace', email: 'ada@example.com' });
-    expect(identity).toMatchObject({ subjectType: 'user', sub: 'user-7', username: 'ada', name: 'Ada Lovelace', email: 'ada@example.com' });
+    expect(identity).toMatchObject({
+      subjectType: 'user',
+      sub: 'user-7',
+      username: 'ada',
+      name: 'Ada Lovelace',
+      email: 'ada@example.com',
+    });
     expect(identity).not.toHaveProperty('missingProfileClaims');
     expect(identity).not.toHaveProperty('note');
   });
@@ -163,10 +191,15 @@ describe('tokens issued to an application (client credentials: sub = client_id, 
 
   it('are refused by default with 401 insufficient_user_authentication (RFC 9470)', async () => {
     for (const app of [open, scoped]) {
-      const response = await mcpRequest(app, bearer(await issuer.token(app.config.resource, { sub: 'm2m-app', client_id: 'm2m-app', scope: 'read:whoami' })));
+      const response = await mcpRequest(
+        app,
+        bearer(await issuer.token(app.config.resource, { sub: 'm2m-app', client_id: 'm2m-app', scope: 'read:whoami' })),
+      );
       expect(response.status).toBe(401);
       expect(response.headers.get('www-authenticate')).toMatch(
-        new RegExp(`^Bearer error="insufficient_user_authentication", error_description="[^"]+", resource_metadata="${app.origin}/\\.well-known/oauth-protected-resource${RESOURCE_PATH}"`),
+        new RegExp(
+          `^Bearer error="insufficient_user_authentication", error_description="[^"]+", resource_metadata="${app.origin}/\\.well-known/oauth-protected-resource${RESOURCE_PATH}"`,
+        ),
       );
       expect(JSON.parse(response.body)).toMatchObject({ error: 'insufficient_user_authentication' });
     }
@@ -178,7 +211,11 @@ describe('tokens issued to an application (client credentials: sub = client_id, 
       const client = await connectClient(app, await machineToken(app));
       try {
         const result = await client.callTool({ name: 'whoami', arguments: {} });
-        expect(result.structuredContent).toMatchObject({ subjectType: 'machine', sub: 'm2m-app', client_id: 'm2m-app' });
+        expect(result.structuredContent).toMatchObject({
+          subjectType: 'machine',
+          sub: 'm2m-app',
+          client_id: 'm2m-app',
+        });
         // An application has no profile: nothing is reported missing.
         expect(result.structuredContent).not.toHaveProperty('missingProfileClaims');
       } finally {
@@ -195,8 +232,18 @@ describe('tokens issued to an application (client credentials: sub = client_id, 
 describe('HTTP requests the server must not trust (raw sockets)', () => {
   it('answers 400 to two Host headers, whichever comes first', async () => {
     const token = await issuer.token(open.config.resource);
-    for (const hosts of [[hostOf(open), 'rebound.example'], ['rebound.example', hostOf(open)], [hostOf(open), hostOf(open)]]) {
-      const head = [`GET ${RESOURCE_PATH} HTTP/1.1`, ...hosts.map((host) => `Host: ${host}`), `Authorization: Bearer ${token}`, 'Connection: close', ''].join('\n');
+    for (const hosts of [
+      [hostOf(open), 'rebound.example'],
+      ['rebound.example', hostOf(open)],
+      [hostOf(open), hostOf(open)],
+    ]) {
+      const head = [
+        `GET ${RESOURCE_PATH} HTTP/1.1`,
+        ...hosts.map((host) => `Host: ${host}`),
+        `Authorization: Bearer ${token}`,
+        'Connection: close',
+        '',
+      ].join('\n');
       expect((await rawRequest(open, head)).status).toBe(400);
     }
   });
@@ -204,18 +251,34 @@ describe('HTTP requests the server must not trust (raw sockets)', () => {
   it('answers 400 to a missing or invalid Host header', async () => {
     expect((await rawRequest(open, 'GET /healthz HTTP/1.1\nConnection: close\n')).status).toBe(400);
     expect((await rawRequest(open, 'GET /healthz HTTP/1.1\nHost: a b\nConnection: close\n')).status).toBe(400);
-    expect((await rawRequest(open, 'GET /healthz HTTP/1.1\nHost: user@127.0.0.1\nConnection: close\n')).status).toBe(400);
+    expect((await rawRequest(open, 'GET /healthz HTTP/1.1\nHost: user@127.0.0.1\nConnection: close\n')).status).toBe(
+      400,
+    );
   });
 
   it('takes the host of an absolute-form target (RFC 9112 §3.2.2): a foreign one is refused', async () => {
     const token = await issuer.token(open.config.resource);
-    const head = [`GET http://rebound.invalid${RESOURCE_PATH} HTTP/1.1`, `Host: ${hostOf(open)}`, `Authorization: Bearer ${token}`, 'Connection: close', ''].join('\n');
+    const head = [
+      `GET http://rebound.invalid${RESOURCE_PATH} HTTP/1.1`,
+      `Host: ${hostOf(open)}`,
+      `Authorization: Bearer ${token}`,
+      'Connection: close',
+      '',
+    ].join('\n');
     expect((await rawRequest(open, head)).status).toBe(403);
-    expect((await rawRequest(open, [`GET ftp://x${RESOURCE_PATH} HTTP/1.1`, `Host: ${hostOf(open)}`, 'Connection: close', ''].join('\n'))).status).toBe(400);
+    expect(
+      (
+        await rawRequest(
+          open,
+          [`GET ftp://x${RESOURCE_PATH} HTTP/1.1`, `Host: ${hostOf(open)}`, 'Connection: close', ''].join('\n'),
+        )
+      ).status,
+    ).toBe(400);
   });
 
   it('takes the asterisk-form target (*) only with OPTIONS (RFC 9112 §3.2.4)', async () => {
-    const asterisk = (method: string) => rawRequest(open, [`${method} * HTTP/1.1`, `Host: ${hostOf(open)}`, 'Connection: close', ''].join('\n'));
+    const asterisk = (method: string) =>
+      rawRequest(open, [`${method} * HTTP/1.1`, `Host: ${hostOf(open)}`, 'Connection: close', ''].join('\n'));
     expect((await asterisk('GET')).status).toBe(400);
     expect((await asterisk('POST')).status).toBe(400);
     expect((await asterisk('OPTIONS')).status).not.toBe(400);
@@ -224,7 +287,10 @@ describe('HTTP requests the server must not trust (raw sockets)', () => {
   it('answers TRACE with 405 and Allow, with or without a token', async () => {
     const token = await issuer.token(open.config.resource);
     for (const auth of [[], [`Authorization: Bearer ${token}`]]) {
-      const response = await rawRequest(open, [`TRACE ${RESOURCE_PATH} HTTP/1.1`, `Host: ${hostOf(open)}`, ...auth, 'Connection: close', ''].join('\n'));
+      const response = await rawRequest(
+        open,
+        [`TRACE ${RESOURCE_PATH} HTTP/1.1`, `Host: ${hostOf(open)}`, ...auth, 'Connection: close', ''].join('\n'),
+      );
       expect(response.status).toBe(405);
       expect(response.headers).toMatch(/^Allow: GET, .*OPTIONS$/im);
     }
@@ -238,17 +304,28 @@ describe('HTTP requests the server must not trust (raw sockets)', () => {
   });
 
   it('answers 431 to headers over 16 KiB', async () => {
-    const response = await rawRequest(open, `GET /healthz HTTP/1.1\nHost: ${hostOf(open)}\nX-Filler: ${'x'.repeat(17 * 1024)}\n`);
+    const response = await rawRequest(
+      open,
+      `GET /healthz HTTP/1.1\nHost: ${hostOf(open)}\nX-Filler: ${'x'.repeat(17 * 1024)}\n`,
+    );
     expect(response.status).toBe(431);
   });
 
   it('closes connections whose headers or body arrive too slowly', async () => {
-    const slow = await startApp({ LOGTO_ISSUER: issuer.issuer }, RESOURCE_PATH, { headersTimeout: 300, requestTimeout: 600, connectionsCheckingInterval: 50 });
+    const slow = await startApp({ LOGTO_ISSUER: issuer.issuer }, RESOURCE_PATH, {
+      headersTimeout: 300,
+      requestTimeout: 600,
+      connectionsCheckingInterval: 50,
+    });
     try {
       const headers = await rawRequest(slow, `GET /healthz HTTP/1.1\nHost: ${hostOf(slow)}`, { waitMs: 3000 }); // the headers never end
       expect(headers.closed).toBe(true);
       expect(headers.ms).toBeLessThan(2000);
-      const body = await rawRequest(slow, `POST /elsewhere/nothing HTTP/1.1\nHost: ${hostOf(slow)}\nContent-Length: 10\n`, { body: 'x', waitMs: 3000 });
+      const body = await rawRequest(
+        slow,
+        `POST /elsewhere/nothing HTTP/1.1\nHost: ${hostOf(slow)}\nContent-Length: 10\n`,
+        { body: 'x', waitMs: 3000 },
+      );
       expect(body.closed).toBe(true);
       expect(body.ms).toBeLessThan(2000);
     } finally {
@@ -258,7 +335,13 @@ describe('HTTP requests the server must not trust (raw sockets)', () => {
 
   it('has these limits by default', () => {
     const server = createHttpServer();
-    expect(server).toMatchObject({ headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000, maxHeaderSize: 16 * 1024, maxConnections: 1000 });
+    expect(server).toMatchObject({
+      headersTimeout: 10_000,
+      requestTimeout: 30_000,
+      keepAliveTimeout: 5_000,
+      maxHeaderSize: 16 * 1024,
+      maxConnections: 1000,
+    });
   });
 });
 
@@ -277,13 +360,20 @@ describe('per-tool scopes (tool-scopes.json): greet needs greet:write, whoami no
     const without = await connectClient(open, await issuer.token(open.config.resource, { scope: '' }));
     try {
       expect((await without.callTool({ name: 'whoami', arguments: {} })).isError).toBeFalsy();
-      await expect(without.callTool({ name: 'greet', arguments: {} })).rejects.toThrow(/403|insufficient_scope|greet:write/);
+      await expect(without.callTool({ name: 'greet', arguments: {} })).rejects.toThrow(
+        /403|insufficient_scope|greet:write/,
+      );
     } finally {
       await without.close();
     }
-    const granted = await connectClient(open, await issuer.token(open.config.resource, { sub: 'user-7', scope: 'greet:write' }));
+    const granted = await connectClient(
+      open,
+      await issuer.token(open.config.resource, { sub: 'user-7', scope: 'greet:write' }),
+    );
     try {
-      expect((await granted.callTool({ name: 'greet', arguments: {} })).content).toEqual([{ type: 'text', text: 'Hello, user-7!' }]);
+      expect((await granted.callTool({ name: 'greet', arguments: {} })).content).toEqual([
+        { type: 'text', text: 'Hello, user-7!' },
+      ]);
     } finally {
       await granted.close();
     }

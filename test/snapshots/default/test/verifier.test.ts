@@ -34,7 +34,8 @@ const invalidTokens: Record<string, () => Promise<string>> = {
     const signature = (await issuer.token(app.config.resource, { sub: 'someone-else' })).split('.')[2];
     return `${header}.${payload}.${signature}`;
   },
-  'alg none': async () => `${base64url({ alg: 'none', typ: 'at+jwt' })}.${(await issuer.token(app.config.resource)).split('.')[1]}.`,
+  'alg none': async () =>
+    `${base64url({ alg: 'none', typ: 'at+jwt' })}.${(await issuer.token(app.config.resource)).split('.')[1]}.`,
   'an HMAC signature': async () =>
     new SignJWT({ sub: 'user-1', iss: issuer.issuer, aud: app.config.resource, exp: now() + 3600 })
       .setProtectedHeader({ alg: 'HS256', kid: 'test-es384' })
@@ -52,10 +53,12 @@ const invalidTokens: Record<string, () => Promise<string>> = {
   'an iat an hour in the future': () => issuer.token(app.config.resource, { iat: now() + 3600, exp: now() + 7200 }),
   'an iat over 24 hours ago': () => issuer.token(app.config.resource, { iat: now() - 86_400 - 60, exp: now() + 600 }),
   'an exp of 1e20': () => issuer.token(app.config.resource, { exp: 1e20 }),
-  'a lifetime of 24 hours and a minute': () => issuer.token(app.config.resource, { iat: now(), exp: now() + 86_400 + 60 }),
+  'a lifetime of 24 hours and a minute': () =>
+    issuer.token(app.config.resource, { iat: now(), exp: now() + 86_400 + 60 }),
   // An ID token or any other JWT from the same issuer is not an access token (RFC 9068 §4).
   'a typ other than at+jwt': () => issuer.token(app.config.resource, {}, { typ: 'JWT' }),
-  'other audiences besides this one': () => issuer.token(app.config.resource, { aud: ['https://other.example.com/api', app.config.resource] }),
+  'other audiences besides this one': () =>
+    issuer.token(app.config.resource, { aud: ['https://other.example.com/api', app.config.resource] }),
   'a malformed token': async () => 'not-a-jwt',
   'malformed segments': async () => 'eyJhbGciOiJFUzM4NCJ9.bm90IGpzb24.c2ln',
 };
@@ -72,7 +75,9 @@ describe('a token with', () => {
   });
 
   it('a lifetime of 24 hours, or an iat a moment ahead of our clock, is accepted', async () => {
-    expect((await callWith(await issuer.token(app.config.resource, { iat: now(), exp: now() + 86_400 }))).status).toBe(200);
+    expect((await callWith(await issuer.token(app.config.resource, { iat: now(), exp: now() + 86_400 }))).status).toBe(
+      200,
+    );
     expect((await callWith(await issuer.token(app.config.resource, { iat: now() + 3 }))).status).toBe(200);
   });
 
@@ -95,7 +100,10 @@ describe('createVerifier', () => {
 
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(Date.now() + 120_000);
-    await expect(verifier.verifyAccessToken(token)).rejects.toMatchObject({ code: 'invalid_token', message: 'The token has expired' });
+    await expect(verifier.verifyAccessToken(token)).rejects.toMatchObject({
+      code: 'invalid_token',
+      message: 'The token has expired',
+    });
   });
 
   it('remembers a verified token for five minutes at most, even if it lives longer', async () => {
@@ -111,8 +119,12 @@ describe('createVerifier', () => {
 
   it('tells a user from a machine: a token whose sub is its client_id is an application acting for itself', async () => {
     const verifier = createVerifier(app.config);
-    const user = await verifier.verifyAccessToken(await issuer.token(app.config.resource, { sub: 'user-1', client_id: 'app-1' }));
-    const machine = await verifier.verifyAccessToken(await issuer.token(app.config.resource, { sub: 'app-1', client_id: 'app-1' }));
+    const user = await verifier.verifyAccessToken(
+      await issuer.token(app.config.resource, { sub: 'user-1', client_id: 'app-1' }),
+    );
+    const machine = await verifier.verifyAccessToken(
+      await issuer.token(app.config.resource, { sub: 'app-1', client_id: 'app-1' }),
+    );
     expect(user.extra).toMatchObject({ subjectType: 'user', claims: { sub: 'user-1' } });
     expect(machine.extra).toMatchObject({ subjectType: 'machine', claims: { sub: 'app-1' } });
   });
@@ -169,10 +181,15 @@ describe('createVerifier', () => {
       source.setStatus('/oidc/jwks', 503);
       vi.useFakeTimers({ toFake: ['Date'] });
       vi.setSystemTime(Date.now() + 11 * 60_000);
-      for (let i = 0; i < 3; i++) await expect(verifier.verifyAccessToken(await source.token(app.config.resource))).resolves.toMatchObject({ clientId: 'test-client' });
+      for (let i = 0; i < 3; i++)
+        await expect(verifier.verifyAccessToken(await source.token(app.config.resource))).resolves.toMatchObject({
+          clientId: 'test-client',
+        });
       expect(fetches()).toBe(2); // the start-up fetch and one refresh attempt, not one per token
       // A token naming a key the server never had is still refused.
-      await expect(verifier.verifyAccessToken(await source.token(app.config.resource, {}, { kid: 'unknown' }))).rejects.toMatchObject({ code: 'invalid_token' });
+      await expect(
+        verifier.verifyAccessToken(await source.token(app.config.resource, {}, { kid: 'unknown' })),
+      ).rejects.toMatchObject({ code: 'invalid_token' });
 
       // Once the pause is over and the issuer is back, the keys are refreshed.
       source.setStatus('/oidc/jwks', 200);
@@ -186,7 +203,9 @@ describe('createVerifier', () => {
   });
 
   it('requires the discovery document to name LOGTO_ISSUER exactly', async () => {
-    const verifier = createVerifier(loadConfig({ LOGTO_ISSUER: `${issuer.issuer}/`, MCP_RESOURCE: app.config.resource }));
+    const verifier = createVerifier(
+      loadConfig({ LOGTO_ISSUER: `${issuer.issuer}/`, MCP_RESOURCE: app.config.resource }),
+    );
     await expect(verifier.ready()).rejects.toThrow(/must be equal/);
   });
 
@@ -196,7 +215,9 @@ describe('createVerifier', () => {
     await gone.close();
     const offline = await startApp({ LOGTO_ISSUER: gone.issuer }, RESOURCE_PATH);
     try {
-      const response = await mcpRequest(offline, { Authorization: `Bearer ${await gone.token(offline.config.resource)}` });
+      const response = await mcpRequest(offline, {
+        Authorization: `Bearer ${await gone.token(offline.config.resource)}`,
+      });
       expect(response.status).toBe(503);
       expect((await fetch(`${offline.origin}/healthz`)).status).toBe(200);
       expect(log).toHaveBeenCalledWith(expect.stringMatching(/Cannot reach/));

@@ -17,7 +17,10 @@ export function registerGreet(server: McpServer, config: Config): void {
     },
     async (ctx) => {
       const claims = ctx.http?.authInfo?.extra?.claims as Record<string, unknown> | undefined;
-      const name = [claims?.name, claims?.username, claims?.sub].find((value): value is string => typeof value === 'string' && value !== '') ?? 'there';
+      const name =
+        [claims?.name, claims?.username, claims?.sub].find(
+          (value): value is string => typeof value === 'string' && value !== '',
+        ) ?? 'there';
       return { content: [{ type: 'text', text: `Hello, ${name}!` }] };
     },
   );

@@ -13,7 +13,11 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startApp(env: Record<string, string>, path = '/mcp', limits: Partial<typeof HTTP_LIMITS> = {}): Promise<TestApp> {
+export async function startApp(
+  env: Record<string, string>,
+  path = '/mcp',
+  limits: Partial<typeof HTTP_LIMITS> = {},
+): Promise<TestApp> {
   const server = createHttpServer({ ...HTTP_LIMITS, ...limits });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -32,6 +32,10 @@ export async function mcpRequest(app: TestApp, headers: Record<string, string> =
 /** The official client, connected with a static bearer token. */
 export async function connectClient(app: TestApp, token: string): Promise<Client> {
   const client = new Client({ name: 'test', version: '1.0.0' });
-  await client.connect(new StreamableHTTPClientTransport(new URL(streamableHttpUrl(app)), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(streamableHttpUrl(app)), {
+      requestInit: { headers: { Authorization: `Bearer ${token}` } },
+    }),
+  );
   return client;
 }
