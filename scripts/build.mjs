@@ -21,18 +21,20 @@ const precompileTemplates = {
   setup(plugin) {
     plugin.onLoad({ filter: /[\\/]src[\\/]render[\\/]precompiled\.ts$/ }, async (args) => {
       const { COMPILE_OPTIONS, templateKey } = await loadModule(args.path);
-      const entries = [];
+      // Keyed by content: templates with the same text (TypeScript's and Python's .env, say) share one entry.
+      const entries = new Map();
       const templates = path.join(root, 'templates');
       for (const file of (await readdir(templates, { recursive: true })).filter((name) => name.endsWith('.hbs'))) {
         const source = await readFile(path.join(templates, file), 'utf8');
-        entries.push(
-          `${JSON.stringify(templateKey(source))}: ${Handlebars.precompile(source, { ...COMPILE_OPTIONS })}`,
-        );
+        const key = templateKey(source);
+        if (!entries.has(key)) {
+          entries.set(key, `${JSON.stringify(key)}: ${Handlebars.precompile(source, { ...COMPILE_OPTIONS })}`);
+        }
       }
       const original = await readFile(args.path, 'utf8');
       const contents = original.replace(
         /export const PRECOMPILED[^\n]*/,
-        `export const PRECOMPILED = {\n${entries.join(',\n')}\n};`,
+        `export const PRECOMPILED = {\n${[...entries.values()].join(',\n')}\n};`,
       );
       if (contents === original) throw new Error(`${args.path}: found no PRECOMPILED to fill`);
       return { contents, loader: 'ts' };

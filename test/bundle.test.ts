@@ -27,7 +27,8 @@ describe('the bundle', () => {
     );
     expect(templates.length).toBeGreaterThan(0);
     const keys = templates.map((name) => templateKey(readFileSync(path.join(TEMPLATES, name), 'utf8')));
-    expect(Object.keys(PRECOMPILED).sort()).toEqual([...keys].sort());
+    // Templates with the same text share one entry.
+    expect(Object.keys(PRECOMPILED).sort()).toEqual([...new Set(keys)].sort());
   });
 
   it('renders a template edited after the build from its source', async () => {
