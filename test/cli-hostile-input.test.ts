@@ -403,3 +403,44 @@ describe('a stdout closed early', () => {
     expect(result.stdout).toMatch(/^Usage: create-logto-mcp/);
   });
 });
+
+describe('Ctrl-C during install', () => {
+  it('stops the package manager, keeps the written project, says how to finish, and exits 130', async () => {
+    const bin = path.join(work, 'slow-npm');
+    mkdirSync(bin);
+    // A package manager that says it started, then waits; on SIGINT it records that it was stopped.
+    writeFileSync(
+      path.join(bin, 'npm'),
+      '#!/bin/sh\ntrap "echo stopped > ../npm-stopped.marker; exit 130" INT TERM\necho started > ../npm-started.marker\nwhile :; do sleep 0.1; done\n',
+      { mode: 0o755 },
+    );
+    const target = path.join(work, 'interrupted-install', 'project');
+    mkdirSync(path.dirname(target));
+    const child = spawn(
+      'node',
+      [CLI, target, '--issuer', ISSUER, '--skip-issuer-check', '--package-manager', 'npm', '--no-git'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: {
+          ...process.env,
+          PATH: `${bin}${path.delimiter}${process.env.PATH}`,
+          NO_COLOR: '1',
+          npm_config_user_agent: '',
+        },
+      },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+    const started = path.join(work, 'interrupted-install', 'npm-started.marker');
+    while (!existsSync(started)) await new Promise((resolve) => setTimeout(resolve, 50));
+    child.kill('SIGINT'); // only the CLI: it must stop the package manager itself
+    const [exitCode] = await once(child, 'exit');
+    expect(exitCode).toBe(130);
+    expect(stderr).toContain(`Interrupted while installing. The project is written in ${target}; install it with`);
+    expect(stderr).toContain('npm install');
+    expect(existsSync(path.join(target, 'package.json'))).toBe(true);
+    const stopped = path.join(work, 'interrupted-install', 'npm-stopped.marker');
+    for (let i = 0; i < 100 && !existsSync(stopped); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(existsSync(stopped)).toBe(true);
+  });
+});

@@ -1,5 +1,6 @@
 import type { PackageManager } from '../options/choices.js';
 import { UsageError } from '../errors.js';
+import { printable } from '../printable.js';
 import { shell } from '../render/encoders.js';
 import type { Ui } from '../ui.js';
 
@@ -13,9 +14,20 @@ export async function installDependencies(
   ui: Ui,
 ): Promise<{ installed: boolean; error?: UsageError }> {
   const { execa } = await import('execa');
-  const result = await ui.step(`Installing dependencies with ${packageManager}`, () =>
-    execa(packageManager, ['install'], { cwd: projectDir, all: true, reject: false, stdin: 'ignore' }),
-  );
+  const retry = `cd ${shell(projectDir)} && ${packageManager} install`;
+  const child = execa(packageManager, ['install'], { cwd: projectDir, all: true, reject: false, stdin: 'ignore' });
+  // Ctrl-C: the package manager is stopped, and the user told what is left, rather than a silent exit.
+  const onSigint = () => {
+    child.kill('SIGINT');
+    ui.warn(
+      `Interrupted while installing. The project is written in ${printable(projectDir)}; install it with \`${retry}\`.`,
+    );
+    process.exit(130);
+  };
+  process.once('SIGINT', onSigint);
+  const result = await ui
+    .step(`Installing dependencies with ${packageManager}`, async () => await child)
+    .finally(() => process.off('SIGINT', onSigint));
   if (!result.failed) return { installed: true };
   const output = String(result.all ?? '')
     .trim()
@@ -24,7 +36,6 @@ export async function installDependencies(
     .join('\n');
   const reason =
     result.code === 'ENOENT' ? `${packageManager} is not installed or not on PATH` : `${packageManager} install failed`;
-  const retry = `cd ${shell(projectDir)} && ${packageManager} install`;
   return {
     installed: false,
     error: new UsageError(

@@ -150,8 +150,15 @@ export async function writeProject(
     if (staging) await fs.rm(staging, { recursive: true, force: true });
     if (createdParent) await fs.rm(createdParent, { recursive: true, force: true });
   };
+  const writtenSoFar = () =>
+    moved > 0
+      ? `${moved} of ${files.length} files were already moved into ${printable(targetDir)}.`
+      : 'Nothing was written.';
   const onSignal = () => {
-    void cleanUp().finally(() => process.exit(130));
+    void cleanUp().finally(() => {
+      process.stderr.write(`\nInterrupted. ${writtenSoFar()}\n`);
+      process.exit(130);
+    });
   };
   process.once('SIGINT', onSignal);
   try {
@@ -186,11 +193,7 @@ export async function writeProject(
     await fs.rm(staging, { recursive: true, force: true });
   } catch (error) {
     await cleanUp();
-    const note =
-      moved > 0
-        ? `${moved} of ${files.length} files were already moved into ${printable(targetDir)}.`
-        : 'Nothing was written.';
-    throw fileSystemError(error, 'write', current, note);
+    throw fileSystemError(error, 'write', current, writtenSoFar());
   } finally {
     process.off('SIGINT', onSignal);
   }
