@@ -231,6 +231,7 @@ describe('in a terminal', () => {
         'Token verification',
         'Public URL of the MCP server',
         'Scopes every request requires',
+        'Register the server in Logto now', // default no
       ]) {
         await session.answer(prompt, ENTER);
       }

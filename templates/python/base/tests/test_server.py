@@ -123,6 +123,9 @@ def forged_tokens(issuer: LocalIssuer, app: RunningApp) -> dict[str, str]:
         "no client_id": token(issuer, app, client_id=None),
         "no iat": token(issuer, app, iat=None),
         "not an access token (typ JWT)": issuer.sign({"aud": app.resource}, header={"typ": "JWT"}),
+        "crit naming an extension the server does not know": issuer.sign(
+            {"aud": app.resource}, header={"crit": ["exp-ext"], "exp-ext": 1}
+        ),
         "malformed: not a JWT": "not-a-jwt",
         "malformed: three garbage segments": "abc.def.ghi",
         "malformed: payload tampered": f"{header}.{tampered}.{signature}",

@@ -146,6 +146,11 @@ def _header(token: str) -> dict[str, Any]:
         header = jwt.get_unverified_header(token)
     except jwt.DecodeError:
         raise InvalidToken("The token is not a JWT") from None
+    except jwt.InvalidTokenError:
+        # PyJWT refuses here a header it cannot honour, e.g. a `crit` extension it does not know (RFC 7515 §4.1.11).
+        raise InvalidToken("The token's header is not acceptable") from None
+    if "crit" in header:
+        raise InvalidToken("The token names critical header extensions this server does not understand (crit)")
     if header.get("alg") not in ALGORITHMS:
         raise InvalidToken(f"The token's algorithm {header.get('alg')} is not accepted")
     # RFC 9068: an ID token signed by the same keys is not an access token.
