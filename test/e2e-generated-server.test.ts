@@ -30,6 +30,7 @@ import {
   toolJson,
 } from './support/contract-checks.js';
 import { describeFaults } from './support/fault-checks.js';
+import { configureIssuerFromEmulator } from './support/issuer-from-emulator.js';
 import {
   generateProject,
   readDotenv,
@@ -38,7 +39,7 @@ import {
   type GeneratedProject,
   type RunningServer,
 } from './support/generated-project.js';
-import { startLogtoLikeIssuer, type LogtoLikeIssuer, type UserRole } from './support/logto-like-issuer.js';
+import { startLogtoLikeIssuer, type LogtoLikeIssuer } from './support/logto-like-issuer.js';
 import { startManagementApiEmulator, type Emulator, type EmulatorState } from './support/management-api-emulator.js';
 import { runOAuthFlow, type OAuthFlowResult } from './support/mcp-oauth-client.js';
 import { getFreePort } from './support/ports.js';
@@ -80,46 +81,6 @@ function expectSignedIn(
   expect(o.tokenHeader).toMatchObject({ alg: 'ES384', typ: 'at+jwt', kid: issuer.publicJwk.kid });
   expect(o.tokenClaims).toMatchObject({ iss: issuer.issuer, aud: resource, sub: issuer.user.sub });
   return whoami;
-}
-
-/**
- * What Logto would serve after registration, taken only from the emulator's state: the API resources
- * and their scopes, the app (type, redirect URIs, third-party consent scopes) and the user's roles.
- */
-function configureIssuerFrom(state: EmulatorState, appId: string, userRoleIds: string[]): void {
-  const scopesByResource = (scopeIds: string[]): UserRole => {
-    const result: UserRole = {};
-    for (const scope of state.scopes.filter(({ id }) => scopeIds.includes(id))) {
-      const { indicator } = state.resources.find(({ id }) => id === scope.resourceId)!;
-      (result[indicator] ??= []).push(scope.name);
-    }
-    return result;
-  };
-  for (const { id, indicator } of state.resources.filter(({ id }) => id !== 'management-api')) {
-    issuer.addResource(indicator, {
-      scopes: state.scopes.filter(({ resourceId }) => resourceId === id).map(({ name }) => name),
-    });
-  }
-  const app = state.applications.find(({ id }) => id === appId)!;
-  const consent = state.consent.get(appId);
-  issuer.addClient({
-    clientId: app.id,
-    type: app.type.toLowerCase() as 'native' | 'traditional' | 'spa',
-    redirectUris: app.oidcClientMetadata.redirectUris,
-    clientSecret: state.secrets.find(({ applicationId }) => applicationId === app.id)?.value,
-    thirdParty: app.isThirdParty,
-    consentScopes: consent && {
-      userScopes: consent.userScopes,
-      resourceScopes: scopesByResource(consent.resourceScopes),
-    },
-  });
-  issuer.setUserRoles(
-    userRoleIds.map((roleId) =>
-      scopesByResource(state.rolesScopes.filter((r) => r.roleId === roleId).map((r) => r.scopeId)),
-    ),
-  );
-  // The tenant's custom access-token claims script, run by the issuer as Logto runs it.
-  issuer.setAccessTokenClaimsScript(state.jwtCustomizers['jwt.accessToken']?.script);
 }
 
 // The scope cases are not multiplied across the matrix: scopes are checked by base/src/auth.ts, whatever the variant.
@@ -519,7 +480,7 @@ for (const variant of cases) {
 
           for (const sdk of ['v2', 'v1'] as const) {
             it(`SDK ${sdk} client: the registered app signs in through the consent screen and calls whoami`, async () => {
-              configureIssuerFrom(emulator.state, summary.application.id, [summary.role!.id]); // the user holds the registered role
+              configureIssuerFromEmulator(issuer, emulator.state, summary.application.id, [summary.role!.id]); // the user holds the registered role
               const result = await runOAuthFlow({
                 transport: primaryKind,
                 sdk,
@@ -542,7 +503,7 @@ for (const variant of cases) {
           }
 
           it(`SDK v2 client (2026-07-28): the registered third-party app gets ${TOOL_SCOPE} only by step-up, through the consent screen`, async () => {
-            configureIssuerFrom(emulator.state, summary.application.id, [summary.role!.id]);
+            configureIssuerFromEmulator(issuer, emulator.state, summary.application.id, [summary.role!.id]);
             const result = await runOAuthFlow({
               transport: primaryKind,
               sdk: 'v2',

@@ -2,7 +2,6 @@
  * What Logto would serve after registration, taken only from the Management API emulator's state: the API
  * resources and their scopes, the app (type, redirect URIs, secret, third-party consent scopes), the test user's
  * roles and the tenant's access-token claims script, given to the Logto-like issuer.
- * (The same as configureIssuerFrom in e2e-generated-server.test.ts, which could use this one.)
  */
 import type { LogtoLikeIssuer, UserRole } from './logto-like-issuer.js';
 import type { EmulatorState } from './management-api-emulator.js';
