@@ -1,8 +1,8 @@
+import { connect, type RegisterDeps } from './connect.js';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import type { ManagementTarget } from '../logto/endpoints.js';
 import { explainLogtoError } from '../logto/explain.js';
-import { ManagementApi } from '../logto/management-api.js';
 import type { Ui } from '../ui.js';
 import { startRecord, type StepContext } from './context.js';
 import type { RegisterOptions } from './options.js';
@@ -31,11 +31,6 @@ export { registerCommandLines, SECRET_PLACEHOLDER } from './command-lines.js';
 export { NATIVE_CLIENT_REDIRECT_URIS } from './steps/app.js';
 export type { RegisterSummary } from './summary.js';
 
-export interface RegisterDeps {
-  fetch?: typeof fetch;
-  sleep?: (ms: number) => Promise<void>;
-}
-
 export interface RegisterProjectInput {
   projectDir: string;
   options: RegisterOptions;
@@ -47,22 +42,6 @@ export interface RegisterProjectInput {
 }
 
 /** Gets a Management API token for the target (the M2M secret is sent once, and not kept). */
-export function connect(
-  target: ManagementTarget,
-  options: Pick<RegisterOptions, 'm2mAppId' | 'm2mAppSecret'>,
-  ui: Ui,
-  deps: RegisterDeps = {},
-) {
-  return ui.step('Getting a Management API token', () =>
-    ManagementApi.connect({
-      endpoint: target.managementEndpoint,
-      resource: target.resource,
-      appId: options.m2mAppId,
-      appSecret: options.m2mAppSecret,
-      ...deps,
-    }),
-  );
-}
 
 /**
  * Registers the project's MCP server in Logto: API resource and scopes, a role granting them, the app
@@ -214,3 +193,5 @@ export async function registerProject({
     throw explainLogtoError(error, target, options.m2mAppId);
   }
 }
+
+export { connect, type RegisterDeps };

@@ -1,6 +1,6 @@
 import { isLogtoOwnResource, resolveManagementTarget, type ManagementTarget } from '../logto/endpoints.js';
 import { explainLogtoError } from '../logto/explain.js';
-import { LogtoApiError, ManagementApi } from '../logto/management-api.js';
+import { LogtoApiError, type ManagementApi } from '../logto/management-api.js';
 import { UsageError } from '../errors.js';
 import { printable } from '../printable.js';
 import { shell } from '../render/encoders.js';
@@ -17,7 +17,7 @@ import {
 } from './ownership.js';
 import { blockLabel, parseScript, scriptFor, withoutBlock } from './claims-script.js';
 import { CONFIG_FILE, readProject, saveRecord, setEnvValues, type LogtoRecord } from './project.js';
-import type { RegisterDeps } from './register.js';
+import { connect, type RegisterDeps } from './connect.js';
 
 /** `claims-block`: this copy's block of the tenant's custom access-token claims script (its id: the resource). */
 type Kind = 'application' | 'role' | 'scope' | 'resource' | 'claims-block';
@@ -217,15 +217,7 @@ async function removeCreated({
   ui: Ui;
   deps: RegisterDeps;
 }) {
-  const api = await ui.step('Getting a Management API token', () =>
-    ManagementApi.connect({
-      endpoint: target.managementEndpoint,
-      resource: target.resource,
-      appId: options.m2mAppId,
-      appSecret: options.m2mAppSecret,
-      ...deps,
-    }),
-  );
+  const api = await connect(target, options, ui, deps);
   const plan = await ui.step('Checking in Logto what this project created', () =>
     planRemoval(api, record, mark, target),
   );
