@@ -48,13 +48,17 @@ export function summarize(plan: ProjectPlan, installed: boolean, git: CreateSumm
   };
 }
 
-/** How to install (when that was not done) and start the server. */
-function runCommands(v: TemplateVariables, installed: boolean): string[] {
+/** How to install (when that was not done) and start the server, with the chosen package manager. */
+export function startCommands(
+  v: Pick<TemplateVariables, 'language' | 'packageManager' | 'run' | 'projectName'>,
+  installed: boolean,
+): string[] {
   if (v.language !== 'python') return [...(installed ? [] : [`${v.packageManager} install`]), `${v.run} dev`];
-  // With uv, `uv run` installs what is missing itself; the venv's own command works with or without uv.
+  // `uv run` installs what is missing itself.
+  if (v.packageManager === 'uv') return [`uv run ${shell(v.projectName)}`];
   return [
-    `uv run ${shell(v.projectName)}`,
-    `(or: ${installed ? '' : 'python3 -m venv .venv && .venv/bin/pip install -e . --group dev && '}.venv/bin/${shell(v.projectName)})`,
+    ...(installed ? [] : ['python3 -m venv .venv && .venv/bin/pip install -e . --group dev']),
+    `.venv/bin/${shell(v.projectName)}`,
   ];
 }
 
@@ -71,7 +75,7 @@ export function nextSteps(
   const cdTarget = relative.startsWith('..') ? plan.targetDir : relative.startsWith('-') ? `./${relative}` : relative;
   const commands = [
     relative === '.' ? undefined : `cd ${shell(cdTarget)}`,
-    ...runCommands(v, summary.installed),
+    ...startCommands(v, summary.installed),
   ].filter(Boolean);
   const answersAt =
     v.streamableHttpUrl && v.sseUrl

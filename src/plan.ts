@@ -2,7 +2,7 @@ import type { CreateOptions } from './options/create-options.js';
 import { projectNameFor } from './options/create-options.js';
 import { pythonModuleName } from './options/python-names.js';
 import path from 'node:path';
-import { endpointUrls, transportLayers, type Transport } from './options/choices.js';
+import { endpointUrls, transportLayers, type NodePackageManager, type Transport } from './options/choices.js';
 
 export const GENERATOR_NAME = 'create-logto-mcp';
 declare const __CLI_VERSION__: string | undefined;
@@ -35,7 +35,7 @@ export interface TemplateVariables {
   generatorName: string;
   generatorVersion: string;
   packageManager: string;
-  /** How to run a package script with the chosen package manager, e.g. `npm run`. */
+  /** How to run a package script with the chosen package manager, e.g. `npm run` (TypeScript only). */
   run: string;
 }
 
@@ -49,7 +49,7 @@ export interface ProjectPlan {
   variables: TemplateVariables;
 }
 
-const RUN_SCRIPT = { npm: 'npm run', pnpm: 'pnpm', yarn: 'yarn', bun: 'bun run' } as const;
+const RUN_SCRIPT: Record<NodePackageManager, string> = { npm: 'npm run', pnpm: 'pnpm', yarn: 'yarn', bun: 'bun run' };
 
 /** Decides what to generate; pure, so it is tested without touching the disk. */
 export function planProject(options: CreateOptions, cwd = process.cwd()): ProjectPlan {
@@ -73,7 +73,7 @@ export function planProject(options: CreateOptions, cwd = process.cwd()): Projec
       generatorName: GENERATOR_NAME,
       generatorVersion: GENERATOR_VERSION,
       packageManager: options.packageManager,
-      run: RUN_SCRIPT[options.packageManager],
+      run: options.packageManager in RUN_SCRIPT ? RUN_SCRIPT[options.packageManager as NodePackageManager] : '',
     },
   };
 }

@@ -105,7 +105,7 @@ pythonVariants.forEach((variant, index) => {
         transport: variant.transport,
         verifier: variant.verifier,
       });
-      expect(project!.cliOutput).toContain(`uv run ${COMMAND}`);
+      expect(project!.cliOutput).toContain(withUv ? `uv run ${COMMAND}` : `.venv/bin/${COMMAND}`);
     });
 
     it(

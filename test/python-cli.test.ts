@@ -4,7 +4,7 @@
  * Python refused before anything is written.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { afterAll, describe, expect, it } from 'vitest';
@@ -73,6 +73,98 @@ describe('--language python', () => {
       'not with --language python: the Python template serves one transport; choose streamable-http, or sse',
     );
     expect(existsSync(target)).toBe(false);
+  });
+
+  it("refuses another language's package manager, naming the language's own, before anything is written", async () => {
+    const target = path.join(work, 'wrong-package-manager');
+    const python = await runCli([target, '--yes', '--language', 'python', '--package-manager', 'npm', ...ISSUER]);
+    expect(python.exitCode).toBe(1);
+    expect(python.stderr).toContain(
+      '--package-manager "npm" cannot be used here: it is a typescript package manager; with --language python choose uv, pip.',
+    );
+    const typescript = await runCli([target, '--yes', '--package-manager', 'uv', ...ISSUER, '--no-install']);
+    expect(typescript.exitCode).toBe(1);
+    expect(typescript.stderr).toContain(
+      '--package-manager "uv" cannot be used here: it is a python package manager; with --language typescript choose npm, pnpm, yarn, bun.',
+    );
+    expect(existsSync(target)).toBe(false);
+  });
+
+  it('installs with uv when it is on PATH, else with pip, and says how to run the project with the one it chose', async () => {
+    const bin = path.join(work, 'node-and-uv');
+    mkdirSync(bin);
+    symlinkSync(process.execPath, path.join(bin, 'node'));
+    const nextSteps = async (name: string, extra: string[] = []) => {
+      const result = await runCli(
+        [path.join(work, name), '--yes', '--language', 'python', ...ISSUER, '--no-install', ...extra],
+        {
+          env: { PATH: bin },
+        },
+      );
+      expect(result.exitCode, result.stderr).toBe(0);
+      return result.stdout;
+    };
+    const withoutUv = await nextSteps('default-pip');
+    expect(withoutUv).toContain('python3 -m venv .venv && .venv/bin/pip install -e . --group dev');
+    expect(withoutUv).toContain('.venv/bin/default-pip');
+    expect(withoutUv).not.toContain('uv run');
+    // Found on PATH, not run: --no-install.
+    writeFileSync(path.join(bin, 'uv'), '#!/bin/sh\nexit 1\n', { mode: 0o755 });
+    const withUv = await nextSteps('default-uv');
+    expect(withUv).toContain('uv run default-uv');
+    expect(withUv).not.toContain('.venv/bin/');
+    // The package manager changes how the project is installed, not what is generated.
+    const chosen = ['uv', 'pip'].map((installer) => path.join(`chosen-${installer}`, 'server'));
+    expect(await nextSteps(chosen[0]!, ['--package-manager', 'uv'])).toContain('uv run server');
+    expect(await nextSteps(chosen[1]!, ['--package-manager', 'pip'])).toContain('.venv/bin/server');
+    const [uvFiles, pipFiles] = chosen.map((dir) => {
+      const files = tree(path.join(work, dir));
+      return { ...files, '.env': files['.env']!.replace(/^LOGTO_REGISTRATION_KEY=.*$/m, '') };
+    });
+    expect(uvFiles).toEqual(pipFiles);
+  });
+
+  it('refuses --package-manager uv without uv on PATH before anything is written', async () => {
+    const target = path.join(work, 'no-uv');
+    const bin = path.join(work, 'node-and-python');
+    mkdirSync(bin);
+    symlinkSync(process.execPath, path.join(bin, 'node'));
+    // The interpreter itself: python3 on PATH may be a shim that needs more of PATH.
+    const python = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
+    symlinkSync(python, path.join(bin, 'python3'));
+    const result = await runCli([target, '--yes', '--language', 'python', '--package-manager', 'uv', ...ISSUER], {
+      env: { PATH: bin },
+    });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain(
+      'uv is not on PATH: install uv (https://docs.astral.sh/uv/), or pass --package-manager pip or --no-install; nothing was written.',
+    );
+    expect(existsSync(target)).toBe(false);
+  });
+
+  it('workshop: Python starters, and how each attendee starts theirs with the chosen package manager', async () => {
+    const folder = path.join(work, 'python-workshop');
+    const result = await runCli([
+      'workshop',
+      folder,
+      '--yes',
+      '--language',
+      'python',
+      '--package-manager',
+      'uv',
+      '--attendees',
+      '2',
+      '--issuer',
+      'https://tenant.logto.app/oidc',
+      '--skip-issuer-check',
+    ]);
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toContain(
+      'Each attendee starts theirs as attendee-01 does: cd attendee-01 && uv run attendee-01',
+    );
+    for (const attendee of ['attendee-01', 'attendee-02']) {
+      expect(readFileSync(path.join(folder, attendee, 'pyproject.toml'), 'utf8')).toContain(`name = "${attendee}"`);
+    }
   });
 
   it('is implied by --framework starlette, and offers both transports', async () => {

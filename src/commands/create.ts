@@ -7,8 +7,7 @@ import {
 } from '../options/create-options.js';
 import { resolveOptions } from '../options/define.js';
 import { initGit } from '../install/git.js';
-import { installDependencies } from '../install/install.js';
-import { checkPython, installPythonProject } from '../install/python.js';
+import { prepareInstall } from '../install/install.js';
 import { nextSteps, summarize } from '../next-steps.js';
 import { GENERATOR_NAME, planProject, type ProjectPlan } from '../plan.js';
 import type { CreateFlags } from './create-command.js';
@@ -34,8 +33,8 @@ export async function create(flags: CreateFlags): Promise<void> {
   // Credentials are resolved before anything is written, so a missing one leaves nothing behind.
   const registerFlags = options.register ? await resolveOptions(registerOptionSpecs, flags, context) : undefined;
 
-  // A missing or too old Python is said before anything is written.
-  const python = options.language === 'python' && options.install ? await checkPython() : undefined;
+  // A missing or too old Python, or a missing uv, is said before anything is written.
+  const install = options.install ? await prepareInstall(options.packageManager) : undefined;
   await checkIssuerUnlessSkipped(options, ui);
   const plan = planProject(options);
   const { files, kept } = await keepExistingState(plan.targetDir, await renderFiles(plan));
@@ -45,17 +44,13 @@ export async function create(flags: CreateFlags): Promise<void> {
   await rememberLogto(options.issuer, registerFlags);
 
   const registration = registerFlags ? await registerNewProject(plan, registerFlags, ui, json) : undefined;
-  const install = !options.install
-    ? { installed: false }
-    : python
-      ? await installPythonProject(plan.targetDir, ui, python)
-      : await installDependencies(plan.targetDir, options.packageManager, ui);
+  const installed = install ? await install(plan.targetDir, ui) : { installed: false };
   const git = options.git ? await initGit(plan.targetDir, GENERATOR_NAME, ui) : 'skipped';
 
   // What failed after the project was written is reported at the end, after the summary.
-  const failures = [registration?.failed, install.error].filter((error) => error !== undefined);
+  const failures = [registration?.failed, installed.error].filter((error) => error !== undefined);
   const summary = {
-    ...summarize(plan, install.installed, git),
+    ...summarize(plan, installed.installed, git),
     registration: registration?.summary,
     ...(failures.length > 0 ? { errors: failures.map((error) => error.message) } : {}),
   };

@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
-import { installDependencies } from '../install/install.js';
+import { prepareInstall } from '../install/install.js';
 import { resolveManagementTarget } from '../logto/endpoints.js';
 import { explainLogtoError } from '../logto/explain.js';
 import { checkCreateOptions, defaultPortNote, packageNameFor } from '../options/create-options.js';
@@ -18,6 +18,9 @@ import { canPrompt, confirmer, createUi, type Ui } from '../ui.js';
 import { attendeeNames, placeFor } from '../workshop/attendees.js';
 import { cleanupWorkshop } from '../workshop/cleanup.js';
 import { generateStarters, starterOptions } from '../workshop/generate.js';
+import { startCommands } from '../next-steps.js';
+import { planProject } from '../plan.js';
+import { shell } from '../render/encoders.js';
 import {
   ATTENDEES_FILE,
   MANIFEST_FILE,
@@ -84,6 +87,8 @@ export async function workshop(folderArgument: string, flags: Record<string, unk
     projectName: packageNameFor(folder),
   };
   const target = registerOptions && resolveManagementTarget(registerOptions);
+  // What installing needs (a new enough python3, uv) is checked before anything is written.
+  const install = options.install ? await prepareInstall(answers.packageManager) : undefined;
   if (!existing) {
     await refuseNonEmpty(folder);
     await checkIssuerUnlessSkipped(
@@ -151,9 +156,9 @@ export async function workshop(folderArgument: string, flags: Record<string, unk
       delete attendee.writing;
       await save();
     });
-    if (options.install) {
+    if (install) {
       for (const attendee of manifest.attendees) {
-        const result = await installDependencies(path.join(folder, attendee.folder), answers.packageManager, ui);
+        const result = await install(path.join(folder, attendee.folder), ui);
         if (result.error) throw result.error;
       }
     }
@@ -191,7 +196,7 @@ export async function workshop(folderArgument: string, flags: Record<string, unk
   }
   delete manifest.incomplete;
   await save();
-  report(folder, manifest, passwords, options.showSecret, ui, json);
+  report(folder, manifest, passwords, { showSecret: options.showSecret, installed: Boolean(install) }, ui, json);
 }
 
 /** The starter options: from flags on a first run; on a re-run the recorded ones, and a flag may only repeat them. */
@@ -319,7 +324,7 @@ function report(
   folder: string,
   manifest: Manifest,
   passwords: Map<string, string>,
-  showSecret: boolean,
+  { showSecret, installed }: { showSecret: boolean; installed: boolean },
   ui: Ui,
   json: boolean,
 ): void {
@@ -360,7 +365,9 @@ function report(
   ui.success(
     `${rows.length} starter${rows.length === 1 ? '' : 's'} in ${printable(folder)}; what was created is in ${MANIFEST_FILE}${rows.some((r) => r.username) ? `, the passwords in ${ATTENDEES_FILE} (readable by you only)` : ''}.`,
   );
+  const first = manifest.attendees[0]!;
+  const { variables } = planProject(starterOptions(folder, manifest.answers, first));
   ui.info(
-    `Each attendee: cd <their folder> && ${manifest.answers.packageManager} install && ${manifest.answers.packageManager} run dev`,
+    `Each attendee starts theirs as ${printable(first.name)} does: ${printable(['cd ' + shell(first.folder), ...startCommands(variables, installed)].join(' && '), Infinity)}`,
   );
 }

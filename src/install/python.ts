@@ -1,8 +1,13 @@
-import { execa } from 'execa';
 import { UsageError } from '../errors.js';
 import { shell } from '../render/encoders.js';
 import type { Ui } from '../ui.js';
+import type { PythonPackageManager } from '../options/choices.js';
 import { pythonRequirement } from '../versions.js';
+
+export interface PythonTools {
+  python: string;
+  installer: PythonPackageManager;
+}
 
 /** The interpreter the project's virtual environment is made from. */
 const PYTHON = 'python3';
@@ -10,9 +15,10 @@ const NEEDED = `Python ${pythonRequirement.minimum.join('.')} or later`;
 
 /**
  * Checks, before anything is written, that `python3` is there and new enough for the project (`requires-python`),
- * and whether uv is on PATH. Throws a UsageError naming the version needed.
+ * and that uv runs when it is the installer. Throws a UsageError naming what is needed.
  */
-export async function checkPython(): Promise<{ python: string; uv: boolean }> {
+export async function checkPython(installer: PythonPackageManager): Promise<PythonTools> {
+  const { execa } = await import('execa');
   const probe = await execa(PYTHON, ['-c', 'import sys, venv, ensurepip; print("%d.%d.%d" % sys.version_info[:3])'], {
     reject: false,
     stdin: 'ignore',
@@ -34,21 +40,30 @@ export async function checkPython(): Promise<{ python: string; uv: boolean }> {
       `${PYTHON} is Python ${version}; the project needs ${NEEDED}. Install it, or pass --no-install; nothing was written.`,
     );
   }
-  const uv = await execa('uv', ['--version'], { reject: false, stdin: 'ignore' });
-  return { python: PYTHON, uv: !uv.failed };
+  if (installer === 'uv') {
+    const uv = await execa('uv', ['--version'], { reject: false, stdin: 'ignore' });
+    if (uv.failed) {
+      throw new UsageError(
+        `${uv.code === 'ENOENT' ? 'uv is not on PATH' : 'uv --version failed'}: install uv (https://docs.astral.sh/uv/), or pass --package-manager pip or --no-install; nothing was written.`,
+      );
+    }
+  }
+  return { python: PYTHON, installer };
 }
 
 /**
- * Installs the project with its dev group into `.venv`: `uv sync` when uv is on PATH (it never downloads a Python of
- * its own here), else `python3 -m venv .venv` and pip. A failure is returned, not thrown, so that git and the summary
+ * Installs the project with its dev group into `.venv`: `uv sync` (it never downloads a Python of its own here), or
+ * `python3 -m venv .venv` and pip. A failure is returned, not thrown, so that git and the summary
  * still happen; it carries the end of what the installer printed.
  */
 export async function installPythonProject(
   projectDir: string,
   ui: Ui,
-  tools: { python: string; uv: boolean },
+  tools: PythonTools,
 ): Promise<{ installed: boolean; error?: UsageError }> {
-  const steps: Array<[string, string[], string]> = tools.uv
+  const { execa } = await import('execa');
+  const uv = tools.installer === 'uv';
+  const steps: Array<[string, string[], string]> = uv
     ? [['uv', ['sync', '--python', tools.python], 'Installing dependencies into .venv with uv']]
     : [
         [tools.python, ['-m', 'venv', '.venv'], 'Creating .venv'],
@@ -76,7 +91,7 @@ export async function installPythonProject(
         .split('\n')
         .slice(-30)
         .join('\n');
-      const retry = `cd ${shell(projectDir)} && ${tools.uv ? 'uv sync' : `${tools.python} -m venv .venv && .venv/bin/pip install -e . --group dev`}`;
+      const retry = `cd ${shell(projectDir)} && ${uv ? 'uv sync' : `${tools.python} -m venv .venv && .venv/bin/pip install -e . --group dev`}`;
       return {
         installed: false,
         error: new UsageError(

@@ -53,12 +53,15 @@ export const verifiers = [
   },
 ] as const satisfies readonly Choice[];
 
+/** Like frameworks, each package manager belongs to one language. */
 export const packageManagers = [
-  { value: 'npm', label: 'npm' },
-  { value: 'pnpm', label: 'pnpm' },
-  { value: 'yarn', label: 'yarn' },
-  { value: 'bun', label: 'bun' },
-] as const satisfies readonly Choice[];
+  { value: 'npm', label: 'npm', language: 'typescript' },
+  { value: 'pnpm', label: 'pnpm', language: 'typescript' },
+  { value: 'yarn', label: 'yarn', language: 'typescript' },
+  { value: 'bun', label: 'bun', language: 'typescript' },
+  { value: 'uv', label: 'uv', hint: 'uv sync into .venv', language: 'python' },
+  { value: 'pip', label: 'pip', hint: 'python3 -m venv .venv, then pip install', language: 'python' },
+] as const satisfies ReadonlyArray<Choice & { language: Language }>;
 
 export type Framework = (typeof frameworks)[number]['value'];
 export type Transport = (typeof transports)[number]['value'];
@@ -99,3 +102,21 @@ export function endpointUrls(
 }
 export type Verifier = (typeof verifiers)[number]['value'];
 export type PackageManager = (typeof packageManagers)[number]['value'];
+export type PythonPackageManager = Extract<(typeof packageManagers)[number], { language: 'python' }>['value'];
+export type NodePackageManager = Exclude<PackageManager, PythonPackageManager>;
+
+/**
+ * Why a framework or package manager cannot go with the chosen language, naming the language's own; undefined when
+ * it can.
+ */
+export function otherLanguageChoice(
+  choices: ReadonlyArray<Choice & { language: Language }>,
+  value: string,
+  language: Language,
+  what: string,
+): string | undefined {
+  const owner = choices.find((choice) => choice.value === value)?.language;
+  if (owner === undefined || owner === language) return undefined;
+  const own = choices.filter((choice) => choice.language === language).map((choice) => choice.value);
+  return `it is a ${owner} ${what}; with --language ${language} choose ${own.join(', ')}.`;
+}

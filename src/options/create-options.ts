@@ -1,15 +1,18 @@
+import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
 import validatePackageName from 'validate-npm-package-name';
 import {
   frameworks,
   languages,
   languageTransports,
+  otherLanguageChoice,
   packageManagers,
   transportPaths,
   transports,
   verifiers,
   type Language,
-  type PackageManager,
+  type NodePackageManager,
+  type PythonPackageManager,
   type Transport,
 } from './choices.js';
 import { pythonProjectName } from './python-names.js';
@@ -55,14 +58,7 @@ export const createOptionSpecs = {
     // The chosen language's first framework: express, or starlette for Python.
     default: (answers) => frameworks.find((framework) => framework.language === answers.language)?.value,
     defaultDescription: "the language's first: express, starlette",
-    refuse: (value, answers) => {
-      const language = frameworks.find((framework) => framework.value === value)?.language;
-      if (language === answers.language) return undefined;
-      const own = frameworks
-        .filter((framework) => framework.language === answers.language)
-        .map((framework) => framework.value);
-      return `it is a ${language} framework; with --language ${String(answers.language)} choose ${own.join(', ')}.`;
-    },
+    refuse: (value, answers) => otherLanguageChoice(frameworks, value, answers.language as Language, 'framework'),
     prompt: { message: 'Web framework:' },
   } satisfies OptionSpec<string>,
   transport: {
@@ -119,8 +115,13 @@ export const createOptionSpecs = {
     flag: '--package-manager <name>',
     description: 'Package manager to install with',
     choices: packageManagers,
-    default: () => detectPackageManager(process.env.npm_config_user_agent),
-    defaultDescription: 'the one running this command, else npm',
+    default: (answers) =>
+      answers.language === 'python'
+        ? defaultPythonInstaller()
+        : detectPackageManager(process.env.npm_config_user_agent),
+    defaultDescription: 'the one running this command, else npm; for Python uv when it is on PATH, else pip',
+    refuse: (value, answers) =>
+      otherLanguageChoice(packageManagers, value, answers.language as Language, 'package manager'),
   } satisfies OptionSpec<string>,
   install: {
     flag: '--no-install',
@@ -346,7 +347,25 @@ export function parseScopes(raw: string): string[] {
 }
 
 /** The package manager that runs us, from the user agent npm, pnpm, yarn and bun set for `create` commands. */
-export function detectPackageManager(userAgent: string | undefined): PackageManager {
+export function detectPackageManager(userAgent: string | undefined): NodePackageManager {
   const name = userAgent?.split(' ')[0]?.split('/')[0];
-  return packageManagers.some((pm) => pm.value === name) ? (name as PackageManager) : 'npm';
+  return packageManagers.some((pm) => pm.value === name && pm.language === 'typescript')
+    ? (name as NodePackageManager)
+    : 'npm';
+}
+
+/** uv when an executable `uv` is on PATH (looked up without running it), else pip. */
+export function defaultPythonInstaller(searchPath = process.env.PATH ?? ''): PythonPackageManager {
+  const onPath = searchPath
+    .split(path.delimiter)
+    .filter(Boolean)
+    .some((dir) => {
+      try {
+        accessSync(path.join(dir, 'uv'), constants.X_OK);
+        return statSync(path.join(dir, 'uv')).isFile();
+      } catch {
+        return false;
+      }
+    });
+  return onPath ? 'uv' : 'pip';
 }

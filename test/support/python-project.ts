@@ -1,11 +1,11 @@
 /**
- * Generate a Python project with the built CLI and let it install itself, as a user's run does: with uv when it is on
- * PATH, else `python3 -m venv` and pip. The uv and pip caches are shared between variants (and runs), so only the
+ * Generate a Python project with the built CLI and let it install itself, as a user's run does: with uv, or
+ * `python3 -m venv` and pip (`--package-manager`). The uv and pip caches are shared between variants (and runs), so only the
  * first install downloads.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 
 import { execa } from 'execa';
 
@@ -16,17 +16,6 @@ export const PYTHON_CACHES = {
   UV_CACHE_DIR: join(REPO_ROOT, 'node_modules', '.cache', 'e2e-uv'),
   PIP_CACHE_DIR: join(REPO_ROOT, 'node_modules', '.cache', 'e2e-pip'),
 };
-
-/** PATH without the folders that hold a `uv` (to take the pip path). */
-export async function pathWithoutUv(): Promise<string> {
-  const folders = (process.env.PATH ?? '').split(delimiter);
-  const kept: string[] = [];
-  for (const folder of folders) {
-    const found = await execa('test', ['-x', join(folder, 'uv')], { reject: false });
-    if (found.exitCode !== 0) kept.push(folder);
-  }
-  return kept.join(delimiter);
-}
 
 export async function generatePythonProject(
   options: { issuer: string; resource: string; port: number; scopes?: string[]; withUv: boolean } & Variant,
@@ -47,8 +36,9 @@ export async function generatePythonProject(
   ];
   // --framework starlette alone means --language python.
   args.push('--framework', options.framework, '--transport', options.transport, '--verifier', options.verifier);
+  args.push('--package-manager', options.withUv ? 'uv' : 'pip');
   if (options.scopes?.length) args.push('--scopes', options.scopes.join(' '));
-  const env = childEnv({ ...PYTHON_CACHES, ...(options.withUv ? {} : { PATH: await pathWithoutUv() }) });
+  const env = childEnv(PYTHON_CACHES);
   const result = await execa(process.execPath, args, {
     cwd: root,
     env,
