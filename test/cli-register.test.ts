@@ -1,4 +1,5 @@
 import { execa } from 'execa';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
@@ -175,6 +176,88 @@ describe('create --register, register and unregister as a user runs them', () =>
     expect(emulator.state.applications.some((a) => a.id === summary.application.id)).toBe(false);
     expect(emulator.state.resources.some((r) => r.indicator === 'http://localhost:3104/mcp')).toBe(false);
     expect(parseEnv(readFileSync(path.join(dir, '.env'), 'utf8')).LOGTO_APP_ID).toBeUndefined();
+  });
+
+  describe('an unwritable .env (immutable: root writes anywhere else), said with what Logto has', () => {
+    const immutable = (file: string, on: boolean) => execFileSync('chattr', [on ? '+i' : '-i', file]);
+    const createProject = async (dir: string, port: number) => {
+      const created = await runCli([
+        dir,
+        '--issuer',
+        emulator.issuer,
+        '--resource',
+        `http://localhost:${port}/mcp`,
+        '--scopes',
+        'read:whoami',
+        '--skip-issuer-check',
+        '--no-install',
+        '--no-git',
+      ]);
+      expect(created.exitCode, created.stderr).toBe(0);
+      return path.join(dir, '.env');
+    };
+    const writes = (from: number) => emulator.requests.slice(from).filter((request) => request.method !== 'GET');
+
+    it('before the run: nothing is sent to Logto, and nothing in the project changes', async () => {
+      const dir = path.join(work, 'env-unwritable');
+      const env = await createProject(dir, 3110);
+      const before = { files: listTree(dir), env: readFileSync(env, 'utf8'), requests: emulator.requests.length };
+      immutable(env, true);
+      try {
+        const result = await runCli(['register', dir], { env: credentials });
+        expect(result.exitCode).toBe(1);
+        expect(result.stderr).toContain(
+          `Cannot write ${env}: the operation is not permitted there (EPERM). Check that it and its folder are writable and the disk has room. Nothing was sent to Logto. Fix that, then run register again.`,
+        );
+        expect(result.stderr).not.toMatch(/\n\s+at /);
+      } finally {
+        immutable(env, false);
+      }
+      expect(emulator.requests.length).toBe(before.requests);
+      expect({ files: listTree(dir), env: readFileSync(env, 'utf8') }).toEqual({
+        files: before.files,
+        env: before.env,
+      });
+    });
+
+    it('during the run: says Logto has everything and a re-run finishes, which then writes .env and nothing in Logto', async () => {
+      const dir = path.join(work, 'env-unwritable-later');
+      const env = await createProject(dir, 3111);
+      // The registration key goes into .env first; then, while the app is being created, .env becomes unwritable.
+      let madeUnwritable = false;
+      const forget = emulator.whenAnswering('POST', /^\/api\/applications$/, () => {
+        immutable(env, true);
+        madeUnwritable = true;
+      });
+      let result: Awaited<ReturnType<typeof runCli>>;
+      try {
+        result = await runCli(
+          ['register', dir, '--app-type', 'traditional', '--redirect-uri', 'https://agent.example/callback'],
+          { env: credentials },
+        );
+      } finally {
+        forget();
+        if (madeUnwritable) immutable(env, false);
+      }
+      expect(madeUnwritable, result.stderr).toBe(true);
+      const app = emulator.state.applications.find((a) => a.name === 'env-unwritable-later MCP client')!;
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr).toContain(
+        `Logto has everything (the app is ${app.id}), but the project's .env could not be updated: Cannot write ${env}: the operation is not permitted there (EPERM).`,
+      );
+      expect(result.stderr).toContain('writes the app ID and secret to .env.');
+      const secret = emulator.state.secrets.find((s) => s.applicationId === app.id)!.value;
+      for (const text of [result.stdout, result.stderr, fileText(dir)]) expect(text).not.toContain(secret);
+      expect(parseEnv(readFileSync(env, 'utf8')).LOGTO_APP_ID).toBeUndefined();
+      expect(listTree(dir).filter((file) => file.endsWith('.tmp'))).toEqual([]);
+
+      const from = emulator.requests.length;
+      const again = await runCli(['register', dir], { env: credentials });
+      expect(again.stderr).not.toMatch(/✖/);
+      expect(again.exitCode).toBe(0);
+      expect(writes(from)).toEqual([]);
+      expect(parseEnv(readFileSync(env, 'utf8'))).toMatchObject({ LOGTO_APP_ID: app.id, LOGTO_APP_SECRET: secret });
+    });
   });
 
   it('two projects called g1 in different folders do not share an app or role unless --adopt is given', async () => {

@@ -11,6 +11,7 @@ import * as v from 'valibot';
 import { UsageError } from '../errors.js';
 import { printable } from '../printable.js';
 import { dotenv } from '../render/encoders.js';
+import { fileSystemReason } from '../render/fs-errors.js';
 import { OIDC_SCOPES, SCOPE_TOKEN } from '../options/create-options.js';
 import { REGISTRATION_KEY } from './ownership.js';
 
@@ -216,9 +217,8 @@ export async function writeFileAtomically(file: string, text: string, mode: numb
     await rename(temporary, file);
   } catch (error) {
     await rm(temporary, { force: true });
-    const code = (error as NodeJS.ErrnoException).code;
     throw new UsageError(
-      `Cannot write ${file}: ${code ?? (error as Error).message}. Check that its folder is writable and the disk has room.`,
+      `Cannot write ${file}: ${fileSystemReason(error)}. Check that it and its folder are writable and the disk has room.`,
     );
   }
 }
@@ -252,7 +252,8 @@ export async function setEnvValues(
   for (const [key, value] of Object.entries({ ...(existing === undefined ? whenCreated : {}), ...values })) {
     text = setEnvLine(text, key, value);
   }
-  await writeFileAtomically(envPath, text, 0o600);
+  // A re-run that changes nothing writes nothing.
+  if (text !== existing) await writeFileAtomically(envPath, text, 0o600);
   await ensureGitIgnored(dir);
 }
 

@@ -76,7 +76,9 @@ export async function registerProject({
     projectDir,
     { [REGISTRATION_KEY]: mark.key },
     { LOGTO_ISSUER: options.issuer, MCP_RESOURCE: options.resource, MCP_REQUIRED_SCOPES: options.scopes.join(' ') },
-  );
+  ).catch((error: unknown) => {
+    throw new UsageError(`${messageOf(error)} Nothing was sent to Logto. Fix that, then run register again.`);
+  });
 
   try {
     const api = await connect(target, options, ui, deps);
@@ -155,8 +157,14 @@ export async function registerProject({
       : null;
     if (profileClaims?.reason) ui.warn(profileClaims.reason);
 
-    await setEnvValues(projectDir, { LOGTO_APP_ID: app.id, LOGTO_APP_SECRET: secret });
     await save();
+    await setEnvValues(projectDir, { LOGTO_APP_ID: app.id, LOGTO_APP_SECRET: secret }).catch((error: unknown) => {
+      throw new UsageError(
+        `Logto has everything (the app is ${app.id}), but the project's .env could not be updated: ${messageOf(error)} ` +
+          'Fix that, then run register again: it finds what this run created, changes nothing in Logto, and writes the app ID' +
+          `${secret === undefined ? '' : ' and secret'} to .env.`,
+      );
+    });
 
     const summary: RegisterSummary = {
       logto: {
@@ -192,6 +200,10 @@ export async function registerProject({
   } catch (error) {
     throw explainLogtoError(error, target, options.m2mAppId);
   }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 export { connect, type RegisterDeps };

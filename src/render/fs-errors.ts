@@ -22,6 +22,13 @@ const CAUSES: Record<string, { reason: string; fix: string }> = {
   ENOENT: { reason: 'no such file or folder', fix: 'Check the path.' },
 };
 
+/** What a file-system error's code means, e.g. `permission denied (EACCES)`; else its code or message. */
+export function fileSystemReason(error: unknown): string {
+  const { code, message } = (error ?? {}) as NodeJS.ErrnoException;
+  const cause = code ? CAUSES[code] : undefined;
+  return cause ? `${cause.reason} (${code})` : (code ?? message ?? String(error));
+}
+
 /**
  * A file-system error turned into one line that names the path (as the user knows it), the cause and
  * the fix, e.g. `Cannot write /x/y: the file system is read-only (EROFS). Choose a folder on a writable disk.`

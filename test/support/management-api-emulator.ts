@@ -132,6 +132,12 @@ export interface Emulator {
    * `after` of them through (e.g. a quota reached at the third app).
    */
   failNext(method: string, path: RegExp, status: number, times?: number, code?: string, after?: number): void;
+  /**
+   * Runs `effect` once, when the next request matching method and path has been handled and before it is answered:
+   * to change the client's world mid-run (a file made unwritable, say). Not Logto behaviour: a test's hand.
+   * Returns a function that forgets it, if it has not run.
+   */
+  whenAnswering(method: string, path: RegExp, effect: () => void): () => void;
   close(): Promise<void>;
 }
 
@@ -222,6 +228,7 @@ export async function startManagementApiEmulator(options: EmulatorOptions = {}):
       .replace(/[^a-z0-9]/g, 'x')
       .slice(0, 21);
   const tokens = new Map<string, { scopes: string[] }>();
+  const effects: Array<{ method: string; path: RegExp; effect: () => void }> = [];
   const failures: Array<{ method: string; path: RegExp; status: number; times: number; code: string; after: number }> =
     [];
   const requests: LoggedRequest[] = [];
@@ -914,6 +921,8 @@ export async function startManagementApiEmulator(options: EmulatorOptions = {}):
           status: reply.status,
         });
       }
+      const effect = effects.findIndex((e) => e.method === request.method && e.path.test(url.pathname));
+      if (effect >= 0) effects.splice(effect, 1)[0]!.effect();
       const text =
         reply.body === undefined ? '' : typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
       response.writeHead(reply.status, {
@@ -933,6 +942,14 @@ export async function startManagementApiEmulator(options: EmulatorOptions = {}):
     requests,
     failNext: (method, path, status, times = 1, code = 'unexpected', after = 0) =>
       failures.push({ method, path, status, times, code, after }),
+    whenAnswering: (method, path, effect) => {
+      const entry = { method, path, effect };
+      effects.push(entry);
+      return () => {
+        const index = effects.indexOf(entry);
+        if (index >= 0) effects.splice(index, 1);
+      };
+    },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
