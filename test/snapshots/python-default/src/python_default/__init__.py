@@ -1,0 +1,1 @@
+"""An MCP server protected by Logto: protected-resource metadata, token verification and a whoami tool."""

@@ -1,0 +1,1 @@
+"""The server's tools: one module each, with a `register(server)`."""
