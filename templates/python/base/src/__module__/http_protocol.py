@@ -3,17 +3,20 @@
 - `headers_timeout`: a client must send its request headers within this many seconds of their first byte, and
   `request_timeout`: the whole request within this many, or it is answered 408 and the connection closed (a client
   sending one byte a second would otherwise hold a connection for as long as it likes).
-- A request head larger than uvicorn's `h11_max_incomplete_event_size` is answered 431, not 400.
+- A request head larger than uvicorn's `h11_max_incomplete_event_size` is answered 431 and the connection closed.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import re
 from http import HTTPStatus
 
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
+
+HEAD_END = re.compile(rb"\n\r?\n")  # as h11 finds it
 
 
 class LimitedH11Protocol(H11Protocol):
@@ -31,6 +34,8 @@ class LimitedH11Protocol(H11Protocol):
 
     def data_received(self, data: bytes) -> None:
         self._follow_request()  # the first byte of the next request on a connection kept alive starts its clock
+        if self.conn.their_state is h11.IDLE and self._head_too_large(data):
+            return self._refuse(431, "request_header_fields_too_large", "The request headers are too large")
         super().data_received(data)
         self._follow_request()
 
@@ -43,13 +48,15 @@ class LimitedH11Protocol(H11Protocol):
         self._set_deadline(None)
         super().connection_lost(exc)
 
-    def send_400_response(self, msg: str) -> None:
-        # uvicorn answers 400 to whatever h11 cannot parse; h11 stops reading a head past the limit (431).
+    def _head_too_large(self, data: bytes) -> bool:
+        """Whether the request head, with `data`, is past the limit. h11 measures a head only while it is incomplete
+        (and uvicorn answers that 400): one arriving whole in a single read would pass."""
         limit = self.config.h11_max_incomplete_event_size
-        if limit is not None and len(self.conn.trailing_data[0]) > limit:
-            self._refuse(431, "request_header_fields_too_large", "The request headers are too large")
-        else:
-            super().send_400_response(msg)
+        if limit is None:
+            return False
+        received = self.conn.trailing_data[0] + data
+        end = HEAD_END.search(received)
+        return (end.start() if end else len(received)) > limit
 
     def _follow_request(self) -> None:
         """Headers arriving: `headers_timeout` from the first byte; the body: `request_timeout`; then none."""
