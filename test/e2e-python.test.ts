@@ -2,9 +2,9 @@
  * The Python server end to end: for every Python variant the CLI accepts (test/support/variants.ts), the built CLI
  * generates a project and installs it (one variant with uv, the other with python3 -m venv and pip, so both install
  * paths run); the project's own pytest suite and ruff pass; its installed command starts it from `.env`; every row of
- * the HTTP contract (DESIGN.md §3) is checked with the same contract checks as the TypeScript servers; and real MCP
- * clients, the TypeScript SDK v2 client and the MCP Python SDK's own client, sign in through the Logto-like issuer
- * and call `whoami` (and `greet`, by step-up). The first variant is also registered with `register` against the
+ * the HTTP contract (DESIGN.md §3) is checked, and the server attacked and broken, with the same contract, attack and
+ * fault checks as the TypeScript servers; and real MCP clients, the TypeScript SDK v2 client and the MCP Python
+ * SDK's own client, sign in through the Logto-like issuer and call `whoami` (and `greet`, by step-up). The first variant is also registered with `register` against the
  * Management API emulator, and the registered app signs in. Everything listens on 127.0.0.1.
  */
 import { execa } from 'execa';
@@ -16,7 +16,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { transportPaths } from '../src/options/choices.js';
 import type { RegisterSummary } from '../src/register/register.js';
 import { CLI, runCli } from './support/cli.js';
-import { describeContract, describeHardening, prmUrlFor } from './support/contract-checks.js';
+import { describeAttacks, describeContract, describeHardening, prmUrlFor } from './support/contract-checks.js';
+import { describeFaults } from './support/fault-checks.js';
 import {
   readDotenv,
   run,
@@ -121,6 +122,9 @@ pythonVariants.forEach((variant, index) => {
       SCRIPT_LIMIT,
     );
 
+    // Its own server processes and issuers, as for the TypeScript servers.
+    describeFaults(() => ({ dir: project!.dir }), variant.transport, { command: [`.venv/bin/${COMMAND}`] });
+
     describe(`running (.venv/bin/${COMMAND})`, () => {
       beforeAll(async () => {
         server = await startProject(project!.dir, port, {}, [join(project!.dir, '.venv', 'bin', COMMAND)]);
@@ -128,6 +132,7 @@ pythonVariants.forEach((variant, index) => {
 
       describeContract(() => ({ resource, issuer, requiredScopes: [], transport: kind }));
       describeHardening(() => ({ resource, issuer, requiredScopes: [], transport: kind }));
+      describeAttacks(() => ({ resource, issuer, requiredScopes: [], transport: kind }), kind);
 
       for (const modern of variant.transport === 'sse' ? [false] : [true, false]) {
         it(`TypeScript SDK v2 client${modern ? ' speaking 2026-07-28' : ''}: 401 → metadata → authorization code + PKCE + resource → token → whoami`, async () => {

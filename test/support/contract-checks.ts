@@ -614,12 +614,13 @@ export async function openSseSession(resource: string, token: string): Promise<{
   expect(response.status).toBe(200);
   const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
   let text = '';
-  while (!/^event: endpoint\ndata: .+\n/m.test(text)) {
+  // Lines end in LF or CRLF (the SSE format allows both; the Python SDK's server sends CRLF).
+  while (!/^event: endpoint\r?\ndata: [^\r\n]+[\r\n]/m.test(text)) {
     const { value, done } = await reader.read();
     if (done) throw new Error(`the stream ended before naming its messages endpoint: ${text}`);
     text += value;
   }
-  const endpoint = /^event: endpoint\ndata: (.+)$/m.exec(text)![1]!;
+  const endpoint = /^event: endpoint\r?\ndata: ([^\r\n]+)/m.exec(text)![1]!;
   return { messages: new URL(endpoint, resource).href, close: () => controller.abort() };
 }
 
@@ -766,7 +767,8 @@ export function describeAttacks(get: () => ContractTarget, transport: Transport)
       expect(theirs.status).toBe(404);
       expect(await expectNoStack(theirs)).not.toContain(target.issuer.user.sub);
       const guessed = new URL(session.messages);
-      guessed.searchParams.set('sessionId', randomUUID());
+      // The session's one query parameter (`sessionId`, or the Python SDK's `session_id`), guessed.
+      for (const [name] of [...guessed.searchParams]) guessed.searchParams.set(name, randomUUID());
       expect((await postJson(guessed.href, owner)).status).toBe(404);
       // The owner's own post is accepted, so the refusals above are about the session, not the request.
       expect((await postJson(session.messages, owner)).status).toBe(202);

@@ -15,6 +15,7 @@ from starlette.routing import Mount
 from .config import Config, ConfigError
 from .http import MAX_BODY_BYTES, McpEndpoint, McpTransport
 from .server import create_mcp_server
+from .sessions import SessionLimits
 
 
 @asynccontextmanager
@@ -43,8 +44,9 @@ def mcp_transport(config: Config) -> McpTransport:
     # The app serves the stream; its messages endpoint is mounted there (where `/messages` itself would be redirected
     # to `/messages/`), so it is taken out and served at its exact path.
     post_message = next(route.app for route in app.routes if isinstance(route, Mount))
+    sessions = SessionLimits()  # SESSION_LIMITS: how many streams may be open, how long one may idle
     endpoints = [
-        McpEndpoint(config.mcp_path, ["GET", "OPTIONS"], app),
-        McpEndpoint(messages, ["POST", "OPTIONS"], post_message),
+        McpEndpoint(config.mcp_path, ["GET", "OPTIONS"], sessions.stream(app)),
+        McpEndpoint(messages, ["POST", "OPTIONS"], sessions.messages(post_message)),
     ]
     return McpTransport(endpoints, _nothing)
