@@ -1,7 +1,7 @@
 /**
  * The Python server end to end: for every Python variant the CLI accepts (test/support/variants.ts), the built CLI
- * generates a project and installs it (one variant with uv, the other with python3 -m venv and pip, so both install
- * paths run); the project's own pytest suite and ruff pass; its installed command starts it from `.env`; every row of
+ * generates a project and installs it (alternately with uv and with python3 -m venv and pip, so both install paths
+ * run); the project's own pytest suite and ruff pass; its installed command starts it from `.env`; every row of
  * the HTTP contract (DESIGN.md §3) is checked with the same contract checks as the TypeScript servers; and real MCP
  * clients, the TypeScript SDK v2 client and the MCP Python SDK's own client, sign in through the Logto-like issuer
  * and call `whoami` (and `greet`, by step-up); with `--transport both`, both SDKs' SSE clients also sign in at the SSE
