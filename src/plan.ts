@@ -56,7 +56,7 @@ export function planProject(options: CreateOptions, cwd = process.cwd()): Projec
   const projectName = projectNameFor(options.directory, options.language);
   return {
     targetDir: path.resolve(cwd, options.directory),
-    layers: options.language === 'python' ? pythonLayers(options) : typescriptLayers(options),
+    layers: templateLayers(options),
     variables: {
       ...endpointVariables(options.transport, options.resource),
       projectName,
@@ -88,23 +88,17 @@ function endpointVariables(transport: Transport, resource: string) {
   };
 }
 
-/** TypeScript's layers, at the top of templates/ (templates/README.md): `--transport both` takes both transport modules. */
-function typescriptLayers(options: CreateOptions): string[] {
+/**
+ * The template layers (templates/README.md), TypeScript's at the top of templates/ and Python's under templates/python/:
+ * `--transport both` takes both transport modules, and the endpoints layer says where each is served.
+ */
+function templateLayers(options: CreateOptions): string[] {
+  const root = options.language === 'python' ? 'python/' : '';
   return [
     'base',
     ...transportLayers[options.transport].map((layer) => `transport/${layer}`),
     `endpoints/${options.transport}`,
     `framework/${options.framework}`,
     `verifier/${options.verifier}`,
-  ];
-}
-
-/** Python's, under templates/python/: one transport each (`both` is refused for Python, see languageTransports). */
-function pythonLayers(options: CreateOptions): string[] {
-  return [
-    'python/base',
-    `python/transport/${options.transport}`,
-    `python/framework/${options.framework}`,
-    `python/verifier/${options.verifier}`,
-  ];
+  ].map((layer) => `${root}${layer}`);
 }

@@ -1,10 +1,12 @@
 /**
  * The Python server end to end: for every Python variant the CLI accepts (test/support/variants.ts), the built CLI
- * generates a project and installs it (one variant with uv, the other with python3 -m venv and pip, so both install
- * paths run); the project's own pytest suite and ruff pass; its installed command starts it from `.env`; every row of
+ * generates a project and installs it (alternately with uv and with python3 -m venv and pip, so both install paths
+ * run); the project's own pytest suite and ruff pass; its installed command starts it from `.env`; every row of
  * the HTTP contract (DESIGN.md §3) is checked, and the server attacked and broken, with the same contract, attack and
- * fault checks as the TypeScript servers; and real MCP clients, the TypeScript SDK v2 client and the MCP Python
- * SDK's own client, sign in through the Logto-like issuer and call `whoami` (and `greet`, by step-up). The first variant is also registered with `register` against the
+ * fault checks as the TypeScript servers; and real MCP clients, the TypeScript SDK v2 client and the MCP Python SDK's
+ * own client, sign in through the Logto-like issuer and call `whoami` (and `greet`, by step-up); with
+ * `--transport both`, both SDKs' SSE clients also sign in at the SSE endpoint below the resource, for the same
+ * resource. The first variant is also registered with `register` against the
  * Management API emulator, and the registered app signs in. Everything listens on 127.0.0.1.
  */
 import { execa } from 'execa';
@@ -13,7 +15,7 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { transportPaths } from '../src/options/choices.js';
+import { endpointUrls, transportPaths } from '../src/options/choices.js';
 import type { RegisterSummary } from '../src/register/register.js';
 import { CLI, runCli } from './support/cli.js';
 import { describeAttacks, describeContract, describeHardening, prmUrlFor } from './support/contract-checks.js';
@@ -66,18 +68,21 @@ async function pythonClient(dir: string, transport: string, resource: string, cl
 }
 
 pythonVariants.forEach((variant, index) => {
-  // Python serves one transport (languageTransports refuses `both` for it).
+  // The transport the contract is checked with: Streamable HTTP when the server has it, at `resource`.
   const kind = variant.transport === 'sse' ? 'sse' : 'streamable-http';
   const withUv = index % 2 === 0;
   describe(`generated Python server (${variantName(variant)}), installed with ${withUv ? 'uv' : 'venv + pip'}`, () => {
     let port: number;
     let resource: string;
+    // Where clients of each transport connect (--transport both serves the two, sharing one resource).
+    let endpoints: ReturnType<typeof endpointUrls>;
     let project: GeneratedProject | undefined;
     let server: RunningServer | undefined;
 
     beforeAll(async () => {
       port = await getFreePort();
       resource = `http://127.0.0.1:${port}${transportPaths[variant.transport]}`;
+      endpoints = endpointUrls(variant.transport, resource);
       issuer.addResource(resource, { scopes: [TOOL_SCOPE] });
       project = await generatePythonProject({ issuer: issuer.issuer, resource, port, withUv, ...variant });
     }, INSTALL_LIMIT);
@@ -185,7 +190,7 @@ pythonVariants.forEach((variant, index) => {
 
       it("the MCP Python SDK's own client (OAuthClientProvider): signs in through the issuer and calls whoami", async () => {
         issuer.setUserScopes(undefined);
-        const outcome = await pythonClient(project!.dir, variant.transport, resource, issuer.clientId, 'whoami');
+        const outcome = await pythonClient(project!.dir, kind, resource, issuer.clientId, 'whoami');
         expect(outcome.ok, `${outcome.error}\n${outcome.requests.join('\n')}`).toBe(true);
         expect(outcome.result).toMatchObject({
           sub: issuer.user.sub,
@@ -201,7 +206,7 @@ pythonVariants.forEach((variant, index) => {
       if (variant.transport !== 'sse') {
         it(`the MCP Python SDK's client, user holding the role: greet answers the step-up challenge, the client re-authorizes for ${TOOL_SCOPE}, and greet works`, async () => {
           issuer.setUserScopes([TOOL_SCOPE]);
-          const outcome = await pythonClient(project!.dir, variant.transport, resource, issuer.clientId, 'greet');
+          const outcome = await pythonClient(project!.dir, kind, resource, issuer.clientId, 'greet');
           issuer.setUserScopes(undefined);
           expect(outcome.ok, `${outcome.error}\n${outcome.requests.join('\n')}`).toBe(true);
           expect(outcome.result).toEqual({ text: `Hello, ${issuer.user.sub}!` });
@@ -213,13 +218,64 @@ pythonVariants.forEach((variant, index) => {
 
         it(`the MCP Python SDK's client, user without the role granting ${TOOL_SCOPE}: greet gets the 403 step-up challenge and stays refused`, async () => {
           issuer.setUserScopes([]);
-          const outcome = await pythonClient(project!.dir, variant.transport, resource, issuer.clientId, 'greet');
+          const outcome = await pythonClient(project!.dir, kind, resource, issuer.clientId, 'greet');
           issuer.setUserScopes(undefined);
           expect(outcome.ok).toBe(false);
           const stepUp = outcome.requests.find((request) => request.startsWith('403 POST'));
           expect(stepUp, outcome.requests.join('\n')).toContain(`error="insufficient_scope"`);
           expect(stepUp).toContain(`scope="openid profile email ${TOOL_SCOPE}"`);
         }, 120_000);
+      }
+
+      if (variant.transport === 'both') {
+        it('logs where clients of each transport connect', () => {
+          expect(server!.logs()).toContain(`Streamable HTTP clients connect to ${endpoints.streamableHttp}`);
+          expect(server!.logs()).toContain(`HTTP+SSE clients (deprecated transport) connect to ${endpoints.sse}`);
+        });
+
+        it('TypeScript SDK v2 SSE client at the SSE endpoint below the resource: signs in for the same resource and calls whoami', async () => {
+          issuer.setUserScopes(undefined);
+          const result = await runOAuthFlow({
+            transport: 'sse',
+            sdk: 'v2',
+            serverUrl: endpoints.sse!,
+            clientId: issuer.clientId,
+          });
+          if (!result.ok) throw result.error;
+          expect(result.whoami).toMatchObject({ sub: issuer.user.sub, aud: resource, subjectType: 'user' });
+          expect(result.observations.requestedResource).toBe(resource);
+          expect(result.observations.fetchLog[0]).toMatchObject({ status: 401, url: endpoints.sse });
+          expect(result.observations.fetchLog[0]!.wwwAuthenticate).toContain(
+            `resource_metadata="${prmUrlFor(resource)}"`,
+          );
+        });
+
+        it("the MCP Python SDK's SSE client at the SSE endpoint: signs in for the same resource and calls whoami", async () => {
+          issuer.setUserScopes(undefined);
+          const outcome = await pythonClient(project!.dir, 'sse', endpoints.sse!, issuer.clientId, 'whoami');
+          expect(outcome.ok, `${outcome.error}\n${outcome.requests.join('\n')}`).toBe(true);
+          expect(outcome.result).toMatchObject({ sub: issuer.user.sub, aud: resource, subjectType: 'user' });
+          expect(outcome.requests[0]).toContain(
+            `GET ${endpoints.sse} Bearer resource_metadata="${prmUrlFor(resource)}"`,
+          );
+          const tokenRequest = outcome.requests.find((request) => /^200 POST \S+\/oidc\/token/.test(request));
+          expect(tokenRequest, outcome.requests.join('\n')).toBeDefined();
+        }, 120_000);
+
+        it('the SSE endpoint refuses what the Streamable HTTP one refuses: no token, a token for another resource', async () => {
+          const none = await fetch(endpoints.sse!, { headers: { Accept: 'text/event-stream' } });
+          expect(none.status).toBe(401);
+          expect(none.headers.get('www-authenticate')).toContain(`resource_metadata="${prmUrlFor(resource)}"`);
+          await none.body?.cancel();
+          // The SSE URL is not a resource of its own: a token for it is for another audience.
+          const misdirected = await issuer.signToken({ aud: endpoints.sse!, scope: '' });
+          const refused = await fetch(endpoints.sse!, {
+            headers: { Accept: 'text/event-stream', Authorization: `Bearer ${misdirected}` },
+          });
+          expect(refused.status).toBe(401);
+          expect(refused.headers.get('www-authenticate')).toMatch(/error="invalid_token"/);
+          await refused.body?.cancel();
+        });
       }
 
       if (index === 0) {

@@ -56,7 +56,7 @@ describe('--language python', () => {
     expect(typescript.stderr).toContain('with --language typescript choose express, hono.');
   });
 
-  it('refuses --transport both, with the reason and the transports it has, before anything is written', async () => {
+  it('serves --transport both: Streamable HTTP at the resource and HTTP+SSE below it, for one resource', async () => {
     const target = path.join(work, 'both');
     const result = await runCli([
       target,
@@ -67,12 +67,28 @@ describe('--language python', () => {
       'both',
       ...ISSUER,
       '--no-install',
+      '--json',
     ]);
-    expect(result.exitCode).toBe(1);
-    expect(result.stderr).toContain(
-      'not with --language python: the Python template serves one transport; choose streamable-http, or sse',
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      language: 'python',
+      transport: 'both',
+      resource: 'http://localhost:3001/mcp',
+      streamableHttpUrl: 'http://localhost:3001/mcp',
+      sseUrl: 'http://localhost:3001/mcp/sse',
+    });
+    const files = listTree(target);
+    // Both transport modules, and the endpoints layer's transport.py serving them.
+    for (const file of ['streamable_http.py', 'sse.py', 'transport.py']) expect(files).toContain(`src/both/${file}`);
+    expect(files).toContain('tests/test_endpoints.py');
+    const readme = readFileSync(path.join(target, 'README.md'), 'utf8');
+    expect(readme).toContain(
+      'Streamable HTTP endpoint: `http://localhost:3001/mcp`; HTTP+SSE endpoint (deprecated, for older clients): `http://localhost:3001/mcp/sse`',
     );
-    expect(existsSync(target)).toBe(false);
+    expect(readme).toContain(
+      'claude mcp add --transport http --client-id <app-id> --callback-port 8765 both http://localhost:3001/mcp',
+    );
+    expect(readme).toContain('**Clients that only speak HTTP+SSE** connect to `http://localhost:3001/mcp/sse` instead');
   });
 
   it("refuses another language's package manager, naming the language's own, before anything is written", async () => {
@@ -167,8 +183,8 @@ describe('--language python', () => {
     }
   });
 
-  it('is implied by --framework starlette, and offers both transports', async () => {
-    for (const transport of ['streamable-http', 'sse']) {
+  it('is implied by --framework starlette, and offers every transport', async () => {
+    for (const transport of ['streamable-http', 'sse', 'both']) {
       const target = path.join(work, `implied-${transport}`);
       const result = await runCli([
         target,
@@ -258,9 +274,11 @@ describe.each(pythonVariants.map((variant) => [variantName(variant), variant] as
         yes: true,
       })) as CreateOptions;
       const plan = planProject(options, work);
+      const modules = { 'streamable-http': ['streamable-http'], sse: ['sse'], both: ['streamable-http', 'sse'] };
       expect(plan.layers).toEqual([
         'python/base',
-        `python/transport/${variant.transport}`,
+        ...modules[variant.transport].map((module) => `python/transport/${module}`),
+        `python/endpoints/${variant.transport}`,
         'python/framework/starlette',
         `python/verifier/${variant.verifier}`,
       ]);

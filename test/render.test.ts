@@ -11,7 +11,7 @@ import { mergePackageJson } from '../src/render/package-json.js';
 import { generatedVersions } from '../src/versions.js';
 import { UsageError } from '../src/errors.js';
 import { makeTempDir, removeDir } from './support/cli.js';
-import { variantName, variants } from './support/variants.js';
+import { pythonVariants, variantName, variants } from './support/variants.js';
 
 const work = makeTempDir('render');
 afterAll(() => removeDir(work));
@@ -86,6 +86,25 @@ describe.each(variants.map((variant) => [variantName(variant), variant] as const
     });
   },
 );
+
+it.each([
+  ...variants.map((variant) => ['typescript', variant] as const),
+  ...pythonVariants.map((variant) => ['python', variant] as const),
+])("every layer of %s (%o) owns its files: none replaces another layer's", async (language, variant) => {
+  const plan = planProject(await optionsFor({ directory: 'owned', language, ...variant }), work);
+  const owners = new Map<string, string[]>();
+  for (const layer of plan.layers) {
+    for (const entry of readdirSync(path.join(TEMPLATES_DIR, layer), { recursive: true, withFileTypes: true })) {
+      if (!entry.isFile()) continue;
+      // `x.py` and `x.py.hbs` would both write `x.py`.
+      const file = path
+        .relative(path.join(TEMPLATES_DIR, layer), path.join(entry.parentPath, entry.name))
+        .replace(/\.hbs$/, '');
+      if (file !== 'package.json') owners.set(file, [...(owners.get(file) ?? []), layer]);
+    }
+  }
+  expect([...owners].filter(([, layers]) => layers.length > 1)).toEqual([]);
+});
 
 it('every version src/versions.ts lists is used by some combination of the declared choices', async () => {
   const used = new Set<string>();

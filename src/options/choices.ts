@@ -71,15 +71,14 @@ export type Transport = (typeof transports)[number]['value'];
  */
 export const languageTransports: Record<Language, Record<Transport, true | string>> = {
   typescript: { 'streamable-http': true, sse: true, both: true },
-  python: {
-    'streamable-http': true,
-    sse: true,
-    both: 'the Python template serves one transport; choose streamable-http, or sse for clients that still need it',
-  },
+  python: { 'streamable-http': true, sse: true, both: true },
 };
 /** The path of the MCP endpoint each transport's default resource ends in (`--resource`'s default). */
 export const transportPaths: Record<Transport, string> = { 'streamable-http': '/mcp', sse: '/sse', both: '/mcp' };
-/** The transport template layers (templates/transport/) each choice combines; templates/endpoints/<choice> says where each is served. */
+/**
+ * The transport template layers (templates/transport/, and templates/python/transport/ for Python) each choice
+ * combines; the endpoints/<choice> layer says where each is served.
+ */
 export const transportLayers: Record<Transport, string[]> = {
   'streamable-http': ['streamable-http'],
   sse: ['sse'],
@@ -87,7 +86,7 @@ export const transportLayers: Record<Transport, string[]> = {
 };
 /**
  * The URL clients of each transport connect to, given the resource: what templates/endpoints/<choice>/src/transport.ts
- * serves (`endpointUrls()` there), for the generated README and the CLI's next steps.
+ * serves (`endpointUrls()` there; `endpoint_urls()` in Python's), for the generated README and the CLI's next steps.
  */
 export function endpointUrls(
   transport: Transport,

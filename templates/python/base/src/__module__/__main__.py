@@ -15,6 +15,7 @@ from starlette.types import ASGIApp
 from .app import create_app
 from .config import Config, ConfigError, load_config, load_env_file
 from .http_protocol import LimitedH11Protocol
+from .transport import endpoint_urls
 from .verifier import create_verifier
 
 logger = logging.getLogger(__name__)
@@ -80,7 +81,12 @@ def main() -> None:
             )
 
     async def serve() -> None:
-        logger.info("MCP clients connect to %s (MCP_RESOURCE); tokens come from %s", config.resource, config.issuer)
+        logger.info("Tokens come from %s, for %s (MCP_RESOURCE)", config.issuer, config.resource)
+        urls = endpoint_urls(config)
+        if urls.streamable_http:
+            logger.info("Streamable HTTP clients connect to %s", urls.streamable_http)
+        if urls.sse:
+            logger.info("HTTP+SSE clients (deprecated transport) connect to %s", urls.sse)
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(load_keys)
             await server.serve()  # until SIGTERM or SIGINT: then open requests get timeout_graceful_shutdown to finish

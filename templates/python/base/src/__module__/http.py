@@ -99,7 +99,16 @@ class McpEndpoint:
 
 @dataclass(frozen=True)
 class McpTransport:
-    """What transport.py's `mcp_transport(config)` returns: its endpoints, and what runs while the server serves."""
+    """What a transport module returns, and transport.py's `mcp_transport(config)` for all it serves: the endpoints,
+    and what runs while the server serves."""
 
     endpoints: list[McpEndpoint]
     lifespan: Callable[[], AbstractAsyncContextManager[None]]
+
+
+@dataclass(frozen=True)
+class EndpointUrls:
+    """What transport.py's `endpoint_urls(config)` returns: the URL clients of each transport it serves connect to."""
+
+    streamable_http: str | None = None
+    sse: str | None = None

@@ -11,17 +11,17 @@ from .http import MAX_BODY_BYTES, McpEndpoint, McpTransport
 from .server import create_mcp_server
 
 
-def mcp_transport(config: Config) -> McpTransport:
-    """One endpoint, at the resource's path."""
+def streamable_http_transport(config: Config, path: str) -> McpTransport:
+    """One endpoint, at `path`; the session manager runs while the server serves."""
     server = create_mcp_server(config)
     # Host and Origin are checked in front of the transport (origins.py), so the SDK's own check is off.
     server.streamable_http_app(
-        streamable_http_path=config.mcp_path,
+        streamable_http_path=path,
         stateless_http=True,
         json_response=True,
         max_request_body_size=MAX_BODY_BYTES,
         transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
     )
     manager = server.session_manager
-    endpoint = McpEndpoint(config.mcp_path, ["GET", "POST", "DELETE", "OPTIONS"], StreamableHTTPASGIApp(manager))
+    endpoint = McpEndpoint(path, ["GET", "POST", "DELETE", "OPTIONS"], StreamableHTTPASGIApp(manager))
     return McpTransport([endpoint], manager.run)

@@ -1,5 +1,5 @@
-"""What the transport-neutral tests need of HTTP+SSE: where it is served, one request every check in front of the
-transport sees, and the SDK's own client."""
+"""HTTP+SSE for the tests, at the stream's URL: one request every check in front of the transport sees, and the
+SDK's own client."""
 
 from __future__ import annotations
 
@@ -9,8 +9,6 @@ from urllib.parse import urljoin
 import httpx2
 from mcp import ClientSession
 from mcp.client.sse import sse_client
-
-RESOURCE_PATH = "/sse"
 
 
 def mcp_request(resource: str, headers: dict[str, str] | None = None) -> httpx2.Response:

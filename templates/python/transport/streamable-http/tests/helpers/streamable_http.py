@@ -1,5 +1,5 @@
-"""What the transport-neutral tests need of Streamable HTTP: where it is served, one request every check in front of
-the transport sees, and the SDK's own client."""
+"""Streamable HTTP for the tests, at the endpoint's URL: one request every check in front of the transport sees, and
+the SDK's own client."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import httpx2
 from mcp import ClientSession
 from mcp.client.streamable_http import streamable_http_client
 
-RESOURCE_PATH = "/mcp"
 INITIALIZE = {
     "jsonrpc": "2.0",
     "id": 1,

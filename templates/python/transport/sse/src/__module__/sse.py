@@ -1,5 +1,5 @@
 """The HTTP+SSE transport (MCP 2024-11-05; deprecated by later revisions, kept for clients that still speak it):
-`GET <resource>` opens an event stream, whose first event names `POST <messages>?session_id=...`, where the client
+`GET <stream>` opens an event stream, whose first event names `POST <messages>?session_id=...`, where the client
 sends its JSON-RPC messages; the answers come back on the stream. The SDK binds each session to the token's client,
 issuer and subject: another user's posts to it are answered as for an unknown session (404)."""
 
@@ -23,20 +23,20 @@ async def _nothing() -> AsyncIterator[None]:
     yield
 
 
-def messages_path(config: Config) -> str:
+def messages_path(stream_path: str) -> str:
     """Where messages are posted: `messages` next to the stream (`/sse` -> `/messages`)."""
-    return join(dirname(config.mcp_path), "messages")
+    return join(dirname(stream_path), "messages")
 
 
-def mcp_transport(config: Config) -> McpTransport:
-    """The stream at the resource's path, and the messages endpoint next to it."""
-    messages = messages_path(config)
-    if messages == config.mcp_path:
+def sse_transport(config: Config, stream_path: str) -> McpTransport:
+    """The stream at `stream_path`, and the messages endpoint next to it."""
+    messages = messages_path(stream_path)
+    if messages == stream_path:
         raise ConfigError(f"MCP_RESOURCE: the SSE stream cannot be at {messages}, where its messages are posted")
     server = create_mcp_server(config)
     # Host and Origin are checked in front of the transport (origins.py), so the SDK's own check is off.
     app = server.sse_app(
-        sse_path=config.mcp_path,
+        sse_path=stream_path,
         message_path=messages,
         max_request_body_size=MAX_BODY_BYTES,
         transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
@@ -46,7 +46,7 @@ def mcp_transport(config: Config) -> McpTransport:
     post_message = next(route.app for route in app.routes if isinstance(route, Mount))
     sessions = SessionLimits()  # SESSION_LIMITS: how many streams may be open, how long one may idle
     endpoints = [
-        McpEndpoint(config.mcp_path, ["GET", "OPTIONS"], sessions.stream(app)),
+        McpEndpoint(stream_path, ["GET", "OPTIONS"], sessions.stream(app)),
         McpEndpoint(messages, ["POST", "OPTIONS"], sessions.messages(post_message)),
     ]
     return McpTransport(endpoints, _nothing)
