@@ -185,6 +185,19 @@ def test_two_host_headers_400(app: RunningApp) -> None:
         assert connection.recv(100).startswith(b"HTTP/1.1 400")
 
 
+def test_two_authorization_headers_400_invalid_request(app: RunningApp, issuer: LocalIssuer) -> None:
+    port = urlsplit(app.resource).port
+    valid = f"Authorization: Bearer {token(issuer, app)}".encode()
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.sendall(
+            b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n%s\r\nAuthorization: Bearer forged\r\n"
+            b"Connection: close\r\n\r\n" % valid
+        )
+        answer = connection.recv(1000)
+    assert answer.startswith(b"HTTP/1.1 400")
+    assert b'\r\nwww-authenticate: Bearer error="invalid_request"' in answer
+
+
 def test_unknown_path_json_404(app: RunningApp) -> None:
     response = httpx2.get(f"{app.base_url}/nothing-here")
     assert response.status_code == 404

@@ -11,14 +11,9 @@ import time
 
 import httpx2
 
+from .helpers.app import free_port
 from .helpers.issuer import LocalIssuer
 from .helpers.mcp import RESOURCE_PATH
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def test_sigterm_stops_the_server_with_exit_code_0(issuer: LocalIssuer, tmp_path: object) -> None:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import socket
+import time
 from dataclasses import replace
+from types import SimpleNamespace
 
+import anyio
 import pytest
 
+from python_default import verifier as verifier_module
 from python_default.auth import InvalidToken, authenticate
 from python_default.http import Answer
-from python_default.verifier import JwtVerifier
+from python_default.verifier import KEYS_REFETCH_SECONDS, JwtVerifier
 
 from .helpers.app import config_for
 from .helpers.issuer import LocalIssuer
@@ -59,3 +63,28 @@ async def test_unknown_keys_refetch_the_jwks_at_most_once_per_cooldown(issuer: L
         with pytest.raises(InvalidToken):
             await verifier.verify(issuer.sign({"aud": config.resource}, header={"kid": f"rotated-{attempt}"}))
     assert issuer.requests.count("/oidc/jwks") - before <= 1
+
+
+@pytest.mark.anyio
+async def test_a_flood_of_unknown_keys_past_the_cooldown_makes_one_refetch(
+    issuer: LocalIssuer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = config_for(issuer)
+    verifier = JwtVerifier(config)
+    await verifier.ready()
+    before = issuer.requests.count("/oidc/jwks")
+    # The verifier's clock, moved past the cooldown since the keys were loaded.
+    later = SimpleNamespace(time=time.time, monotonic=lambda: time.monotonic() + KEYS_REFETCH_SECONDS + 1)
+    monkeypatch.setattr(verifier_module, "time", later)
+    refused: list[int] = []
+
+    async def verify(attempt: int) -> None:
+        with pytest.raises(InvalidToken):
+            await verifier.verify(issuer.sign({"aud": config.resource}, header={"kid": f"unknown-{attempt}"}))
+        refused.append(attempt)
+
+    async with anyio.create_task_group() as tasks:
+        for attempt in range(20):
+            tasks.start_soon(verify, attempt)
+    assert len(refused) == 20
+    assert issuer.requests.count("/oidc/jwks") - before == 1

@@ -6,18 +6,24 @@ import logging
 import signal
 import sys
 from types import FrameType
+from typing import Any
 
 import anyio
 import uvicorn
+from starlette.types import ASGIApp
 
 from .app import create_app
 from .config import Config, ConfigError, load_config, load_env_file
+from .http_protocol import LimitedH11Protocol
+from .transport import endpoint_urls
 from .verifier import create_verifier
 
 logger = logging.getLogger(__name__)
 
-#: Limits that keep slow, oversized or too many requests from holding the server.
-HTTP_LIMITS = {
+#: Limits that keep slow, oversized or too many requests from holding the server (the tests lower them).
+HTTP_LIMITS: dict[str, Any] = {
+    "headers_timeout": 10,  # s to send the request headers (then 408 and the connection closed)
+    "request_timeout": 30,  # s to send the whole request (the same)
     "timeout_keep_alive": 5,  # s an idle connection is kept open
     "limit_concurrency": 1000,  # connections and tasks at once; more are answered 503
     "h11_max_incomplete_event_size": 16 * 1024,  # larger request heads are refused
@@ -30,6 +36,15 @@ class Server(uvicorn.Server):
         if not self.should_exit:
             logger.info("%s received, shutting down", signal.Signals(sig).name)
         super().handle_exit(sig, frame)
+
+
+def create_server(app: ASGIApp, host: str, port: int, limits: dict[str, Any] = HTTP_LIMITS, **options: Any) -> Server:
+    """uvicorn on h11 with these limits; `options` are more of uvicorn's settings (`log_level`, say)."""
+    uvicorn_limits = dict(limits)
+    timeouts = {name: uvicorn_limits.pop(name) for name in ("headers_timeout", "request_timeout")}
+    protocol = type("Protocol", (LimitedH11Protocol,), timeouts)
+    config = uvicorn.Config(app, host=host, port=port, http=protocol, server_header=False, **uvicorn_limits, **options)
+    return Server(config)
 
 
 def read_config() -> Config:
@@ -50,11 +65,7 @@ def main() -> None:
     except ConfigError as error:  # a tool missing from tool-scopes.json, say
         print(f"Configuration error: {error}", file=sys.stderr)
         sys.exit(1)
-    server = Server(
-        uvicorn.Config(
-            app, host=config.host, port=config.port, http="h11", server_header=False, log_level="info", **HTTP_LIMITS
-        )
-    )
+    server = create_server(app, config.host, config.port, log_level="info")
 
     async def load_keys() -> None:
         # Fail loudly but keep serving: verification retries on the next request once the issuer is reachable.
@@ -70,7 +81,12 @@ def main() -> None:
             )
 
     async def serve() -> None:
-        logger.info("MCP clients connect to %s (MCP_RESOURCE); tokens come from %s", config.resource, config.issuer)
+        logger.info("Tokens come from %s, for %s (MCP_RESOURCE)", config.issuer, config.resource)
+        urls = endpoint_urls(config)
+        if urls.streamable_http:
+            logger.info("Streamable HTTP clients connect to %s", urls.streamable_http)
+        if urls.sse:
+            logger.info("HTTP+SSE clients (deprecated transport) connect to %s", urls.sse)
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(load_keys)
             await server.serve()  # until SIGTERM or SIGINT: then open requests get timeout_graceful_shutdown to finish

@@ -37,12 +37,17 @@ def header(scope: Scope, name: str) -> str | None:
 
 
 def check_request_target(scope: Scope) -> Answer | None:
-    """What HTTP/1.1 requires of `Host` (RFC 9112 §3.2): 400 for none, more than one, or an invalid one."""
+    """What HTTP/1.1 requires of `Host` (RFC 9112 §3.2): 400 for none, more than one, or an invalid one. Also 400 for
+    more than one `Authorization` (RFC 6750 §3.1): the server would read one, a proxy in front of it maybe another."""
     hosts = header_values(scope, "host")
     if len(hosts) != 1:
         return bad_request("A request needs exactly one Host header")
     if not valid_authority(hosts[0]):
         return bad_request("Invalid Host header")
+    if len(header_values(scope, "authorization")) > 1:
+        description = "More than one Authorization header"
+        challenge = f'Bearer error="invalid_request", error_description="{description}"'
+        return Answer(400, {"WWW-Authenticate": challenge}, bad_request(description).body)
     return None
 
 
@@ -94,7 +99,16 @@ class McpEndpoint:
 
 @dataclass(frozen=True)
 class McpTransport:
-    """What transport.py's `mcp_transport(config)` returns: its endpoints, and what runs while the server serves."""
+    """What a transport module returns, and transport.py's `mcp_transport(config)` for all it serves: the endpoints,
+    and what runs while the server serves."""
 
     endpoints: list[McpEndpoint]
     lifespan: Callable[[], AbstractAsyncContextManager[None]]
+
+
+@dataclass(frozen=True)
+class EndpointUrls:
+    """What transport.py's `endpoint_urls(config)` returns: the URL clients of each transport it serves connect to."""
+
+    streamable_http: str | None = None
+    sse: str | None = None

@@ -132,7 +132,10 @@ class McpGate:
             too_large = body_too_large(scope)
             if too_large:
                 return await send_answer(scope, send, too_large, cors.headers)
-            body = await _read_body(receive)
+            try:
+                body = await _read_body(receive)
+            except ClientLeft:
+                return  # before sending the whole body: nothing is dispatched, and there is no one to answer
             if body is None:
                 answer = Answer(
                     413, {}, {"error": "invalid_request", "error_description": "The request body is too large"}
@@ -148,13 +151,17 @@ class McpGate:
         await self.app(scope, receive, _with_headers(send, cors.headers))
 
 
+class ClientLeft(Exception):
+    """The client disconnected (or was cut off for being too slow) before sending the whole body."""
+
+
 async def _read_body(receive: Receive) -> bytes | None:
     """The whole request body, or None past MAX_BODY_BYTES (a chunked body announces no length)."""
     body = bytearray()
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
-            return bytes(body)
+            raise ClientLeft
         body.extend(message.get("body", b""))
         if len(body) > MAX_BODY_BYTES:
             return None

@@ -1,27 +1,15 @@
-"""Streamable HTTP, stateless: every POST is served on its own. The SDK's session manager serves the 2026-07-28
-revision and falls back to 2025-era stateless serving."""
+"""Which transports this server speaks, and where: Streamable HTTP at the resource's own URL."""
 
 from __future__ import annotations
 
-from mcp.server.streamable_http_manager import StreamableHTTPASGIApp
-from mcp.server.transport_security import TransportSecuritySettings
-
 from .config import Config
-from .http import MAX_BODY_BYTES, McpEndpoint, McpTransport
-from .server import create_mcp_server
+from .http import EndpointUrls, McpTransport
+from .streamable_http import streamable_http_transport
 
 
 def mcp_transport(config: Config) -> McpTransport:
-    """One endpoint, at the resource's path."""
-    server = create_mcp_server(config)
-    # Host and Origin are checked in front of the transport (origins.py), so the SDK's own check is off.
-    server.streamable_http_app(
-        streamable_http_path=config.mcp_path,
-        stateless_http=True,
-        json_response=True,
-        max_request_body_size=MAX_BODY_BYTES,
-        transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
-    )
-    manager = server.session_manager
-    endpoint = McpEndpoint(config.mcp_path, ["GET", "POST", "DELETE", "OPTIONS"], StreamableHTTPASGIApp(manager))
-    return McpTransport([endpoint], manager.run)
+    return streamable_http_transport(config, config.mcp_path)
+
+
+def endpoint_urls(config: Config) -> EndpointUrls:
+    return EndpointUrls(streamable_http=config.resource)

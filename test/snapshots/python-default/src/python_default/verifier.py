@@ -54,7 +54,7 @@ class JwtVerifier:
         self._lock = anyio.Lock()
 
     async def ready(self) -> None:
-        await self._load_keys(force=True)
+        await self._load_keys(older_than=0)
 
     async def verify(self, token: str) -> VerifiedToken:
         key = hashlib.sha256(token.encode()).hexdigest()
@@ -117,15 +117,16 @@ class JwtVerifier:
         await self._load_keys()
         if kid not in self._keys:
             # Logto may have rotated its keys: fetch them again, at most once per KEYS_REFETCH_SECONDS.
-            if time.monotonic() - self._keys_fetched_at >= KEYS_REFETCH_SECONDS:
-                await self._load_keys(force=True)
+            await self._load_keys(older_than=KEYS_REFETCH_SECONDS)
         if kid not in self._keys:
             raise InvalidToken("The token is invalid (unknown key)")
         return self._keys[kid]
 
-    async def _load_keys(self, *, force: bool = False) -> None:
+    async def _load_keys(self, *, older_than: float | None = None) -> None:
+        """Fetches the keys when there are none, or when they were fetched more than `older_than` seconds ago: checked
+        under the lock, so that requests waiting for the same refetch (a flood of unknown `kid`s) make one."""
         async with self._lock:
-            if self._keys and not force:
+            if self._keys and (older_than is None or time.monotonic() - self._keys_fetched_at < older_than):
                 return
             if self._failure and time.monotonic() - self._failure[0] < DISCOVERY_RETRY_SECONDS:
                 raise self._failure[1]

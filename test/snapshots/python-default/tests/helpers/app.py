@@ -1,15 +1,19 @@
-"""Serves the app on a free loopback port in a thread, as the server runs it (uvicorn, h11), for the tests."""
+"""Serves the app on a free loopback port in a thread, as the server runs it (uvicorn, h11, its limits), for the
+tests."""
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
-import uvicorn
+from starlette.types import ASGIApp
 
+from python_default.__main__ import HTTP_LIMITS, create_server
 from python_default.app import create_app
 from python_default.config import Config, load_config
 from python_default.verifier import create_verifier
@@ -29,21 +33,28 @@ def config_for(issuer: LocalIssuer, **env: str) -> Config:
     return load_config({"LOGTO_ISSUER": issuer.issuer, "MCP_RESOURCE": "http://127.0.0.1:1/mcp", **env})
 
 
-@contextmanager
-def serve(issuer: LocalIssuer, resource_path: str, **env: str) -> Iterator[RunningApp]:
-    """Starts the app on a free port (port 0: the resource names the port it got), and stops it afterwards."""
-    import socket
-
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def serve(
+    issuer: LocalIssuer, resource_path: str, limits: dict[str, Any] | None = None, **env: str
+) -> Iterator[RunningApp]:
+    """Starts the app on a free port, with HTTP_LIMITS or `limits` replacing some of them, and stops it afterwards."""
+    port = free_port()
     resource = f"http://127.0.0.1:{port}{resource_path}"
     config = config_for(issuer, MCP_RESOURCE=resource, PORT=str(port), **env)
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(config, create_verifier(config)), host="127.0.0.1", port=port, http="h11", log_level="warning"
-        )
-    )
+    with running(create_app(config, create_verifier(config)), port, limits):
+        yield RunningApp(config, f"http://127.0.0.1:{port}", resource)
+
+
+@contextmanager
+def running(app: ASGIApp, port: int, limits: dict[str, Any] | None = None) -> Iterator[None]:
+    """Serves an ASGI app on 127.0.0.1:`port` in a thread, as `__main__` does (create_server), until the block ends."""
+    server = create_server(app, "127.0.0.1", port, {**HTTP_LIMITS, **(limits or {})}, log_level="warning")
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
@@ -52,7 +63,7 @@ def serve(issuer: LocalIssuer, resource_path: str, **env: str) -> Iterator[Runni
             raise RuntimeError("the app did not start")
         time.sleep(0.02)
     try:
-        yield RunningApp(config, f"http://127.0.0.1:{port}", resource)
+        yield
     finally:
         server.should_exit = True
         thread.join(10)
