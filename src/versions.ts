@@ -33,7 +33,9 @@ export const generatedPythonRequirements = {
   // runtime
   mcp: '>=2.3.0,<3', // the official SDK: MCPServer, its Streamable HTTP and SSE transports, its client
   starlette: '>=0.48,<2',
-  uvicorn: '>=0.34,<1',
+  // http_protocol.py subclasses uvicorn's h11 protocol, whose attributes are not a public API: from the version it is
+  // tested with; the project's tests/test_http_limits.py fail, rather than the limits silently, on one that differs.
+  uvicorn: '>=0.54,<1',
   'pyjwt[crypto]': '>=2.10.1,<3',
   httpx2: '>=2.10,<3', // the SDK's own HTTP client (httpx's API), for discovery and the issuer's keys
   'python-dotenv': '>=1.1,<2',
