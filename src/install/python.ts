@@ -1,4 +1,3 @@
-import { execa } from 'execa';
 import { UsageError } from '../errors.js';
 import { shell } from '../render/encoders.js';
 import type { Ui } from '../ui.js';
@@ -13,6 +12,7 @@ const NEEDED = `Python ${pythonRequirement.minimum.join('.')} or later`;
  * and whether uv is on PATH. Throws a UsageError naming the version needed.
  */
 export async function checkPython(): Promise<{ python: string; uv: boolean }> {
+  const { execa } = await import('execa');
   const probe = await execa(PYTHON, ['-c', 'import sys, venv, ensurepip; print("%d.%d.%d" % sys.version_info[:3])'], {
     reject: false,
     stdin: 'ignore',
@@ -60,6 +60,7 @@ export async function installPythonProject(
           'Installing dependencies into .venv with pip',
         ],
       ];
+  const { execa } = await import('execa');
   for (const [command, args, title] of steps) {
     const result = await ui.step(title, () =>
       execa(command, args, {
