@@ -44,11 +44,12 @@ const precompileTemplates = {
 
 /**
  * Fewer files on start-up. esbuild puts each module into the chunk of the entry points that reach it; a
- * command loaded with import() is an entry point, and each reaches a different part of what index.ts
- * loads on every start, so that part came out as a dozen small chunks, and Node spends about a
- * millisecond on each file it loads. Every module loaded with import() from src/ also imports (no
- * effect at run time: index.ts has loaded them already) what index.ts imports, so that all of it is
- * reached by the same entry points and makes one chunk.
+ * command loaded with import() is an entry point, and each reaches a different part of what a start
+ * loads, so that part came out as a dozen small chunks, and Node spends about a millisecond on each file
+ * it loads. Every module loaded with import() from src/ also imports what index.ts imports, and what the
+ * default command (commands/create.ts) imports, so that each of these two sets is reached by the same
+ * entry points and makes one chunk. At run time this costs nothing after a start (those modules are
+ * loaded), and another command loads create's few modules too.
  */
 const oneStartupChunk = {
   name: 'one-startup-chunk',
@@ -62,10 +63,16 @@ const oneStartupChunk = {
         lazy.add(relative(path.join(src, file), specifier));
     }
     lazy.delete(path.join(src, 'render', 'precompiled.ts')); // data only
-    const index = path.join(src, 'index.ts');
-    const startup = [...(await readFile(index, 'utf8')).matchAll(/^import .* from '([^']+)';$/gm)].map(
-      ([, specifier]) => (specifier.startsWith('.') ? relative(index, specifier) : specifier),
-    );
+    const staticImports = async (file) =>
+      [...(await readFile(file, 'utf8')).matchAll(/^import (?!type )[^;]* from '([^']+)';$/gm)].map(([, specifier]) =>
+        specifier.startsWith('.') ? relative(file, specifier) : specifier,
+      );
+    const startup = [
+      ...new Set([
+        ...(await staticImports(path.join(src, 'index.ts'))),
+        ...(await staticImports(path.join(src, 'commands', 'create.ts'))),
+      ]),
+    ];
     plugin.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, async (args) => {
       if (!lazy.has(args.path)) return undefined;
       const contents = await readFile(args.path, 'utf8');
