@@ -134,8 +134,8 @@ export type ProjectFs = Pick<
  * and mode stay and a shell inside it stays valid: the staging folder is made inside it, and once no file
  * is found to need a folder's place (or a folder a file's), the files are moved in one by one, replacing
  * those of the same name and keeping the others. Errors are one line naming the path (see fs-errors.ts).
- * The calls are synchronous (see listFiles); between two files the event loop takes its turn, so that a
- * Ctrl-C is handled there, with no call under way.
+ * The calls are synchronous (see listFiles). A Ctrl-C is handled when the event loop next takes its turn:
+ * once after the writes and once after the moves (a turn after each file made writing five times slower).
  */
 export async function writeProject(targetDir: string, files: TemplateFile[], fs: ProjectFs = nodeFs): Promise<void> {
   const existing = isFolder(targetDir, fs);
@@ -184,8 +184,8 @@ export async function writeProject(targetDir: string, files: TemplateFile[], fs:
       const destination = path.join(staging, file.path);
       makeFolderOf(destination);
       fs.writeFileSync(destination, file.content, { mode: PRIVATE_FILES.has(file.path) ? 0o600 : 0o644 });
-      await nextTurn();
     }
+    await handleSignals(); // a Ctrl-C while writing is handled here, before anything is moved into place
     if (!existing) {
       current = targetDir;
       fs.renameSync(staging, targetDir);
@@ -196,8 +196,8 @@ export async function writeProject(targetDir: string, files: TemplateFile[], fs:
       makeFolderOf(destination);
       fs.renameSync(path.join(staging, file.path), destination);
       moved += 1;
-      await nextTurn();
     }
+    await handleSignals();
     fs.rmSync(staging, { recursive: true, force: true });
   } catch (error) {
     cleanUp();
@@ -205,6 +205,15 @@ export async function writeProject(targetDir: string, files: TemplateFile[], fs:
   } finally {
     process.off('SIGINT', onSignal);
   }
+}
+
+/**
+ * Lets the event loop handle a signal that came during synchronous calls. Two turns: the first may end
+ * before the loop has polled for signals (when this is called from the poll phase).
+ */
+async function handleSignals(): Promise<void> {
+  await nextTurn();
+  await nextTurn();
 }
 
 function isFolder(targetDir: string, fs: ProjectFs): boolean {
