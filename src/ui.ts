@@ -1,5 +1,4 @@
 import kleur from 'kleur';
-import yoctoSpinner from 'yocto-spinner';
 import { printable } from './printable.js';
 
 // Colours only for a terminal that wants them.
@@ -42,6 +41,8 @@ export function createUi({ json = false }: { json?: boolean } = {}): Ui {
         write(`… ${text}`);
         return work();
       }
+      // Loaded only for a terminal: it imports node:process and node:tty, whose loading costs a run without one 15 ms.
+      const { default: yoctoSpinner } = await import('yocto-spinner');
       const spinner = yoctoSpinner({ text, stream: out }).start();
       try {
         const result = await work();

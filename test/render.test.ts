@@ -1,6 +1,8 @@
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import * as fsPromises from 'node:fs/promises';
+import * as fs from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { planProject } from '../src/plan.js';
 import { createOptionSpecs, type CreateOptions } from '../src/options/create-options.js';
@@ -10,7 +12,7 @@ import { keepExistingState } from '../src/render/keep-existing.js';
 import { mergePackageJson } from '../src/render/package-json.js';
 import { generatedVersions } from '../src/versions.js';
 import { UsageError } from '../src/errors.js';
-import { makeTempDir, removeDir } from './support/cli.js';
+import { makeTempDir, removeDir, REPO_ROOT } from './support/cli.js';
 import { pythonVariants, variantName, variants } from './support/variants.js';
 
 const work = makeTempDir('render');
@@ -242,12 +244,12 @@ describe('writeProject', () => {
     const target = path.join(work, 'full', 'project');
     // Node's write errors (ENOSPC from write(2)) carry no path; the message names the file anyway, as the user knows it.
     const failingFs: ProjectFs = {
-      ...fsPromises,
-      writeFile: (async (file: Parameters<typeof fsPromises.writeFile>[0], ...rest: [never, never]) => {
+      ...fs,
+      writeFileSync: ((file: Parameters<typeof fs.writeFileSync>[0], ...rest: [never, never]) => {
         if (typeof file === 'string' && file.endsWith('b.ts'))
           throw Object.assign(new Error(`${code}: failed, write`), { code, syscall: 'write' });
-        return fsPromises.writeFile(file, ...rest);
-      }) as ProjectFs['writeFile'],
+        return fs.writeFileSync(file, ...rest);
+      }) as ProjectFs['writeFileSync'],
     };
     const files = ['src/a.ts', 'src/b.ts'].map((file) => ({ path: file, content: Buffer.from('export {};\n') }));
     const error = (await writeProject(target, files, failingFs).catch((e: unknown) => e)) as Error;
@@ -255,6 +257,32 @@ describe('writeProject', () => {
     expect(error.message).toMatch(message);
     expect(error.message).not.toContain('\n');
     expect(existsSync(path.join(work, 'full'))).toBe(false);
+  });
+
+  it('on Ctrl-C while writing, removes what it wrote, says so and exits 130', async () => {
+    // In a process of its own, which writeProject ends; the signal arrives while the third file is written.
+    const target = path.join(work, 'interrupted', 'project');
+    const script = `
+      import * as fs from 'node:fs';
+      import { writeProject } from ${JSON.stringify(pathToFileURL(path.join(REPO_ROOT, 'src/render/render.ts')).href)};
+      let writes = 0;
+      const files = ['a.ts', 'src/b.ts', 'src/c.ts', 'test/d.ts'].map((file) => ({ path: file, content: Buffer.from('x') }));
+      await writeProject(${JSON.stringify(target)}, files, {
+        ...fs,
+        writeFileSync(...args) {
+          fs.writeFileSync(...args);
+          if (++writes === 3) process.kill(process.pid, 'SIGINT');
+        },
+      });
+      console.log('finished');`;
+    const result = await execa(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: REPO_ROOT,
+      reject: false,
+    });
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe('\nInterrupted. Nothing was written.');
+    expect(result.exitCode).toBe(130);
+    expect(existsSync(path.join(work, 'interrupted'))).toBe(false);
   });
 
   it('writes into an existing folder without replacing it, staging inside it', async () => {

@@ -2,9 +2,7 @@ import { Command } from 'commander';
 import { cliInvocation } from '../invocation.js';
 import { addOptions, resolveOptions } from '../options/define.js';
 import { projectOptionSpecs, registerOptionSpecs, type RegisterOptions } from '../register/options.js';
-import { readProject } from '../register/project.js';
 import type { ManagementTarget } from '../logto/endpoints.js';
-import { checkCredentialsTarget, endpointSource } from '../register/trusted-endpoints.js';
 import { canPrompt, confirmer, createUi } from '../ui.js';
 
 export function registerCommand(): Command {
@@ -29,6 +27,11 @@ A re-run creates only what is missing; the unregister command removes what regis
   command.action(async (directory: string, flags: Record<string, unknown>) => {
     const json = Boolean(flags.json);
     const ui = createUi({ json });
+    // Loaded when the command runs, not on every start: they import node:crypto, whose loading takes 8 ms.
+    const [{ readProject }, { checkCredentialsTarget, endpointSource }] = await Promise.all([
+      import('../register/project.js'),
+      import('../register/trusted-endpoints.js'),
+    ]);
     const project = await readProject(directory);
     const interactive = canPrompt(json);
     const resolved = await resolveOptions({ ...projectOptionSpecs(project), ...registerOptionSpecs }, flags, {

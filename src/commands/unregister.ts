@@ -1,10 +1,8 @@
 import { Command } from 'commander';
 import { addOptions, resolveOptions } from '../options/define.js';
 import { projectOptionSpecs, registerOptionSpecs } from '../register/options.js';
-import { readProject } from '../register/project.js';
 import type { UnregisterOptions } from '../register/unregister.js';
 import type { ManagementTarget } from '../logto/endpoints.js';
-import { checkCredentialsTarget, endpointSource } from '../register/trusted-endpoints.js';
 import { canPrompt, confirmer, createUi } from '../ui.js';
 
 const { m2mAppId, m2mAppSecret, tenantId, managementEndpoint, managementResource } = registerOptionSpecs;
@@ -28,6 +26,11 @@ export function unregisterCommand(): Command {
     const json = Boolean(flags.json);
     const ui = createUi({ json });
     const interactive = canPrompt(json);
+    // Loaded when the command runs, not on every start: they import node:crypto, whose loading takes 8 ms.
+    const [{ readProject }, { checkCredentialsTarget, endpointSource }] = await Promise.all([
+      import('../register/project.js'),
+      import('../register/trusted-endpoints.js'),
+    ]);
     const project = await readProject(directory);
     const getOptions = async (): Promise<UnregisterOptions> => ({
       ...(await resolveOptions(unregisterOptionSpecs(project), flags, { interactive, yes: false })),

@@ -61,7 +61,6 @@ export async function installPythonProject(
   ui: Ui,
   tools: PythonTools,
 ): Promise<{ installed: boolean; error?: UsageError }> {
-  const { execa } = await import('execa');
   const uv = tools.installer === 'uv';
   const steps: Array<[string, string[], string]> = uv
     ? [['uv', ['sync', '--python', tools.python], 'Installing dependencies into .venv with uv']]
@@ -75,6 +74,7 @@ export async function installPythonProject(
           'Installing dependencies into .venv with pip',
         ],
       ];
+  const { execa } = await import('execa');
   for (const [command, args, title] of steps) {
     const result = await ui.step(title, () =>
       execa(command, args, {

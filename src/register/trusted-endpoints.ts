@@ -3,7 +3,6 @@
 // it may be whatever someone put in a pull request. Like SSH's known_hosts, this machine remembers the
 // Logto endpoints its user named themselves (a flag, an environment variable, a prompt, `create`), and
 // asks before sending the credentials anywhere else; without a terminal it refuses.
-import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -41,6 +40,8 @@ export async function isTrustedEndpoint(endpoint: string, file = trustedEndpoint
 export async function trustEndpoint(endpoint: string, file = trustedEndpointsFile()): Promise<void> {
   const endpoints = await readTrusted(file);
   if (endpoints.includes(endpoint)) return;
+  // Imported only to write: create calls this on every run, and most find the endpoint already there.
+  const { randomBytes } = await import('node:crypto');
   const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
   try {
     await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
 import { dotenv } from './encoders.js';
@@ -60,7 +60,7 @@ export async function keepExistingState(
   for (const file of files) {
     const merge = MERGES[file.path];
     const where = path.join(targetDir, file.path);
-    const old = merge && (await readExisting(where));
+    const old = merge && readExisting(where);
     if (!merge || old === undefined) {
       result.push(file);
       continue;
@@ -80,9 +80,9 @@ export async function keepExistingState(
 }
 
 /** The file's text, or undefined when there is none (a folder of that name is reported by writeProject). */
-async function readExisting(where: string): Promise<string | undefined> {
+function readExisting(where: string): string | undefined {
   try {
-    return await readFile(where, 'utf8');
+    return readFileSync(where, 'utf8'); // synchronous, as render.ts reads and writes
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'EISDIR') return undefined;

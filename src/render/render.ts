@@ -1,7 +1,8 @@
 import HandlebarsRuntime from 'handlebars/runtime';
-import * as fsPromises from 'node:fs/promises';
-import { readdir, readFile } from 'node:fs/promises';
+import * as nodeFs from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { ProjectPlan } from '../plan.js';
 import { generatedPythonRequirements, generatedVersions, pythonRequirement } from '../versions.js';
@@ -77,8 +78,8 @@ export async function renderFiles(plan: ProjectPlan, templatesDir = TEMPLATES_DI
   const packageJson: PackageJsonFragment[] = [];
   for (const layer of plan.layers) {
     const layerDir = path.join(templatesDir, layer);
-    for (const relative of await listFiles(layerDir)) {
-      const source = await readFile(path.join(layerDir, relative));
+    for (const relative of listFiles(layerDir)) {
+      const source = readFileSync(path.join(layerDir, relative));
       const target = outputPath(relative, plan.variables.pythonModule);
       const content = relative.endsWith('.hbs')
         ? Buffer.from((await compileTemplate(source.toString('utf8')))(plan.variables))
@@ -110,21 +111,20 @@ function outputPath(relative: string, pythonModule: string): string {
     .join('/');
 }
 
-async function listFiles(dir: string, prefix = ''): Promise<string[]> {
-  const entries = await readdir(path.join(dir, prefix), { withFileTypes: true });
-  const nested = await Promise.all(
-    entries.map(async (entry) => {
-      const relative = path.join(prefix, entry.name);
-      return entry.isDirectory() ? listFiles(dir, relative) : [relative];
-    }),
-  );
-  return nested.flat();
+// The template files are small and few: read, and below written, with synchronous calls, as create-vite
+// does. Each asynchronous call is a round trip through libuv's thread pool, and a project's few hundred of
+// them, one after another, took longer than the rest of the run.
+function listFiles(dir: string, prefix = ''): string[] {
+  return readdirSync(path.join(dir, prefix), { withFileTypes: true }).flatMap((entry) => {
+    const relative = path.join(prefix, entry.name);
+    return entry.isDirectory() ? listFiles(dir, relative) : [relative];
+  });
 }
 
 /** The file-system calls writeProject makes: a seam, so that a test can make one fail (a full disk, a read-only folder). */
 export type ProjectFs = Pick<
-  typeof fsPromises,
-  'chmod' | 'lstat' | 'mkdir' | 'mkdtemp' | 'rename' | 'rm' | 'stat' | 'writeFile'
+  typeof nodeFs,
+  'chmodSync' | 'lstatSync' | 'mkdirSync' | 'mkdtempSync' | 'renameSync' | 'rmSync' | 'statSync' | 'writeFileSync'
 >;
 
 /**
@@ -134,74 +134,91 @@ export type ProjectFs = Pick<
  * and mode stay and a shell inside it stays valid: the staging folder is made inside it, and once no file
  * is found to need a folder's place (or a folder a file's), the files are moved in one by one, replacing
  * those of the same name and keeping the others. Errors are one line naming the path (see fs-errors.ts).
+ * The calls are synchronous (see listFiles). A Ctrl-C is handled when the event loop next takes its turn:
+ * once after the writes and once after the moves (a turn after each file made writing five times slower).
  */
-export async function writeProject(
-  targetDir: string,
-  files: TemplateFile[],
-  fs: ProjectFs = fsPromises,
-): Promise<void> {
-  const existing = await isFolder(targetDir, fs);
+export async function writeProject(targetDir: string, files: TemplateFile[], fs: ProjectFs = nodeFs): Promise<void> {
+  const existing = isFolder(targetDir, fs);
   const parent = existing ? targetDir : path.dirname(targetDir);
   let createdParent: string | undefined;
   let staging: string | undefined;
   let moved = 0;
   let current = targetDir; // what is being written, as the user will know it (errors such as ENOSPC name no path)
-  const cleanUp = async () => {
-    if (staging) await fs.rm(staging, { recursive: true, force: true });
-    if (createdParent) await fs.rm(createdParent, { recursive: true, force: true });
+  const cleanUp = () => {
+    if (staging) fs.rmSync(staging, { recursive: true, force: true });
+    if (createdParent) fs.rmSync(createdParent, { recursive: true, force: true });
   };
   const writtenSoFar = () =>
     moved > 0
       ? `${moved} of ${files.length} files were already moved into ${printable(targetDir)}.`
       : 'Nothing was written.';
   const onSignal = () => {
-    void cleanUp().finally(() => {
+    try {
+      cleanUp();
+    } finally {
       process.stderr.write(`\nInterrupted. ${writtenSoFar()}\n`);
       process.exit(130);
-    });
+    }
   };
   process.once('SIGINT', onSignal);
   try {
     if (existing) {
-      const conflict = await findConflict(targetDir, files, fs);
+      const conflict = findConflict(targetDir, files, fs);
       if (conflict)
         throw new UsageError(
           `Cannot write into ${printable(targetDir)}: ${printable(conflict)}. Move or remove it, then run again; nothing was written.`,
         );
     } else {
-      createdParent = await fs.mkdir(parent, { recursive: true });
+      createdParent = fs.mkdirSync(parent, { recursive: true });
     }
-    staging = await fs.mkdtemp(path.join(parent, STAGING_PREFIX));
-    await fs.chmod(staging, 0o755); // mkdtemp makes it private; the project folder should not be.
+    staging = fs.mkdtempSync(path.join(parent, STAGING_PREFIX));
+    fs.chmodSync(staging, 0o755); // mkdtemp makes it private; the project folder should not be.
+    const folders = new Set<string>();
+    const makeFolderOf = (file: string) => {
+      const folder = path.dirname(file);
+      if (!folders.has(folder)) fs.mkdirSync(folder, { recursive: true });
+      folders.add(folder);
+    };
     for (const file of files) {
       current = path.join(targetDir, file.path);
       const destination = path.join(staging, file.path);
-      await fs.mkdir(path.dirname(destination), { recursive: true });
-      await fs.writeFile(destination, file.content, { mode: PRIVATE_FILES.has(file.path) ? 0o600 : 0o644 });
+      makeFolderOf(destination);
+      fs.writeFileSync(destination, file.content, { mode: PRIVATE_FILES.has(file.path) ? 0o600 : 0o644 });
     }
+    await handleSignals(); // a Ctrl-C while writing is handled here, before anything is moved into place
     if (!existing) {
       current = targetDir;
-      await fs.rename(staging, targetDir);
+      fs.renameSync(staging, targetDir);
       return;
     }
     for (const file of files) {
       const destination = (current = path.join(targetDir, file.path));
-      await fs.mkdir(path.dirname(destination), { recursive: true });
-      await fs.rename(path.join(staging, file.path), destination);
+      makeFolderOf(destination);
+      fs.renameSync(path.join(staging, file.path), destination);
       moved += 1;
     }
-    await fs.rm(staging, { recursive: true, force: true });
+    await handleSignals();
+    fs.rmSync(staging, { recursive: true, force: true });
   } catch (error) {
-    await cleanUp();
+    cleanUp();
     throw fileSystemError(error, 'write', current, writtenSoFar());
   } finally {
     process.off('SIGINT', onSignal);
   }
 }
 
-async function isFolder(targetDir: string, fs: ProjectFs): Promise<boolean> {
+/**
+ * Lets the event loop handle a signal that came during synchronous calls. Two turns: the first may end
+ * before the loop has polled for signals (when this is called from the poll phase).
+ */
+async function handleSignals(): Promise<void> {
+  await nextTurn();
+  await nextTurn();
+}
+
+function isFolder(targetDir: string, fs: ProjectFs): boolean {
   try {
-    if ((await fs.stat(targetDir)).isDirectory()) return true;
+    if (fs.statSync(targetDir).isDirectory()) return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw fileSystemError(error, 'write', targetDir);
@@ -213,15 +230,12 @@ async function isFolder(targetDir: string, fs: ProjectFs): Promise<boolean> {
  * The first file of the project that an existing entry is in the way of: a file (or a link) where the
  * project needs a folder, or a folder where it needs a file. Found before anything is moved.
  */
-async function findConflict(targetDir: string, files: TemplateFile[], fs: ProjectFs): Promise<string | undefined> {
+function findConflict(targetDir: string, files: TemplateFile[], fs: ProjectFs): string | undefined {
   for (const file of files) {
     const parts = file.path.split('/');
     for (let depth = 1; depth <= parts.length; depth++) {
       const relative = parts.slice(0, depth).join('/');
-      const entry = await fs.lstat(path.join(targetDir, relative)).catch((error: NodeJS.ErrnoException) => {
-        if (error.code === 'ENOENT') return undefined;
-        throw error;
-      });
+      const entry = fs.lstatSync(path.join(targetDir, relative), { throwIfNoEntry: false });
       if (!entry) break;
       const needsFolder = depth < parts.length;
       if (needsFolder && !entry.isDirectory()) {
