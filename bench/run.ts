@@ -33,8 +33,8 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     // The generated servers' speed, every variant (bench/server-speed.ts).
     'speed-levels': { type: 'string', default: '1,16,64' },
-    'speed-requests': { type: 'string', default: '500' },
-    'speed-rounds': { type: 'string', default: '3' },
+    'speed-requests': { type: 'string', default: '250' },
+    'speed-rounds': { type: 'string', default: '6' },
   },
 });
 if (args.only !== undefined && args.only !== 'cli') throw new Error('--only takes cli');

@@ -10,7 +10,7 @@
  * round and the median over rounds reported, with the server's CPU time per call as a second, less noise-prone view.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -19,11 +19,13 @@ import { promisify } from 'node:util';
 import { transportPaths } from '../src/options/choices.js';
 import { childEnv, CLI, npmInstall, REPO_ROOT } from '../test/support/generated-project.js';
 import { getFreePort } from '../test/support/ports.js';
-import { variantName, variants, type Variant } from '../test/support/variants.js';
+import { PYTHON_CACHES } from '../test/support/python-project.js';
+import { pythonVariants, variantName, variants, type Variant } from '../test/support/variants.js';
 import {
   loadWith,
   quantile,
   startIssuer,
+  startPythonServer,
   startServer,
   type BenchServer,
   type Issuer,
@@ -36,6 +38,8 @@ export interface SpeedOptions {
   /** Calls per mode per round. */
   requests: number;
   rounds: number;
+  /** Only the variants whose name contains this (all when absent). */
+  only?: string;
 }
 
 /** The targets of issue 10. */
@@ -53,6 +57,20 @@ interface Caller {
 
 type Mode = 'jwt' | 'off' | 'control';
 const MODES: Mode[] = ['jwt', 'off', 'control'];
+/**
+ * The order of the modes in a round: the six orders of the three in turn, so that over six rounds each mode runs as
+ * often first, second and third, and after each of the others (the machine's load drifts, and a mode pays for the
+ * garbage and idle connections the one before it left). Rotating one order would keep each mode's predecessor.
+ */
+const ORDERS: Mode[][] = [
+  ['jwt', 'off', 'control'],
+  ['control', 'off', 'jwt'],
+  ['off', 'control', 'jwt'],
+  ['jwt', 'control', 'off'],
+  ['control', 'jwt', 'off'],
+  ['off', 'jwt', 'control'],
+];
+const roundOrder = (round: number) => ORDERS[round % ORDERS.length]!;
 
 const WHOAMI = { jsonrpc: '2.0', method: 'tools/call', params: { name: 'whoami', arguments: {} } };
 
@@ -119,12 +137,13 @@ async function sseCaller(url: string, token: string, resource: string, timeoutMs
         const { value, done } = await reader.read();
         if (done) break;
         buffer += value;
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const event = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const data = /^data: (.*)$/m.exec(event)?.[1] ?? '';
-          if (/^event: endpoint$/m.test(event)) {
+        // Events end with a blank line; lines end with LF (the TypeScript SDK) or CRLF (Python's sse-starlette).
+        let end: RegExpExecArray | null;
+        while ((end = /\r?\n\r?\n/.exec(buffer))) {
+          const event = buffer.slice(0, end.index);
+          buffer = buffer.slice(end.index + end[0].length);
+          const data = /^data: (.*?)\r?$/m.exec(event)?.[1] ?? '';
+          if (/^event: endpoint\r?$/m.test(event)) {
             messages = new URL(data, url).href;
             ready();
           } else if (data) {
@@ -142,20 +161,33 @@ async function sseCaller(url: string, token: string, resource: string, timeoutMs
   })();
   await endpoint;
   let next = 0;
+  /** POSTs a message to the session; a request's answer (it has an `id`) comes on the stream. */
+  const send = async (message: object, id?: number) => {
+    const answered =
+      id === undefined ? undefined : new Promise<string>((resolve, reject) => waiting.set(id, { resolve, reject }));
+    answered?.catch(() => undefined); // observed below, unless the POST fails first
+    const posted = await fetch(messages!, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', ...message, ...(id === undefined ? {} : { id }) }),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    await posted.body?.cancel();
+    if (posted.status !== 202) throw new Error(`the message answered ${posted.status}`);
+    return answered;
+  };
+  // The session is initialized first, as a client does (the Python SDK refuses requests before it).
+  await send(
+    {
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'bench', version: '1.0.0' } },
+    },
+    ++next,
+  );
+  await send({ method: 'notifications/initialized' });
   return {
     async call() {
-      const id = ++next;
-      const answered = new Promise<string>((resolve, reject) => waiting.set(id, { resolve, reject }));
-      answered.catch(() => undefined); // observed below, unless the POST fails first
-      const posted = await fetch(messages!, {
-        method: 'POST',
-        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ ...WHOAMI, id }),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      await posted.body?.cancel();
-      if (posted.status !== 202) throw new Error(`the message answered ${posted.status}`);
-      checkClaims(await answered, resource);
+      checkClaims((await send(WHOAMI, ++next))!, resource);
     },
     close: () => controller.abort(),
   };
@@ -203,9 +235,12 @@ export interface VariantSpeed {
   };
 }
 
+type Language = 'typescript' | 'python';
+
 async function benchVariant(
   root: string,
   variant: Variant,
+  language: Language,
   issuer: Issuer,
   options: SpeedOptions,
 ): Promise<VariantSpeed> {
@@ -225,20 +260,27 @@ async function benchVariant(
       resource,
       ...flags,
       '--skip-issuer-check',
-      '--no-install',
       '--no-git',
+      // TypeScript: installed below from the shared e2e npm cache; Python: by the CLI, with uv, from the e2e caches.
+      ...(language === 'typescript' ? ['--no-install'] : []),
     ],
-    { env: childEnv(), timeout: 60_000 },
+    { env: childEnv(PYTHON_CACHES), timeout: 300_000 },
   );
-  const install = await npmInstall(dir);
-  if (install.exitCode !== 0) throw new Error(`npm install of ${variantName(variant)} failed:\n${install.output}`);
+  if (language === 'typescript') {
+    const install = await npmInstall(dir);
+    if (install.exitCode !== 0) throw new Error(`npm install of ${variantName(variant)} failed:\n${install.output}`);
+  }
 
   const token = await issuer.sign('ES384', resource);
-  const server: BenchServer = await startServer(dir, {
-    LOGTO_ISSUER: issuer.issuer,
-    MCP_RESOURCE: resource,
-    PORT: String(port),
-  });
+  const env = { LOGTO_ISSUER: issuer.issuer, MCP_RESOURCE: resource, PORT: String(port) };
+  const server: BenchServer =
+    language === 'typescript'
+      ? await startServer(dir, env)
+      : await startPythonServer(
+          dir,
+          (await readdir(join(dir, 'src'))).find((name) => !name.includes('.'))!,
+          env,
+        );
   try {
     const urlOf = (mode: Mode) => `http://127.0.0.1:${server.ports[mode]}${transportPaths[variant.transport]}`;
     const caller =
@@ -264,8 +306,7 @@ async function benchVariant(
       let jwtCalls = 0;
       for (let round = 0; round < options.rounds; round++) {
         const result = {} as Record<Mode, LoadResult & { cpu: number }>;
-        // Rotated each round, so no mode always runs first or after the same one.
-        for (const mode of MODES.map((_, k) => MODES[(k + round) % MODES.length]!)) {
+        for (const mode of roundOrder(round)) {
           const [cpuBefore, issuerBefore] = [(await server.stats()).cpuMicros, issuer.requests()];
           const measured = await loadCallers(caller(mode), options.requests, clients);
           result[mode] = { ...measured, cpu: ((await server.stats()).cpuMicros - cpuBefore) / measured.requests };
@@ -347,13 +388,45 @@ async function benchVariant(
   }
 }
 
-export async function benchServerSpeed(root: string, options: SpeedOptions): Promise<VariantSpeed[]> {
+export interface SpeedResults {
+  variants: VariantSpeed[];
+  /** Variants not measured, each with why (Python without python3 or uv). */
+  skipped: string[];
+}
+
+/** Why the Python variants cannot be measured here, if they cannot: the CLI installs them with uv. */
+async function pythonMissing(): Promise<string | undefined> {
+  for (const [command, args] of [
+    ['python3', ['-c', 'import sys; sys.exit(sys.version_info < (3, 11))']],
+    ['uv', ['--version']],
+  ] as const) {
+    const found = await run(command, args).then(
+      () => true,
+      () => false,
+    );
+    if (!found) return command === 'uv' ? 'uv is not on PATH' : 'python3 (3.11 or later) is not on PATH';
+  }
+  return undefined;
+}
+
+export async function benchServerSpeed(root: string, options: SpeedOptions): Promise<SpeedResults> {
   const issuer = await startIssuer();
   try {
-    const results: VariantSpeed[] = [];
-    for (const variant of variants) {
+    const results: SpeedResults = { variants: [], skipped: [] };
+    const missing = await pythonMissing();
+    const all = [
+      ...variants.map((variant) => ({ variant, language: 'typescript' as const })),
+      ...pythonVariants.map((variant) => ({ variant, language: 'python' as const })),
+    ];
+    for (const { variant, language } of all) {
+      if (options.only && !variantName(variant).includes(options.only)) continue;
+      if (language === 'python' && missing) {
+        results.skipped.push(`${variantName(variant)}: skipped, ${missing}`);
+        console.log(`  ${results.skipped.at(-1)}`);
+        continue;
+      }
       console.log(`  ${variantName(variant)}...`);
-      results.push(await benchVariant(root, variant, issuer, options));
+      results.variants.push(await benchVariant(root, variant, language, issuer, options));
     }
     return results;
   } finally {
@@ -364,7 +437,7 @@ export async function benchServerSpeed(root: string, options: SpeedOptions): Pro
 const pass = (ok: boolean) => (ok ? 'ok' : 'MISSED');
 
 /** The table, as Markdown (also printed). */
-export function speedTable(results: VariantSpeed[]): string {
+export function speedTable({ variants: results, skipped }: SpeedResults): string {
   const rows = [
     '| variant | clients | JWT (cached) req/s | p50 / p99 ms | auth off req/s | p50 / p99 ms | JWT / off (target ≥ 0.9) | noise: off / off | server CPU per call, JWT / off µs | issuer requests per 1,000 calls (target 0) |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
@@ -384,15 +457,16 @@ export function speedTable(results: VariantSpeed[]): string {
   );
   for (const { variant, load } of results) {
     rows.push(
-      `| ${variant} | ${load.clients} × ${load.calls / load.clients} | ${load.errors} ${pass(load.errors === 0)}${load.firstError ? ` (${load.firstError.slice(0, 80).replaceAll('|', '/')})` : ''} | ${load.rps.toFixed(0)} | ${load.p99.toFixed(0)} | ${load.heapBeforeMB.toFixed(1)} → ${load.heapAfterMB.toFixed(1)} | ${load.rssBeforeMB.toFixed(0)} → ${load.rssAfterMB.toFixed(0)} |`,
+      `| ${variant} | ${load.clients} × ${load.calls / load.clients} | ${load.errors} ${pass(load.errors === 0)}${load.firstError ? ` (${load.firstError.slice(0, 80).replaceAll('|', '/')})` : ''} | ${load.rps.toFixed(0)} | ${load.p99.toFixed(0)} | ${Number.isNaN(load.heapBeforeMB) ? 'n/a (Python)' : `${load.heapBeforeMB.toFixed(1)} → ${load.heapAfterMB.toFixed(1)}`} | ${load.rssBeforeMB.toFixed(0)} → ${load.rssAfterMB.toFixed(0)} |`,
     );
   }
+  if (skipped.length > 0) rows.push('', ...skipped.map((line) => `Not measured: ${line}.`));
   return rows.join('\n');
 }
 
 /** Writes bench/results.md: the date, the command, the machine and the table. */
 export async function writeSpeedResults(
-  results: VariantSpeed[],
+  results: SpeedResults,
   options: SpeedOptions,
   command: string,
 ): Promise<string> {
@@ -403,14 +477,17 @@ export async function writeSpeedResults(
     '',
     `Measured ${new Date().toISOString()} with \`${command}\` on ${machine}.`,
     '',
-    `Authenticated \`tools/call whoami\`: each variant's own app served by bench/server.ts, with the generated JWT verifier (one ES384`,
-    `token, so its verified-token cache answers after the first call) and with auth off (a verifier accepting any token, no crypto), in`,
-    `the same process. ${options.requests} calls per mode per round, ${options.rounds} rounds in alternating order; medians over rounds (the ratio is taken within`,
-    'each round). Streamable HTTP: stateless POSTs (2026-07-28). SSE: one open stream per client, every message POSTed with the token',
-    'and answered on the stream. "noise: off / off" compares two identical auth-off apps of the same process measured the same way:',
-    'how far it is from 1 is how much of the JWT / off ratio the machine\'s other work can explain. "Server CPU per call" is the server',
+    `Authenticated \`tools/call whoami\`: each variant's own app served by bench/server.ts (TypeScript) or bench/server.py (Python, the`,
+    "project's own .venv and uvicorn settings), with the generated JWT verifier (one ES384 token, so its verified-token cache answers",
+    'after the first call) and with auth off (a verifier accepting any token, no crypto), in the same process.',
+    `${options.requests} calls per mode per round, ${options.rounds} rounds, the modes in a different order each round (over six rounds each runs`,
+    'as often first, second and third, and after each of the others); medians over rounds (the ratio is taken within each round).',
+    'Streamable HTTP: stateless POSTs (2026-07-28). SSE: one open stream per client, every message POSTed with the token and',
+    'answered on the stream. "noise: off / off" compares two identical auth-off apps of the same process measured the same way: how',
+    'far it is from 1 is how much of the JWT / off ratio the machine\'s other work can explain. "Server CPU per call" is the server',
     "process's CPU time over the calls made: less sensitive than req/s to other work on the machine. The load rows: 200 clients at once",
-    '× 50 calls each on the JWT port, every answer checked, with the heap after a full collection before and after.',
+    '× 50 calls each on the JWT port, every answer checked, with the heap after a full collection before and after (Node; Python',
+    'reports RSS only).',
     '',
     speedTable(results),
     '',
@@ -419,13 +496,14 @@ export async function writeSpeedResults(
   return file;
 }
 
-// Run on its own (after `npm run build`): node --import tsx bench/server-speed.ts [levels] [requests] [rounds]
+// Run on its own (after `npm run build`): node --import tsx bench/server-speed.ts [levels] [requests] [rounds] [only]
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const [levels = '1,16,64', requests = '500', rounds = '3'] = process.argv.slice(2);
+  const [levels = '1,16,64', requests = '250', rounds = '6', only] = process.argv.slice(2);
   const options: SpeedOptions = {
     levels: levels.split(',').map(Number),
     requests: Number(requests),
     rounds: Number(rounds),
+    only,
   };
   const root = await mkdtemp(join(tmpdir(), 'create-logto-mcp-speed-'));
   process.env.XDG_CONFIG_HOME = join(root, 'config'); // the CLI remembers the Logto endpoints it is given: not in ~/.config

@@ -1,10 +1,11 @@
 // Pieces of the throughput benchmark: a Logto-like issuer, the server child process, the load loop,
 // and the cost of one jose verification.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -82,14 +83,61 @@ export interface BenchServer {
 }
 
 const SERVER_ENTRY = fileURLToPath(new URL('server.ts', import.meta.url));
+const PYTHON_SERVER_ENTRY = fileURLToPath(new URL('server.py', import.meta.url));
+/** `BENCH_CPU_PROF=<folder>`: the TypeScript servers write a V8 CPU profile there when they stop (see bench/results.md). */
+const CPU_PROF = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+
+type Stats = Awaited<ReturnType<BenchServer['stats']>>;
 
 /** Starts bench/server.ts under the project's tsx, in the project's folder. */
-export async function startServer(projectDir: string, env: Record<string, string>): Promise<BenchServer> {
-  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', SERVER_ENTRY], {
+export function startServer(projectDir: string, env: Record<string, string>): Promise<BenchServer> {
+  const child = spawn(process.execPath, ['--expose-gc', ...CPU_PROF, '--import', 'tsx', SERVER_ENTRY], {
     cwd: projectDir,
     env: childEnv(env),
     stdio: ['pipe', 'pipe', 'pipe', 'ipc'],
   });
+  const stats = () =>
+    new Promise<Stats>((resolve) => {
+      child.once('message', (message) => resolve(message as Stats));
+      child.send('stats');
+    });
+  return started(child, () => stats());
+}
+
+/** Starts bench/server.py with the project's own interpreter (.venv/bin/python), in the project's folder. */
+export function startPythonServer(projectDir: string, pkg: string, env: Record<string, string>): Promise<BenchServer> {
+  const child = spawn(join(projectDir, '.venv', 'bin', 'python'), [PYTHON_SERVER_ENTRY, pkg], {
+    cwd: projectDir,
+    env: childEnv({ PYTHONUNBUFFERED: '1', ...env }),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  // After the ports, each `stats` line on stdin is answered with one JSON line.
+  const lines = createInterface({ input: child.stdout });
+  const waiting: Array<(stats: Stats) => void> = [];
+  let listening = false;
+  lines.on('line', (line) => {
+    if (!listening) return void (listening = true);
+    const { rss, heapUsed, cpuMicros } = JSON.parse(line) as {
+      rss: number;
+      heapUsed: number | null;
+      cpuMicros: number;
+    };
+    waiting.shift()?.({ rss, heapUsed: heapUsed ?? NaN, cpuMicros });
+  });
+  const stats = () =>
+    new Promise<Stats>((resolve) => {
+      waiting.push(resolve);
+      child.stdin.write('stats\n');
+    });
+  return started(child, stats, lines);
+}
+
+/** Waits for the server's first line (its ports); `stop()` closes its stdin (it exits), then signals it. */
+async function started(
+  child: ChildProcess,
+  stats: BenchServer['stats'],
+  lines = createInterface({ input: child.stdout! }),
+): Promise<BenchServer> {
   const kill = () => child.exitCode === null && child.signalCode === null && child.kill('SIGKILL');
   process.once('exit', kill);
   let stderr = '';
@@ -98,23 +146,20 @@ export async function startServer(projectDir: string, env: Record<string, string
     process.off('exit', kill);
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = once(child, 'exit');
-    child.kill('SIGTERM');
-    const timer = setTimeout(kill, 5_000);
+    child.stdin!.end();
+    const term = setTimeout(() => child.kill('SIGTERM'), 5_000);
+    const timer = setTimeout(kill, 10_000);
     await exited;
+    clearTimeout(term);
     clearTimeout(timer);
   };
 
   const firstLine = new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', resolve);
+    lines.once('line', resolve);
     child.once('exit', (code) => reject(new Error(`the bench server exited (${code}) before listening:\n${stderr}`)));
     setTimeout(() => reject(new Error(`the bench server did not start within 60 s:\n${stderr}`)), 60_000).unref();
   });
   try {
-    const stats = () =>
-      new Promise<{ rss: number; heapUsed: number; cpuMicros: number }>((resolve) => {
-        child.once('message', (message) => resolve(message as { rss: number; heapUsed: number; cpuMicros: number }));
-        child.send('stats');
-      });
     return { ports: JSON.parse(await firstLine) as BenchServer['ports'], stats, stop };
   } catch (error) {
     await stop();
