@@ -13,31 +13,44 @@ const { version } = JSON.parse(await readFile(new URL('../package.json', import.
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 /**
- * src/render/precompiled.ts, filled: every templates/**\/*.hbs compiled to its template spec, under the
- * key render.ts looks it up by (templateKey, which the build takes from the TypeScript source itself).
+ * src/render/precompiled.ts, filled: every templates/**\/*.hbs compiled to its template spec, one module per
+ * language (precompiled.ts's PRECOMPILED names the languages, templateLanguage() says whose a template is), each
+ * spec under the template's path with the source it was compiled from (as precompiled.ts looks them up).
  */
 const precompileTemplates = {
   name: 'precompile-templates',
   setup(plugin) {
+    const precompiledModule = path.join(root, 'src', 'render', 'precompiled.ts');
     plugin.onLoad({ filter: /[\\/]src[\\/]render[\\/]precompiled\.ts$/ }, async (args) => {
-      const { COMPILE_OPTIONS, templateKey } = await loadModule(args.path);
-      // Keyed by content: templates with the same text (TypeScript's and Python's .env, say) share one entry.
-      const entries = new Map();
-      const templates = path.join(root, 'templates');
-      for (const file of (await readdir(templates, { recursive: true })).filter((name) => name.endsWith('.hbs'))) {
-        const source = await readFile(path.join(templates, file), 'utf8');
-        const key = templateKey(source);
-        if (!entries.has(key)) {
-          entries.set(key, `${JSON.stringify(key)}: ${Handlebars.precompile(source, { ...COMPILE_OPTIONS })}`);
-        }
-      }
+      const { PRECOMPILED } = await loadModule(args.path);
+      const loaders = Object.keys(PRECOMPILED).map(
+        (language) => `  ${language}: () => import('precompiled:${language}').then((module) => module.default),`,
+      );
       const original = await readFile(args.path, 'utf8');
       const contents = original.replace(
-        /export const PRECOMPILED[^\n]*/,
-        `export const PRECOMPILED = {\n${[...entries.values()].join(',\n')}\n};`,
+        /export const PRECOMPILED\b[\s\S]*?\n\};/,
+        `export const PRECOMPILED = {\n${loaders.join('\n')}\n};`,
       );
       if (contents === original) throw new Error(`${args.path}: found no PRECOMPILED to fill`);
       return { contents, loader: 'ts' };
+    });
+    plugin.onResolve({ filter: /^precompiled:/ }, (args) => ({
+      path: `precompiled-${args.path.slice('precompiled:'.length)}`,
+      namespace: 'precompiled',
+    }));
+    plugin.onLoad({ filter: /.*/, namespace: 'precompiled' }, async (args) => {
+      const { COMPILE_OPTIONS, templateLanguage } = await loadModule(precompiledModule);
+      const language = args.path.slice('precompiled-'.length);
+      const templates = path.join(root, 'templates');
+      const entries = [];
+      for (const file of (await readdir(templates, { recursive: true })).filter((name) => name.endsWith('.hbs'))) {
+        const templatePath = file.split(path.sep).join('/');
+        if (templateLanguage(templatePath) !== language) continue;
+        const source = await readFile(path.join(templates, file), 'utf8');
+        const spec = Handlebars.precompile(source, { ...COMPILE_OPTIONS });
+        entries.push(`${JSON.stringify(templatePath)}: { source: ${JSON.stringify(source)}, spec: ${spec} }`);
+      }
+      return { contents: `export default {\n${entries.join(',\n')}\n};`, loader: 'js' };
     });
   },
 };
@@ -62,7 +75,6 @@ const oneStartupChunk = {
       for (const [, specifier] of text.matchAll(/import\('(\.\.?\/[^']+)'\)/g))
         lazy.add(relative(path.join(src, file), specifier));
     }
-    lazy.delete(path.join(src, 'render', 'precompiled.ts')); // data only
     const staticImports = async (file) =>
       [...(await readFile(file, 'utf8')).matchAll(/^import (?!type )[^;]* from '([^']+)';$/gm)].map(([, specifier]) =>
         specifier.startsWith('.') ? relative(file, specifier) : specifier,

@@ -1,13 +1,14 @@
 /**
  * The built bundle (npm test builds it first): the templates it compiled at build time are the ones on
- * disk, and a template changed after the build is compiled from its source, not served stale.
+ * disk, each language's in its own module, and a template changed after the build is compiled from its
+ * source, not served stale.
  */
 import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
-import { templateKey } from '../src/render/precompiled.js';
+import { PRECOMPILED, templateLanguage, type PrecompiledTemplates } from '../src/render/precompiled.js';
 import { makeTempDir, removeDir, REPO_ROOT } from './support/cli.js';
 
 const DIST = path.join(REPO_ROOT, 'dist');
@@ -16,19 +17,22 @@ const work = makeTempDir('bundle');
 afterAll(() => removeDir(work));
 
 describe('the bundle', () => {
-  it('holds every template compiled, under the key render.ts looks it up by', async () => {
-    const chunk = readdirSync(DIST).find((name) => /^precompiled-.*\.js$/.test(name));
-    expect(chunk, 'dist/precompiled-*.js').toBeDefined();
-    const { PRECOMPILED } = (await import(pathToFileURL(path.join(DIST, chunk!)).href)) as {
-      PRECOMPILED: Record<string, unknown>;
-    };
-    const templates = readdirSync(TEMPLATES, { recursive: true, encoding: 'utf8' }).filter((name) =>
-      name.endsWith('.hbs'),
-    );
+  it('holds every template compiled, a module per language, under the path and source render.ts looks it up by', async () => {
+    const templates = readdirSync(TEMPLATES, { recursive: true, encoding: 'utf8' })
+      .filter((name) => name.endsWith('.hbs'))
+      .map((name) => name.split(path.sep).join('/'));
     expect(templates.length).toBeGreaterThan(0);
-    const keys = templates.map((name) => templateKey(readFileSync(path.join(TEMPLATES, name), 'utf8')));
-    // Templates with the same text share one entry.
-    expect(Object.keys(PRECOMPILED).sort()).toEqual([...new Set(keys)].sort());
+    for (const language of Object.keys(PRECOMPILED) as (keyof typeof PRECOMPILED)[]) {
+      const chunk = readdirSync(DIST).find((name) => name.startsWith(`precompiled-${language}-`));
+      expect(chunk, `dist/precompiled-${language}-*.js`).toBeDefined();
+      const { default: compiled } = (await import(pathToFileURL(path.join(DIST, chunk!)).href)) as {
+        default: PrecompiledTemplates;
+      };
+      const own = templates.filter((name) => templateLanguage(name) === language);
+      expect(own.length).toBeGreaterThan(0);
+      expect(Object.keys(compiled).sort()).toEqual(own.sort());
+      for (const name of own) expect(compiled[name]!.source).toBe(readFileSync(path.join(TEMPLATES, name), 'utf8'));
+    }
   });
 
   it('renders a template edited after the build from its source', async () => {

@@ -11,6 +11,7 @@ import { fileSystemError } from './fs-errors.js';
 import { mergePackageJson, type PackageJsonFragment } from './package-json.js';
 import { UsageError } from '../errors.js';
 import { STAGING_PREFIX } from '../options/target.js';
+import { COMPILE_OPTIONS, precompiledSpec } from './precompiled.js';
 import { printable } from '../printable.js';
 
 /** templates/ at the package root, found from dist/index.js (bundled) or src/render/ (from source). */
@@ -52,9 +53,8 @@ runtime.registerHelper(helpers);
 let compiler: typeof HandlebarsRuntime | undefined;
 
 /** A template's render function: compiled at build time when the bundle has it, else compiled now. */
-async function compileTemplate(source: string): Promise<HandlebarsTemplateDelegate> {
-  const { COMPILE_OPTIONS, PRECOMPILED, templateKey } = await import('./precompiled.js');
-  const spec = PRECOMPILED[templateKey(source)];
+async function compileTemplate(templatePath: string, source: string): Promise<HandlebarsTemplateDelegate> {
+  const spec = await precompiledSpec(templatePath, source);
   if (spec) return runtime.template(spec);
   if (!compiler) {
     compiler = (await import('handlebars')).default.create();
@@ -79,13 +79,13 @@ export async function renderFiles(plan: ProjectPlan, templatesDir = TEMPLATES_DI
   for (const layer of plan.layers) {
     const layerDir = path.join(templatesDir, layer);
     for (const relative of listFiles(layerDir)) {
+      const templatePath = `${layer}/${relative.split(path.sep).join('/')}`;
       const source = readFileSync(path.join(layerDir, relative));
       const target = outputPath(relative, plan.variables.pythonModule);
       const content = relative.endsWith('.hbs')
-        ? Buffer.from((await compileTemplate(source.toString('utf8')))(plan.variables))
+        ? Buffer.from((await compileTemplate(templatePath, source.toString('utf8')))(plan.variables))
         : source;
-      if (target === 'package.json')
-        packageJson.push({ source: `${layer}/${relative}`, text: content.toString('utf8') });
+      if (target === 'package.json') packageJson.push({ source: templatePath, text: content.toString('utf8') });
       else files.set(target, { path: target, content });
     }
   }
