@@ -1,13 +1,9 @@
 import { CommanderError } from 'commander';
 import { createCommand } from './commands/create-command.js';
-import { doctorCommand } from './commands/doctor-command.js';
-import { registerCommand } from './commands/register.js';
-import { tryCommand } from './commands/try-command.js';
-import { unregisterCommand } from './commands/unregister.js';
-import { workshopCommand } from './commands/workshop-command.js';
 import { CancelledError, UsageError } from './errors.js';
 import { GENERATOR_VERSION } from './plan.js';
 import { createUi } from './ui.js';
+import { otherCommands } from './commands/other-commands.js';
 
 // `create-logto-mcp ... | head -1` closes stdout early. What is left to print is dropped, but the work goes
 // on to its end and its exit code: stopping there would leave a project half set up and say it went well.
@@ -29,14 +25,17 @@ process.once('beforeExit', () => {
 // Positional options: `register --json` belongs to register, not to the root (create) command.
 const program = createCommand()
   .enablePositionalOptions()
-  .addCommand(registerCommand())
-  .addCommand(unregisterCommand())
-  .addCommand(tryCommand())
-  .addCommand(doctorCommand())
-  .addCommand(workshopCommand())
   .version(GENERATOR_VERSION, '-v, --version')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
+// Building a command's options takes milliseconds. A command other than the default one can only run, or be
+// listed, when the command line names it or asks for help, so `create-logto-mcp my-server ...` builds none.
+if (process.argv.slice(2).some((arg) => Object.hasOwn(otherCommands, arg) || asksForHelp(arg)))
+  for (const build of Object.values(otherCommands)) program.addCommand(build());
+
+function asksForHelp(arg: string): boolean {
+  return arg === '--help' || /^-[^-]*h/.test(arg); // -h, or in a group such as -yh
+}
 
 try {
   await program.parseAsync(process.argv);

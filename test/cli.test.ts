@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parseEnv } from 'node:util';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { otherCommands } from '../src/commands/other-commands.js';
 import { listTree, makeTempDir, removeDir, runCli, startDiscoveryServer } from './support/cli.js';
 
 const OFFLINE = ['--skip-issuer-check', '--no-install', '--no-git'];
@@ -37,6 +38,23 @@ describe('the built CLI', () => {
       expect(result.stdout).toContain(flag);
     }
     expect(result.stdout).toContain('Non-interactive usage');
+  });
+
+  it('lists every other command in --help and -yh, and runs each by the name it is listed under', async () => {
+    const names = Object.keys(otherCommands);
+    for (const name of names) expect(otherCommands[name]!().name()).toBe(name);
+    for (const helpFlag of ['--help', '-yh']) {
+      const result = await runCli([helpFlag]);
+      expect(result.exitCode).toBe(0);
+      const commandsSection = result.stdout.split('\nCommands:\n')[1]?.split('\n\n')[0] ?? '';
+      const listed = [...commandsSection.matchAll(/^ {2}([a-z]+) /gm)].map(([, name]) => name);
+      expect(listed).toEqual(names);
+    }
+    for (const name of names) {
+      const result = await runCli([name, '--help']);
+      expect(result.exitCode).toBe(0);
+      expect(result.stdout).toContain(`Usage: create-logto-mcp ${name} `);
+    }
   });
 
   it('--version prints the package version', async () => {
