@@ -5,7 +5,7 @@
  * Everything listens on 127.0.0.1; the only other network use is `npm install` of the generated
  * project, from the shared e2e npm cache. Prints a table and writes .bench-results/<date>.json.
  *
- *   npm run bench -- [--only cli] [--cli-runs 15] [--requests 2000] [--rounds 5] [--concurrency 16] [--era 2026-07-28|2025-11-25|both]
+ *   npm run bench -- [--only cli] [--instructions] [--cli-runs 15] [--requests 2000] [--rounds 5] [--concurrency 16] [--era 2026-07-28|2025-11-25|both]
  *
  * `--only cli`: the CLI figures (1 and 2) alone, in about a minute.
  */
@@ -19,6 +19,7 @@ import { parseArgs, promisify } from 'node:util';
 
 import { childEnv, CLI, npmInstall, REPO_ROOT } from '../test/support/generated-project.js';
 import { getFreePort } from '../test/support/ports.js';
+import { countInstructions, valgrindMissing } from './cli-instructions.js';
 import { benchServerSpeed, speedTable, writeSpeedResults } from './server-speed.js';
 import { load, startIssuer, startServer, verifyCost } from './throughput.js';
 import type { Alg, Issuer, LoadResult } from './throughput.js';
@@ -31,6 +32,7 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string', default: '16' },
     era: { type: 'string', default: 'both' },
     only: { type: 'string' },
+    instructions: { type: 'boolean', default: false }, // bench/cli-instructions.ts
     // The generated servers' speed, every variant (bench/server-speed.ts).
     'speed-levels': { type: 'string', default: '1,16,64' },
     'speed-requests': { type: 'string', default: '250' },
@@ -87,6 +89,31 @@ async function timeNode(args: string[], cwd: string): Promise<{ wall: number; cp
   return { wall, cpu: Number(await readFile(cpuFile, 'utf8')) };
 }
 
+/** The commands measured, each given the run's number (a folder of its own to generate into). */
+const CLI_COMMANDS = {
+  node: (_i: number) => ['-e', ''],
+  viteGenerate: (i: number) => [
+    CREATE_VITE,
+    `vite-${i}`,
+    '--template',
+    'react-ts',
+    '--no-interactive',
+    '--no-immediate',
+  ],
+  cliGenerate: (i: number) => [
+    CLI,
+    `gen-${i}`,
+    '--yes',
+    '--issuer',
+    'https://bench.invalid/oidc',
+    '--skip-issuer-check',
+    '--no-install',
+    '--no-git',
+  ],
+  viteStartup: (_i: number) => [CREATE_VITE, '--help'],
+  cliStartup: (_i: number) => [CLI, '--version'],
+};
+
 /**
  * Generation: this CLI with `--yes --no-install --no-git` against create-vite scaffolding `react-ts`
  * (it has no install step without `--immediate`). Start-up: our `--version` against create-vite's
@@ -95,29 +122,7 @@ async function timeNode(args: string[], cwd: string): Promise<{ wall: number; cp
  * same machine noise; the first two runs are a warm-up. The targets are for wall time.
  */
 async function benchCliSpeed(root: string) {
-  const commands = {
-    node: (_i: number) => ['-e', ''],
-    viteGenerate: (i: number) => [
-      CREATE_VITE,
-      `vite-${i}`,
-      '--template',
-      'react-ts',
-      '--no-interactive',
-      '--no-immediate',
-    ],
-    cliGenerate: (i: number) => [
-      CLI,
-      `gen-${i}`,
-      '--yes',
-      '--issuer',
-      'https://bench.invalid/oidc',
-      '--skip-issuer-check',
-      '--no-install',
-      '--no-git',
-    ],
-    viteStartup: (_i: number) => [CREATE_VITE, '--help'],
-    cliStartup: (_i: number) => [CLI, '--version'],
-  };
+  const commands = CLI_COMMANDS;
   type Key = keyof typeof commands;
   const keys = Object.keys(commands) as Key[];
   const wall = Object.fromEntries(keys.map((key) => [key, [] as number[]])) as Record<Key, number[]>;
@@ -153,6 +158,31 @@ async function benchCliSpeed(root: string) {
     cpuRatios: ratios(cpu),
     targets: CLI_TARGETS,
   };
+}
+
+const INSTRUCTION_RUNS = 3;
+
+async function benchCliInstructions(root: string) {
+  const skipped = await valgrindMissing();
+  if (skipped) return { skipped };
+  console.log(`Counting the CLI's instructions under callgrind (${INSTRUCTION_RUNS} runs each, about 4 minutes)...`);
+  const counts = {} as Record<keyof typeof CLI_COMMANDS, number>;
+  for (const [key, args] of Object.entries(CLI_COMMANDS) as [keyof typeof CLI_COMMANDS, (i: number) => string[]][])
+    counts[key] = await countInstructions((i) => args(1000 + i), root, INSTRUCTION_RUNS);
+  return { runs: INSTRUCTION_RUNS, millions: counts };
+}
+
+function reportCliInstructions(result: Awaited<ReturnType<typeof benchCliInstructions>>): void {
+  if ('skipped' in result) {
+    console.log(`\n1c. CLI instructions: skipped, ${result.skipped}`);
+    return;
+  }
+  const m = result.millions;
+  const line = (label: string, ours: number, theirs: number) =>
+    `  ${label}: ${ours.toFixed(0)} M against ${theirs.toFixed(0)} M, ${times(ours / theirs)}; beyond Node's own start (${m.node.toFixed(0)} M), ${times((ours - m.node) / (theirs - m.node))}`;
+  console.log(`\n1c. CLI instructions (callgrind, user space only, median of ${result.runs} runs)`);
+  console.log(line('generation, CLI / create-vite', m.cliGenerate, m.viteGenerate));
+  console.log(line('start-up, --version / create-vite --help', m.cliStartup, m.viteStartup));
 }
 
 // ---- 1b. Workshop generation time --------------------------------------------------------
@@ -446,6 +476,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 try {
   console.log('Measuring the CLI against create-vite...');
   const cliSpeed = await benchCliSpeed(root);
+  const instructions = args.instructions ? await benchCliInstructions(root) : undefined;
   console.log('Measuring workshop generation time...');
   const workshop = await benchWorkshop(root);
   console.log('Measuring the install footprint...');
@@ -475,6 +506,7 @@ try {
     `\ncreate-logto-mcp benchmark: Node ${machine.node}, ${machine.platform}, ${machine.cores} cores (${machine.cpu}), load average ${loadStart.toFixed(1)} at start, ${machine.loadAverage.end.toFixed(1)} at end\n`,
   );
   reportCliSpeed(cliSpeed, footprint);
+  if (instructions) reportCliInstructions(instructions);
   console.log(
     `\n1b. workshop <folder> --attendees ${workshop.attendees} (no install, git init + commit each; ${workshop.runs} runs): median ${ms(workshop.ms.median)}, max ${ms(workshop.ms.max)}`,
   );
@@ -526,7 +558,7 @@ try {
   await writeFile(
     file,
     JSON.stringify(
-      { date, seconds, machine, cliSpeed, workshop, footprint, verifyMicros, throughput, speed },
+      { date, seconds, machine, cliSpeed, instructions, workshop, footprint, verifyMicros, throughput, speed },
       null,
       2,
     ) + '\n',

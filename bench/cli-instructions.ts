@@ -1,0 +1,36 @@
+/**
+ * `npm run bench -- --instructions`: the CLI's runs counted in instructions under valgrind's callgrind, which
+ * gives the same count for the same run whatever else the machine is doing (wall time here varies by a tenth
+ * between runs). It counts the process's own instructions, not the kernel's: the files written cost time a
+ * count does not show. Slow (about 15 s a run), so only with the flag, and only where valgrind is installed.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { childEnv } from '../test/support/generated-project.js';
+
+const run = promisify(execFile);
+
+export async function valgrindMissing(): Promise<string | undefined> {
+  try {
+    await run('valgrind', ['--version'], { timeout: 10_000 });
+    return undefined;
+  } catch {
+    return 'valgrind is not on PATH (Debian: apt-get install valgrind)';
+  }
+}
+
+/** Instructions of `node <args>`, in millions: the median of `runs` counts. */
+export async function countInstructions(args: (run: number) => string[], cwd: string, runs: number): Promise<number> {
+  const counts: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const { stderr } = await run(
+      'valgrind',
+      ['--tool=callgrind', '--callgrind-out-file=/dev/null', process.execPath, ...args(i)],
+      { cwd, env: childEnv(), timeout: 300_000, maxBuffer: 16 * 1024 * 1024 },
+    );
+    const collected = /Collected : (\d+)/.exec(stderr)?.[1];
+    if (!collected) throw new Error(`callgrind printed no count:\n${stderr}`);
+    counts.push(Number(collected) / 1e6);
+  }
+  return counts.sort((a, b) => a - b)[Math.floor(counts.length / 2)]!;
+}
