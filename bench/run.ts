@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 
-import { childEnv, CLI, npmInstall, REPO_ROOT } from '../test/support/generated-project.js';
+import { childEnv, CLI, cliArgs, npmInstall, REPO_ROOT } from '../test/support/generated-project.js';
 import { getFreePort } from '../test/support/ports.js';
 import { countInstructions, valgrindMissing } from './cli-instructions.js';
 import { benchServerSpeed, speedTable, writeSpeedResults } from './server-speed.js';
@@ -341,18 +341,7 @@ async function benchThroughput(root: string) {
     const dir = join(root, 'server');
     await run(
       process.execPath,
-      [
-        CLI,
-        dir,
-        '--yes',
-        '--issuer',
-        issuer.issuer,
-        '--resource',
-        resource,
-        '--skip-issuer-check',
-        '--no-install',
-        '--no-git',
-      ],
+      [...cliArgs(dir, { issuer: issuer.issuer, resource, port }), '--skip-issuer-check', '--no-install'],
       { env: childEnv(), timeout: 60_000 },
     );
     const install = await npmInstall(dir);

@@ -17,7 +17,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 
 import { transportPaths } from '../src/options/choices.js';
-import { childEnv, CLI, npmInstall, REPO_ROOT } from '../test/support/generated-project.js';
+import { childEnv, cliArgs, npmInstall, REPO_ROOT } from '../test/support/generated-project.js';
 import { getFreePort } from '../test/support/ports.js';
 import { PYTHON_CACHES } from '../test/support/python-project.js';
 import { pythonVariants, variantName, variants, type Variant } from '../test/support/variants.js';
@@ -247,20 +247,11 @@ async function benchVariant(
   const port = await getFreePort();
   const resource = `http://127.0.0.1:${port}${transportPaths[variant.transport]}`;
   const dir = join(root, `speed-${variant.framework}-${variant.transport}-${variant.verifier}`);
-  const flags = ['--framework', variant.framework, '--transport', variant.transport, '--verifier', variant.verifier];
   await run(
     process.execPath,
     [
-      CLI,
-      dir,
-      '--yes',
-      '--issuer',
-      issuer.issuer,
-      '--resource',
-      resource,
-      ...flags,
+      ...cliArgs(dir, { issuer: issuer.issuer, resource, port, ...variant }),
       '--skip-issuer-check',
-      '--no-git',
       // TypeScript: installed below from the shared e2e npm cache; Python: by the CLI, with uv, from the e2e caches.
       ...(language === 'typescript' ? ['--no-install'] : []),
     ],

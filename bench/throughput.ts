@@ -1,76 +1,41 @@
 // Pieces of the throughput benchmark: a Logto-like issuer, the server child process, the load loop,
 // and the cost of one jose verification.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
-import { exportJWK, generateKeyPair, jwtVerify, SignJWT } from 'jose';
+import { generateKeyPair, jwtVerify, SignJWT } from 'jose';
 
 import { childEnv } from '../test/support/generated-project.js';
+import { startKeyIssuer, type Alg } from '../test/support/key-issuer.js';
 
-export type Alg = 'ES384' | 'RS256';
+export type { Alg };
 
 export interface Issuer {
   issuer: string;
   /** Requests that reached the issuer so far (discovery and JWKS). */
   requests(): number;
-  /** A Logto-shaped access token for `audience`, each one distinct (own `jti`). */
+  /** A Logto-shaped access token for `audience`, each one distinct (own `jti`), valid for an hour. */
   sign(alg: Alg, audience: string): Promise<string>;
   close(): Promise<void>;
 }
 
-/** Discovery document and JWKS under `/oidc` on 127.0.0.1, with an ES384 key (Logto's default) and an RS256 one. */
+/** The fault tests' issuer (discovery and JWKS under `/oidc` on 127.0.0.1) with an ES384 key and an RS256 one. */
 export async function startIssuer(): Promise<Issuer> {
-  const keys = { ES384: await generateKeyPair('ES384'), RS256: await generateKeyPair('RS256') };
-  const jwks = {
-    keys: await Promise.all(
-      (['ES384', 'RS256'] as const).map(async (alg) => ({
-        ...(await exportJWK(keys[alg].publicKey)),
-        kid: alg,
-        alg,
-        use: 'sig',
-      })),
-    ),
-  };
-  let issuer = '';
-  let requests = 0;
-  const server = createServer((req, res) => {
-    requests++;
-    const body =
-      req.url === '/oidc/.well-known/openid-configuration'
-        ? { issuer, jwks_uri: `${issuer}/jwks` }
-        : req.url === '/oidc/jwks'
-          ? jwks
-          : undefined;
-    res
-      .writeHead(body ? 200 : 404, { 'Content-Type': 'application/json' })
-      .end(JSON.stringify(body ?? { error: 'not_found' }));
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}/oidc`;
+  const issuer = await startKeyIssuer();
+  const kids = { ES384: issuer.currentKid(), RS256: await issuer.rotate('RS256') };
   return {
-    issuer,
-    requests: () => requests,
+    issuer: issuer.issuer,
+    requests: () => issuer.requests.length,
     sign: (alg, audience) =>
-      new SignJWT({
-        jti: randomUUID(),
+      issuer.signWith(kids[alg], audience, {
         sub: 'bench-user',
         client_id: 'bench-client',
-        scope: '',
-        iss: issuer,
-        aud: audience,
-      })
-        .setProtectedHeader({ alg, typ: 'at+jwt', kid: alg })
-        .setIssuedAt()
-        .setExpirationTime('1h')
-        .sign(keys[alg].privateKey),
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+        exp: Math.floor(Date.now() / 1000) + 3600,
+      }),
+    close: issuer.close,
   };
 }
 

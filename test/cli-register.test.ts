@@ -27,7 +27,7 @@ afterAll(async () => {
   removeDir(work);
 });
 
-const createArgs = (dir: string, resource: string) => [
+const createArgs = (dir: string, resource: string, { register = true } = {}) => [
   dir,
   '--issuer',
   emulator.issuer,
@@ -38,7 +38,7 @@ const createArgs = (dir: string, resource: string) => [
   '--skip-issuer-check',
   '--no-install',
   '--no-git',
-  '--register',
+  ...(register ? ['--register'] : []),
 ];
 const fileText = (dir: string) =>
   listTree(dir)
@@ -181,18 +181,7 @@ describe('create --register, register and unregister as a user runs them', () =>
   describe('an unwritable .env (immutable: root writes anywhere else), said with what Logto has', () => {
     const immutable = (file: string, on: boolean) => execFileSync('chattr', [on ? '+i' : '-i', file]);
     const createProject = async (dir: string, port: number) => {
-      const created = await runCli([
-        dir,
-        '--issuer',
-        emulator.issuer,
-        '--resource',
-        `http://localhost:${port}/mcp`,
-        '--scopes',
-        'read:whoami',
-        '--skip-issuer-check',
-        '--no-install',
-        '--no-git',
-      ]);
+      const created = await runCli(createArgs(dir, `http://localhost:${port}/mcp`, { register: false }));
       expect(created.exitCode, created.stderr).toBe(0);
       return path.join(dir, '.env');
     };
@@ -266,22 +255,7 @@ describe('create --register, register and unregister as a user runs them', () =>
       [a, 3106],
       [b, 3107],
     ] as const) {
-      expect(
-        (
-          await runCli([
-            dir!,
-            '--issuer',
-            emulator.issuer,
-            '--resource',
-            `http://localhost:${port}/mcp`,
-            '--scopes',
-            'read:whoami',
-            '--skip-issuer-check',
-            '--no-install',
-            '--no-git',
-          ])
-        ).exitCode,
-      ).toBe(0);
+      expect((await runCli(createArgs(dir!, `http://localhost:${port}/mcp`, { register: false }))).exitCode).toBe(0);
     }
     const registered = await runCli(['register', a!, '--json'], { env: credentials });
     expect(registered.exitCode).toBe(0);

@@ -41,7 +41,8 @@ export function childEnv(extra: Record<string, string> = {}): Record<string, str
   };
 }
 
-export interface GenerateOptions {
+/** What a generated project is made from, TypeScript or Python. */
+export interface ProjectOptions {
   issuer: string;
   resource: string;
   port: number;
@@ -50,8 +51,32 @@ export interface GenerateOptions {
   framework?: Framework;
   transport?: Transport;
   verifier?: Verifier;
+}
+
+export interface GenerateOptions extends ProjectOptions {
   /** Let the CLI install the dependencies (with npm, from the shared cache), as a user's run does. */
   install?: boolean;
+}
+
+/** The arguments for `node` that run the built CLI non-interactively into `dir`, without git. */
+export function cliArgs(dir: string, options: ProjectOptions): string[] {
+  const args = [
+    CLI,
+    dir,
+    '--yes',
+    '--issuer',
+    options.issuer,
+    '--resource',
+    options.resource,
+    '--port',
+    String(options.port),
+    '--no-git',
+  ];
+  if (options.framework) args.push('--framework', options.framework);
+  if (options.transport) args.push('--transport', options.transport);
+  if (options.verifier) args.push('--verifier', options.verifier);
+  if (options.scopes && options.scopes.length > 0) args.push('--scopes', options.scopes.join(' '));
+  return args;
 }
 
 export interface GeneratedProject {
@@ -68,23 +93,8 @@ export interface GeneratedProject {
 export async function generateProject(options: GenerateOptions): Promise<GeneratedProject> {
   const root = await mkdtemp(join(tmpdir(), 'create-logto-mcp-e2e-'));
   const dir = join(root, 'mcp-server');
-  const args = [
-    CLI,
-    dir,
-    '--yes',
-    '--issuer',
-    options.issuer,
-    '--resource',
-    options.resource,
-    '--port',
-    String(options.port),
-    '--no-git',
-  ];
-  if (options.framework) args.push('--framework', options.framework);
-  if (options.transport) args.push('--transport', options.transport);
-  if (options.verifier) args.push('--verifier', options.verifier);
+  const args = cliArgs(dir, options);
   if (!options.install) args.push('--no-install');
-  if (options.scopes && options.scopes.length > 0) args.push('--scopes', options.scopes.join(' '));
   const result = await execa(process.execPath, args, {
     cwd: root,
     env: childEnv(),

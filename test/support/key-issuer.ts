@@ -1,7 +1,7 @@
 /**
- * A bare-bones issuer for fault tests: Logto's discovery document and JWKS under `/oidc` on 127.0.0.1, nothing else
- * (no sign-in: tokens are signed here directly, shaped as Logto's). Unlike the oidc-provider one, it can go down
- * and come back on the same port, rotate its signing key, and it counts the requests that reach it.
+ * A bare-bones issuer for fault tests and the bench: Logto's discovery document and JWKS under `/oidc` on
+ * 127.0.0.1, nothing else (no sign-in: tokens are signed here directly, shaped as Logto's). Unlike the oidc-provider
+ * one, it can go down and come back on the same port, rotate its signing key, and it counts the requests that reach it.
  */
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
@@ -10,8 +10,12 @@ import type { AddressInfo } from 'node:net';
 
 import * as jose from 'jose';
 
+/** Logto's default, and the other algorithm the generated verifiers accept. */
+export type Alg = 'ES384' | 'RS256';
+
 interface SigningKey {
   kid: string;
+  alg: Alg;
   privateKey: Awaited<ReturnType<typeof jose.generateKeyPair>>['privateKey'];
   publicJwk: jose.JWK;
 }
@@ -25,10 +29,12 @@ export interface KeyIssuer {
   jwksFetches(): number;
   /** The key tokens are signed with by default (the newest). */
   currentKid(): string;
-  /** Adds a new signing key, published next to the old ones (as Logto rotates), and makes it the current one. */
-  rotate(): Promise<string>;
+  /** Adds a new signing key (ES384 unless told), published next to the old ones (as Logto rotates), made current. */
+  rotate(alg?: Alg): Promise<string>;
   /** A Logto-shaped user access token for `audience`, signed with the current key (or as `header` says). */
   sign(audience: string, claims?: jose.JWTPayload, header?: Partial<jose.JWTHeaderParameters>): Promise<string>;
+  /** The same, signed with the published key `kid`. */
+  signWith(kid: string, audience: string, claims?: jose.JWTPayload): Promise<string>;
   /** A token naming a kid the issuer never published (signed with a key of its own). */
   signWithUnknownKid(audience: string): Promise<string>;
   /** Stops listening and drops open connections: the issuer's port refuses connections. */
@@ -38,12 +44,10 @@ export interface KeyIssuer {
   close(): Promise<void>;
 }
 
-const ALG = 'ES384'; // Logto's default
-
-async function newKey(): Promise<SigningKey> {
-  const { privateKey, publicKey } = await jose.generateKeyPair(ALG);
+async function newKey(alg: Alg = 'ES384'): Promise<SigningKey> {
+  const { privateKey, publicKey } = await jose.generateKeyPair(alg);
   const kid = randomUUID();
-  return { kid, privateKey, publicJwk: { ...(await jose.exportJWK(publicKey)), kid, alg: ALG, use: 'sig' } };
+  return { kid, alg, privateKey, publicJwk: { ...(await jose.exportJWK(publicKey)), kid, alg, use: 'sig' } };
 }
 
 export async function startKeyIssuer(): Promise<KeyIssuer> {
@@ -87,7 +91,7 @@ export async function startKeyIssuer(): Promise<KeyIssuer> {
       ...claims,
     };
     return new jose.SignJWT(payload)
-      .setProtectedHeader({ alg: ALG, typ: 'at+jwt', kid: key.kid, ...header })
+      .setProtectedHeader({ alg: key.alg, typ: 'at+jwt', kid: key.kid, ...header })
       .sign(key.privateKey);
   };
   const down = async () => {
@@ -102,11 +106,17 @@ export async function startKeyIssuer(): Promise<KeyIssuer> {
     requests,
     jwksFetches: () => requests.filter((path) => path === '/oidc/jwks').length,
     currentKid: () => keys.at(-1)!.kid,
-    async rotate() {
-      keys.push(await newKey());
+    async rotate(alg) {
+      keys.push(await newKey(alg));
       return keys.at(-1)!.kid;
     },
     sign: (audience, claims, header) => sign(keys.at(-1)!, audience, claims, header),
+    signWith: (kid, audience, claims) =>
+      sign(
+        keys.find((key) => key.kid === kid)!,
+        audience,
+        claims,
+      ),
     signWithUnknownKid: (audience) => sign(stranger, audience, {}, { kid: randomUUID() }),
     down,
     async up() {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 
 import type { Variant } from './variants.js';
-import { CLI, REPO_ROOT, childEnv, type GeneratedProject } from './generated-project.js';
+import { REPO_ROOT, childEnv, cliArgs, type GeneratedProject, type ProjectOptions } from './generated-project.js';
 
 export const PYTHON_CACHES = {
   UV_CACHE_DIR: join(REPO_ROOT, 'node_modules', '.cache', 'e2e-uv'),
@@ -18,26 +18,13 @@ export const PYTHON_CACHES = {
 };
 
 export async function generatePythonProject(
-  options: { issuer: string; resource: string; port: number; scopes?: string[]; withUv: boolean } & Variant,
+  options: ProjectOptions & Variant & { withUv: boolean },
 ): Promise<GeneratedProject> {
   const root = await mkdtemp(join(tmpdir(), 'create-logto-mcp-py-'));
   const dir = join(root, 'mcp-server');
-  const args = [
-    CLI,
-    dir,
-    '--yes',
-    '--issuer',
-    options.issuer,
-    '--resource',
-    options.resource,
-    '--port',
-    String(options.port),
-    '--no-git',
-  ];
-  // --framework starlette alone means --language python.
-  args.push('--framework', options.framework, '--transport', options.transport, '--verifier', options.verifier);
+  // The framework is always given: --framework starlette alone means --language python.
+  const args = cliArgs(dir, options);
   args.push('--package-manager', options.withUv ? 'uv' : 'pip');
-  if (options.scopes?.length) args.push('--scopes', options.scopes.join(' '));
   const env = childEnv(PYTHON_CACHES);
   const result = await execa(process.execPath, args, {
     cwd: root,
