@@ -204,6 +204,38 @@ def test_unknown_path_json_404(app: RunningApp) -> None:
     assert response.json() == {"error": "not_found"}
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [("POST", "/nothing-here", 404), ("POST", "/healthz", 405), ("GET", "/healthz", 200), ("GET", "", 401)],
+)
+def test_an_answer_before_the_body_arrives_closes_the_connection(
+    app: RunningApp, method: str, path: str, status: int
+) -> None:
+    """Else the server would wait for the rest of the body (HTTP_LIMITS' request_timeout, 30 s), as for the next
+    request on the connection. The body announced is never sent here, as by a client waiting for `100 Continue`."""
+    target = path or urlsplit(app.resource).path
+    with socket.create_connection(("127.0.0.1", urlsplit(app.resource).port), timeout=5) as connection:
+        connection.sendall(f"{method} {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n{{".encode())
+        received = b""
+        while chunk := connection.recv(65536):  # until the server closes (or the timeout fails the test)
+            received += chunk
+    head = received.split(b"\r\n\r\n")[0].lower()
+    assert head.startswith(f"http/1.1 {status} ".encode()), received
+    assert b"\r\nconnection: close" in head
+
+
+def test_an_answer_to_a_request_without_a_body_keeps_the_connection(app: RunningApp) -> None:
+    with socket.create_connection(("127.0.0.1", urlsplit(app.resource).port), timeout=5) as connection:
+        request = b"GET /nothing-here HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+        connection.sendall(request + request)
+        received = b""
+        while received.count(b"HTTP/1.1 404") < 2:
+            chunk = connection.recv(65536)
+            assert chunk, f"the connection was closed after {received!r}"
+            received += chunk
+    assert b"connection: close" not in received.lower()
+
+
 @pytest.mark.anyio
 async def test_whoami_returns_the_callers_claims(app: RunningApp, issuer: LocalIssuer) -> None:
     result = await call_tool(app.resource, token(issuer, app), "whoami")

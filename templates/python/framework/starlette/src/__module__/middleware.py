@@ -28,17 +28,12 @@ from .http import (
 from .origins import host_allowed, mcp_cors
 
 
-async def send_answer(scope: Scope, send: Send, answer: Answer, extra_headers: dict[str, str] | None = None) -> None:
-    """Sends an Answer. Before the body was read, the connection is closed after it: otherwise the server would read
-    and discard the whole body to reuse the connection, however large it is announced."""
+async def send_answer(send: Send, answer: Answer, extra_headers: dict[str, str] | None = None) -> None:
+    """Sends an Answer."""
     headers = {**(extra_headers or {}), **answer.headers}
     body = b"" if answer.body is None else json.dumps(answer.body).encode()
     if answer.body is not None:
         headers["Content-Type"] = "application/json"
-    if not scope.get("body_read") and (
-        header(scope, "content-length") not in (None, "0") or header(scope, "transfer-encoding")
-    ):
-        headers["Connection"] = "close"
     raw = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers.items()]
     raw.append((b"content-length", str(len(body)).encode()))
     await send({"type": "http.response.start", "status": answer.status, "headers": raw})
@@ -47,7 +42,9 @@ async def send_answer(scope: Scope, send: Send, answer: Answer, extra_headers: d
 
 class RequestChecks:
     """Every request: one valid Host (RFC 9112 §3.2); an absolute-form target (`POST http://host/mcp`) is accepted,
-    its authority replacing `Host`, so the host checks see it."""
+    its authority replacing `Host`, so the host checks see it. An answer sent before the request body was received (a
+    refusal, a 404) closes the connection after it: uvicorn would otherwise keep it for the next request, waiting
+    for a body the client may never send (one waiting for `100 Continue`, say) until `request_timeout`."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -70,9 +67,30 @@ class RequestChecks:
                     "path": path,
                     "raw_path": path.encode(),
                 }
+        receive, send = _close_if_body_unread(scope, receive, send)
         if refusal:
-            return await send_answer(scope, send, refusal)
+            return await send_answer(send, refusal)
         await self.app(scope, receive, send)
+
+
+def _close_if_body_unread(scope: Scope, receive: Receive, send: Send) -> tuple[Receive, Send]:
+    """`receive` and `send` for RequestChecks: a response started before the whole body was received, of a request
+    announcing one, says `Connection: close` (and uvicorn closes the connection once it is sent)."""
+    unread = header(scope, "content-length") not in (None, "0") or header(scope, "transfer-encoding") is not None
+
+    async def receive_noting_the_end() -> Message:
+        nonlocal unread
+        message = await receive()
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            unread = False
+        return message
+
+    async def send_closing_if_unread(message: Message) -> None:
+        if message["type"] == "http.response.start" and unread:
+            message = {**message, "headers": [*message.get("headers", []), (b"connection", b"close")]}
+        await send(message)
+
+    return receive_noting_the_end, send_closing_if_unread
 
 
 class ExactPath(BaseRoute):
@@ -111,10 +129,10 @@ class McpGate:
         method = scope["method"]
         refusal = check_method(method, self.endpoint.methods)
         if refusal:
-            return await send_answer(scope, send, refusal)
+            return await send_answer(send, refusal)
         if not host_allowed(header(scope, "host") or "", self.config):
             answer = Answer(403, {}, {"error": "forbidden", "error_description": "Host not allowed"})
-            return await send_answer(scope, send, answer)
+            return await send_answer(send, answer)
         cors = mcp_cors(
             method,
             header(scope, "origin"),
@@ -123,15 +141,15 @@ class McpGate:
             self.endpoint.methods,
         )
         if cors.answer:
-            return await send_answer(scope, send, cors.answer, cors.headers)
+            return await send_answer(send, cors.answer, cors.headers)
         outcome = await authenticate(header(scope, "authorization"), self.verifier, self.config)
         if isinstance(outcome, Answer):
-            return await send_answer(scope, send, outcome, cors.headers)
+            return await send_answer(send, outcome, cors.headers)
 
         if method == "POST":
             too_large = body_too_large(scope)
             if too_large:
-                return await send_answer(scope, send, too_large, cors.headers)
+                return await send_answer(send, too_large, cors.headers)
             try:
                 body = await _read_body(receive)
             except ClientLeft:
@@ -140,11 +158,10 @@ class McpGate:
                 answer = Answer(
                     413, {}, {"error": "invalid_request", "error_description": "The request body is too large"}
                 )
-                return await send_answer(scope, send, answer, cors.headers)
-            scope = {**scope, "body_read": True}
+                return await send_answer(send, answer, cors.headers)
             step_up = tool_scope_challenge(self.config, body, outcome.scopes)
             if step_up:
-                return await send_answer(scope, send, step_up, cors.headers)
+                return await send_answer(send, step_up, cors.headers)
             receive = _replay(body, receive)
 
         scope = {**scope, "user": AuthenticatedUser(outcome), "auth": AuthCredentials(outcome.scopes)}
