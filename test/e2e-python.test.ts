@@ -32,6 +32,7 @@ import { startManagementApiEmulator, type Emulator } from './support/management-
 import { runOAuthFlow } from './support/mcp-oauth-client.js';
 import { getFreePort } from './support/ports.js';
 import { generatePythonProject } from './support/python-project.js';
+import { startPythonServer } from '../bench/throughput.js';
 import { lineWatcher, ScriptedUserAgent } from './support/user-agent.js';
 import { pythonVariants, variantName } from './support/variants.js';
 
@@ -126,6 +127,26 @@ pythonVariants.forEach((variant, index) => {
       },
       SCRIPT_LIMIT,
     );
+
+    // The bench (bench/server-speed.ts) serves the project's own app from bench/server.py: it must keep up with the
+    // templates (it once broke, unnoticed, when HTTP_LIMITS gained a setting uvicorn.Config does not take).
+    it('serves its app from the benchmark server (bench/server.py): JWT, auth off and the control', async () => {
+      const bench = await startPythonServer(project!.dir, 'mcp_server', {
+        LOGTO_ISSUER: issuer.issuer,
+        MCP_RESOURCE: resource,
+        PORT: String(port),
+      });
+      try {
+        for (const [mode, benchPort] of Object.entries(bench.ports))
+          expect((await fetch(`http://127.0.0.1:${benchPort}/healthz`)).status, mode).toBe(200);
+        const challenge = await fetch(`http://127.0.0.1:${bench.ports.jwt}${new URL(resource).pathname}`);
+        expect(challenge.status).toBe(401);
+        expect(challenge.headers.get('www-authenticate')).toMatch(/^Bearer resource_metadata=/);
+        expect((await bench.stats()).rss).toBeGreaterThan(0);
+      } finally {
+        await bench.stop();
+      }
+    });
 
     // Its own server processes and issuers, as for the TypeScript servers.
     describeFaults(() => ({ dir: project!.dir }), variant.transport, { command: [`.venv/bin/${COMMAND}`] });
