@@ -20,6 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { endpointUrls, transportPaths } from '../src/options/choices.js';
 import type { RegisterSummary } from '../src/register/register.js';
 import { startServer as startBenchServer } from '../bench/throughput.js';
+import { expectBenchServerServes } from './support/bench-server.js';
 import { runCli } from './support/cli.js';
 import {
   callToolWithToken,
@@ -126,24 +127,9 @@ for (const variant of cases) {
       await project?.remove();
     });
 
-    // The bench (bench/server-speed.ts) serves the project's own app from bench/server.ts: it must keep up with the
-    // templates' seams (createApp, createVerifier, createHttpServer), or the bench breaks unnoticed.
     it('serves its app from the benchmark server (bench/server.ts): JWT, auth off and the control', async () => {
-      const bench = await startBenchServer(project!.dir, {
-        LOGTO_ISSUER: issuer.issuer,
-        MCP_RESOURCE: resource,
-        PORT: String(port),
-      });
-      try {
-        for (const [mode, benchPort] of Object.entries(bench.ports))
-          expect((await fetch(`http://127.0.0.1:${benchPort}/healthz`)).status, mode).toBe(200);
-        const challenge = await fetch(`http://127.0.0.1:${bench.ports.jwt}${new URL(resource).pathname}`);
-        expect(challenge.status).toBe(401);
-        expect(challenge.headers.get('www-authenticate')).toMatch(/^Bearer resource_metadata=/);
-        expect((await bench.stats()).heapUsed).toBeGreaterThan(0);
-      } finally {
-        await bench.stop();
-      }
+      const env = { LOGTO_ISSUER: issuer.issuer, MCP_RESOURCE: resource, PORT: String(port) };
+      await expectBenchServerServes(await startBenchServer(project!.dir, env), resource);
     });
 
     it('records the choices in logto-mcp.json', async () => {

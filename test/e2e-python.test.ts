@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { endpointUrls, transportPaths } from '../src/options/choices.js';
 import type { RegisterSummary } from '../src/register/register.js';
+import { expectBenchServerServes } from './support/bench-server.js';
 import { CLI, runCli } from './support/cli.js';
 import { describeAttacks, describeContract, describeHardening, prmUrlFor } from './support/contract-checks.js';
 import { describeFaults } from './support/fault-checks.js';
@@ -128,24 +129,9 @@ pythonVariants.forEach((variant, index) => {
       SCRIPT_LIMIT,
     );
 
-    // The bench (bench/server-speed.ts) serves the project's own app from bench/server.py: it must keep up with the
-    // templates (it once broke, unnoticed, when HTTP_LIMITS gained a setting uvicorn.Config does not take).
     it('serves its app from the benchmark server (bench/server.py): JWT, auth off and the control', async () => {
-      const bench = await startPythonServer(project!.dir, 'mcp_server', {
-        LOGTO_ISSUER: issuer.issuer,
-        MCP_RESOURCE: resource,
-        PORT: String(port),
-      });
-      try {
-        for (const [mode, benchPort] of Object.entries(bench.ports))
-          expect((await fetch(`http://127.0.0.1:${benchPort}/healthz`)).status, mode).toBe(200);
-        const challenge = await fetch(`http://127.0.0.1:${bench.ports.jwt}${new URL(resource).pathname}`);
-        expect(challenge.status).toBe(401);
-        expect(challenge.headers.get('www-authenticate')).toMatch(/^Bearer resource_metadata=/);
-        expect((await bench.stats()).rss).toBeGreaterThan(0);
-      } finally {
-        await bench.stop();
-      }
+      const env = { LOGTO_ISSUER: issuer.issuer, MCP_RESOURCE: resource, PORT: String(port) };
+      await expectBenchServerServes(await startPythonServer(project!.dir, 'mcp_server', env), resource);
     });
 
     // Its own server processes and issuers, as for the TypeScript servers.
