@@ -174,13 +174,13 @@ async function benchCliInstructions(root: string) {
 
 function reportCliInstructions(result: Awaited<ReturnType<typeof benchCliInstructions>>): void {
   if ('skipped' in result) {
-    console.log(`\n1c. CLI instructions: skipped, ${result.skipped}`);
+    console.log(`\n1a. CLI instructions: skipped, ${result.skipped}`);
     return;
   }
   const m = result.millions;
   const line = (label: string, ours: number, theirs: number) =>
     `  ${label}: ${ours.toFixed(0)} M against ${theirs.toFixed(0)} M, ${times(ours / theirs)}; beyond Node's own start (${m.node.toFixed(0)} M), ${times((ours - m.node) / (theirs - m.node))}`;
-  console.log(`\n1c. CLI instructions (callgrind, user space only, median of ${result.runs} runs)`);
+  console.log(`\n1a. CLI instructions (callgrind, user space only, median of ${result.runs} runs)`);
   console.log(line('generation, CLI / create-vite', m.cliGenerate, m.viteGenerate));
   console.log(line('start-up, --version / create-vite --help', m.cliStartup, m.viteStartup));
 }
@@ -244,6 +244,7 @@ async function benchFootprint() {
 
 function reportCliSpeed(
   speed: Awaited<ReturnType<typeof benchCliSpeed>>,
+  instructions: Awaited<ReturnType<typeof benchCliInstructions>> | undefined,
   footprint: Awaited<ReturnType<typeof benchFootprint>>,
 ): void {
   const verdict = (ratio: number, target: number) =>
@@ -271,6 +272,7 @@ function reportCliSpeed(
   console.log(
     `  start-up, --version / create-vite --help (wall medians): ${verdict(speed.ratios.startup, speed.targets.startup)}; CPU ${times(speed.cpuRatios.startup)}`,
   );
+  if (instructions) reportCliInstructions(instructions);
   console.log('\n2. CLI install footprint (npm pack --dry-run)');
   console.log(
     table([
@@ -494,8 +496,7 @@ try {
   console.log(
     `\ncreate-logto-mcp benchmark: Node ${machine.node}, ${machine.platform}, ${machine.cores} cores (${machine.cpu}), load average ${loadStart.toFixed(1)} at start, ${machine.loadAverage.end.toFixed(1)} at end\n`,
   );
-  reportCliSpeed(cliSpeed, footprint);
-  if (instructions) reportCliInstructions(instructions);
+  reportCliSpeed(cliSpeed, instructions, footprint);
   console.log(
     `\n1b. workshop <folder> --attendees ${workshop.attendees} (no install, git init + commit each; ${workshop.runs} runs): median ${ms(workshop.ms.median)}, max ${ms(workshop.ms.max)}`,
   );
