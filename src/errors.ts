@@ -10,3 +10,8 @@ export class CancelledError extends Error {
     super('Cancelled.');
   }
 }
+
+/** What went wrong, from anything thrown: an Error's message, else the value as text. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

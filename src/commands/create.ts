@@ -14,7 +14,7 @@ import type { CreateFlags } from './create-command.js';
 import { keepExistingState } from '../render/keep-existing.js';
 import { renderFiles, writeProject } from '../render/render.js';
 import { canPrompt, createUi, type Ui } from '../ui.js';
-import { UsageError } from '../errors.js';
+import { messageOf, UsageError } from '../errors.js';
 import { resolveManagementTarget } from '../logto/endpoints.js';
 import { trustEndpoint } from '../register/trusted-endpoints.js';
 import { printable } from '../printable.js';
@@ -77,7 +77,7 @@ async function registerNewProject(plan: ProjectPlan, flags: RegisterFlagOptions,
   try {
     return { summary: await registerProject({ projectDir: plan.targetDir, options, ui, json }) };
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = messageOf(error);
     const failed = new UsageError(
       `Registration in Logto failed: ${reason}\nThe project is written. To finish registering, run:\n${registerCommandLines(
         plan.targetDir,

@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { UsageError } from '../errors.js';
+import { messageOf, UsageError } from '../errors.js';
 import { prepareInstall } from '../install/install.js';
 import { resolveManagementTarget } from '../logto/endpoints.js';
 import { explainLogtoError } from '../logto/explain.js';
@@ -187,7 +187,7 @@ export async function workshop(folderArgument: string, flags: Record<string, unk
       }
     }
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = messageOf(error);
     manifest.incomplete = reason.split('\n')[0];
     await save();
     throw new UsageError(

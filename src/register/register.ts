@@ -1,6 +1,6 @@
 import { connect, type RegisterDeps } from './connect.js';
 import path from 'node:path';
-import { UsageError } from '../errors.js';
+import { messageOf, UsageError } from '../errors.js';
 import type { ManagementTarget } from '../logto/endpoints.js';
 import { explainLogtoError } from '../logto/explain.js';
 import type { Ui } from '../ui.js';
@@ -200,10 +200,6 @@ export async function registerProject({
   } catch (error) {
     throw explainLogtoError(error, target, options.m2mAppId);
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 export { connect, type RegisterDeps };

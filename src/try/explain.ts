@@ -1,5 +1,6 @@
 // One sentence for what went wrong, naming the likely cause and the next step.
 import { printable } from '../printable.js';
+import { messageOf } from '../errors.js';
 
 /** An error the authorization server redirected back with (RFC 6749 §4.1.2.1). */
 export function explainDenial(error: string, description: string | undefined, requestedScope: string): string {
@@ -33,7 +34,7 @@ export function explainDenial(error: string, description: string | undefined, re
 
 /** A failure before or after signing in that was not an authorization answer. */
 export function explainFailure(error: unknown, url: string): string {
-  const message = printable(error instanceof Error ? error.message : String(error), 400);
+  const message = printable(messageOf(error), 400);
   const code = causeCode(error);
   if (code === 'ECONNREFUSED' || /ECONNREFUSED|fetch failed/.test(message)) {
     return `Nothing answers at ${url}: start the server first (npm run dev in the project), then run try again.`;
