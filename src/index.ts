@@ -1,7 +1,8 @@
-import { CommanderError } from 'commander';
+import { parseCommandLine } from './cli/command-line.js';
+import { formatHelp } from './cli/help.js';
 import { createCommand } from './commands/create-command.js';
 import { CancelledError, UsageError } from './errors.js';
-import { GENERATOR_VERSION } from './plan.js';
+import { GENERATOR_NAME, GENERATOR_VERSION } from './plan.js';
 import { createUi } from './ui.js';
 import { otherCommands } from './commands/other-commands.js';
 
@@ -22,30 +23,23 @@ process.once('beforeExit', () => {
   }
 });
 
-// Positional options: `register --json` belongs to register, not to the root (create) command.
-const program = createCommand()
-  .enablePositionalOptions()
-  .version(GENERATOR_VERSION, '-v, --version')
-  .showHelpAfterError('(run with --help for usage)')
-  .exitOverride();
-// Building a command's options takes milliseconds. A command other than the default one can only run, or be
-// listed, when the command line names it or asks for help, so `create-logto-mcp my-server ...` builds none.
-if (process.argv.slice(2).some((arg) => Object.hasOwn(otherCommands, arg) || asksForHelp(arg)))
-  for (const build of Object.values(otherCommands)) program.addCommand(build());
-
-function asksForHelp(arg: string): boolean {
-  return arg === '--help' || /^-[^-]*h/.test(arg); // -h, or in a group such as -yh
-}
-
+// A command other than the default one runs when the command line starts with its name; its flags come after it.
+// The other commands' options are built only for one of them or for the default command's --help.
+const [first = '', ...rest] = process.argv.slice(2);
+const other = Object.hasOwn(otherCommands, first) ? otherCommands[first]!() : undefined;
+const command = other ?? createCommand();
 try {
-  await program.parseAsync(process.argv);
+  const commandLine = parseCommandLine(command, other ? rest : process.argv.slice(2), { version: !other });
+  if (commandLine.kind === 'version') process.stdout.write(`${GENERATOR_VERSION}\n`);
+  else if (commandLine.kind === 'help') {
+    const subcommands = other ? [] : Object.values(otherCommands).map((build) => build());
+    process.stdout.write(formatHelp(GENERATOR_NAME, command, { subcommands, version: !other }));
+  } else await command.run(commandLine.argument, commandLine.flags);
 } catch (error) {
   process.exitCode = exitCodeFor(error);
 }
 
 function exitCodeFor(error: unknown): number {
-  // Commander has already printed its own errors, help and version.
-  if (error instanceof CommanderError) return error.exitCode;
   const ui = createUi();
   if (error instanceof UsageError) {
     ui.error(error.message);

@@ -8,7 +8,8 @@ export const colors = kleur;
 
 /** Prompts may be shown only in a terminal, and never when stdout is reserved for --json. */
 export function canPrompt(json: boolean): boolean {
-  return Boolean(process.stdin.isTTY && process.stdout.isTTY) && !json;
+  // stdout first: process.stdin is made on first use (about a millisecond), and a script's stdout is no terminal.
+  return !json && Boolean(process.stdout.isTTY && process.stdin.isTTY);
 }
 
 /** A yes/no question in a terminal, defaulting to no; undefined where nobody can be asked. */

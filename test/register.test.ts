@@ -2,6 +2,7 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { parseCommandLine, type CommandDefinition } from '../src/cli/command-line.js';
 import { registerCommand } from '../src/commands/register.js';
 import { unregisterCommand } from '../src/commands/unregister.js';
 import { UsageError } from '../src/errors.js';
@@ -92,6 +93,13 @@ afterEach(async () => {
   capture.restore();
   await emulator?.close();
 });
+
+/** A command run in this process as the CLI runs it: its arguments parsed, then its work. */
+async function runCommandLine(command: CommandDefinition, args: string[]): Promise<void> {
+  const commandLine = parseCommandLine(command, args);
+  if (commandLine.kind !== 'run') throw new Error(`expected a run, got ${commandLine.kind}`);
+  await command.run(commandLine.argument, commandLine.flags);
+}
 
 describe('register', () => {
   it('creates the resource, its scopes, a role, a third-party native app and its consent scopes on a first run', async () => {
@@ -635,11 +643,7 @@ describe('register errors', () => {
 });
 
 describe('register and unregister commands', () => {
-  const run = (command: ReturnType<typeof registerCommand>, args: string[]) =>
-    command
-      .exitOverride()
-      .configureOutput({ writeErr: () => {} })
-      .parseAsync(args, { from: 'user' });
+  const run = runCommandLine;
 
   it('register reads the project config and prints JSON for scripts, with the secret only when asked', async () => {
     await start();
@@ -784,11 +788,7 @@ describe('registerCommandLines', () => {
 });
 
 describe('register re-run: what the project registered is the default', () => {
-  const run = (args: string[]) =>
-    registerCommand()
-      .exitOverride()
-      .configureOutput({ writeErr: () => {} })
-      .parseAsync(args, { from: 'user' });
+  const run = (args: string[]) => runCommandLine(registerCommand(), args);
   const credentials = ['--m2m-app-id', M2M_ID, '--m2m-app-secret', M2M_SECRET];
   const AGENT = 'https://agent.example.invalid/callback';
 

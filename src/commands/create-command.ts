@@ -1,6 +1,5 @@
-import { Command } from 'commander';
+import type { CommandDefinition } from '../cli/command-line.js';
 import { createOptionSpecs } from '../options/create-options.js';
-import { addOptions } from '../options/define.js';
 import { GENERATOR_NAME } from '../plan.js';
 import { cliInvocation } from '../invocation.js';
 import { registerOptionSpecs } from '../register/options.js';
@@ -11,28 +10,34 @@ export interface CreateFlags extends Record<string, unknown> {
 }
 
 /** The root command: `create-logto-mcp [directory] [options]`. */
-export function createCommand(): Command {
-  const command = new Command(GENERATOR_NAME)
-    .description(
+export function createCommand(): CommandDefinition {
+  return {
+    name: GENERATOR_NAME,
+    description:
       'Create an MCP server protected by Logto: protected-resource metadata, token verification and a whoami tool.',
-    )
-    .argument('[directory]', createOptionSpecs.directory.description)
-    .option('-y, --yes', 'Accept the default for everything not given; ask only for what has no default')
-    .option('--json', 'Print the result as one JSON object on stdout (implies no prompts)');
-  addOptions(command, createOptionSpecs);
-  addOptions(command, registerOptionSpecs, 'Registration options (with --register):');
-  command.addHelpText(
-    'after',
-    `
+    argument: { name: 'directory', description: createOptionSpecs.directory.description },
+    optionGroups: [
+      {
+        specs: {
+          yes: {
+            flag: '-y, --yes',
+            description: 'Accept the default for everything not given; ask only for what has no default',
+          },
+          json: { flag: '--json', description: 'Print the result as one JSON object on stdout (implies no prompts)' },
+          ...createOptionSpecs,
+        },
+      },
+      { title: 'Registration options (with --register):', specs: registerOptionSpecs },
+    ],
+    helpAfter: `
 Non-interactive usage (scripts, CI, workshops): pass --yes and every answer as a flag, e.g.
   ${cliInvocation()} my-server --yes --issuer https://<tenant>.logto.app/oidc \\
       --resource http://localhost:3001/mcp --framework express --transport streamable-http
 Without a terminal nothing is asked: a missing answer that has no default is an error naming its flag.`,
-  );
-  command.action(async (directory: string | undefined, flags: CreateFlags) => {
-    // The work's modules load when it runs, not for --help, --version or another command.
-    const { create } = await import('./create.js');
-    await create({ ...flags, directory });
-  });
-  return command;
+    async run(directory, flags: CreateFlags) {
+      // The work's modules load when it runs, not for --help, --version or another command.
+      const { create } = await import('./create.js');
+      await create({ ...flags, directory });
+    },
+  };
 }

@@ -1,33 +1,37 @@
-import { Command } from 'commander';
+import type { CommandDefinition } from '../cli/command-line.js';
 import { cliInvocation } from '../invocation.js';
-import { addOptions } from '../options/define.js';
 import { tryOptionSpecs } from '../try/options.js';
 
-export function tryCommand(): Command {
-  const command = new Command('try')
-    .description(
+export function tryCommand(): CommandDefinition {
+  return {
+    name: 'try',
+    description:
       'Sign in to an MCP server as a third-party MCP client does (its metadata, Logto, the browser) and call whoami',
-    )
-    .argument(
-      '[mcp-url]',
-      "The MCP server's URL, or a project folder (default: the current folder's project, MCP_RESOURCE in its .env)",
-    )
-    .option(
-      '--json',
-      "Print the tool's answer as one JSON object on stdout (the sign-in URL and messages go to stderr)",
-    );
-  addOptions(command, tryOptionSpecs);
-  command.addHelpText(
-    'after',
-    `
+    argument: {
+      name: 'mcp-url',
+      description:
+        "The MCP server's URL, or a project folder (default: the current folder's project, MCP_RESOURCE in its .env)",
+    },
+    optionGroups: [
+      {
+        specs: {
+          json: {
+            flag: '--json',
+            description:
+              "Print the tool's answer as one JSON object on stdout (the sign-in URL and messages go to stderr)",
+          },
+          ...tryOptionSpecs,
+        },
+      },
+    ],
+    helpAfter: `
 In a project registered with register, with the server running (npm run dev):
   ${cliInvocation()} try
 The authorization URL is printed on its own line (paste it into a browser if none opens). Tokens stay in memory;
 nothing is written and no token or secret is printed.`,
-  );
-  command.action(async (argument: string | undefined, flags: Record<string, unknown>) => {
-    const { tryServer } = await import('./try.js');
-    await tryServer(argument, flags);
-  });
-  return command;
+    async run(argument, flags) {
+      const { tryServer } = await import('./try.js');
+      await tryServer(argument, flags);
+    },
+  };
 }

@@ -1,4 +1,3 @@
-import { Option, type Command } from 'commander';
 import { UsageError } from '../errors.js';
 
 /** One value of a choice option: the value, what the prompt shows, and a short hint. */
@@ -19,7 +18,7 @@ export interface Choice<T extends string = string> {
  * Flags, prompts, help and validation are all derived from these declarations.
  */
 export interface OptionSpec<T = unknown> {
-  /** Commander syntax: `--issuer <url>`, `--no-install`, `--redirect-uri <uri>`. */
+  /** `--issuer <url>`, `-y, --yes`, `--no-install` (sets the option to false), or `[directory]` for the argument (src/cli/command-line.ts). */
   flag: string;
   description: string;
   /** An environment variable read when the flag is absent (used for credentials). */
@@ -75,30 +74,40 @@ export function flagName(spec: OptionSpec): string {
   return spec.flag.split(/[ ,]/)[0]!;
 }
 
-function isPositional(spec: OptionSpec): boolean {
+export function isPositional(spec: OptionSpec): boolean {
   return spec.flag.startsWith('[') || spec.flag.startsWith('<');
 }
 
-/** Adds every flag to a commander command (positional arguments are declared by the command); values stay raw so that resolveOptions can name the flag in errors. */
-export function addOptions(command: Command, specs: OptionSpecs, helpGroup?: string): void {
-  for (const [key, spec] of Object.entries(specs)) {
-    if (isPositional(spec)) continue;
-    const option = new Option(spec.flag, spec.description);
-    if (option.attributeName() !== key) throw new Error(`Option key ${key} does not match ${spec.flag}`);
-    if (spec.choices) option.choices(spec.choices.map((choice) => choice.value));
-    const unavailable = spec.choices?.filter((choice) => choice.unavailable).map((choice) => choice.value) ?? [];
-    if (unavailable.length > 0)
-      option.description += ` (${unavailable.join(', ')}: not available, and choosing it says why)`;
-    if (spec.repeatable) option.argParser((value: string, previous: string[] = []) => [...previous, value]);
-    const constantDefault = ['string', 'number', 'object'].includes(typeof spec.default)
-      ? formatDefault(spec.default)
-      : undefined;
-    const shownDefault = spec.defaultDescription ?? constantDefault;
-    if (shownDefault) option.description += ` (default: ${shownDefault})`;
-    if (spec.env) option.description += ` (env: ${spec.env})`;
-    if (helpGroup) option.helpGroup(helpGroup);
-    command.addOption(option);
-  }
+/** An option's line in --help: its description, then its choices, default and environment variable. */
+export function optionHelp(spec: OptionSpec): string {
+  let text = spec.description;
+  const unavailable = spec.choices?.filter((choice) => choice.unavailable).map((choice) => choice.value) ?? [];
+  if (unavailable.length > 0) text += ` (${unavailable.join(', ')}: not available, and choosing it says why)`;
+  if (spec.choices) text += ` (one of: ${spec.choices.map((choice) => choice.value).join(', ')})`;
+  const constantDefault = ['string', 'number', 'object'].includes(typeof spec.default)
+    ? formatDefault(spec.default)
+    : undefined;
+  const shownDefault = spec.defaultDescription ?? constantDefault;
+  if (shownDefault) text += ` (default: ${shownDefault})`;
+  if (spec.env) text += ` (env: ${spec.env})`;
+  return text;
+}
+
+/**
+ * For an option with choices: refuses a value that is none of them, or one that is unavailable (with why).
+ * Checked when the command line is read and again when the answer is resolved (with the refusals that
+ * depend on other answers).
+ */
+export function checkChoice(spec: OptionSpec, raw: string, source: string, answers?: Record<string, unknown>): void {
+  if (!spec.choices) return;
+  const choice = spec.choices.find((item) => item.value === raw);
+  if (!choice)
+    throw new UsageError(
+      `Invalid ${source} "${raw}": choose one of ${usableChoices(spec, answers)
+        .map((item) => item.value)
+        .join(', ')}.`,
+    );
+  if (choice.unavailable) throw new UsageError(`${source} "${raw}" is not available: ${choice.unavailable}`);
 }
 
 export interface ResolveContext {
@@ -169,9 +178,9 @@ function parseGiven(
   return parseText(spec, String(given), source, flags, answers);
 }
 
-/** The choices that may be taken: not unavailable, nor refused with the answers so far. */
-function usableChoices(spec: OptionSpec, answers: Record<string, unknown>): Choice[] {
-  return (spec.choices ?? []).filter((item) => !item.unavailable && !spec.refuse?.(item.value, answers));
+/** The choices that may be taken: not unavailable, nor refused with the answers so far (when there are any yet). */
+function usableChoices(spec: OptionSpec, answers?: Record<string, unknown>): Choice[] {
+  return (spec.choices ?? []).filter((item) => !item.unavailable && !(answers && spec.refuse?.(item.value, answers)));
 }
 
 function parseText(
@@ -182,10 +191,7 @@ function parseText(
   answers: Record<string, unknown>,
 ): unknown {
   if (spec.choices) {
-    const choice = spec.choices.find((item) => item.value === raw);
-    const usable = usableChoices(spec, answers).map((item) => item.value);
-    if (!choice) throw new UsageError(`Invalid ${source} "${raw}": choose one of ${usable.join(', ')}.`);
-    if (choice.unavailable) throw new UsageError(`${source} "${raw}" is not available: ${choice.unavailable}`);
+    checkChoice(spec, raw, source, answers);
     const refusal = spec.refuse?.(raw, answers);
     if (refusal) throw new UsageError(`${source} "${raw}" cannot be used here: ${refusal}`);
   }
