@@ -3,7 +3,6 @@
 // every start needs, and what only some commands use (prompts, registration, installing) is imported
 // when they run, so `--version` or a `--yes` run does not parse code it never calls.
 import { build } from 'esbuild';
-import Handlebars from 'handlebars';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,14 +12,15 @@ const { version } = JSON.parse(await readFile(new URL('../package.json', import.
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 /**
- * src/render/precompiled.ts, filled: every templates/**\/*.hbs compiled to its template spec, one module per
- * language (precompiled.ts's PRECOMPILED names the languages, templateLanguage() says whose a template is), each
- * spec under the template's path with the source it was compiled from (as precompiled.ts looks them up).
+ * src/render/precompiled.ts, filled: every templates/**\/*.hbs compiled to a JavaScript function
+ * (src/render/compile-template.ts), one module per language (precompiled.ts's PRECOMPILED names the languages,
+ * templateLanguage() says whose a template is), each under the template's path with the source it was compiled
+ * from (as precompiled.ts looks them up). The functions call src/render/template-runtime.ts and the helpers.
  */
 const precompileTemplates = {
   name: 'precompile-templates',
   setup(plugin) {
-    const precompiledModule = path.join(root, 'src', 'render', 'precompiled.ts');
+    const renderDir = path.join(root, 'src', 'render');
     plugin.onLoad({ filter: /[\\/]src[\\/]render[\\/]precompiled\.ts$/ }, async (args) => {
       const { PRECOMPILED } = await loadModule(args.path);
       const loaders = Object.keys(PRECOMPILED).map(
@@ -39,7 +39,9 @@ const precompileTemplates = {
       namespace: 'precompiled',
     }));
     plugin.onLoad({ filter: /.*/, namespace: 'precompiled' }, async (args) => {
-      const { COMPILE_OPTIONS, templateLanguage } = await loadModule(precompiledModule);
+      const [{ templateLanguage }, { compileTemplate, RUNTIME_FUNCTIONS }, { helpers }] = await Promise.all(
+        ['precompiled.ts', 'compile-template.ts', 'helpers.ts'].map((file) => loadModule(path.join(renderDir, file))),
+      );
       const language = args.path.slice('precompiled-'.length);
       const templates = path.join(root, 'templates');
       const entries = [];
@@ -47,10 +49,14 @@ const precompileTemplates = {
         const templatePath = file.split(path.sep).join('/');
         if (templateLanguage(templatePath) !== language) continue;
         const source = await readFile(path.join(templates, file), 'utf8');
-        const spec = Handlebars.precompile(source, { ...COMPILE_OPTIONS });
-        entries.push(`${JSON.stringify(templatePath)}: { source: ${JSON.stringify(source)}, spec: ${spec} }`);
+        const render = compileTemplate(source, templatePath, Object.keys(helpers));
+        entries.push(`${JSON.stringify(templatePath)}: { source: ${JSON.stringify(source)}, render: ${render} }`);
       }
-      return { contents: `export default {\n${entries.join(',\n')}\n};`, loader: 'js' };
+      return {
+        contents: `import { ${RUNTIME_FUNCTIONS.join(', ')} } from './template-runtime.ts';\nexport default {\n${entries.join(',\n')}\n};`,
+        loader: 'js',
+        resolveDir: renderDir,
+      };
     });
   },
 };

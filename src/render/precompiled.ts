@@ -1,9 +1,11 @@
 /**
- * The templates compiled at build time: scripts/build.mjs fills PRECOMPILED in the bundle, so that a run loads
- * Handlebars' runtime and not its compiler, and only its own language's templates (a module each). From source
- * there are none, and render.ts compiles each template itself. Each compiled template carries the source it was
- * compiled from, so a template changed since the build is compiled, never served stale.
+ * The templates compiled at build time: scripts/build.mjs fills PRECOMPILED in the bundle with each template
+ * compiled to a plain function (compile-template.ts), one module per language, so that a run loads neither
+ * Handlebars nor another language's templates. From source there are none, and render.ts compiles each
+ * template with Handlebars itself. Each compiled template carries the source it was compiled from, so a
+ * template changed since the build is compiled, never served stale.
  */
+import type { TemplateHelpers } from './helpers.js';
 
 /** Handlebars escapes for HTML; generated code is not HTML (see render/encoders.ts). */
 export const COMPILE_OPTIONS = Object.freeze({ noEscape: true, strict: true });
@@ -11,7 +13,7 @@ export const COMPILE_OPTIONS = Object.freeze({ noEscape: true, strict: true });
 export interface PrecompiledTemplate {
   /** What it was compiled from. (Compared whole: hashing each source in JavaScript took longer than that.) */
   source: string;
-  spec: TemplateSpecification;
+  render: (variables: object, helpers: TemplateHelpers) => string;
 }
 
 /** Keyed by the template's path under templates/ (`/` separators); Python's are under `python/`. */
@@ -28,13 +30,13 @@ export function templateLanguage(templatePath: string): keyof typeof PRECOMPILED
 
 const loaded = new Map<string, Promise<PrecompiledTemplates>>(); // each import() call is a trip through Node's loader
 
-/** The spec compiled at build time from this very source, if there is one. */
-export async function precompiledSpec(
+/** The render function compiled at build time from this very source, if there is one. */
+export async function precompiledRender(
   templatePath: string,
   source: string,
-): Promise<TemplateSpecification | undefined> {
+): Promise<PrecompiledTemplate['render'] | undefined> {
   const language = templateLanguage(templatePath);
   if (!loaded.has(language)) loaded.set(language, PRECOMPILED[language]());
   const compiled = (await loaded.get(language)!)[templatePath];
-  return compiled?.source === source ? compiled.spec : undefined;
+  return compiled?.source === source ? compiled.render : undefined;
 }

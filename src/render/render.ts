@@ -1,17 +1,16 @@
-import HandlebarsRuntime from 'handlebars/runtime';
+import type Handlebars from 'handlebars';
 import * as nodeFs from 'node:fs';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { ProjectPlan } from '../plan.js';
-import { generatedPythonRequirements, generatedVersions, pythonRequirement } from '../versions.js';
-import { dotenv, json, markdown, markdownCode, pythonString, shell, toml } from './encoders.js';
+import { helpers } from './helpers.js';
 import { fileSystemError } from './fs-errors.js';
 import { mergePackageJson, type PackageJsonFragment } from './package-json.js';
 import { UsageError } from '../errors.js';
 import { STAGING_PREFIX } from '../options/target.js';
-import { COMPILE_OPTIONS, precompiledSpec } from './precompiled.js';
+import { COMPILE_OPTIONS, precompiledRender } from './precompiled.js';
 import { printable } from '../printable.js';
 
 /** templates/ at the package root, found from dist/index.js (bundled) or src/render/ (from source). */
@@ -22,40 +21,12 @@ export const TEMPLATES_DIR = fileURLToPath(
 /** Files only their owner may read: they hold configuration and, after registration, an app secret. */
 const PRIVATE_FILES = new Set(['.env']);
 
-const helpers = {
-  json: (value: unknown) => json(value),
-  env: (value: unknown) => dotenv(value),
-  md: (value: unknown) => markdown(value),
-  mdCode: (value: unknown) => markdownCode(value),
-  shell: (value: unknown) => shell(value),
-  py: (value: unknown) => pythonString(value),
-  toml: (value: unknown) => toml(value),
-  /** A pyproject.toml requirement, `"mcp>=2.3.0,<3"`, from src/versions.ts. */
-  requirement(name: unknown) {
-    const specifier = generatedPythonRequirements[name as keyof typeof generatedPythonRequirements];
-    if (!specifier)
-      throw new Error(`templates ask for the Python requirement ${String(name)}, which src/versions.ts does not list`);
-    return toml(`${String(name)}${specifier}`);
-  },
-  requiresPython: () => toml(pythonRequirement.specifier),
-  eq: (a: unknown, b: unknown) => a === b,
-  /** `{{concat "src/" pythonModule}}`: the arguments joined (Handlebars passes its options object last). */
-  concat: (...parts: unknown[]) => parts.slice(0, -1).map(String).join(''),
-  version(name: unknown) {
-    const range = generatedVersions[name as keyof typeof generatedVersions];
-    if (!range)
-      throw new Error(`templates ask for the version of ${String(name)}, which src/versions.ts does not list`);
-    return json(range);
-  },
-};
-const runtime = HandlebarsRuntime.create();
-runtime.registerHelper(helpers);
-let compiler: typeof HandlebarsRuntime | undefined;
+let compiler: typeof Handlebars | undefined;
 
-/** A template's render function: compiled at build time when the bundle has it, else compiled now. */
-async function compileTemplate(templatePath: string, source: string): Promise<HandlebarsTemplateDelegate> {
-  const spec = await precompiledSpec(templatePath, source);
-  if (spec) return runtime.template(spec);
+/** A template's render function: compiled at build time when the bundle has it, else compiled now by Handlebars. */
+async function compileTemplate(templatePath: string, source: string): Promise<(variables: object) => string> {
+  const render = await precompiledRender(templatePath, source);
+  if (render) return (variables) => render(variables, helpers);
   if (!compiler) {
     compiler = (await import('handlebars')).default.create();
     compiler.registerHelper(helpers);
