@@ -18,6 +18,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 
 import { childEnv, CLI, cliArgs, npmInstall, REPO_ROOT } from '../test/support/generated-project.js';
+import { cliEnv, extraCaCertsNote } from './cli-env.js';
 import { getFreePort } from '../test/support/ports.js';
 import { countInstructions, valgrindMissing } from './cli-instructions.js';
 import { benchServerSpeed, speedTable, writeSpeedResults } from './server-speed.js';
@@ -82,7 +83,7 @@ async function timeNode(args: string[], cwd: string): Promise<{ wall: number; cp
   const start = performance.now();
   await run(process.execPath, ['--require', CPU_TIME_PRELOAD, ...args], {
     cwd,
-    env: childEnv({ BENCH_CPU_TIME_FILE: cpuFile }),
+    env: cliEnv({ BENCH_CPU_TIME_FILE: cpuFile }),
     timeout: 60_000,
   });
   const wall = performance.now() - start;
@@ -256,6 +257,7 @@ function reportCliSpeed(
     ms(speed.ms[key].cpuMedian),
   ];
   console.log(`1. CLI speed against create-vite (${speed.runs} runs after 2 warm-ups, alternated)`);
+  if (extraCaCertsNote) console.log(`  (${extraCaCertsNote})`);
   console.log(
     table([
       ['', 'wall median', 'wall p90', 'CPU median'],
@@ -548,7 +550,18 @@ try {
   await writeFile(
     file,
     JSON.stringify(
-      { date, seconds, machine, cliSpeed, instructions, workshop, footprint, verifyMicros, throughput, speed },
+      {
+        date,
+        seconds,
+        machine: { ...machine, extraCaCertsLeftOut: Boolean(extraCaCertsNote) },
+        cliSpeed,
+        instructions,
+        workshop,
+        footprint,
+        verifyMicros,
+        throughput,
+        speed,
+      },
       null,
       2,
     ) + '\n',
