@@ -1,5 +1,4 @@
 import { parseCommandLine } from './cli/command-line.js';
-import { formatHelp } from './cli/help.js';
 import { createCommand } from './commands/create-command.js';
 import { CancelledError, UsageError } from './errors.js';
 import { GENERATOR_NAME, GENERATOR_VERSION } from './plan.js';
@@ -24,15 +23,17 @@ process.once('beforeExit', () => {
 });
 
 // A command other than the default one runs when the command line starts with its name; its flags come after it.
-// The other commands' options are built only for one of them or for the default command's --help.
 const [first = '', ...rest] = process.argv.slice(2);
-const other = Object.hasOwn(otherCommands, first) ? otherCommands[first]!() : undefined;
-const command = other ?? createCommand();
 try {
+  const other = Object.hasOwn(otherCommands, first) ? await otherCommands[first]!() : undefined;
+  const command = other ?? createCommand();
   const commandLine = parseCommandLine(command, other ? rest : process.argv.slice(2), { version: !other });
   if (commandLine.kind === 'version') process.stdout.write(`${GENERATOR_VERSION}\n`);
   else if (commandLine.kind === 'help') {
-    const subcommands = other ? [] : Object.values(otherCommands).map((build) => build());
+    const [{ formatHelp }, subcommands] = await Promise.all([
+      import('./cli/help.js'),
+      Promise.all(other ? [] : Object.values(otherCommands).map((load) => load())),
+    ]);
     process.stdout.write(formatHelp(GENERATOR_NAME, command, { subcommands, version: !other }));
   } else await command.run(commandLine.argument, commandLine.flags);
 } catch (error) {

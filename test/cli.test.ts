@@ -42,7 +42,7 @@ describe('the built CLI', () => {
 
   it('lists every other command in --help and -yh, and runs each by the name it is listed under', async () => {
     const names = Object.keys(otherCommands);
-    for (const name of names) expect(otherCommands[name]!().name).toBe(name);
+    for (const name of names) expect((await otherCommands[name]!()).name).toBe(name);
     for (const helpFlag of ['--help', '-yh']) {
       const result = await runCli([helpFlag]);
       expect(result.exitCode).toBe(0);

@@ -7,6 +7,9 @@ import { otherCommands } from '../src/commands/other-commands.js';
 import { isPositional, type OptionSpecs } from '../src/options/define.js';
 
 const create = createCommand();
+const others: Record<string, CommandDefinition> = Object.fromEntries(
+  await Promise.all(Object.entries(otherCommands).map(async ([name, load]) => [name, await load()])),
+);
 const parse = (args: string[], command: CommandDefinition = create) =>
   parseCommandLine(command, args, { version: command === create });
 const flagsOf = (args: string[], command?: CommandDefinition) => {
@@ -54,7 +57,7 @@ describe('parseCommandLine', () => {
   it('answers help wherever -h or --help is, grouped or not, even after a bad flag', () => {
     for (const args of [['--help'], ['-h'], ['-yh'], ['x', '--bogus', '--help']]) expect(parse(args).kind).toBe('help');
     expect(parse(['-v']).kind).toBe('version');
-    expect(errorOf(['-v'], otherCommands.register!())).toMatch(/^Unknown option -v\./);
+    expect(errorOf(['-v'], others.register)).toMatch(/^Unknown option -v\./);
   });
 
   it('refuses what it cannot take, saying what and pointing to --help', () => {
@@ -66,7 +69,7 @@ describe('parseCommandLine', () => {
     expect(errorOf(['--issuer'])).toMatch(/^--issuer <url> needs a value\./);
     expect(errorOf(['--yes=no'])).toMatch(/^--yes takes no value \(given "no"\)\./);
     expect(errorOf(['a', 'b'])).toMatch(/^Too many arguments: "a", "b"; create-logto-mcp takes one, the directory\./);
-    expect(errorOf([], otherCommands.workshop!())).toMatch(/^Missing the folder argument\./);
+    expect(errorOf([], others.workshop)).toMatch(/^Missing the folder argument\./);
     expect(errorOf(['--framework', 'rails'])).toBe(
       'Invalid --framework "rails": choose one of express, hono, starlette.',
     );
@@ -78,11 +81,11 @@ describe('parseCommandLine', () => {
   });
 
   it('gives a command its default argument', () => {
-    expect(flagsOf([], otherCommands.register!()).argument).toBe('.');
+    expect(flagsOf([], others.register).argument).toBe('.');
   });
 
   it('parses any mix of every command flag back to the values given', () => {
-    const commands = [create, ...Object.values(otherCommands).map((build) => build())];
+    const commands = [create, ...Object.values(others)];
     const flagsOfCommand = (command: CommandDefinition) =>
       command.optionGroups.flatMap((group) =>
         Object.entries(group.specs)
@@ -106,7 +109,9 @@ describe('parseCommandLine', () => {
               expected[key] = !syntax.negated;
               return;
             }
-            const given = spec.choices ? spec.choices.find((c) => !c.unavailable)!.value : values[index]!;
+            const given = spec.choices
+              ? spec.choices.find((c) => !c.unavailable)!.value
+              : values[index % values.length]!;
             args.push(`--${syntax.long}`, given);
             expected[key] = spec.repeatable ? [given] : given;
           });
@@ -138,7 +143,7 @@ describe('flag syntax', () => {
 
 describe('formatHelp', () => {
   const help = formatHelp('create-logto-mcp', create, {
-    subcommands: Object.values(otherCommands).map((build) => build()),
+    subcommands: Object.values(others),
     version: true,
   });
 
