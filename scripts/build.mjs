@@ -15,7 +15,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
  * src/render/precompiled.ts, filled: every templates/**\/*.hbs compiled to a JavaScript function
  * (src/render/compile-template.ts), one module per language (precompiled.ts's PRECOMPILED names the languages,
  * templateLanguage() says whose a template is), each under the template's path with the source it was compiled
- * from (as precompiled.ts looks them up). The functions call src/render/template-runtime.ts and the helpers.
+ * from (as precompiled.ts looks them up). render.ts gives the functions the helpers and template-runtime.ts.
  */
 const precompileTemplates = {
   name: 'precompile-templates',
@@ -39,7 +39,7 @@ const precompileTemplates = {
       namespace: 'precompiled',
     }));
     plugin.onLoad({ filter: /.*/, namespace: 'precompiled' }, async (args) => {
-      const [{ templateLanguage }, { compileTemplate, RUNTIME_FUNCTIONS }, { helpers }] = await Promise.all(
+      const [{ templateLanguage }, { compileTemplate }, { helpers }] = await Promise.all(
         ['precompiled.ts', 'compile-template.ts', 'helpers.ts'].map((file) => loadModule(path.join(renderDir, file))),
       );
       const language = args.path.slice('precompiled-'.length);
@@ -53,7 +53,7 @@ const precompileTemplates = {
         entries.push(`${JSON.stringify(templatePath)}: { source: ${JSON.stringify(source)}, render: ${render} }`);
       }
       return {
-        contents: `import { ${RUNTIME_FUNCTIONS.join(', ')} } from './template-runtime.ts';\nexport default {\n${entries.join(',\n')}\n};`,
+        contents: `${await importStartup()}\nexport default {\n${entries.join(',\n')}\n};`,
         loader: 'js',
         resolveDir: renderDir,
       };
@@ -63,13 +63,25 @@ const precompileTemplates = {
 
 /**
  * Fewer files on start-up. esbuild puts each module into the chunk of the entry points that reach it; a
- * command loaded with import() is an entry point, and each reaches a different part of what a start
- * loads, so that part came out as a dozen small chunks, and Node spends about a millisecond on each file
- * it loads. Every module loaded with import() from src/ also imports what index.ts imports, and what the
- * default command (commands/create.ts) imports, so that each of these two sets is reached by the same
- * entry points and makes one chunk. At run time this costs nothing after a start (those modules are
- * loaded), and another command loads create's few modules too.
+ * command or a template module loaded with import() is an entry point, and each reaches a different part of
+ * what a start loads, so that part came out as a dozen small chunks, and Node loads each file with a few trips
+ * through its thread pool. Every module loaded with import() from src/, and each language's compiled
+ * templates, also imports what index.ts imports (the default command, create, included), so that all of it is
+ * reached by the same entry points and makes one chunk. At run time this costs nothing (those modules are
+ * loaded already), and a generation loads four files of ours.
  */
+/** `import "...";` of each module index.ts imports, for a module's end. */
+async function importStartup() {
+  const src = path.join(root, 'src');
+  const text = await readFile(path.join(src, 'index.ts'), 'utf8');
+  return [...text.matchAll(/^import (?!type )[^;]* from '([^']+)';$/gm)]
+    .map(([, specifier]) =>
+      specifier.startsWith('.') ? path.resolve(src, specifier.replace(/\.js$/, '.ts')) : specifier,
+    )
+    .map((module) => `import ${JSON.stringify(module)};`)
+    .join('\n');
+}
+
 const oneStartupChunk = {
   name: 'one-startup-chunk',
   async setup(plugin) {
@@ -81,21 +93,12 @@ const oneStartupChunk = {
       for (const [, specifier] of text.matchAll(/import\('(\.\.?\/[^']+)'\)/g))
         lazy.add(relative(path.join(src, file), specifier));
     }
-    const staticImports = async (file) =>
-      [...(await readFile(file, 'utf8')).matchAll(/^import (?!type )[^;]* from '([^']+)';$/gm)].map(([, specifier]) =>
-        specifier.startsWith('.') ? relative(file, specifier) : specifier,
-      );
-    const startup = [
-      ...new Set([
-        ...(await staticImports(path.join(src, 'index.ts'))),
-        ...(await staticImports(path.join(src, 'commands', 'create.ts'))),
-      ]),
-    ];
+    const startup = await importStartup();
     plugin.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, async (args) => {
       if (!lazy.has(args.path)) return undefined;
       const contents = await readFile(args.path, 'utf8');
       return {
-        contents: `${contents}\n${startup.map((m) => `import ${JSON.stringify(m)};`).join('\n')}\n`,
+        contents: `${contents}\n${startup}\n`,
         loader: 'ts',
       };
     });

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { createOptionSpecs, type CreateOptions } from '../src/options/create-options.js';
 import { resolveOptions } from '../src/options/define.js';
 import { planProject } from '../src/plan.js';
-import { compileTemplate, RUNTIME_FUNCTIONS } from '../src/render/compile-template.js';
+import { compileTemplate } from '../src/render/compile-template.js';
 import { helpers } from '../src/render/helpers.js';
 import { COMPILE_OPTIONS } from '../src/render/precompiled.js';
 import { TEMPLATES_DIR } from '../src/render/render.js';
@@ -34,12 +34,14 @@ function outcome(render: () => string): Outcome {
 function renderBoth(source: string, name = 'test.hbs') {
   const reference = handlebars.compile(source, { ...COMPILE_OPTIONS });
   const code = compileTemplate(source, name, Object.keys(helpers));
-  const compiled = new Function(...RUNTIME_FUNCTIONS, `return ${code};`)(
-    ...RUNTIME_FUNCTIONS.map((fn) => runtime[fn]),
-  ) as (variables: object, h: typeof helpers) => string;
+  const compiled = new Function(`return ${code};`)() as (
+    variables: object,
+    h: typeof helpers,
+    rt: typeof runtime,
+  ) => string;
   return (variables: object) => ({
     handlebars: outcome(() => reference(variables)),
-    compiled: outcome(() => compiled(variables, helpers)),
+    compiled: outcome(() => compiled(variables, helpers, runtime)),
   });
 }
 

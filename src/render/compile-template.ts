@@ -10,8 +10,8 @@
  */
 import Handlebars from 'handlebars';
 
-/** The names compiled code may use, besides the helpers: src/render/template-runtime.ts's exports. */
-export const RUNTIME_FUNCTIONS = ['each', 'lookup', 'show', 'strictLookup', 'truthy'] as const;
+/** What compiled code calls from src/render/template-runtime.ts, which it is given as its third argument. */
+const RUNTIME_FUNCTIONS = ['each', 'lookup', 'show', 'strictLookup', 'truthy'] as const;
 
 interface Scope {
   /** The JavaScript expression of the current context (`this`) and of the current @data. */
@@ -22,7 +22,10 @@ interface Scope {
 
 const BLOCK_HELPERS = new Set(['if', 'unless', 'each']);
 
-/** `(root, h) => string` as JavaScript source, for a template's source; `helperNames` are those `h` holds. */
+/**
+ * `(root, h, runtime) => string` as JavaScript source, for a template's source: `h` holds the helpers, named by
+ * `helperNames`, and `runtime` template-runtime.ts's functions.
+ */
 export function compileTemplate(source: string, templatePath: string, helperNames: readonly string[]): string {
   const known = new Set(helperNames);
   const refuse = (node: hbs.AST.Node, what: string): never => {
@@ -122,7 +125,7 @@ export function compileTemplate(source: string, templatePath: string, helperName
   };
 
   const root: Scope = { context: 'root', data: 'undefined', depth: 0 };
-  return `(root, h) => ${program(Handlebars.parse(source), root)}`;
+  return `(root, h, { ${RUNTIME_FUNCTIONS.join(', ')} }) => ${program(Handlebars.parse(source), root)}`;
 }
 
 function isSimpleName(path: hbs.AST.PathExpression | hbs.AST.Expression): path is hbs.AST.PathExpression {

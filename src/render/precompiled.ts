@@ -6,6 +6,7 @@
  * template changed since the build is compiled, never served stale.
  */
 import type { TemplateHelpers } from './helpers.js';
+import type * as TemplateRuntime from './template-runtime.js';
 
 /** Handlebars escapes for HTML; generated code is not HTML (see render/encoders.ts). */
 export const COMPILE_OPTIONS = Object.freeze({ noEscape: true, strict: true });
@@ -13,7 +14,7 @@ export const COMPILE_OPTIONS = Object.freeze({ noEscape: true, strict: true });
 export interface PrecompiledTemplate {
   /** What it was compiled from. (Compared whole: hashing each source in JavaScript took longer than that.) */
   source: string;
-  render: (variables: object, helpers: TemplateHelpers) => string;
+  render: (variables: object, helpers: TemplateHelpers, runtime: typeof TemplateRuntime) => string;
 }
 
 /** Keyed by the template's path under templates/ (`/` separators); Python's are under `python/`. */

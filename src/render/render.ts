@@ -6,6 +6,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { ProjectPlan } from '../plan.js';
 import { helpers } from './helpers.js';
+import * as templateRuntime from './template-runtime.js';
 import { fileSystemError } from './fs-errors.js';
 import { mergePackageJson, type PackageJsonFragment } from './package-json.js';
 import { UsageError } from '../errors.js';
@@ -26,7 +27,7 @@ let compiler: typeof Handlebars | undefined;
 /** A template's render function: compiled at build time when the bundle has it, else compiled now by Handlebars. */
 async function compileTemplate(templatePath: string, source: string): Promise<(variables: object) => string> {
   const render = await precompiledRender(templatePath, source);
-  if (render) return (variables) => render(variables, helpers);
+  if (render) return (variables) => render(variables, helpers, templateRuntime);
   if (!compiler) {
     compiler = (await import('handlebars')).default.create();
     compiler.registerHelper(helpers);
