@@ -3,7 +3,7 @@
 // it may be whatever someone put in a pull request. Like SSH's known_hosts, this machine remembers the
 // Logto endpoints its user named themselves (a flag, an environment variable, a prompt, `create`), and
 // asks before sending the credentials anywhere else; without a terminal it refuses.
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as v from 'valibot';
@@ -21,9 +21,15 @@ export function trustedEndpointsFile(env: NodeJS.ProcessEnv = process.env): stri
   return path.join(configHome, 'create-logto-mcp', 'trusted-endpoints.json');
 }
 
-async function readTrusted(file: string): Promise<string[]> {
-  const text = await readFile(file, 'utf8').catch(() => undefined);
-  if (text === undefined) return [];
+// The file is small and read on every create: synchronous calls, each of which would otherwise be a trip
+// through libuv's thread pool that the run waits for (as render.ts does with the templates).
+function readTrusted(file: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
   try {
     const parsed = v.safeParse(TrustedFile, JSON.parse(text));
     return parsed.success ? parsed.output.endpoints : [];
@@ -33,25 +39,24 @@ async function readTrusted(file: string): Promise<string[]> {
 }
 
 export async function isTrustedEndpoint(endpoint: string, file = trustedEndpointsFile()): Promise<boolean> {
-  return (await readTrusted(file)).includes(endpoint);
+  return readTrusted(file).includes(endpoint);
 }
 
 /** Remembers an endpoint. Best effort: if the file cannot be written, the next run simply asks again. */
 export async function trustEndpoint(endpoint: string, file = trustedEndpointsFile()): Promise<void> {
-  const endpoints = await readTrusted(file);
+  const endpoints = readTrusted(file);
   if (endpoints.includes(endpoint)) return;
-  // Imported only to write: create calls this on every run, and most find the endpoint already there.
-  const { randomBytes } = await import('node:crypto');
-  const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+  // A name no other run picks (and `wx` refuses to reuse one), without loading node:crypto for it.
+  const temporary = `${file}.${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}.tmp`;
   try {
-    await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-    await writeFile(temporary, `${JSON.stringify({ endpoints: [...endpoints, endpoint].sort() }, null, 2)}\n`, {
+    mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    writeFileSync(temporary, `${JSON.stringify({ endpoints: [...endpoints, endpoint].sort() }, null, 2)}\n`, {
       mode: 0o600,
       flag: 'wx',
     });
-    await rename(temporary, file);
+    renameSync(temporary, file);
   } catch {
-    await rm(temporary, { force: true });
+    rmSync(temporary, { force: true });
   }
 }
 
