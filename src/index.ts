@@ -35,7 +35,15 @@ try {
       Promise.all(other ? [] : Object.values(otherCommands).map((load) => load())),
     ]);
     process.stdout.write(formatHelp(GENERATOR_NAME, command, { subcommands, version: !other }));
-  } else await command.run(commandLine.argument, commandLine.flags);
+  } else {
+    const { argument } = commandLine;
+    // `--yes doctor` would create a project called doctor; the user meant the command, which comes first.
+    if (!other && argument !== undefined && Object.hasOwn(otherCommands, argument))
+      throw new UsageError(
+        `${argument} is a command: put it first (${GENERATOR_NAME} ${argument} [options]). For a project folder of that name, write ./${argument}.`,
+      );
+    await command.run(argument, commandLine.flags);
+  }
 } catch (error) {
   process.exitCode = exitCodeFor(error);
 }

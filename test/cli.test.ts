@@ -57,6 +57,13 @@ describe('the built CLI', () => {
     }
   });
 
+  it('refuses a command name after flags, where it would be taken for the project folder, writing nothing', async () => {
+    const result = await runCli(['--yes', 'doctor'], { cwd: work });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain('doctor is a command: put it first (create-logto-mcp doctor [options])');
+    expect(existsSync(path.join(work, 'doctor'))).toBe(false);
+  });
+
   it('--version prints the package version', async () => {
     const result = await runCli(['--version']);
     expect(result.exitCode).toBe(0);

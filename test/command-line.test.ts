@@ -71,8 +71,11 @@ describe('parseCommandLine', () => {
     expect(errorOf(['a', 'b'])).toMatch(/^Too many arguments: "a", "b"; create-logto-mcp takes one, the directory\./);
     expect(errorOf([], others.workshop)).toMatch(/^Missing the folder argument\./);
     expect(errorOf(['--framework', 'rails'])).toBe(
-      'Invalid --framework "rails": choose one of express, hono, starlette.',
+      'Invalid --framework "rails": choose one of express, hono, starlette.\n(run with --help for usage)',
     );
+    // A short name is not a long one, and an unknown letter is shown within what was typed.
+    for (const typo of ['--y', '--h', '--v']) expect(errorOf([typo])).toMatch(new RegExp(`^Unknown option ${typo}\\.`));
+    expect(errorOf(['-yq'])).toMatch(/^Unknown option -q in -yq\./);
     expect(errorOf(['--verifier', 'userinfo'])).toMatch(/^--verifier "userinfo" is not available: /);
   });
 

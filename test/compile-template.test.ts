@@ -147,6 +147,8 @@ describe('templates compiled at build time', () => {
       ['{{#each list as |item|}}{{item}}{{/each}}', /block parameters/],
       ['{{#if a b}}x{{/if}}', /#if without exactly one argument/],
       ['{{"literal"}}', /a literal in place of a name/],
+      ['{{log}}', /\{\{log\}\}, one of Handlebars' own helpers/],
+      ['{{#if a}}{{lookup}}{{/if}}', /\{\{lookup\}\}, one of Handlebars' own helpers/],
     ];
     for (const [source, message] of refusals)
       expect(() => compileTemplate(source, 't.hbs', Object.keys(helpers)), source).toThrow(message);

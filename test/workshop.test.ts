@@ -296,6 +296,15 @@ describe('workshop', () => {
     expect(emulator.requests).toEqual([]);
   });
 
+  it('a re-run takes a recorded --no-git without it being repeated (it does not read as a change)', async () => {
+    const base = ['--issuer', 'https://logto.example.invalid/oidc', '--skip-issuer-check'];
+    expect((await workshop(...base, '--no-git', '--attendees', '1')).exitCode).toBe(0);
+    const more = await workshop('--attendees', '2');
+    expect(more.exitCode, more.stderr).toBe(0);
+    expect(existsSync(path.join(folder, 'attendee-02', 'package.json'))).toBe(true);
+    expect(existsSync(path.join(folder, 'attendee-02', '.git'))).toBe(false);
+  });
+
   it('--distinct-ports: each starter its own port, resource and claims block; one role grants them all; each app consents to its own', async () => {
     const result = await firstRun(3, '--distinct-ports');
     expect(result.exitCode, result.stderr).toBe(0);

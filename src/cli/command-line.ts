@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { UsageError } from '../errors.js';
+import { messageOf, UsageError } from '../errors.js';
 import { checkChoice, isPositional, type OptionSpec, type OptionSpecs } from '../options/define.js';
 import { printable } from '../printable.js';
 
@@ -64,11 +64,9 @@ export function parseCommandLine(
   args: string[],
   { version = false }: { version?: boolean } = {},
 ): CommandLine {
+  // By long name: parseArgs names a declared short flag (-y) by its long name, and `--y` is not `--yes`.
   const specs = new Map<string, { key: string; syntax: FlagSyntax; spec?: OptionSpec }>();
-  const add = (syntax: FlagSyntax, key: string, spec?: OptionSpec) => {
-    specs.set(syntax.long, { key, syntax, spec });
-    if (syntax.short) specs.set(syntax.short, { key, syntax, spec });
-  };
+  const add = (syntax: FlagSyntax, key: string, spec?: OptionSpec) => specs.set(syntax.long, { key, syntax, spec });
   for (const group of command.optionGroups) {
     for (const [key, spec] of Object.entries(group.specs)) {
       if (isPositional(spec)) continue;
@@ -102,7 +100,7 @@ export function parseCommandLine(
     if (token.kind === 'positional') positionals.push(token.value);
     if (token.kind !== 'option') continue;
     const known = specs.get(token.name);
-    if (!known?.spec) throw unknownOption(token.rawName, [...specs.values()]);
+    if (!known?.spec) throw unknownOption(token.rawName, args[token.index]!, [...specs.values()]);
     const { key, syntax, spec } = known;
     const shown = syntax.value ? `--${syntax.long} ${syntax.value}` : `--${syntax.long}`;
     if (!syntax.value) {
@@ -112,7 +110,11 @@ export function parseCommandLine(
       continue;
     }
     if (token.value === undefined) throw commandLineError(`${shown} needs a value.`);
-    checkChoice(spec, token.value, `--${syntax.long}`);
+    try {
+      checkChoice(spec, token.value, `--${syntax.long}`);
+    } catch (error) {
+      throw commandLineError(messageOf(error));
+    }
     flags[key] = spec.repeatable ? [...((flags[key] as string[] | undefined) ?? []), token.value] : token.value;
   }
 
@@ -130,10 +132,12 @@ function commandLineError(message: string): UsageError {
   return new UsageError(`${message}\n(run with --help for usage)`);
 }
 
-function unknownOption(raw: string, known: Array<{ syntax: FlagSyntax }>): UsageError {
-  const candidates = [...new Set(known.map(({ syntax }) => `--${syntax.long}`))];
+/** `raw` as parseArgs read it (`-q`, `--isuer`), within `argument` as typed (`-yq`). */
+function unknownOption(raw: string, argument: string, known: Array<{ syntax: FlagSyntax }>): UsageError {
+  const candidates = known.map(({ syntax }) => `--${syntax.long}`);
   const closest = raw.startsWith('--') ? closestName(raw, candidates) : undefined;
-  return commandLineError(`Unknown option ${printable(raw)}${closest ? ` (did you mean ${closest}?)` : ''}.`);
+  const within = argument === raw || argument.startsWith(`${raw}=`) ? '' : ` in ${printable(argument)}`;
+  return commandLineError(`Unknown option ${printable(raw)}${within}${closest ? ` (did you mean ${closest}?)` : ''}.`);
 }
 
 /** The candidate within a few edits of the typed name (a typo), if there is one. */

@@ -1,17 +1,14 @@
 import type { CommandDefinition } from '../cli/command-line.js';
 import { cliInvocation } from '../invocation.js';
 import { doctorOptionSpecs } from '../doctor/options.js';
+import { targetArgument } from '../try/options.js';
 
 export function doctorCommand(): CommandDefinition {
   return {
     name: 'doctor',
     description:
       'Check an MCP server, its Logto issuer and (with M2M credentials) its Logto registration, naming each misconfiguration with its fix',
-    argument: {
-      name: 'mcp-url',
-      description:
-        "The MCP server's URL, or a project folder (default: the current folder's project, MCP_RESOURCE in its .env)",
-    },
+    argument: targetArgument,
     optionGroups: [
       {
         specs: {

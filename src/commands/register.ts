@@ -1,7 +1,7 @@
 import type { CommandDefinition } from '../cli/command-line.js';
 import { cliInvocation } from '../invocation.js';
 import { resolveOptions } from '../options/define.js';
-import { projectOptionSpecs, registerOptionSpecs, type RegisterOptions } from '../register/options.js';
+import { projectArgument, projectOptionSpecs, registerOptionSpecs, type RegisterOptions } from '../register/options.js';
 import type { ManagementTarget } from '../logto/endpoints.js';
 import { canPrompt, confirmer, createUi } from '../ui.js';
 
@@ -10,7 +10,7 @@ export function registerCommand(): CommandDefinition {
     name: 'register',
     description:
       'Register an existing project in Logto through the Management API: API resource, scopes, role and the app MCP clients sign in with',
-    argument: { name: 'directory', description: 'The project folder', default: '.' },
+    argument: projectArgument,
     optionGroups: [
       {
         specs: {
@@ -29,14 +29,15 @@ Credentials come from a Logto machine-to-machine app with the Management API acc
   export LOGTO_M2M_APP_ID='<M2M app ID>' LOGTO_M2M_APP_SECRET='<M2M app secret>'
   ${cliInvocation()} register my-server
 A re-run creates only what is missing; the unregister command removes what register created.`,
-    run: (directory, flags) => register(directory ?? '.', flags),
+    run: (directory, flags) => register(directory ?? projectArgument.default, flags),
   };
 }
 
 async function register(directory: string, flags: Record<string, unknown>): Promise<void> {
   const json = Boolean(flags.json);
   const ui = createUi({ json });
-  // Loaded when the command runs, not on every start: they import node:crypto, whose loading takes 8 ms.
+  // Loaded when the command runs, not for --help (which builds every command's definition): project.ts imports
+  // node:crypto, whose loading takes 8 ms.
   const [{ readProject }, { checkCredentialsTarget, endpointSource }] = await Promise.all([
     import('../register/project.js'),
     import('../register/trusted-endpoints.js'),

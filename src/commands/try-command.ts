@@ -1,17 +1,13 @@
 import type { CommandDefinition } from '../cli/command-line.js';
 import { cliInvocation } from '../invocation.js';
-import { tryOptionSpecs } from '../try/options.js';
+import { targetArgument, tryOptionSpecs } from '../try/options.js';
 
 export function tryCommand(): CommandDefinition {
   return {
     name: 'try',
     description:
       'Sign in to an MCP server as a third-party MCP client does (its metadata, Logto, the browser) and call whoami',
-    argument: {
-      name: 'mcp-url',
-      description:
-        "The MCP server's URL, or a project folder (default: the current folder's project, MCP_RESOURCE in its .env)",
-    },
+    argument: targetArgument,
     optionGroups: [
       {
         specs: {

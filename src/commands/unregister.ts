@@ -1,6 +1,6 @@
 import type { CommandDefinition } from '../cli/command-line.js';
 import { resolveOptions } from '../options/define.js';
-import { projectOptionSpecs, registerOptionSpecs } from '../register/options.js';
+import { projectArgument, projectOptionSpecs, registerOptionSpecs } from '../register/options.js';
 import type { UnregisterOptions } from '../register/unregister.js';
 import type { ManagementTarget } from '../logto/endpoints.js';
 import { canPrompt, confirmer, createUi } from '../ui.js';
@@ -18,7 +18,7 @@ export function unregisterCommand(): CommandDefinition {
     name: 'unregister',
     description:
       "Remove from Logto what register created for a project: what its logto-mcp.json lists and Logto shows is this project's",
-    argument: { name: 'directory', description: 'The project folder', default: '.' },
+    argument: projectArgument,
     optionGroups: [
       {
         specs: {
@@ -28,7 +28,7 @@ export function unregisterCommand(): CommandDefinition {
         },
       },
     ],
-    run: (directory, flags) => unregister(directory ?? '.', flags),
+    run: (directory, flags) => unregister(directory ?? projectArgument.default, flags),
   };
 }
 
@@ -36,7 +36,8 @@ async function unregister(directory: string, flags: Record<string, unknown>): Pr
   const json = Boolean(flags.json);
   const ui = createUi({ json });
   const interactive = canPrompt(json);
-  // Loaded when the command runs, not on every start: they import node:crypto, whose loading takes 8 ms.
+  // Loaded when the command runs, not for --help (which builds every command's definition): project.ts imports
+  // node:crypto, whose loading takes 8 ms.
   const [{ readProject }, { checkCredentialsTarget, endpointSource }] = await Promise.all([
     import('../register/project.js'),
     import('../register/trusted-endpoints.js'),

@@ -190,6 +190,9 @@ export function parseRedirectUri(raw: string): string {
   return text;
 }
 
+/** The argument of register and unregister. */
+export const projectArgument = { name: 'directory', description: 'The project folder', default: '.' };
+
 /**
  * --issuer, --resource, --scopes for a command run on an existing project: read from the project's
  * private .env, a flag overriding it. Never from .env.example or another committed file (project.ts).

@@ -48,15 +48,17 @@ export async function trustEndpoint(endpoint: string, file = trustedEndpointsFil
   if (endpoints.includes(endpoint)) return;
   // A name no other run picks (and `wx` refuses to reuse one), without loading node:crypto for it.
   const temporary = `${file}.${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}.tmp`;
+  let written = false;
   try {
     mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     writeFileSync(temporary, `${JSON.stringify({ endpoints: [...endpoints, endpoint].sort() }, null, 2)}\n`, {
       mode: 0o600,
       flag: 'wx',
     });
+    written = true;
     renameSync(temporary, file);
   } catch {
-    rmSync(temporary, { force: true });
+    if (written) rmSync(temporary, { force: true }); // never another run's file of the same name
   }
 }
 

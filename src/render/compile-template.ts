@@ -21,6 +21,17 @@ interface Scope {
 }
 
 const BLOCK_HELPERS = new Set(['if', 'unless', 'each']);
+/** Handlebars' own helpers: `{{log}}` calls one there, where compiled code would look up a value. */
+const HANDLEBARS_HELPERS = new Set([
+  'blockHelperMissing',
+  'each',
+  'helperMissing',
+  'if',
+  'log',
+  'lookup',
+  'unless',
+  'with',
+]);
 
 /**
  * `(root, h, runtime) => string` as JavaScript source, for a template's source: `h` holds the helpers, named by
@@ -51,6 +62,8 @@ export function compileTemplate(source: string, templatePath: string, helperName
         noHash(mustache);
         const path = mustache.path as hbs.AST.PathExpression;
         if (path.type !== 'PathExpression') refuse(node, 'a literal in place of a name');
+        if (isSimpleName(path) && HANDLEBARS_HELPERS.has(path.parts[0]!))
+          refuse(node, `{{${path.original}}}, one of Handlebars' own helpers,`);
         const isHelper = mustache.params.length > 0 || (isSimpleName(path) && known.has(path.parts[0]!));
         return `show(${isHelper ? helperCall(path, mustache.params, scope) : pathCode(path, scope, true)})`;
       }
@@ -79,6 +92,7 @@ export function compileTemplate(source: string, templatePath: string, helperName
   const helperCall = (path: hbs.AST.PathExpression, params: hbs.AST.Expression[], scope: Scope): string => {
     const name = isSimpleName(path) ? path.parts[0]! : '';
     if (!known.has(name)) refuse(path, `the helper ${path.original} (src/render/helpers.ts has no such helper)`);
+    // Handlebars also gives data and loc; our helpers use none of it (concat only drops it).
     const options = `{ name: ${JSON.stringify(name)}, hash: {} }`;
     return `h[${JSON.stringify(name)}](${[...params.map((param) => argumentCode(param, scope)), options].join(', ')})`;
   };

@@ -16,7 +16,7 @@ import { printable } from '../printable.js';
 
 /** templates/ at the package root, found from dist/index.js (bundled) or src/render/ (from source). */
 export const TEMPLATES_DIR = fileURLToPath(
-  new URL(import.meta.url.includes('/src/render/') ? '../../templates/' : '../templates/', import.meta.url),
+  new URL(import.meta.url.includes('/src/render/') ? '../../templates' : '../templates', import.meta.url),
 );
 
 /** Files only their owner may read: they hold configuration and, after registration, an app secret. */

@@ -3,6 +3,13 @@ import type { OptionSpec } from '../options/define.js';
 import { SCOPE_TOKEN } from '../options/create-options.js';
 import { parseDuration } from './duration.js';
 
+/** The argument of try and doctor (read by try/target.ts's resolveTarget). */
+export const targetArgument = {
+  name: 'mcp-url',
+  description:
+    "The MCP server's URL, or a project folder (default: the current folder's project, MCP_RESOURCE in its .env)",
+};
+
 /** The flags of `try`; the app's ID and secret default to what `register` wrote to the project's private .env. */
 export const tryOptionSpecs = {
   appId: {
