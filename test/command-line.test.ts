@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { flagKey, flagSyntax, parseCommandLine, type CommandDefinition } from '../src/cli/command-line.js';
+import { parseCommandLine, type CommandDefinition } from '../src/cli/command-line.js';
 import { formatHelp } from '../src/cli/help.js';
 import { createCommand } from '../src/commands/create-command.js';
 import { otherCommands } from '../src/commands/other-commands.js';
-import { isPositional, type OptionSpecs } from '../src/options/define.js';
+import { flagKey, flagSyntax, isPositional, type OptionSpecs } from '../src/options/define.js';
 
 const create = createCommand();
 const others: Record<string, CommandDefinition> = Object.fromEntries(

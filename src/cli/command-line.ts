@@ -1,6 +1,14 @@
 import { parseArgs } from 'node:util';
 import { messageOf, UsageError } from '../errors.js';
-import { checkChoice, isPositional, type OptionSpec, type OptionSpecs } from '../options/define.js';
+import {
+  checkChoice,
+  flagKey,
+  flagSyntax,
+  isPositional,
+  type FlagSyntax,
+  type OptionSpec,
+  type OptionSpecs,
+} from '../options/define.js';
 import { printable } from '../printable.js';
 
 /**
@@ -25,29 +33,6 @@ export type CommandLine =
   | { kind: 'help' }
   | { kind: 'version' }
   | { kind: 'run'; argument: string | undefined; flags: Record<string, unknown> };
-
-/** A flag's syntax, from its spec's `flag`: `-y, --yes`, `--issuer <url>`, `--no-install`. */
-export interface FlagSyntax {
-  long: string;
-  short?: string;
-  /** The value's placeholder (`<url>`), when the flag takes one. */
-  value?: string;
-  /** `--no-x`: given, it sets x to false. */
-  negated: boolean;
-}
-
-export function flagSyntax(flag: string): FlagSyntax {
-  const match = /^(?:-([a-zA-Z]), )?--([a-z][a-z0-9-]*)(?: (<[^>]+>))?$/.exec(flag);
-  if (!match) throw new Error(`Unsupported flag syntax: ${flag}`);
-  const [, short, long, value] = match;
-  return { long: long!, short, value, negated: long!.startsWith('no-') };
-}
-
-/** The key a flag's value is stored under: `--m2m-app-id` → m2mAppId, `--no-install` → install. */
-export function flagKey(syntax: FlagSyntax): string {
-  const name = syntax.negated ? syntax.long.slice(3) : syntax.long;
-  return name.replace(/-([a-z0-9])/g, (_, letter: string) => letter.toUpperCase());
-}
 
 /** The flags every command has besides its own. */
 const HELP: FlagSyntax = { long: 'help', short: 'h', negated: false };

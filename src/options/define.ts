@@ -18,7 +18,7 @@ export interface Choice<T extends string = string> {
  * Flags, prompts, help and validation are all derived from these declarations.
  */
 export interface OptionSpec<T = unknown> {
-  /** `--issuer <url>`, `-y, --yes`, `--no-install` (sets the option to false), or `[directory]` for the argument (src/cli/command-line.ts). */
+  /** `--issuer <url>`, `-y, --yes`, `--no-install` (sets the option to false), or `[directory]` for the argument (flagSyntax). */
   flag: string;
   description: string;
   /** An environment variable read when the flag is absent (used for credentials). */
@@ -68,10 +68,33 @@ export type ResolvedOptions<S extends OptionSpecs> = { [K in Exclude<keyof S, Op
   [K in OptionalKey<S>]?: ValueOf<S[K]>;
 };
 
-/** How an option is named in messages: its flag, or for a positional argument its place. */
+/** How an option is named in messages: its long flag, or for a positional argument its place. */
 export function flagName(spec: OptionSpec): string {
   if (isPositional(spec)) return `${spec.flag.slice(1, -1)} argument`;
-  return spec.flag.split(/[ ,]/)[0]!;
+  return `--${flagSyntax(spec.flag).long}`;
+}
+
+/** A flag's syntax, from its spec's `flag`: `-y, --yes`, `--issuer <url>`, `--no-install`. */
+export interface FlagSyntax {
+  long: string;
+  short?: string;
+  /** The value's placeholder (`<url>`), when the flag takes one. */
+  value?: string;
+  /** `--no-x`: given, it sets x to false. */
+  negated: boolean;
+}
+
+export function flagSyntax(flag: string): FlagSyntax {
+  const match = /^(?:-([a-zA-Z]), )?--([a-z][a-z0-9-]*)(?: (<[^>]+>))?$/.exec(flag);
+  if (!match) throw new Error(`Unsupported flag syntax: ${flag}`);
+  const [, short, long, value] = match;
+  return { long: long!, short, value, negated: long!.startsWith('no-') };
+}
+
+/** The key a flag's value is stored under: `--m2m-app-id` → m2mAppId, `--no-install` → install. */
+export function flagKey(syntax: FlagSyntax): string {
+  const name = syntax.negated ? syntax.long.slice(3) : syntax.long;
+  return name.replace(/-([a-z0-9])/g, (_, letter: string) => letter.toUpperCase());
 }
 
 export function isPositional(spec: OptionSpec): boolean {
